@@ -1,0 +1,25 @@
+include(CMakePackageConfigHelpers)
+
+install(TARGETS watchdog_core EXPORT EncoderWatchdogTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS encoder-watchdog RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY core/include/watchdog DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+install(FILES ${CMAKE_BINARY_DIR}/core/include/watchdog/Version.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/watchdog)
+
+set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/EncoderWatchdog)
+install(EXPORT EncoderWatchdogTargets NAMESPACE EncoderWatchdog:: DESTINATION ${config_dir})
+configure_package_config_file(cmake/EncoderWatchdogConfig.cmake.in
+  ${CMAKE_BINARY_DIR}/EncoderWatchdogConfig.cmake INSTALL_DESTINATION ${config_dir})
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/EncoderWatchdogConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  ${CMAKE_BINARY_DIR}/EncoderWatchdogConfig.cmake
+  ${CMAKE_BINARY_DIR}/EncoderWatchdogConfigVersion.cmake
+  cmake/WatchdogPlugin.cmake
+  DESTINATION ${config_dir})
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/packaging/encoder-watchdog.service.in)
+  configure_file(packaging/encoder-watchdog.service.in ${CMAKE_BINARY_DIR}/encoder-watchdog.service @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/encoder-watchdog.service DESTINATION ${CMAKE_INSTALL_LIBDIR}/systemd/system)
+endif()

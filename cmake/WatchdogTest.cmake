@@ -1,0 +1,20 @@
+# watchdog_add_test(NAME SOURCES file.cpp... [LIBRARIES lib...] [LABELS unit|integration|e2e] [TIMEOUT s])
+#
+# A doctest executable registered with ctest. It links the core and the test support library
+# (tests/support: temp dirs, child processes, free ports, a local HTTP server). The environment
+# variable WATCHDOG_BUILD_DIR points tests at the build tree (bin/encoder-watchdog, the plugin dir).
+function(watchdog_add_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+  if(NOT T_LABELS)
+    set(T_LABELS unit)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE watchdog_test_support watchdog_core ${T_LIBRARIES})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "WATCHDOG_BUILD_DIR=${CMAKE_BINARY_DIR};WATCHDOG_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endfunction()

@@ -1,0 +1,5 @@
+#include <iostream>
+
+#include "WatchdogApplication.h"
+
+POCO_SERVER_MAIN(watchdog::WatchdogApplication)

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "watchdog/CheckState.h"
+#include "watchdog/Clock.h"
+#include "watchdog/Result.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace watchdog {
+
+/// What happened; notifiers render each type their own way.
+enum class EventType {
+    Startup,    ///< the daemon started monitoring
+    Status,     ///< periodic or on-demand status report
+    Warning,    ///< an incident opened: a rule's condition became true; countdown to `deadline`
+    Cancelled,  ///< the condition cleared during the countdown; no remedy ran
+    Failover,   ///< the wait ran out with the condition still true; remedies are being run
+    Outcome,    ///< a remedy finished (ok or not); see action, ok, summary, details
+    Recovered,  ///< the condition cleared after remedies ran; `duration` is the outage length
+    CheckError, ///< a check could not observe; `checkId` and `summary` carry the error text
+    Shutdown,   ///< the daemon is stopping
+};
+
+/// "startup", "status", "warning", "cancelled", "failover", "outcome", "recovered", "check_error", "shutdown".
+const char* toString(EventType type);
+/// The inverse of toString; nullopt for an unknown word.
+std::optional<EventType> eventTypeFromString(const std::string& word);
+
+/// A message from the rule engine to actions and sinks.
+struct Event {
+    EventType type = EventType::Status;
+    TimePoint time{};
+    std::string pipeline;                  ///< watchdog.name
+    std::string rule;                      ///< the rule that emitted it ("failover"); empty for core events
+    std::string incident;                  ///< incident id, shared by Warning..Recovered of one incident
+    std::string summary;                   ///< one line a person reads
+    std::vector<std::string> failing;      ///< ids of the checks that made the condition true
+    std::optional<TimePoint> deadline;     ///< Warning: when remedies run if still failing
+    std::optional<std::chrono::milliseconds> duration;  ///< Recovered: outage length; Outcome: run time
+    std::string checkId;                   ///< CheckError: which check
+    std::string action;                    ///< Outcome: which action
+    bool ok = true;                        ///< Outcome: whether the remedy succeeded
+    Details details;                       ///< Outcome: instance id, state, address...
+    std::vector<CheckSnapshot> checks;     ///< every check's state when the event was made
+};
+
+}  // namespace watchdog

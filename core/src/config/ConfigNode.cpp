@@ -1,0 +1,181 @@
+#include "config/ConfigNode.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace watchdog {
+
+const ConfigNode* ConfigNode::find(const std::string& key) const {
+    const ConfigEntry* e = findEntry(key);
+    return e ? e->value.get() : nullptr;
+}
+
+const ConfigEntry* ConfigNode::findEntry(const std::string& key) const {
+    for (const auto& e : entries)
+        if (e.key == key) return &e;
+    return nullptr;
+}
+
+const char* ConfigNode::kindName() const {
+    switch (kind) {
+    case Kind::Null: return "empty";
+    case Kind::Scalar: return "a value";
+    case Kind::Sequence: return "a list";
+    case Kind::Map: return "a mapping";
+    }
+    return "a value";
+}
+
+bool ConfigNode::isEmpty() const { return kind == Kind::Null || (kind == Kind::Scalar && value.empty()); }
+
+namespace {
+
+// Builds ConfigNodes from yaml-cpp's parser events, which (unlike YAML::Node) let us see duplicate
+// keys and keep every position.
+class TreeBuilder : public YAML::EventHandler {
+public:
+    explicit TreeBuilder(std::string file) : file_(std::move(file)) {}
+
+    ConfigNodePtr root() const { return root_; }
+
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        auto n = make(ConfigNode::Kind::Null, mark);
+        remember(anchor, n);
+        add(n);
+    }
+
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        auto it = anchors_.find(anchor);
+        if (it == anchors_.end()) throw ConfigError(toMark(mark), "unknown alias");
+        add(it->second);
+    }
+
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override {
+        // A plain ~ or null is YAML's null; a quoted "null" is the word.
+        bool plain = tag == "?";
+        auto n = make(ConfigNode::Kind::Scalar, mark);
+        if (plain && (value == "~" || value == "null" || value == "Null" || value == "NULL")) {
+            n->kind = ConfigNode::Kind::Null;
+        } else {
+            n->raw = value;
+            n->value = value;
+        }
+        remember(anchor, n);
+        add(n);
+    }
+
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        auto n = make(ConfigNode::Kind::Sequence, mark);
+        remember(anchor, n);
+        add(n);
+        stack_.push_back({n, false, {}, {}});
+    }
+
+    void OnSequenceEnd() override { stack_.pop_back(); }
+
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        auto n = make(ConfigNode::Kind::Map, mark);
+        remember(anchor, n);
+        add(n);
+        stack_.push_back({n, true, {}, {}});
+    }
+
+    void OnMapEnd() override { stack_.pop_back(); }
+
+private:
+    struct Frame {
+        ConfigNodePtr node;
+        bool expectKey;
+        ConfigNodePtr pendingKey;
+        SourceMark pendingKeyMark;
+    };
+
+    SourceMark toMark(const YAML::Mark& m) const { return SourceMark{file_, m.line + 1, m.column + 1}; }
+
+    ConfigNodePtr make(ConfigNode::Kind kind, const YAML::Mark& mark) const {
+        auto n = std::make_shared<ConfigNode>();
+        n->kind = kind;
+        n->mark = toMark(mark);
+        return n;
+    }
+
+    void remember(YAML::anchor_t anchor, const ConfigNodePtr& n) {
+        if (anchor != YAML::NullAnchor) anchors_[anchor] = n;
+    }
+
+    void add(const ConfigNodePtr& n) {
+        if (stack_.empty()) {
+            root_ = n;
+            return;
+        }
+        Frame& top = stack_.back();
+        if (top.node->kind == ConfigNode::Kind::Sequence) {
+            top.node->items.push_back(n);
+            return;
+        }
+        if (top.expectKey) {
+            if (n->kind != ConfigNode::Kind::Scalar)
+                throw ConfigError(n->mark, "a key must be a plain word, not " + std::string(n->kindName()));
+            if (const ConfigEntry* prior = top.node->findEntry(n->raw))
+                throw ConfigError(n->mark, "duplicate key '" + n->raw + "' (first given at line " +
+                                               std::to_string(prior->keyMark.line) + ")");
+            top.pendingKey = n;
+            top.expectKey = false;
+            return;
+        }
+        n->keyMark = top.pendingKey->mark;
+        top.node->entries.push_back(ConfigEntry{top.pendingKey->raw, top.pendingKey->mark, n});
+        top.pendingKey.reset();
+        top.expectKey = true;
+    }
+
+    std::string file_;
+    ConfigNodePtr root_;
+    std::vector<Frame> stack_;
+    std::map<YAML::anchor_t, ConfigNodePtr> anchors_;
+};
+
+}  // namespace
+
+ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName) {
+    std::istringstream in(text);
+    TreeBuilder builder(fileName);
+    try {
+        YAML::Parser parser(in);
+        parser.HandleNextDocument(builder);
+        if (parser.HandleNextDocument(builder))
+            throw ConfigError(SourceMark{fileName, 0, 0}, "more than one YAML document; keep one pipeline per file");
+    } catch (const YAML::Exception& e) {
+        SourceMark m{fileName, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
+        throw ConfigError(m, "YAML syntax error: " + e.msg);
+    }
+    ConfigNodePtr root = builder.root();
+    if (!root) {
+        root = std::make_shared<ConfigNode>();
+        root->mark = SourceMark{fileName, 1, 1};
+    }
+    return root;
+}
+
+ConfigNodePtr parseYamlFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read the file (" + std::string(std::strerror(errno)) + ")");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseYaml(text.str(), path);
+}
+
+}  // namespace watchdog

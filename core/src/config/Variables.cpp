@@ -1,0 +1,119 @@
+#include "config/Variables.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+
+namespace watchdog {
+
+namespace {
+
+bool isNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+void substituteScalar(ConfigNode& node, const VariableLookup& lookup) {
+    const std::string& in = node.raw;
+    if (in.find('$') == std::string::npos) return;
+    std::string out;
+    bool substituted = false;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '$' || i + 1 >= in.size()) {
+            out += in[i];
+            continue;
+        }
+        if (in[i + 1] == '$') {
+            out += '$';
+            ++i;
+            continue;
+        }
+        if (in[i + 1] != '{') {
+            out += in[i];
+            continue;
+        }
+        std::size_t close = in.find('}', i + 2);
+        if (close == std::string::npos) throw ConfigError(node.mark, "unterminated ${ in '" + in + "'");
+        std::string inner = in.substr(i + 2, close - i - 2);
+        std::optional<std::string> fallback;
+        if (auto dash = inner.find(":-"); dash != std::string::npos) {
+            fallback = inner.substr(dash + 2);
+            inner.resize(dash);
+        }
+        if (inner.empty() || !std::all_of(inner.begin(), inner.end(), isNameChar))
+            throw ConfigError(node.mark, "'${" + inner + "}' is not a variable name (letters, digits and _)");
+        std::optional<std::string> v = lookup(inner);
+        if (!v || (v->empty() && fallback)) v = fallback;
+        if (!v) throw ConfigError(node.mark, "${" + inner + "} is not set (export it, or put it in env_file)");
+        out += *v;
+        substituted = true;
+        i = close;
+    }
+    node.value = out;
+    node.fromEnvironment = substituted;
+}
+
+void walk(ConfigNode& node, const VariableLookup& lookup) {
+    switch (node.kind) {
+    case ConfigNode::Kind::Scalar: substituteScalar(node, lookup); break;
+    case ConfigNode::Kind::Sequence:
+        for (auto& item : node.items) walk(*item, lookup);
+        break;
+    case ConfigNode::Kind::Map:
+        for (auto& e : node.entries) walk(*e.value, lookup);
+        break;
+    case ConfigNode::Kind::Null: break;
+    }
+}
+
+std::string trim(const std::string& s) {
+    std::size_t b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return {};
+    std::size_t e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+void substituteVariables(ConfigNode& root, const VariableLookup& lookup) { walk(root, lookup); }
+
+std::map<std::string, std::string> readEnvFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read env_file");
+    std::map<std::string, std::string> values;
+    std::string line;
+    int lineNo = 0;
+    while (std::getline(in, line)) {
+        ++lineNo;
+        std::string t = trim(line);
+        if (t.empty() || t[0] == '#') continue;
+        if (t.rfind("export ", 0) == 0) t = trim(t.substr(7));
+        auto eq = t.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw ConfigError(SourceMark{path, lineNo, 1}, "expected KEY=VALUE");
+        std::string key = trim(t.substr(0, eq));
+        if (!std::all_of(key.begin(), key.end(), isNameChar))
+            throw ConfigError(SourceMark{path, lineNo, 1}, "'" + key + "' is not a variable name");
+        std::string value = trim(t.substr(eq + 1));
+        if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
+            char q = value[0];
+            auto end = value.find(q, 1);
+            if (end == std::string::npos)
+                throw ConfigError(SourceMark{path, lineNo, static_cast<int>(eq + 2)}, "unterminated quote in " + key);
+            value = value.substr(1, end - 1);
+        } else if (auto hash = value.find(" #"); hash != std::string::npos) {
+            value = trim(value.substr(0, hash));
+        }
+        values[key] = value;
+    }
+    return values;
+}
+
+VariableLookup environmentThen(std::map<std::string, std::string> fileValues) {
+    return [file = std::move(fileValues)](const std::string& name) -> std::optional<std::string> {
+        if (const char* v = std::getenv(name.c_str())) return std::string(v);
+        auto it = file.find(name);
+        if (it != file.end()) return it->second;
+        return std::nullopt;
+    };
+}
+
+}  // namespace watchdog

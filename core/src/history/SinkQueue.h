@@ -1,0 +1,57 @@
+#pragma once
+
+#include "watchdog/Record.h"
+#include "watchdog/Sink.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace watchdog {
+
+/// How a SinkQueue batches, retries and spools.
+struct SinkQueueSettings {
+    std::string spoolDirectory;                                  ///< where this sink's spool lives (created if missing)
+    unsigned long long spoolLimitBytes = 256ULL << 20;           ///< past this the spool refuses records, loudly
+    std::size_t maxBatch = 500;                                  ///< records per write()
+    std::chrono::milliseconds maxDelay{200};                     ///< how long a record may wait for a batch to fill
+    std::chrono::milliseconds retryMin{200};                     ///< first retry delay after a failed write
+    std::chrono::milliseconds retryMax{30000};                   ///< retry delay cap (doubling)
+};
+
+/// Counters for /status and /metrics.
+struct SinkQueueStats {
+    std::size_t queued = 0;            ///< records in memory waiting for the sink
+    std::uint64_t spooledRecords = 0;  ///< records in the on-disk spool
+    std::uint64_t spoolBytes = 0;
+    std::uint64_t written = 0;         ///< records the sink accepted since start
+    std::uint64_t failures = 0;        ///< failed write() calls since start
+    std::string lastError;             ///< the last write() error ("" after a success)
+};
+
+/// Feeds one sink from its own thread: batches records, retries a failing sink with backoff, keeps
+/// what the sink cannot take in an append-only on-disk spool, and replays it in order, once, when the
+/// sink comes back. A spool left by an earlier run is replayed first.
+class SinkQueue {
+public:
+    SinkQueue(std::string sinkId, std::unique_ptr<Sink> sink, SinkQueueSettings settings);
+    ~SinkQueue();
+
+    /// Starts the writer thread (opens the sink there; a failing open() is retried like a write).
+    void start();
+    /// Queues a record; never blocks on the sink.
+    void push(const Record& record);
+    /// Writes or spools everything queued, waiting at most `timeout`; closes the sink; stops the thread.
+    void stop(std::chrono::milliseconds timeout);
+    /// Current counters.
+    SinkQueueStats stats() const;
+    /// The id of the sink ("sqlite", or the plugin name with an index).
+    const std::string& id() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace watchdog
