@@ -1,5 +1,7 @@
 #pragma once
 
+#include "watchdog/Abi.h"
+
 #include "watchdog/Event.h"
 #include "watchdog/Options.h"
 #include "watchdog/Result.h"
@@ -14,7 +16,7 @@ namespace watchdog {
 enum class ActionRole { Notifier, Remedy };
 
 /// What an action reports back; a remedy's outcome becomes an Outcome event.
-struct Outcome {
+struct WATCHDOG_API Outcome {
     bool ok = true;
     std::string summary;  ///< one line ("started i-0abc, running at 203.0.113.7")
     Details details;      ///< instance_id, state, public_ip, ...
@@ -38,7 +40,7 @@ struct ActionContext {
 
 /// An action plugin. execute() runs on the action's own thread, one event at a time, in order; it may
 /// block (retries, polling) but should honour context.isStopping().
-class Action {
+class WATCHDOG_API Action {
 public:
     virtual ~Action() = default;
     /// Reads and validates the plugin's own options.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "watchdog/Abi.h"
+
 #include "watchdog/Options.h"
 #include "watchdog/Result.h"
 
@@ -26,7 +28,7 @@ struct CheckContext {
 /// configure() is called once, before any run. run() may be called from different threads, but never
 /// twice at the same time for one instance. It should not throw: an exception becomes an `error`
 /// result with the exception's text, which is fine for unexpected failures.
-class Check {
+class WATCHDOG_API Check {
 public:
     virtual ~Check() = default;
     /// Reads and validates the plugin's own options (throw ConfigError via options.fail()).

@@ -1,12 +1,14 @@
 #pragma once
 
+#include "watchdog/Abi.h"
+
 #include <stdexcept>
 #include <string>
 
 namespace watchdog {
 
 /// A position in a configuration file, 1-based as editors show it; line 0 means "the whole file".
-struct SourceMark {
+struct WATCHDOG_API SourceMark {
     std::string file;
     int line = 0;
     int column = 0;
@@ -16,7 +18,7 @@ struct SourceMark {
 };
 
 /// A configuration problem; what() is the one line users see: "FILE:LINE:COL: message".
-class ConfigError : public std::runtime_error {
+class WATCHDOG_API ConfigError : public std::runtime_error {
 public:
     ConfigError(SourceMark mark, const std::string& message);
 

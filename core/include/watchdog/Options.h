@@ -1,5 +1,7 @@
 #pragma once
 
+#include "watchdog/Abi.h"
+
 #include "watchdog/ConfigError.h"
 
 #include <chrono>
@@ -19,8 +21,10 @@ struct ConfigNode;
 /// or empty. Every key a getter asks for counts as known; after configure() the core reports keys in
 /// the block that no getter asked for as unknown, with a did-you-mean. Values that came from ${VAR}
 /// are never echoed in messages.
-class Options {
+class WATCHDOG_API Options {
 public:
+    /// An empty block (every optional getter returns its fallback).
+    Options();
     /// Wraps a mapping node; `where` is the dotted path of the block ("checks.icecast").
     Options(std::shared_ptr<const ConfigNode> map, std::string where, std::string baseDirectory);
 

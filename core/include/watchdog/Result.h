@@ -1,5 +1,7 @@
 #pragma once
 
+#include "watchdog/Abi.h"
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,7 +23,7 @@ const char* toString(Status status);
 using Details = std::vector<std::pair<std::string, std::string>>;
 
 /// The outcome of one check run.
-struct Result {
+struct WATCHDOG_API Result {
     Status status = Status::Error;
     std::string summary;          ///< one line a person reads ("1 source connected", "timed out after 10s")
     std::optional<double> value;  ///< the measured number, if any (source count, CPU percent, file age)

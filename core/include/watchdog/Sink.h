@@ -1,5 +1,7 @@
 #pragma once
 
+#include "watchdog/Abi.h"
+
 #include "watchdog/Options.h"
 #include "watchdog/Record.h"
 
@@ -21,7 +23,7 @@ struct HistoryQuery {
 /// write() must either store the whole batch or throw: the core then keeps the batch (spooling it to
 /// disk) and offers it again later, in order. A sink that can tell replays apart (by sequence) should
 /// skip records it already holds, so a batch offered twice is stored once.
-class Sink {
+class WATCHDOG_API Sink {
 public:
     virtual ~Sink() = default;
     /// Reads and validates the plugin's own options; no I/O yet.

@@ -28,6 +28,8 @@ Options::Options(std::shared_ptr<const ConfigNode> map, std::string where, std::
     if (!map_) map_ = std::make_shared<ConfigNode>();
 }
 
+Options::Options() : Options(nullptr, "", "") {}
+
 const ConfigNode* Options::lookup(const std::string& key) const {
     known_->insert(key);
     return map_->kind == ConfigNode::Kind::Map ? map_->find(key) : nullptr;
@@ -49,7 +51,8 @@ void Options::fail(const std::string& key, const std::string& message) const {
     SourceMark m = map_->keyMark.line > 0 ? map_->keyMark : map_->mark;
     if (map_->kind == ConfigNode::Kind::Map)
         if (const ConfigNode* n = map_->find(key)) m = n->mark;
-    throw ConfigError(m, where_ + (key.empty() ? "" : "." + key) + ": " + message);
+    std::string dotted = where_.empty() ? key : key.empty() ? where_ : where_ + "." + key;
+    throw ConfigError(m, dotted + ": " + message);
 }
 
 const ConfigNode& Options::required(const std::string& key) const {
@@ -165,7 +168,7 @@ std::vector<std::string> Options::stringList(const std::string& key, const std::
     std::vector<std::string> out;
     for (const auto& item : n->items) {
         if (item->kind != ConfigNode::Kind::Scalar)
-            throw ConfigError(item->mark, where_ + "." + key + ": list items must be values, found " + item->kindName());
+            throw ConfigError(item->mark, (where_.empty() ? key : where_ + "." + key) + ": list items must be values, found " + item->kindName());
         out.push_back(item->value);
     }
     return out;
@@ -211,7 +214,7 @@ Options Options::child(const std::string& key) const {
         empty->mark = empty->keyMark;
         node = empty;
     }
-    Options c(node, where_ + "." + key, baseDirectory_);
+    Options c(node, where_.empty() ? key : where_ + "." + key, baseDirectory_);
     children_->push_back(c);
     return c;
 }
@@ -223,7 +226,8 @@ void Options::rejectUnknownKeys() const {
         std::vector<std::string> known(known_->begin(), known_->end());
         for (const auto& e : map_->entries)
             if (!known_->count(e.key))
-                throw ConfigError(e.keyMark, where_ + ": unknown option '" + e.key + "'" + didYouMean(e.key, known));
+                throw ConfigError(e.keyMark, (where_.empty() ? "unknown top-level key '" : where_ + ": unknown option '") +
+                                                 e.key + "'" + didYouMean(e.key, known));
     }
     for (const auto& c : *children_) c.rejectUnknownKeys();
 }

@@ -1,0 +1,116 @@
+#pragma once
+
+#include "config/ConfigNode.h"
+#include "watchdog/ConfigError.h"
+#include "watchdog/Options.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace watchdog {
+
+/// Several configuration problems at once; what() is one line per problem.
+class ConfigErrors : public std::runtime_error {
+public:
+    explicit ConfigErrors(std::vector<ConfigError> errors);
+    /// Each problem, in file order.
+    const std::vector<ConfigError>& errors() const { return errors_; }
+
+private:
+    std::vector<ConfigError> errors_;
+};
+
+/// The `log:` block.
+struct LogSettings {
+    bool console = true;
+    std::string file;                  ///< absolute path, or "" for no file
+    std::string rotation = "daily";    ///< daily (at midnight), weekly, never, or a size such as 10M
+    int keep = 14;                     ///< rotated files kept
+    std::string level = "information";
+};
+
+/// The optional `http:` block (status server).
+struct HttpSettings {
+    bool enabled = false;
+    std::string host = "127.0.0.1";
+    int port = 9480;
+    std::string token;                 ///< bearer token; "" for none
+};
+
+/// One entry of checks:, actions: or sinks: before its plugin is loaded.
+struct PluginBlock {
+    std::string id;       ///< the key ("icecast"), or "sinks[0]" style for sinks
+    std::string plugin;   ///< the plugin name
+    SourceMark pluginMark;
+    std::string label;    ///< display name (defaults to id)
+    Options options;      ///< the whole block; plugin reads its own keys
+};
+
+/// A check with the core options.
+struct CheckBlock : PluginBlock {
+    std::chrono::milliseconds interval{60000};
+    std::chrono::milliseconds timeout{10000};
+    int failAfter = 1;
+    int passAfter = 1;
+};
+
+/// An action with the core options.
+struct ActionBlock : PluginBlock {
+    bool dryRun = false;
+};
+
+/// A list of action ids in a rule, or "every notifier"/"every remedy" for the default rules.
+struct ActionList {
+    std::vector<std::string> ids;
+    bool allNotifiers = false;
+    bool allRemedies = false;
+};
+
+/// One rule of `rules:`.
+struct RuleSpec {
+    enum class Trigger { Condition, Startup, Every, CheckError };
+
+    std::string id;
+    Trigger trigger = Trigger::Condition;
+    // Condition: `when: N of [checks]`
+    int threshold = 1;                 ///< N (resolved: "all" = number of checks)
+    std::vector<std::string> checks;   ///< the checks counted
+    ActionList warn;
+    std::chrono::milliseconds wait{0};
+    ActionList then;
+    ActionList recover;
+    // Every: `every: 1h`
+    std::chrono::milliseconds every{0};
+    // CheckError: `throttle: 15m` (per check)
+    std::chrono::milliseconds throttle{0};
+    std::string when;                  ///< the condition as written, for messages
+};
+
+/// The pipeline file, parsed and validated except for each plugin's own options.
+struct Pipeline {
+    std::string file;                  ///< as given on the command line
+    std::string directory;             ///< absolute folder of the file; relative paths resolve here
+    std::string name = "encoder-watchdog";
+    std::string stateFile;             ///< absolute path
+    std::vector<std::string> pluginPath;
+    LogSettings log;
+    HttpSettings http;
+    std::vector<CheckBlock> checks;
+    std::vector<ActionBlock> actions;
+    std::vector<RuleSpec> rules;       ///< empty with defaultRules=true when `rules:` is absent
+    bool defaultRules = true;
+    std::vector<PluginBlock> sinks;    ///< empty: the default sqlite sink beside the state file
+    ConfigNodePtr root;                ///< keeps the tree the Options point into alive
+};
+
+/// Reads, substitutes ${VAR} (process environment, then env_file) and validates a pipeline file.
+/// Throws ConfigErrors with every problem found, each "FILE:LINE:COL: message".
+Pipeline loadPipeline(const std::string& path);
+
+/// The old script's rules: failover on 2 of all checks (every notifier warned, 300 s, every remedy),
+/// startup announcement, hourly status, check errors throttled to one per 15 minutes per check.
+std::vector<RuleSpec> defaultRules(const std::vector<CheckBlock>& checks);
+
+}  // namespace watchdog

@@ -1,0 +1,260 @@
+#include "engine/RuleEngine.h"
+
+#include "watchdog/Duration.h"
+
+#include <algorithm>
+
+namespace watchdog {
+
+namespace {
+std::string joinIds(const std::vector<std::string>& ids) {
+    std::string s;
+    for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
+    return s;
+}
+
+std::string labelsOf(const std::vector<std::string>& ids, const std::vector<CheckSnapshot>& checks) {
+    std::vector<std::string> labels;
+    for (const auto& id : ids) {
+        auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& c) { return c.id == id; });
+        labels.push_back(it == checks.end() ? id : it->label);
+    }
+    return joinIds(labels);
+}
+}  // namespace
+
+const char* toString(RulePhase phase) {
+    switch (phase) {
+    case RulePhase::Idle: return "idle";
+    case RulePhase::Pending: return "pending";
+    case RulePhase::Fired: return "fired";
+    }
+    return "idle";
+}
+
+RuleEngine::RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline)
+    : notifiers_(std::move(notifiers)), clock_(clock), pipeline_(std::move(pipeline)) {
+    for (auto& spec : rules) rules_.push_back(Rule{std::move(spec), {}, {}, {}});
+}
+
+void RuleEngine::restore(const std::map<std::string, RuleState>& states) {
+    for (auto& rule : rules_) {
+        if (rule.spec.trigger != RuleSpec::Trigger::Condition) continue;
+        auto it = states.find(rule.spec.id);
+        if (it == states.end() || it->second.phase == RulePhase::Idle) continue;
+        rule.state = it->second;
+        rule.state.resumed = true;
+    }
+}
+
+Event RuleEngine::makeEvent(EventType type, const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
+    Event e;
+    e.type = type;
+    e.time = clock_.now();
+    e.pipeline = pipeline_;
+    e.rule = rule.spec.id;
+    e.incident = rule.state.incident;
+    e.checks = checks;
+    return e;
+}
+
+std::vector<std::string> RuleEngine::failingChecks(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
+    std::vector<std::string> failing;
+    for (const auto& c : checks)
+        if (c.health == Health::Failing &&
+            std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end())
+            failing.push_back(c.id);
+    return failing;
+}
+
+bool RuleEngine::allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
+    for (const auto& c : checks)
+        if (!c.hasResult && std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end())
+            return false;
+    return true;
+}
+
+std::vector<RoutedEvent> RuleEngine::start(const std::vector<CheckSnapshot>& checks, bool announce) {
+    std::vector<RoutedEvent> out;
+    const TimePoint now = clock_.now();
+    for (auto& rule : rules_) {
+        if (rule.spec.trigger == RuleSpec::Trigger::Every) rule.nextEvery = now + rule.spec.every;
+        if (rule.spec.trigger == RuleSpec::Trigger::Startup && announce) {
+            Event e = makeEvent(EventType::Startup, rule, checks);
+            e.summary = "The monitoring bot has restarted at " + toLocalSeconds(e.time) + " and is now actively monitoring.";
+            out.push_back({std::move(e), rule.spec.then.ids});
+        }
+    }
+    return out;
+}
+
+void RuleEngine::fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+    rule.state.phase = RulePhase::Fired;
+    Event e = makeEvent(EventType::Failover, rule, checks);
+    e.failing = failingChecks(rule, checks);
+    e.summary = "Still failing after " + formatDuration(rule.spec.wait) + ": " + labelsOf(e.failing, checks) +
+                (rule.spec.then.ids.empty() ? "; no remedy configured" : "; running " + joinIds(rule.spec.then.ids));
+    out.push_back({std::move(e), rule.spec.then.ids});
+}
+
+void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+    if (rule.spec.trigger != RuleSpec::Trigger::Condition) return;
+    if (rule.state.resumed) {
+        if (!allReported(rule, checks)) return;
+        rule.state.resumed = false;
+    }
+    const std::vector<std::string> failing = failingChecks(rule, checks);
+    const bool active = static_cast<int>(failing.size()) >= rule.spec.threshold;
+    const TimePoint now = clock_.now();
+    switch (rule.state.phase) {
+    case RulePhase::Idle:
+        if (!active) return;
+        rule.state.phase = RulePhase::Pending;
+        rule.state.incident = rule.spec.id + "-" + std::to_string(toEpochMs(now));
+        rule.state.opened = now;
+        rule.state.deadline = now + rule.spec.wait;
+        {
+            Event e = makeEvent(EventType::Warning, rule, checks);
+            e.failing = failing;
+            e.deadline = rule.state.deadline;
+            e.summary = std::to_string(failing.size()) + " of " + std::to_string(rule.spec.checks.size()) +
+                        " checks failing (" + labelsOf(failing, checks) + ")" +
+                        (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + formatDuration(rule.spec.wait));
+            out.push_back({std::move(e), rule.spec.warn.ids});
+        }
+        if (now >= rule.state.deadline) fire(rule, checks, out);
+        return;
+    case RulePhase::Pending:
+        if (active) {
+            if (now >= rule.state.deadline) fire(rule, checks, out);
+            return;
+        }
+        {
+            Event e = makeEvent(EventType::Cancelled, rule, checks);
+            e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
+            e.summary = "Checks recovered after " + formatDuration(*e.duration) + " during the countdown; failover cancelled";
+            out.push_back({std::move(e), rule.spec.warn.ids});
+        }
+        rule.state = RuleState{};
+        return;
+    case RulePhase::Fired:
+        if (active) return;
+        {
+            Event e = makeEvent(EventType::Recovered, rule, checks);
+            e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
+            e.summary = "Recovered: all checks of " + rule.spec.id + " are back after " + formatDuration(*e.duration);
+            out.push_back({std::move(e), rule.spec.recover.ids});
+        }
+        rule.state = RuleState{};
+        return;
+    }
+}
+
+std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const Result& result,
+                                              const std::vector<CheckSnapshot>& checks) {
+    std::vector<RoutedEvent> out;
+    const TimePoint now = clock_.now();
+    for (auto& rule : rules_) {
+        if (rule.spec.trigger == RuleSpec::Trigger::CheckError && result.status == Status::Error) {
+            auto last = rule.lastError.find(checkId);
+            if (last != rule.lastError.end() && now - last->second < rule.spec.throttle) continue;
+            rule.lastError[checkId] = now;
+            Event e = makeEvent(EventType::CheckError, rule, checks);
+            e.checkId = checkId;
+            auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& c) { return c.id == checkId; });
+            e.summary = (it == checks.end() ? checkId : it->label) + ": " + result.summary;
+            out.push_back({std::move(e), rule.spec.then.ids});
+        }
+        evaluate(rule, checks, out);
+    }
+    return out;
+}
+
+std::vector<RoutedEvent> RuleEngine::tick(const std::vector<CheckSnapshot>& checks) {
+    std::vector<RoutedEvent> out;
+    const TimePoint now = clock_.now();
+    for (auto& rule : rules_) {
+        if (rule.spec.trigger == RuleSpec::Trigger::Every && now >= rule.nextEvery) {
+            while (rule.nextEvery <= now) rule.nextEvery += rule.spec.every;
+            Event e = makeEvent(EventType::Status, rule, checks);
+            e.summary = "Status report";
+            out.push_back({std::move(e), rule.spec.then.ids});
+        }
+        if (rule.state.phase == RulePhase::Pending && now >= rule.state.deadline) evaluate(rule, checks, out);
+    }
+    return out;
+}
+
+std::vector<RoutedEvent> RuleEngine::statusNow(const std::vector<CheckSnapshot>& checks) {
+    std::vector<std::string> targets;
+    for (const auto& rule : rules_)
+        if (rule.spec.trigger == RuleSpec::Trigger::Every)
+            for (const auto& id : rule.spec.then.ids)
+                if (std::find(targets.begin(), targets.end(), id) == targets.end()) targets.push_back(id);
+    if (targets.empty()) targets = notifiers_;
+    Rule onDemand{RuleSpec{}, {}, {}, {}};
+    onDemand.spec.id = "status";
+    Event e = makeEvent(EventType::Status, onDemand, checks);
+    e.summary = "Status report (on demand)";
+    return {{std::move(e), targets}};
+}
+
+RoutedEvent RuleEngine::outcome(const Event& failover, const std::string& action, bool ok, const std::string& summary,
+                                const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks) {
+    Event e;
+    e.type = EventType::Outcome;
+    e.time = clock_.now();
+    e.pipeline = pipeline_;
+    e.rule = failover.rule;
+    e.incident = failover.incident;
+    e.failing = failover.failing;
+    e.action = action;
+    e.ok = ok;
+    e.summary = summary;
+    e.details = details;
+    e.duration = took;
+    e.checks = checks;
+    std::vector<std::string> targets;
+    for (const auto& rule : rules_) {
+        if (rule.spec.id != failover.rule) continue;
+        for (const auto* list : {&rule.spec.warn.ids, &rule.spec.recover.ids})
+            for (const auto& id : *list)
+                if (std::find(targets.begin(), targets.end(), id) == targets.end() &&
+                    std::find(notifiers_.begin(), notifiers_.end(), id) != notifiers_.end())
+                    targets.push_back(id);
+    }
+    return {std::move(e), targets};
+}
+
+RoutedEvent RuleEngine::shutdown(const std::vector<CheckSnapshot>& checks) {
+    std::vector<std::string> targets;
+    for (const auto& rule : rules_)
+        if (rule.spec.trigger == RuleSpec::Trigger::Startup)
+            for (const auto& id : rule.spec.then.ids)
+                if (std::find(targets.begin(), targets.end(), id) == targets.end()) targets.push_back(id);
+    Rule r{RuleSpec{}, {}, {}, {}};
+    Event e = makeEvent(EventType::Shutdown, r, checks);
+    e.summary = "The monitoring bot is stopping at " + toLocalSeconds(e.time) + ".";
+    return {std::move(e), targets};
+}
+
+std::optional<TimePoint> RuleEngine::nextWakeup() const {
+    std::optional<TimePoint> next;
+    auto consider = [&](TimePoint t) {
+        if (!next || t < *next) next = t;
+    };
+    for (const auto& rule : rules_) {
+        if (rule.spec.trigger == RuleSpec::Trigger::Every) consider(rule.nextEvery);
+        if (rule.state.phase == RulePhase::Pending && !rule.state.resumed) consider(rule.state.deadline);
+    }
+    return next;
+}
+
+std::map<std::string, RuleState> RuleEngine::states() const {
+    std::map<std::string, RuleState> out;
+    for (const auto& rule : rules_)
+        if (rule.spec.trigger == RuleSpec::Trigger::Condition) out[rule.spec.id] = rule.state;
+    return out;
+}
+
+}  // namespace watchdog

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "config/Pipeline.h"
+#include "watchdog/CheckState.h"
+#include "watchdog/Clock.h"
+#include "watchdog/Event.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace watchdog {
+
+/// An event and the actions it goes to.
+struct RoutedEvent {
+    Event event;
+    std::vector<std::string> actions;
+};
+
+/// Where a condition rule is in its incident timeline.
+enum class RulePhase { Idle, Pending, Fired };
+
+/// "idle", "pending" or "fired".
+const char* toString(RulePhase phase);
+
+/// A condition rule's persisted and displayed state.
+struct RuleState {
+    RulePhase phase = RulePhase::Idle;
+    std::string incident;
+    TimePoint opened{};
+    TimePoint deadline{};
+    bool resumed = false;  ///< restored from the state file; waits for fresh results before acting
+};
+
+/// The rule state machines: idle -> pending (warn) -> fired (then, once per incident) -> idle
+/// (recover); a condition that clears while pending cancels. Also startup, every and check_error
+/// triggers. Pure logic: it is given check snapshots and a clock, and returns events to route.
+class RuleEngine {
+public:
+    /// `rules` with action lists already resolved to ids; `notifiers` for on-demand status.
+    RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline);
+
+    /// Restores condition rules saved by an earlier run (unknown rule ids are ignored).
+    void restore(const std::map<std::string, RuleState>& states);
+    /// The startup events (announce=false on a reload); starts `every` timers.
+    std::vector<RoutedEvent> start(const std::vector<CheckSnapshot>& checks, bool announce);
+    /// After a check result: check_error events and condition transitions.
+    std::vector<RoutedEvent> onResult(const std::string& checkId, const Result& result, const std::vector<CheckSnapshot>& checks);
+    /// Deadlines and timers that are due now.
+    std::vector<RoutedEvent> tick(const std::vector<CheckSnapshot>& checks);
+    /// A status report now (USR1, POST /notify): to the `every` rules' actions, or every notifier.
+    std::vector<RoutedEvent> statusNow(const std::vector<CheckSnapshot>& checks);
+    /// The outcome of a remedy run for a Failover event, routed to the incident's notifiers.
+    RoutedEvent outcome(const Event& failover, const std::string& action, bool ok, const std::string& summary,
+                        const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks);
+    /// A shutdown event to every notifier of the startup rules.
+    RoutedEvent shutdown(const std::vector<CheckSnapshot>& checks);
+    /// When tick() next has something to do.
+    std::optional<TimePoint> nextWakeup() const;
+    /// Condition rules' states, for the state file and /status.
+    std::map<std::string, RuleState> states() const;
+
+private:
+    struct Rule {
+        RuleSpec spec;
+        RuleState state;
+        TimePoint nextEvery{};
+        std::map<std::string, TimePoint> lastError;  // per check, for the throttle
+    };
+
+    Event makeEvent(EventType type, const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
+    std::vector<std::string> failingChecks(const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
+    bool allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
+    void evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    void fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+
+    std::vector<Rule> rules_;
+    std::vector<std::string> notifiers_;
+    const Clock& clock_;
+    std::string pipeline_;
+};
+
+}  // namespace watchdog

@@ -1,0 +1,140 @@
+#include "engine/StateFile.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace watchdog {
+
+namespace {
+
+RulePhase phaseFrom(const std::string& s) {
+    if (s == "pending") return RulePhase::Pending;
+    if (s == "fired") return RulePhase::Fired;
+    return RulePhase::Idle;
+}
+
+Health healthFrom(const std::string& s) {
+    if (s == "passing") return Health::Passing;
+    if (s == "failing") return Health::Failing;
+    return Health::Unknown;
+}
+
+void writeAll(int fd, const std::string& data, const std::string& path) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("cannot write state file " + path + ": " + std::strerror(errno));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+StateFile::StateFile(std::string path) : path_(std::move(path)) {}
+
+SavedState StateFile::load(const std::string& pipeline, std::string& warning) const {
+    SavedState state;
+    state.pipeline = pipeline;
+    std::ifstream in(path_);
+    if (!in) return state;
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+        const std::string owner = root->optValue<std::string>("pipeline", "");
+        if (owner != pipeline) {
+            warning = "state file " + path_ + " belongs to pipeline '" + owner + "', not '" + pipeline + "'; starting with a fresh state";
+            return state;
+        }
+        state.sequence = root->optValue<Poco::UInt64>("sequence", 0);
+        if (auto rules = root->getObject("rules")) {
+            for (const auto& name : rules->getNames()) {
+                auto r = rules->getObject(name);
+                RuleState rs;
+                rs.phase = phaseFrom(r->getValue<std::string>("phase"));
+                rs.incident = r->optValue<std::string>("incident", "");
+                rs.opened = fromEpochMs(r->optValue<Poco::Int64>("opened_ms", 0));
+                rs.deadline = fromEpochMs(r->optValue<Poco::Int64>("deadline_ms", 0));
+                state.rules[name] = rs;
+            }
+        }
+        if (auto checks = root->getObject("checks")) {
+            for (const auto& name : checks->getNames()) {
+                auto c = checks->getObject(name);
+                SavedCheck sc;
+                sc.health = healthFrom(c->getValue<std::string>("health"));
+                sc.consecutive = c->optValue<int>("consecutive", 0);
+                sc.since = fromEpochMs(c->optValue<Poco::Int64>("since_ms", 0));
+                state.checks[name] = sc;
+            }
+        }
+    } catch (const std::exception& e) {
+        warning = "state file " + path_ + " is unreadable (" + e.what() + "); starting with a fresh state";
+        return SavedState{pipeline, {}, {}, 0};
+    }
+    return state;
+}
+
+void StateFile::save(const SavedState& state) const {
+    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    root.set("version", 1);
+    root.set("pipeline", state.pipeline);
+    root.set("sequence", static_cast<Poco::UInt64>(state.sequence));
+    Poco::JSON::Object::Ptr rules = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [name, rs] : state.rules) {
+        Poco::JSON::Object::Ptr r = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        r->set("phase", std::string(toString(rs.phase)));
+        r->set("incident", rs.incident);
+        r->set("opened_ms", static_cast<Poco::Int64>(toEpochMs(rs.opened)));
+        r->set("deadline_ms", static_cast<Poco::Int64>(toEpochMs(rs.deadline)));
+        rules->set(name, r);
+    }
+    root.set("rules", rules);
+    Poco::JSON::Object::Ptr checks = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [name, sc] : state.checks) {
+        Poco::JSON::Object::Ptr c = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        c->set("health", std::string(toString(sc.health)));
+        c->set("consecutive", sc.consecutive);
+        c->set("since_ms", static_cast<Poco::Int64>(toEpochMs(sc.since)));
+        checks->set(name, c);
+    }
+    root.set("checks", checks);
+    std::ostringstream out;
+    root.stringify(out, 2);
+    out << "\n";
+
+    const std::string tmp = path_ + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) throw std::runtime_error("cannot write state file " + tmp + ": " + std::strerror(errno));
+    try {
+        writeAll(fd, out.str(), tmp);
+        if (::fsync(fd) != 0) throw std::runtime_error("cannot fsync state file " + tmp + ": " + std::strerror(errno));
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), path_.c_str()) != 0)
+        throw std::runtime_error("cannot replace state file " + path_ + ": " + std::strerror(errno));
+    const std::string dir = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/'));
+    int dfd = ::open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+}  // namespace watchdog
