@@ -1,0 +1,74 @@
+#pragma once
+
+#include "history/SinkQueue.h"
+#include "watchdog/CheckState.h"
+#include "watchdog/Clock.h"
+#include "watchdog/Sink.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace watchdog {
+
+/// Per-check counters and settings beside its snapshot.
+struct CheckStatus {
+    CheckSnapshot snapshot;
+    std::string plugin;
+    std::chrono::milliseconds interval{0};
+    std::uint64_t passes = 0;   ///< results with status pass since start
+    std::uint64_t failures = 0; ///< results with status fail since start
+    std::uint64_t errors = 0;   ///< results with status error (incl. timeouts) since start
+};
+
+/// One rule's state.
+struct RuleStatus {
+    std::string id;
+    std::string phase;                     ///< "idle", "pending" or "fired"
+    std::string incident;                  ///< "" when idle
+    std::optional<TimePoint> deadline;     ///< pending: when remedies run
+};
+
+/// One action's counters.
+struct ActionStatus {
+    std::string id;
+    std::string plugin;
+    std::string role;            ///< "notifier" or "remedy"
+    std::uint64_t succeeded = 0;
+    std::uint64_t failed = 0;
+    std::size_t queued = 0;      ///< events waiting for the action's thread
+};
+
+/// One sink's queue.
+struct SinkStatus {
+    std::string id;
+    std::string plugin;
+    SinkQueueStats queue;
+};
+
+/// Everything /status and /metrics show, taken at one moment.
+struct StatusSnapshot {
+    std::string pipeline;
+    std::string version;
+    TimePoint started{};
+    TimePoint now{};
+    std::vector<CheckStatus> checks;
+    std::vector<RuleStatus> rules;
+    std::vector<ActionStatus> actions;
+    std::vector<SinkStatus> sinks;
+};
+
+/// What the running engine offers the status server (and tests).
+class EngineStatus {
+public:
+    virtual ~EngineStatus() = default;
+    /// A consistent copy of the current state.
+    virtual StatusSnapshot snapshot() const = 0;
+    /// Sends a status report to the notifiers now (USR1, POST /notify).
+    virtual void requestStatusReport() = 0;
+    /// Reads the first readable history sink; throws std::runtime_error if there is none.
+    virtual std::vector<Record> history(const HistoryQuery& query) const = 0;
+};
+
+}  // namespace watchdog
