@@ -27,6 +27,7 @@ struct SinkQueueStats {
     std::uint64_t spoolBytes = 0;
     std::uint64_t written = 0;         ///< records the sink accepted since start
     std::uint64_t failures = 0;        ///< failed write() calls since start
+    std::uint64_t dropped = 0;         ///< records lost because the spool was full (logged loudly)
     std::string lastError;             ///< the last write() error ("" after a success)
 };
 
