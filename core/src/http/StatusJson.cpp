@@ -1,0 +1,124 @@
+#include "http/StatusJson.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace watchdog {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Object::Ptr newObject() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+Poco::Dynamic::Var timeOrNull(TimePoint t) {
+    if (t == TimePoint{}) return Poco::Dynamic::Var();
+    return toIso8601(t);
+}
+
+// JSON has no NaN or infinity: a check that measured one shows null.
+Poco::Dynamic::Var numberOrNull(const std::optional<double>& v) {
+    if (!v || !std::isfinite(*v)) return Poco::Dynamic::Var();
+    return *v;
+}
+
+Object::Ptr resultJson(const Result& r) {
+    Object::Ptr o = newObject();
+    o->set("status", toString(r.status));
+    o->set("summary", r.summary);
+    o->set("value", numberOrNull(r.value));
+    o->set("unit", r.unit);
+    Object::Ptr details = newObject();
+    for (const auto& [key, value] : r.details) details->set(key, value);
+    o->set("details", details);
+    return o;
+}
+
+Object::Ptr checkJson(const CheckStatus& c) {
+    const CheckSnapshot& s = c.snapshot;
+    Object::Ptr o = newObject();
+    o->set("id", s.id);
+    o->set("label", s.label);
+    o->set("plugin", c.plugin);
+    o->set("state", toString(s.health));
+    o->set("since", timeOrNull(s.since));
+    o->set("last_run", s.hasResult ? timeOrNull(s.lastRun) : Poco::Dynamic::Var());
+    o->set("value", s.hasResult ? numberOrNull(s.last.value) : Poco::Dynamic::Var());
+    o->set("unit", s.last.unit);
+    o->set("last", s.hasResult ? Poco::Dynamic::Var(resultJson(s.last)) : Poco::Dynamic::Var());
+    o->set("consecutive", s.consecutive);
+    o->set("interval_seconds", static_cast<double>(c.interval.count()) / 1000.0);
+    Object::Ptr counts = newObject();
+    counts->set("pass", c.passes);
+    counts->set("fail", c.failures);
+    counts->set("error", c.errors);
+    o->set("results", counts);
+    return o;
+}
+
+Object::Ptr ruleJson(const RuleStatus& r) {
+    Object::Ptr o = newObject();
+    o->set("id", r.id);
+    o->set("state", r.phase);
+    o->set("incident", r.incident.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(r.incident));
+    o->set("deadline", r.deadline ? timeOrNull(*r.deadline) : Poco::Dynamic::Var());
+    return o;
+}
+
+Object::Ptr actionJson(const ActionStatus& a) {
+    Object::Ptr o = newObject();
+    o->set("id", a.id);
+    o->set("plugin", a.plugin);
+    o->set("role", a.role);
+    o->set("succeeded", a.succeeded);
+    o->set("failed", a.failed);
+    o->set("queued", static_cast<std::uint64_t>(a.queued));
+    return o;
+}
+
+Object::Ptr sinkJson(const SinkStatus& s) {
+    Object::Ptr o = newObject();
+    o->set("id", s.id);
+    o->set("plugin", s.plugin);
+    o->set("queued", static_cast<std::uint64_t>(s.queue.queued));
+    o->set("spooled_records", s.queue.spooledRecords);
+    o->set("spool_bytes", s.queue.spoolBytes);
+    o->set("written", s.queue.written);
+    o->set("failures", s.queue.failures);
+    o->set("last_error", s.queue.lastError);
+    return o;
+}
+
+}  // namespace
+
+std::string renderStatusJson(const StatusSnapshot& snapshot) {
+    Object::Ptr root = newObject();
+    root->set("pipeline", snapshot.pipeline);
+    root->set("version", snapshot.version);
+    root->set("started", timeOrNull(snapshot.started));
+    root->set("now", timeOrNull(snapshot.now));
+    const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(snapshot.now - snapshot.started);
+    root->set("uptime_seconds", snapshot.started == TimePoint{} ? 0.0 : static_cast<double>(uptime.count()) / 1000.0);
+    Array::Ptr checks = new Array;
+    for (const auto& c : snapshot.checks) checks->add(checkJson(c));
+    root->set("checks", checks);
+    Array::Ptr rules = new Array;
+    for (const auto& r : snapshot.rules) rules->add(ruleJson(r));
+    root->set("rules", rules);
+    Array::Ptr actions = new Array;
+    for (const auto& a : snapshot.actions) actions->add(actionJson(a));
+    root->set("actions", actions);
+    Array::Ptr sinks = new Array;
+    for (const auto& s : snapshot.sinks) sinks->add(sinkJson(s));
+    root->set("sinks", sinks);
+    std::ostringstream out;
+    root->stringify(out);
+    return out.str();
+}
+
+}  // namespace watchdog

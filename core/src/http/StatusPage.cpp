@@ -1,0 +1,232 @@
+#include "http/StatusPage.h"
+
+namespace watchdog {
+
+namespace {
+
+// Everything is built with createElement/textContent: labels and summaries come from checks (an
+// Icecast stream title, an error text) and must never be parsed as HTML.
+const char* const page = R"HTML(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>encoder-watchdog</title>
+<style>
+  :root { --pass: #1e8e3e; --fail: #d93025; --unknown: #80868b; --error: #e37400; --bg: #f6f7f9; --card: #fff; --ink: #202124; --dim: #5f6368; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--ink); }
+  header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 1em; padding: 12px 20px; background: #24292f; color: #fff; }
+  header h1 { font-size: 18px; margin: 0; }
+  header .meta { color: #c9d1d9; font-size: 13px; }
+  main { padding: 16px 20px; max-width: 1200px; }
+  #banner { display: none; margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; background: #fce8e6; color: #a50e0e; }
+  #banner.shown { display: block; }
+  #token-form { display: none; margin: 0 0 12px; }
+  #token-form.shown { display: block; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
+  .card { background: var(--card); border-radius: 8px; padding: 12px 14px; box-shadow: 0 1px 2px rgba(0,0,0,.12); border-left: 6px solid var(--unknown); }
+  .card[data-state="passing"] { border-left-color: var(--pass); }
+  .card[data-state="failing"] { border-left-color: var(--fail); }
+  .card h2 { font-size: 15px; margin: 0 0 2px; display: flex; justify-content: space-between; gap: 8px; }
+  .badge { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; color: #fff; background: var(--unknown); text-transform: uppercase; }
+  .badge.passing { background: var(--pass); } .badge.failing { background: var(--fail); }
+  .id, .since { color: var(--dim); font-size: 12px; }
+  .summary { margin: 6px 0; word-break: break-word; }
+  .value { font-size: 20px; font-weight: 600; }
+  svg.chart { width: 100%; height: 70px; display: block; margin-top: 6px; background: #fafafa; border-radius: 4px; }
+  table { border-collapse: collapse; background: var(--card); border-radius: 8px; overflow: hidden; box-shadow: 0 1px 2px rgba(0,0,0,.12); }
+  th, td { text-align: left; padding: 6px 12px; border-bottom: 1px solid #eee; }
+  h3 { margin: 20px 0 8px; font-size: 15px; }
+</style>
+</head>
+<body>
+<header>
+  <h1 id="pipeline">encoder-watchdog</h1>
+  <span class="meta" id="meta">loading&hellip;</span>
+  <span class="meta" id="updated"></span>
+</header>
+<main>
+  <div id="banner" role="alert"></div>
+  <form id="token-form">
+    <label>This status server needs a token: <input id="token" type="password" autocomplete="off"></label>
+    <button type="submit">Use token</button>
+  </form>
+  <div class="grid" id="checks"></div>
+  <h3>Rules</h3>
+  <table><thead><tr><th>Rule</th><th>State</th><th>Runs remedies at</th></tr></thead><tbody id="rules"></tbody></table>
+</main>
+<script>
+"use strict";
+(function () {
+  var params = new URLSearchParams(location.search);
+  var refreshSeconds = Math.max(2, Number(params.get("refresh")) || 15);
+  var windowParam = params.get("window") || "1h";
+  var tokenKey = "encoder-watchdog-token";
+  var errors = [];
+
+  function recordError(text) {
+    errors.push(text);
+    document.body.setAttribute("data-errors", String(errors.length));
+    showBanner(text);
+  }
+  window.addEventListener("error", function (e) { recordError("script error: " + e.message); });
+  window.addEventListener("unhandledrejection", function (e) { recordError("script error: " + (e.reason && e.reason.message || e.reason)); });
+
+  var hash = new URLSearchParams(location.hash.replace(/^#/, ""));
+  if (hash.get("token")) {
+    sessionStorage.setItem(tokenKey, hash.get("token"));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function svg(tag, attrs) {
+    var node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+  function showBanner(text) {
+    var b = document.getElementById("banner");
+    b.textContent = text;
+    b.className = text ? "shown" : "";
+  }
+  function ago(iso) {
+    if (!iso) return "never";
+    var s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+    if (s < 0) s = 0;
+    if (s < 90) return s + " s ago";
+    if (s < 5400) return Math.round(s / 60) + " min ago";
+    if (s < 172800) return Math.round(s / 3600) + " h ago";
+    return Math.round(s / 86400) + " days ago";
+  }
+  function formatValue(v, unit) {
+    if (v === null || v === undefined) return "";
+    var n = Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 10) / 10;
+    return n + (unit ? " " + unit : "");
+  }
+
+  function fetchJson(url) {
+    var headers = {};
+    var token = sessionStorage.getItem(tokenKey);
+    if (token) headers.Authorization = "Bearer " + token;
+    return fetch(url, { headers: headers, cache: "no-store" }).then(function (r) {
+      if (r.status === 401) { document.getElementById("token-form").className = "shown"; throw new Error("a token is needed"); }
+      if (!r.ok) return r.text().then(function (t) { throw new Error(url + ": HTTP " + r.status + " " + t.trim()); });
+      return r.json();
+    });
+  }
+
+  // A line of the values the check measured over the window and, under it, one mark per result
+  // coloured by pass/fail/error.
+  function chart(records, windowStart, windowEnd) {
+    var w = 300, h = 70, strip = 10, top = 4, bottom = h - strip - 4;
+    var root = svg("svg", { "class": "chart", viewBox: "0 0 " + w + " " + h, preserveAspectRatio: "none", role: "img" });
+    var span = Math.max(1, windowEnd - windowStart);
+    function x(t) { return Math.max(0, Math.min(w, (t - windowStart) / span * w)); }
+    var values = records.filter(function (r) { return typeof r.value === "number"; });
+    if (values.length > 0) {
+      var lo = Math.min.apply(null, values.map(function (r) { return r.value; }));
+      var hi = Math.max.apply(null, values.map(function (r) { return r.value; }));
+      if (hi === lo) { hi += 1; lo -= 1; }
+      var points = values.map(function (r) {
+        var y = bottom - (r.value - lo) / (hi - lo) * (bottom - top);
+        return x(Date.parse(r.time)).toFixed(1) + "," + y.toFixed(1);
+      });
+      root.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: "#1a73e8", "stroke-width": "1.5" }));
+      var maxLabel = svg("text", { x: "3", y: "12", "font-size": "10", fill: "#5f6368" });
+      maxLabel.textContent = formatValue(hi, "");
+      root.appendChild(maxLabel);
+    }
+    var colours = { pass: "#1e8e3e", fail: "#d93025", error: "#e37400" };
+    records.forEach(function (r) {
+      root.appendChild(svg("rect", { x: x(Date.parse(r.time)).toFixed(1), y: String(h - strip), width: "3", height: String(strip),
+                                      fill: colours[r.status] || "#80868b", "class": "mark " + r.status }));
+    });
+    return root;
+  }
+
+  function renderChecks(status, history) {
+    var now = Date.parse(status.now) || Date.now();
+    var start = now - windowMs();
+    var container = document.getElementById("checks");
+    container.textContent = "";
+    status.checks.forEach(function (c) {
+      var card = el("section", { "class": "card", "data-check": c.id, "data-state": c.state });
+      var title = el("h2");
+      title.appendChild(el("span", { "class": "label" }, c.label));
+      title.appendChild(el("span", { "class": "badge " + c.state }, c.state));
+      card.appendChild(title);
+      card.appendChild(el("div", { "class": "id" }, c.id + " \u00b7 " + c.plugin));
+      card.appendChild(el("div", { "class": "value" }, formatValue(c.value, c.unit)));
+      card.appendChild(el("div", { "class": "summary" }, c.last ? c.last.status + ": " + c.last.summary : "no result yet"));
+      card.appendChild(el("div", { "class": "since" }, c.state + " since " + ago(c.since) + ", last run " + ago(c.last_run)));
+      var mine = history.filter(function (r) { return r.kind === "result" && r.check === c.id; });
+      card.appendChild(chart(mine, start, now));
+      container.appendChild(card);
+    });
+  }
+
+  function renderRules(status) {
+    var body = document.getElementById("rules");
+    body.textContent = "";
+    status.rules.forEach(function (r) {
+      var row = el("tr", { "data-rule": r.id, "data-state": r.state });
+      row.appendChild(el("td", null, r.id));
+      row.appendChild(el("td", null, r.state));
+      row.appendChild(el("td", null, r.deadline ? new Date(r.deadline).toLocaleString() : ""));
+      body.appendChild(row);
+    });
+  }
+
+  function windowMs() {
+    var m = /^(\d+)([smhd])$/.exec(windowParam);
+    if (!m) return 3600000;
+    return Number(m[1]) * { s: 1000, m: 60000, h: 3600000, d: 86400000 }[m[2]];
+  }
+
+  function refresh() {
+    return fetchJson("status").then(function (status) {
+      document.getElementById("pipeline").textContent = status.pipeline;
+      document.title = status.pipeline + " \u2013 encoder-watchdog";
+      document.getElementById("meta").textContent = "version " + status.version + " \u00b7 up " +
+        Math.round(status.uptime_seconds / 60) + " min";
+      renderRules(status);
+      return fetchJson("history?since=" + encodeURIComponent(windowParam)).then(function (h) { return h.records; },
+        function (e) { showBanner("history unavailable: " + e.message); return []; })
+        .then(function (records) {
+          renderChecks(status, records);
+          document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
+          document.body.setAttribute("data-loaded", "1");
+          if (errors.length === 0 && document.getElementById("banner").textContent.indexOf("history") !== 0) showBanner("");
+        });
+    }).catch(function (e) { showBanner("cannot load status: " + e.message); });
+  }
+
+  document.getElementById("token-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    sessionStorage.setItem(tokenKey, document.getElementById("token").value);
+    document.getElementById("token-form").className = "";
+    refresh();
+  });
+
+  refresh();
+  setInterval(refresh, refreshSeconds * 1000);
+})();
+</script>
+</body>
+</html>
+)HTML";
+
+}  // namespace
+
+const std::string& statusPageHtml() {
+    static const std::string html(page);
+    return html;
+}
+
+}  // namespace watchdog

@@ -1,0 +1,183 @@
+#include "http/StatusRequestHandler.h"
+
+#include "http/BearerToken.h"
+#include "http/HistoryJson.h"
+#include "http/PrometheusText.h"
+#include "http/StatusJson.h"
+#include "http/StatusPage.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
+
+#include <sstream>
+
+namespace watchdog {
+
+namespace {
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+enum class Access { Public, Token };
+
+struct Route {
+    const char* path;
+    const char* method;   ///< GET routes also answer HEAD
+    Access access;
+};
+
+const Route routes[] = {
+    {"/", "GET", Access::Public},
+    {"/healthz", "GET", Access::Public},
+    {"/status", "GET", Access::Token},
+    {"/metrics", "GET", Access::Token},
+    {"/history", "GET", Access::Token},
+    {"/notify", "POST", Access::Token},
+};
+
+Poco::Logger& log() { return Poco::Logger::get("watchdog.http"); }
+
+void send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& contentType, const std::string& body) {
+    response.setStatusAndReason(status);
+    response.setContentType(contentType);
+    response.set("Cache-Control", "no-store");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    response.send() << body;
+}
+
+void sendError(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& message) {
+    Poco::JSON::Object o;
+    o.set("error", message);
+    std::ostringstream body;
+    o.stringify(body);
+    send(response, status, "application/json", body.str());
+}
+
+const Route* findRoute(const std::string& path) {
+    for (const auto& r : routes)
+        if (path == r.path) return &r;
+    return nullptr;
+}
+
+bool methodAllowed(const Route& route, const std::string& method) {
+    return method == route.method || (std::string(route.method) == "GET" && method == "HEAD");
+}
+
+/// Reads at most maxRequestBodyBytes of the body; false if there was more.
+bool readBoundedBody(HTTPServerRequest& request) {
+    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(maxRequestBodyBytes)) return false;
+    if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return true;
+    std::istream& in = request.stream();
+    char buffer[1024];
+    std::size_t total = 0;
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        total += static_cast<std::size_t>(in.gcount());
+        if (total > maxRequestBodyBytes) return false;
+    }
+    return true;
+}
+
+void sendPage(HTTPServerResponse& response) {
+    // No external assets by design (stations' networks are closed); the policy keeps it that way.
+    response.set("Content-Security-Policy",
+                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                 "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    send(response, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", statusPageHtml());
+}
+
+}  // namespace
+
+StatusRequestHandler::StatusRequestHandler(EngineStatus& engine, const std::string& token) : engine_(engine), token_(token) {}
+
+void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) {
+    const std::string& method = request.getMethod();
+    const std::string& target = request.getURI();
+    std::string path;
+    try {
+        if (target.size() > maxRequestTargetBytes) {
+            response.setKeepAlive(false);
+            return sendError(response, HTTPResponse::HTTP_REQUEST_URI_TOO_LONG, "request target longer than " +
+                                                                                     std::to_string(maxRequestTargetBytes) + " bytes");
+        }
+        Poco::URI uri;
+        try {
+            uri = Poco::URI(target);
+        } catch (const Poco::SyntaxException&) {
+            response.setKeepAlive(false);
+            return sendError(response, HTTPResponse::HTTP_BAD_REQUEST, "malformed request target");
+        }
+        path = uri.getPath();
+        if (!readBoundedBody(request)) {
+            response.setKeepAlive(false);
+            return sendError(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
+                             "request body larger than " + std::to_string(maxRequestBodyBytes) + " bytes");
+        }
+        const Route* route = findRoute(path);
+        if (route == nullptr) return sendError(response, HTTPResponse::HTTP_NOT_FOUND, "no such path (try /, /status, /metrics, /healthz)");
+        if (!methodAllowed(*route, method)) {
+            response.set("Allow", std::string(route->method) == "GET" ? "GET, HEAD" : route->method);
+            return sendError(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, method + " is not allowed on " + path);
+        }
+        if (route->access == Access::Token && !token_.empty()) {
+            const std::string authorization = request.get("Authorization", "");
+            if (!bearerTokenMatches(token_, authorization)) {
+                // RFC 6750 section 3: name the scheme; say invalid_token only when one was sent.
+                response.set("WWW-Authenticate", authorization.empty() ? "Bearer realm=\"encoder-watchdog\""
+                                                                       : "Bearer realm=\"encoder-watchdog\", error=\"invalid_token\"");
+                log().notice("401 for " + method + " " + path + " from " + request.clientAddress().host().toString() +
+                             (authorization.empty() ? " (no token)" : " (wrong token)"));
+                return sendError(response, HTTPResponse::HTTP_UNAUTHORIZED, "a valid bearer token is needed");
+            }
+        }
+        if (path == "/") return sendPage(response);
+        if (path == "/healthz") return send(response, HTTPResponse::HTTP_OK, "text/plain; charset=utf-8", "ok\n");
+        if (path == "/status") return send(response, HTTPResponse::HTTP_OK, "application/json", renderStatusJson(engine_.snapshot()));
+        if (path == "/metrics")
+            return send(response, HTTPResponse::HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+                        renderPrometheusText(engine_.snapshot(), readProcessFacts()));
+        if (path == "/history") {
+            HistoryQuery query;
+            try {
+                query = parseHistoryQuery(uri.getRawQuery(), std::chrono::system_clock::now());
+            } catch (const BadHistoryQuery& e) {
+                return sendError(response, HTTPResponse::HTTP_BAD_REQUEST, e.what());
+            }
+            std::vector<Record> records;
+            try {
+                records = engine_.history(query);
+            } catch (const std::runtime_error& e) {
+                return sendError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, std::string("history: ") + e.what());
+            }
+            return send(response, HTTPResponse::HTTP_OK, "application/json", renderHistoryJson(records));
+        }
+        if (path == "/notify") {
+            engine_.requestStatusReport();
+            log().information("status report requested over HTTP by " + request.clientAddress().host().toString());
+            return send(response, HTTPResponse::HTTP_ACCEPTED, "application/json", "{\"requested\":\"status report\"}");
+        }
+        sendError(response, HTTPResponse::HTTP_NOT_FOUND, "no such path");
+    } catch (const Poco::Exception& e) {
+        log().error(method + " " + path + ": " + e.displayText());
+        if (!response.sent()) sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the daemon's log)");
+    } catch (const std::exception& e) {
+        log().error(method + " " + path + ": " + e.what());
+        if (!response.sent()) sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the daemon's log)");
+    } catch (...) {
+        log().error(method + " " + path + ": unknown exception");
+        if (!response.sent()) sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the daemon's log)");
+    }
+}
+
+StatusRequestHandlerFactory::StatusRequestHandlerFactory(EngineStatus& engine, std::string token)
+    : engine_(engine), token_(std::move(token)) {}
+
+Poco::Net::HTTPRequestHandler* StatusRequestHandlerFactory::createRequestHandler(const HTTPServerRequest&) {
+    return new StatusRequestHandler(engine_, token_);
+}
+
+}  // namespace watchdog
