@@ -1,7 +1,111 @@
 #include "WatchdogApplication.h"
 
+#include "watchdog/Abi.h"
+#include "watchdog/Version.h"
+
+#include <Poco/Path.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <iostream>
+#include <map>
+
 namespace watchdog {
 
-int WatchdogApplication::main(const ArgVec&) { return EXIT_OK; }
+namespace {
+
+using Verb = int (*)(const CommandLine&);
+
+const std::map<std::string, Verb>& verbs() {
+    static const std::map<std::string, Verb> table{
+        {"run", runPipeline},         {"check", checkPipeline}, {"validate", validatePipeline},
+        {"plugins", listPlugins},     {"history", showHistory}, {"migrate-env", migrateEnvFile},
+    };
+    return table;
+}
+
+const char* kUsage = R"(usage: encoder-watchdog VERB [OPTIONS] [PIPELINE]
+
+Watches a live-streaming encoder and starts a backup when it dies.
+
+verbs:
+  run PIPELINE          monitor until SIGTERM/SIGINT (SIGHUP reloads, SIGUSR1 sends a status report)
+  check PIPELINE        run every check once and print the results
+                        exit 0 all pass, 2 a check failed, 3 a check errored or the pipeline is invalid
+  validate PIPELINE     load the pipeline and every plugin; exit 0, or 2 with FILE:LINE:COL lines
+  plugins [PIPELINE]    list the plugins on the plugin path with kind and ABI version
+  history PIPELINE      print recorded results and events (--since 1h, --check ID, --json)
+  migrate-env FILE      turn the old script's .env into a pipeline on stdout
+
+options:
+  --json                machine-readable output (check, history)
+  --since DURATION      history window, e.g. 30m, 6h, 7d (default 1h)
+  --check ID            history of one check only
+  --plugin-path DIR     search DIR for plugins first (repeatable)
+  --daemon              run in the background (with run)
+  --pidfile FILE        write the process id to FILE, removed at exit
+  --version             print the version and the plugin ABI version
+  --help                this text
+)";
+
+}  // namespace
+
+WatchdogApplication::WatchdogApplication(std::string cwd) : cwd_(std::move(cwd)) {
+    setUnixOptions(true);
+}
+
+void WatchdogApplication::defineOptions(Poco::Util::OptionSet& options) {
+    ServerApplication::defineOptions(options);
+    using Poco::Util::Option;
+    options.addOption(Option("help", "h", "show the help").required(false).repeatable(false));
+    options.addOption(Option("version", "V", "show the version").required(false).repeatable(false));
+    options.addOption(Option("json", "", "JSON output").required(false).repeatable(false));
+    options.addOption(Option("since", "", "history window").required(false).repeatable(false).argument("DURATION"));
+    options.addOption(Option("check", "", "history of one check").required(false).repeatable(false).argument("ID"));
+    options.addOption(Option("plugin-path", "", "plugin directory").required(false).repeatable(true).argument("DIR"));
+}
+
+void WatchdogApplication::handleOption(const std::string& name, const std::string& value) {
+    ServerApplication::handleOption(name, value);
+    if (name == "help") {
+        helpRequested_ = true;
+        stopOptionsProcessing();
+    } else if (name == "version") {
+        versionRequested_ = true;
+    } else if (name == "json") {
+        command_.json = true;
+    } else if (name == "since") {
+        command_.since = value;
+    } else if (name == "check") {
+        command_.check = value;
+    } else if (name == "plugin-path") {
+        command_.pluginPath.push_back(Poco::Path(cwd_).resolve(value).toString());
+    }
+}
+
+void WatchdogApplication::printHelp() const { std::cout << kUsage; }
+
+int WatchdogApplication::main(const ArgVec& args) {
+    if (helpRequested_) {
+        printHelp();
+        return EXIT_OK;
+    }
+    if (versionRequested_) {
+        std::cout << "encoder-watchdog " << WATCHDOG_VERSION << " (plugin ABI " << WATCHDOG_ABI_VERSION << ")\n";
+        return EXIT_OK;
+    }
+    if (args.empty()) {
+        std::cerr << kUsage;
+        return kExitUsage;
+    }
+    auto verb = verbs().find(args.front());
+    if (verb == verbs().end()) {
+        std::cerr << "encoder-watchdog: unknown verb '" << args.front() << "' (run, check, validate, plugins, history, migrate-env; see --help)\n";
+        return kExitUsage;
+    }
+    command_.daemon = config().getBool("application.runAsDaemon", false);
+    for (std::size_t i = 1; i < args.size(); ++i) command_.args.push_back(Poco::Path(cwd_).resolve(args[i]).toString());
+    return verb->second(command_);
+}
 
 }  // namespace watchdog

@@ -1,5 +1,7 @@
 #include "plugins/PluginLoader.h"
 
+#include <dlfcn.h>
+
 #include "common/Spelling.h"
 #include "watchdog/Abi.h"
 
@@ -68,34 +70,45 @@ std::string PluginLoader::find(const std::string& name) const {
                       Poco::SharedLibrary::suffix() + " in " + where + ")");
 }
 
+namespace {
+
+/// dlopen with immediate binding: a missing symbol fails here with its name, not at the first call.
+class ProbeHandle {
+public:
+    explicit ProbeHandle(const std::string& path) : handle_(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+        if (handle_ == nullptr) {
+            const char* why = dlerror();
+            throw PluginError(path + ": cannot load: " + (why != nullptr ? why : "unknown dlopen error"));
+        }
+    }
+    ~ProbeHandle() { dlclose(handle_); }
+    ProbeHandle(const ProbeHandle&) = delete;
+    ProbeHandle& operator=(const ProbeHandle&) = delete;
+    void* symbol(const char* name) const { return dlsym(handle_, name); }
+
+private:
+    void* handle_;
+};
+
+}  // namespace
+
 PluginInfo PluginLoader::probe(const std::string& name, const std::string& path, const std::string& expectedKind) const {
     PluginInfo info{name, path, "", 0, ""};
-    Poco::SharedLibrary lib;
-    try {
-        lib.load(path);
-    } catch (const Poco::Exception& e) {
-        throw PluginError(path + ": cannot load: " + e.message());
-    }
-    if (!lib.hasSymbol(kAbiSymbol)) {
-        lib.unload();
+    ProbeHandle lib(path);
+    void* abi = lib.symbol(kAbiSymbol);
+    if (abi == nullptr)
         throw PluginError(path + ": not an encoder-watchdog plugin (missing symbol " + kAbiSymbol +
                           "; end the source with WATCHDOG_CHECK_PLUGIN(Class) or its action/sink form)");
-    }
-    info.abi = reinterpret_cast<int (*)()>(lib.getSymbol(kAbiSymbol))();
-    if (info.abi != WATCHDOG_ABI_VERSION) {
-        lib.unload();
+    info.abi = reinterpret_cast<int (*)()>(abi)();
+    if (info.abi != WATCHDOG_ABI_VERSION)
         throw PluginError(path + ": built for plugin ABI " + std::to_string(info.abi) + ", this encoder-watchdog uses ABI " +
                           std::to_string(WATCHDOG_ABI_VERSION) + " (rebuild the plugin against this SDK)");
-    }
-    if (!lib.hasSymbol(kKindSymbol)) {
-        lib.unload();
-        throw PluginError(path + ": missing symbol " + kKindSymbol + " (use the WATCHDOG_*_PLUGIN macro)");
-    }
-    info.kind = reinterpret_cast<const char* (*)()>(lib.getSymbol(kKindSymbol))();
-    if (!expectedKind.empty() && info.kind != expectedKind) {
+    void* kind = lib.symbol(kKindSymbol);
+    if (kind == nullptr) throw PluginError(path + ": missing symbol " + kKindSymbol + " (use the WATCHDOG_*_PLUGIN macro)");
+    info.kind = reinterpret_cast<const char* (*)()>(kind)();
+    if (!expectedKind.empty() && info.kind != expectedKind)
         throw PluginError(path + ": is " + article(info.kind) + " plugin, but is used as " + article(expectedKind) +
                           " (move it under " + info.kind + "s:)");
-    }
     return info;
 }
 
@@ -111,7 +124,7 @@ std::unique_ptr<Base> PluginLoader::create(Poco::ClassLoader<Base>& loader, cons
     } catch (const Poco::LibraryLoadException& e) {
         const std::string msg = e.message();
         if (msg.find("No manifest") != std::string::npos)
-            throw PluginError(path + ": missing symbol pocoBuildManifest (use the WATCHDOG_*_PLUGIN macro)");
+            throw PluginError(path + ": has no plugin manifest (missing symbol pocoBuildManifest; register the class with a WATCHDOG_*_PLUGIN macro)");
         if (msg.find("mismatch") != std::string::npos)
             throw PluginError(path + ": its manifest exports another base class than watchdog::" +
                               (kind == "check" ? "Check" : kind == "action" ? "Action" : "Sink"));

@@ -1,0 +1,73 @@
+#include "Commands.h"
+#include "Logging.h"
+#include "PipelineLoading.h"
+
+#include <iomanip>
+#include <iostream>
+
+namespace watchdog {
+
+namespace {
+
+std::string plural(std::size_t n, const std::string& word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int validatePipeline(const CommandLine& cmd) {
+    configureConsoleLogging("warning");
+    auto loaded = loadAndAssemble(cmd, AssemblyScope::Everything, std::cerr);
+    if (!loaded) return kExitFailing;
+    const Assembly& a = loaded->assembly;
+    std::cout << cmd.args.front() << ": valid (" << plural(a.checks.size(), "check") << ", " << plural(a.actions.size(), "action")
+              << ", " << plural(a.sinks.size(), "sink") << ", " << plural(a.rules.size(), "rule")
+              << (loaded->pipeline.defaultRules ? " from the defaults" : "") << ")\n";
+    return kExitOk;
+}
+
+int listPlugins(const CommandLine& cmd) {
+    configureConsoleLogging("warning");
+    std::vector<std::string> fromPipeline;
+    if (!cmd.args.empty()) {
+        try {
+            fromPipeline = loadPipeline(cmd.args.front()).pluginPath;
+        } catch (const ConfigErrors& e) {
+            for (const auto& one : e.errors()) std::cerr << one.what() << '\n';
+            return kExitFailing;
+        }
+    }
+    PluginLoader loader(pluginSearchPath(cmd, fromPipeline));
+    std::cout << "plugin path:";
+    for (const auto& dir : loader.searchPath()) std::cout << ' ' << dir;
+    std::cout << "\n\n";
+    const auto plugins = loader.list();
+    std::size_t width = 4;
+    for (const auto& p : plugins) width = std::max(width, p.name.size());
+    std::cout << std::left << std::setw(static_cast<int>(width + 2)) << "NAME" << std::setw(8) << "KIND" << std::setw(5) << "ABI"
+              << "FILE\n";
+    bool problems = false;
+    for (const auto& p : plugins) {
+        std::cout << std::left << std::setw(static_cast<int>(width + 2)) << p.name << std::setw(8) << (p.kind.empty() ? "-" : p.kind)
+                  << std::setw(5) << (p.abi > 0 ? std::to_string(p.abi) : "-") << p.path;
+        if (!p.problem.empty()) {
+            std::cout << "  (" << p.problem << ')';
+            problems = true;
+        }
+        std::cout << '\n';
+    }
+    if (plugins.empty()) std::cout << "(no plugins found)\n";
+    return problems ? kExitRuntime : kExitOk;
+}
+
+int showHistory(const CommandLine&) {
+    std::cerr << "history: not available in this build\n";
+    return kExitRuntime;
+}
+
+int migrateEnvFile(const CommandLine&) {
+    std::cerr << "migrate-env: not available in this build\n";
+    return kExitRuntime;
+}
+
+}  // namespace watchdog

@@ -1,0 +1,386 @@
+#include "engine/Engine.h"
+
+#include "engine/ActionRunner.h"
+#include "engine/CheckTracker.h"
+#include "engine/RuleEngine.h"
+#include "engine/Scheduler.h"
+#include "engine/StateFile.h"
+#include "history/SinkQueue.h"
+#include "watchdog/Version.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Path.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace watchdog {
+
+namespace {
+
+// Sequence numbers are reserved in blocks in the state file, so a crash never reuses one (sinks
+// de-duplicate replays by sequence) without saving the state file on every record.
+constexpr std::uint64_t kSequenceBlock = 1000;
+
+struct ResultCounters {
+    std::uint64_t passes = 0, failures = 0, errors = 0;
+};
+
+struct OutcomeCounters {
+    std::uint64_t succeeded = 0, failed = 0;
+};
+
+bool sameRuleStates(const std::map<std::string, RuleState>& a, const std::map<std::string, RuleState>& b) {
+    if (a.size() != b.size()) return false;
+    for (const auto& [id, s] : a) {
+        auto it = b.find(id);
+        if (it == b.end()) return false;
+        const RuleState& t = it->second;
+        if (s.phase != t.phase || s.incident != t.incident || s.deadline != t.deadline || s.resumed != t.resumed) return false;
+    }
+    return true;
+}
+
+std::string sinkQueueId(const std::string& plugin, std::map<std::string, int>& seen) {
+    const int n = ++seen[plugin];
+    return n == 1 ? plugin : plugin + "-" + std::to_string(n);
+}
+
+std::string describe(const Event& e) {
+    std::string line = std::string("[") + toString(e.type) + "]";
+    if (!e.rule.empty()) line += " " + e.rule + ":";
+    return line + " " + e.summary;
+}
+
+}  // namespace
+
+struct Engine::Impl {
+    Pipeline pipeline;
+    Assembly assembly;
+    HistoryReaderFactory historyFactory;
+    SystemClock clock;
+    CheckTracker tracker;
+    RuleEngine rules;
+    StateFile stateFile;
+    Poco::Logger& log = Poco::Logger::get("watchdog.engine");
+
+    std::unique_ptr<Scheduler> scheduler;
+    std::map<std::string, std::unique_ptr<ActionRunner>> runners;
+    std::vector<std::unique_ptr<SinkQueue>> sinks;
+    std::vector<std::string> sinkPlugins;
+
+    mutable std::mutex mutex;
+    std::condition_variable wake;
+    std::thread timer;
+    bool running = false;
+    bool stopping = false;
+    bool statusRequested = false;
+    TimePoint started{};
+    std::uint64_t sequence = 0;
+    std::uint64_t reserved = 0;
+    std::map<std::string, RuleState> savedRules;
+    std::map<std::string, ResultCounters> results;
+    std::map<std::string, OutcomeCounters> outcomes;
+
+    mutable std::mutex historyMutex;
+    mutable std::unique_ptr<Sink> historyReader;
+
+    Impl(Pipeline p, Assembly a, HistoryReaderFactory factory)
+        : pipeline(std::move(p)),
+          assembly(std::move(a)),
+          historyFactory(std::move(factory)),
+          tracker(checkSettings(assembly)),
+          rules(assembly.rules, notifierIds(assembly), clock, pipeline.name),
+          stateFile(pipeline.stateFile) {}
+
+    static std::vector<CheckSettings> checkSettings(const Assembly& a) {
+        std::vector<CheckSettings> out;
+        for (const auto& c : a.checks) out.push_back({c.block.id, c.block.label, c.block.failAfter, c.block.passAfter});
+        return out;
+    }
+
+    static std::vector<std::string> notifierIds(const Assembly& a) {
+        std::vector<std::string> out;
+        for (const auto& x : a.actions)
+            if (x.role == ActionRole::Notifier) out.push_back(x.block.id);
+        return out;
+    }
+
+    std::string stateDirectory() const { return Poco::Path(pipeline.stateFile).parent().toString(); }
+
+    // --- called with `mutex` held -------------------------------------------------------------
+
+    std::uint64_t nextSequence() {
+        if (++sequence > reserved) {
+            reserved = sequence + kSequenceBlock;
+            saveState(reserved);
+        }
+        return sequence;
+    }
+
+    void record(Record r) {
+        r.sequence = nextSequence();
+        r.pipeline = pipeline.name;
+        for (auto& q : sinks) q->push(r);
+    }
+
+    void route(const std::vector<RoutedEvent>& routed) {
+        for (const auto& re : routed) route(re);
+    }
+
+    void route(const RoutedEvent& re) {
+        const Event& e = re.event;
+        const bool bad = e.type == EventType::Warning || e.type == EventType::Failover || e.type == EventType::CheckError ||
+                         (e.type == EventType::Outcome && !e.ok);
+        if (bad) log.warning(describe(e)); else log.information(describe(e));
+        Record r;
+        r.kind = RecordKind::Event;
+        r.time = e.time;
+        r.event = e;
+        record(std::move(r));
+        for (const auto& id : re.actions) {
+            auto it = runners.find(id);
+            if (it != runners.end()) it->second->post(e);
+        }
+    }
+
+    void saveState(std::uint64_t sequenceMark) {
+        SavedState s;
+        s.pipeline = pipeline.name;
+        s.rules = rules.states();
+        for (const auto& c : tracker.snapshot()) s.checks[c.id] = SavedCheck{c.health, c.consecutive, c.since};
+        s.sequence = sequenceMark;
+        try {
+            stateFile.save(s);
+            savedRules = s.rules;
+        } catch (const std::exception& e) {
+            log.error(std::string("cannot save the state: ") + e.what());
+        }
+    }
+
+    void saveIfChanged(bool healthChanged) {
+        if (healthChanged || !sameRuleStates(rules.states(), savedRules)) saveState(reserved);
+    }
+
+    // --- entry points from other threads ------------------------------------------------------
+
+    void onResult(const std::string& id, const Result& result, TimePoint finished, std::chrono::milliseconds took) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!running) return;
+        auto& counter = results[id];
+        if (result.status == Status::Pass) ++counter.passes;
+        else if (result.status == Status::Fail) ++counter.failures;
+        else ++counter.errors;
+        const bool changed = tracker.apply(id, result, finished);
+        const CheckSnapshot* snap = tracker.find(id);
+        if (log.debug()) log.debug(id + ": " + toString(result.status) + " " + result.summary + " (" + std::to_string(took.count()) + " ms)");
+        if (changed && snap != nullptr) log.information("check " + id + " is now " + toString(snap->health) + ": " + result.summary);
+
+        Record r;
+        r.kind = RecordKind::Result;
+        r.time = finished;
+        r.checkId = id;
+        r.checkLabel = snap != nullptr ? snap->label : id;
+        r.result = result;
+        r.duration = took;
+        record(std::move(r));
+
+        route(rules.onResult(id, result, tracker.snapshot()));
+        saveIfChanged(changed);
+        wake.notify_all();
+    }
+
+    void onOutcome(const std::string& actionId, ActionRole role, const Event& event, const Outcome& outcome,
+                   std::chrono::milliseconds took) {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto& counter = outcomes[actionId];
+        if (outcome.ok) ++counter.succeeded; else ++counter.failed;
+        if (role == ActionRole::Remedy && event.type == EventType::Failover) {
+            route(rules.outcome(event, actionId, outcome.ok, outcome.summary, outcome.details, took, tracker.snapshot()));
+        } else if (!outcome.ok) {
+            log.warning("notifier " + actionId + " could not deliver the " + toString(event.type) + " event: " + outcome.summary);
+        }
+    }
+
+    void timerLoop() {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!stopping) {
+            if (!statusRequested) {
+                const auto next = rules.nextWakeup();
+                if (next) wake.wait_until(lock, *next);
+                else wake.wait(lock);
+            }
+            if (stopping) break;
+            if (statusRequested) {
+                statusRequested = false;
+                route(rules.statusNow(tracker.snapshot()));
+            }
+            route(rules.tick(tracker.snapshot()));
+            saveIfChanged(false);
+        }
+    }
+
+    void startSinks() {
+        std::map<std::string, int> seen;
+        for (auto& s : assembly.sinks) {
+            const std::string id = sinkQueueId(s.block.plugin, seen);
+            SinkQueueSettings settings;
+            settings.spoolDirectory = stateDirectory() + "spool/" + id;
+            sinks.push_back(std::make_unique<SinkQueue>(id, std::move(s.sink), settings));
+            sinkPlugins.push_back(s.block.plugin);
+            sinks.back()->start();
+        }
+    }
+
+    void startActions() {
+        for (const auto& a : assembly.actions) {
+            const std::string id = a.block.id;
+            const ActionRole role = a.role;
+            auto runner = std::make_unique<ActionRunner>(
+                id, a.block.label, a.block.dryRun, a.action,
+                [this, id, role](const Event& e, const Outcome& o, std::chrono::milliseconds took) { onOutcome(id, role, e, o, took); });
+            runner->start();
+            runners.emplace(id, std::move(runner));
+        }
+    }
+
+    void restoreState() {
+        std::string warning;
+        const SavedState saved = stateFile.load(pipeline.name, warning);
+        if (!warning.empty()) log.warning(warning);
+        for (const auto& [id, c] : saved.checks) tracker.restore(id, c.health, c.consecutive, c.since);
+        rules.restore(saved.rules);
+        sequence = saved.sequence;
+        reserved = saved.sequence;
+        for (const auto& [id, s] : saved.rules)
+            if (s.phase != RulePhase::Idle)
+                log.information("resuming rule " + id + " (" + toString(s.phase) + ", incident " + s.incident + ")");
+    }
+};
+
+Engine::Engine(Pipeline pipeline, Assembly assembly, HistoryReaderFactory historyReader)
+    : impl_(std::make_unique<Impl>(std::move(pipeline), std::move(assembly), std::move(historyReader))) {}
+
+Engine::~Engine() { stop(false); }
+
+void Engine::start(bool announce) {
+    Impl& m = *impl_;
+    m.started = m.clock.now();
+    m.restoreState();
+    m.startSinks();
+    m.startActions();
+    {
+        std::lock_guard<std::mutex> lock(m.mutex);
+        m.running = true;
+        m.route(m.rules.start(m.tracker.snapshot(), announce));
+        m.saveState(m.reserved);
+    }
+    std::vector<ScheduledCheck> scheduled;
+    for (const auto& c : m.assembly.checks)
+        scheduled.push_back({c.block.id, c.block.label, c.check, c.block.interval, c.block.timeout});
+    m.scheduler = std::make_unique<Scheduler>(
+        std::move(scheduled), [&m](const std::string& id, const Result& r, TimePoint t, std::chrono::milliseconds took) { m.onResult(id, r, t, took); });
+    m.scheduler->start();
+    m.timer = std::thread([&m] { m.timerLoop(); });
+    m.log.information("monitoring " + std::to_string(m.assembly.checks.size()) + " checks, " +
+                      std::to_string(m.assembly.actions.size()) + " actions, " + std::to_string(m.sinks.size()) + " sinks");
+}
+
+void Engine::stop(bool announce, StopBudget budget) {
+    Impl& m = *impl_;
+    {
+        std::lock_guard<std::mutex> lock(m.mutex);
+        if (!m.running) return;
+    }
+    if (m.scheduler) m.scheduler->stop(budget.checks);
+    {
+        std::lock_guard<std::mutex> lock(m.mutex);
+        m.stopping = true;
+        if (announce) m.route(m.rules.shutdown(m.tracker.snapshot()));
+        m.wake.notify_all();
+    }
+    if (m.timer.joinable()) m.timer.join();
+
+    std::vector<std::thread> stoppers;
+    for (auto& [id, runner] : m.runners) {
+        ActionRunner* r = runner.get();
+        stoppers.emplace_back([r, budget] { r->stop(budget.actions); });
+    }
+    for (auto& t : stoppers) t.join();
+    stoppers.clear();
+    {
+        std::lock_guard<std::mutex> lock(m.mutex);
+        m.running = false;
+        m.saveState(m.sequence);
+    }
+    for (auto& q : m.sinks) {
+        SinkQueue* s = q.get();
+        stoppers.emplace_back([s, budget] { s->stop(budget.sinks); });
+    }
+    for (auto& t : stoppers) t.join();
+}
+
+StatusSnapshot Engine::snapshot() const {
+    const Impl& m = *impl_;
+    StatusSnapshot s;
+    s.pipeline = m.pipeline.name;
+    s.version = WATCHDOG_VERSION;
+    s.started = m.started;
+    s.now = m.clock.now();
+    std::lock_guard<std::mutex> lock(m.mutex);
+    const auto snaps = m.tracker.snapshot();
+    for (std::size_t i = 0; i < snaps.size() && i < m.assembly.checks.size(); ++i) {
+        CheckStatus c;
+        c.snapshot = snaps[i];
+        c.plugin = m.assembly.checks[i].block.plugin;
+        c.interval = m.assembly.checks[i].block.interval;
+        auto it = m.results.find(c.snapshot.id);
+        if (it != m.results.end()) {
+            c.passes = it->second.passes;
+            c.failures = it->second.failures;
+            c.errors = it->second.errors;
+        }
+        s.checks.push_back(std::move(c));
+    }
+    for (const auto& [id, state] : m.rules.states()) {
+        RuleStatus r{id, toString(state.phase), state.incident, std::nullopt};
+        if (state.phase == RulePhase::Pending) r.deadline = state.deadline;
+        s.rules.push_back(std::move(r));
+    }
+    for (const auto& a : m.assembly.actions) {
+        ActionStatus st{a.block.id, a.block.plugin, a.role == ActionRole::Remedy ? "remedy" : "notifier", 0, 0, 0};
+        auto it = m.outcomes.find(a.block.id);
+        if (it != m.outcomes.end()) {
+            st.succeeded = it->second.succeeded;
+            st.failed = it->second.failed;
+        }
+        auto r = m.runners.find(a.block.id);
+        if (r != m.runners.end()) st.queued = r->second->queued();
+        s.actions.push_back(std::move(st));
+    }
+    for (std::size_t i = 0; i < m.sinks.size(); ++i) s.sinks.push_back({m.sinks[i]->id(), m.sinkPlugins[i], m.sinks[i]->stats()});
+    return s;
+}
+
+void Engine::requestStatusReport() {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->statusRequested = true;
+    impl_->wake.notify_all();
+}
+
+std::vector<Record> Engine::history(const HistoryQuery& query) const {
+    const Impl& m = *impl_;
+    std::lock_guard<std::mutex> lock(m.historyMutex);
+    if (!m.historyReader) {
+        if (!m.historyFactory) throw std::runtime_error("no sink of this pipeline can read history (add the sqlite sink)");
+        auto reader = m.historyFactory();
+        if (!reader) throw std::runtime_error("no sink of this pipeline can read history (add the sqlite sink)");
+        reader->open();
+        m.historyReader = std::move(reader);
+    }
+    return m.historyReader->readHistory(query);
+}
+
+}  // namespace watchdog
