@@ -1,0 +1,251 @@
+// The real encoder-watchdog binary with scripted checks and recording actions: verbs, exit codes,
+// the rule timeline, signals, daemon mode and resuming an incident after a restart.
+#include "DaemonFixture.h"
+
+#include <Poco/JSON/Parser.h>
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <fstream>
+
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kTwoChecks = R"(checks:
+  encoder:
+    plugin: scripted
+    file: encoder.txt
+    interval: 50ms
+    timeout: 300ms
+  segments:
+    plugin: scripted
+    file: segments.txt
+    interval: 50ms
+actions:
+  notes: { plugin: recorder, file: notes.jsonl }
+  backup: { plugin: recorder, file: backup.jsonl, role: remedy }
+rules:
+  failover:
+    when: 2 of [encoder, segments]
+    warn: notes
+    wait: WAIT
+    then: backup
+    recover: notes
+  online: { on: startup, then: notes }
+  errors: { on: check_error, then: notes, throttle: 1h }
+sinks:
+  - plugin: sink_only
+)";
+
+std::string pipelineWithWait(const std::string& wait) {
+    std::string body = kTwoChecks;
+    body.replace(body.find("WAIT"), 4, wait);
+    return body;
+}
+
+int count(const std::vector<std::string>& types, const std::string& type) {
+    return static_cast<int>(std::count(types.begin(), types.end(), type));
+}
+
+}  // namespace
+
+TEST_CASE("check prints one line per check and exits 0, 2 or 3") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(pipelineWithWait("1s"));
+    f.script("encoder", "pass 1 source connected");
+    f.script("segments", "pass 3 segments");
+    auto [code, out] = runCommand(f.command("check", {pipeline}), 10s);
+    CHECK(code == 0);
+    CHECK(out.find("encoder") != std::string::npos);
+    CHECK(out.find("1 source connected") != std::string::npos);
+
+    f.script("segments", "fail 40 segments, at most 30");
+    std::tie(code, out) = runCommand(f.command("check", {pipeline}), 10s);
+    CHECK(code == 2);
+    CHECK(out.find("40 segments, at most 30") != std::string::npos);
+
+    f.script("encoder", "error credentials refused");
+    std::tie(code, out) = runCommand(f.command("check", {pipeline, "--json"}), 10s);
+    CHECK(code == 3);
+    Poco::JSON::Parser parser;
+    auto json = parser.parse(out).extract<Poco::JSON::Object::Ptr>();
+    CHECK(json->getValue<int>("errors") == 1);
+    CHECK(json->getValue<int>("failed") == 1);
+    auto first = json->getArray("checks")->getObject(0);
+    CHECK(first->getValue<std::string>("id") == "encoder");
+    CHECK(first->getValue<std::string>("status") == "error");
+    CHECK(first->getValue<std::string>("summary") == "credentials refused");
+}
+
+TEST_CASE("check reports a hung check as timed out and still exits") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(pipelineWithWait("1s"));
+    f.script("encoder", "hang");
+    f.script("segments", "pass");
+    auto [code, out] = runCommand(f.command("check", {pipeline}), 10s);
+    CHECK(code == 3);
+    CHECK(out.find("timed out after 300ms") != std::string::npos);
+}
+
+TEST_CASE("validate prints FILE:LINE:COL for each problem and exits 2") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(R"(checks:
+  encoder:
+    plugin: scripted
+    file: encoder.txt
+    intervall: 5s
+  other:
+    plugin: scriptd
+actions:
+  broken: { plugin: wrong_abi }
+)");
+    auto [code, out] = runCommand(f.command("validate", {pipeline}), 10s);
+    CHECK(code == 2);
+    CHECK(out.find(pipeline + ":8:5: checks.encoder: unknown option 'intervall'") != std::string::npos);
+    CHECK(out.find("did you mean 'interval'") != std::string::npos);
+    CHECK(out.find(pipeline + ":10:13:") != std::string::npos);
+    CHECK(out.find("did you mean 'scripted'") != std::string::npos);
+    CHECK(out.find(pipeline + ":12:21:") != std::string::npos);
+    CHECK(out.find("built for plugin ABI 999") != std::string::npos);
+}
+
+TEST_CASE("run: warning, countdown, one remedy, recovery, then a clean stop on SIGTERM") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(pipelineWithWait("300ms"));
+    f.script("encoder", "pass");
+    f.script("segments", "pass");
+    ChildProcess daemon(f.command("run", {pipeline}));
+    REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
+
+    f.script("encoder", "fail 0 sources");
+    f.script("segments", "fail newest segment 20s old");
+    REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
+    REQUIRE(f.waitForEvent("backup.jsonl", "failover"));
+    REQUIRE(f.waitForEvent("notes.jsonl", "outcome"));
+    f.script("encoder", "pass");
+    f.script("segments", "pass");
+    REQUIRE(f.waitForEvent("notes.jsonl", "recovered"));
+
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+    const auto notes = f.events("notes.jsonl");
+    std::vector<std::string> types;
+    for (const auto& e : notes) types.push_back(e.type);
+    CHECK(types == std::vector<std::string>{"startup", "warning", "outcome", "recovered", "shutdown"});
+    CHECK(notes[1].failing == std::vector<std::string>{"encoder", "segments"});
+    CHECK(notes[1].incident == notes[3].incident);
+    CHECK(f.types("backup.jsonl") == std::vector<std::string>{"failover"});
+    CHECK(daemon.output().find("stopping on SIGTERM") != std::string::npos);
+}
+
+TEST_CASE("run: the condition clearing during the countdown cancels the remedy") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(pipelineWithWait("1h"));
+    f.script("encoder", "fail 0 sources");
+    f.script("segments", "fail old");
+    ChildProcess daemon(f.command("run", {pipeline}));
+    REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
+    f.script("encoder", "pass");
+    REQUIRE(f.waitForEvent("notes.jsonl", "cancelled"));
+    daemon.signal(SIGINT);
+    CHECK(daemon.wait(5s) == 0);
+    CHECK(f.types("backup.jsonl").empty());
+}
+
+TEST_CASE("run: a hung check becomes a check_error event and is not started again while it hangs") {
+    DaemonFixture f;
+    std::string body = pipelineWithWait("1h");
+    body.replace(body.find("    file: encoder.txt"), 21, "    file: encoder.txt\n    runs_file: runs.txt");
+    const std::string pipeline = f.writePipeline(body);
+    f.script("encoder", "hang");
+    f.script("segments", "pass");
+    ChildProcess daemon(f.command("run", {pipeline}));
+    REQUIRE(f.waitForEvent("notes.jsonl", "check_error"));
+    const auto events = f.events("notes.jsonl");
+    auto error = std::find_if(events.begin(), events.end(), [](const RecordedEvent& e) { return e.type == "check_error"; });
+    CHECK(error->summary.find("timed out after 300ms") != std::string::npos);
+    // Several intervals pass while the first run still sleeps: still one run.
+    waitUntil([] { return false; }, 400ms);
+    CHECK(readFile(f.dir().file("runs.txt")) == "encoder\n");
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+}
+
+TEST_CASE("SIGUSR1 sends a status report now; SIGHUP reloads a valid pipeline and keeps the old one otherwise") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(pipelineWithWait("1h"));
+    f.script("encoder", "pass");
+    f.script("segments", "pass");
+    ChildProcess daemon(f.command("run", {pipeline}));
+    REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
+    daemon.signal(SIGUSR1);
+    REQUIRE(f.waitForEvent("notes.jsonl", "status"));
+
+    f.writePipeline("checks:\n  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, bogus: 1 }\n");
+    daemon.signal(SIGHUP);
+    REQUIRE(waitUntil([&] { return daemon.output().find("reload refused") != std::string::npos; }, 10s));
+    CHECK(daemon.output().find("unknown option 'bogus'") != std::string::npos);
+    CHECK(daemon.running());
+
+    std::string body = pipelineWithWait("1h");
+    body.replace(body.find("    file: segments.txt"), 22, "    file: segments.txt\n    runs_file: reloaded.txt");
+    f.writePipeline(body);
+    daemon.signal(SIGHUP);
+    REQUIRE(waitUntil([&] { return !readFile(f.dir().file("reloaded.txt")).empty(); }, 10s));
+    CHECK(count(f.types("notes.jsonl"), "startup") == 1);  // a reload is not a restart
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+}
+
+TEST_CASE("a restart during the countdown keeps the deadline, and a restart after the remedy never runs it again") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(pipelineWithWait("1500ms"));
+    f.script("encoder", "fail 0 sources");
+    f.script("segments", "fail old");
+    {
+        ChildProcess first(f.command("run", {pipeline}));
+        REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
+        first.signal(SIGTERM);
+        REQUIRE(first.wait(5s) == 0);
+    }
+    {
+        ChildProcess second(f.command("run", {pipeline}));
+        REQUIRE(f.waitForEvent("backup.jsonl", "failover"));
+        second.signal(SIGTERM);
+        REQUIRE(second.wait(5s) == 0);
+    }
+    {
+        ChildProcess third(f.command("run", {pipeline}));
+        REQUIRE(waitUntil([&] { return third.output().find("resuming rule failover (fired") != std::string::npos; }, 10s));
+        waitUntil([] { return false; }, 300ms);
+        third.signal(SIGTERM);
+        REQUIRE(third.wait(5s) == 0);
+    }
+    const auto notes = f.events("notes.jsonl");
+    int warnings = 0;
+    for (const auto& e : notes) warnings += e.type == "warning";
+    CHECK(warnings == 1);
+    CHECK(f.types("backup.jsonl") == std::vector<std::string>{"failover"});
+    CHECK(f.events("backup.jsonl")[0].incident == notes[1].incident);
+}
+
+TEST_CASE("--daemon --pidfile runs in the background, writes the pid file and removes it on SIGTERM") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(pipelineWithWait("1h"));
+    f.script("encoder", "pass");
+    f.script("segments", "pass");
+    const std::string pidfile = f.dir().file("watchdog.pid");
+    auto [code, out] = runCommand(f.command("run", {pipeline, "--daemon", "--pidfile", pidfile}), 10s);
+    CHECK(code == 0);
+    REQUIRE(waitUntil([&] { return !readFile(pidfile).empty(); }, 10s));
+    const int pid = std::stoi(readFile(pidfile));
+    REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
+    CHECK(::kill(pid, 0) == 0);
+    ::kill(pid, SIGTERM);
+    CHECK(waitUntil([&] { return ::kill(pid, 0) != 0; }, 5s));
+    CHECK(readFile(pidfile).empty());
+    CHECK(f.waitForEvent("notes.jsonl", "shutdown"));
+}
