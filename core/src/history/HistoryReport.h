@@ -1,0 +1,35 @@
+#pragma once
+
+#include "watchdog/Record.h"
+#include "watchdog/Sink.h"
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace watchdog {
+
+/// One check's tally over the history window.
+struct CheckTally {
+    std::string checkId;
+    std::string label;
+    std::size_t pass = 0;
+    std::size_t fail = 0;
+    std::size_t error = 0;
+    /// Share of results that passed, 0..100 (0 when there are none).
+    double passingPercent() const;
+};
+
+/// Per-check tallies of the result records, in order of first appearance.
+std::vector<CheckTally> tallyResults(const std::vector<Record>& records);
+
+/// "icecast: 98.3% passing, 2 failures, 0 errors over 1h".
+std::string tallyLine(const CheckTally& tally, std::chrono::milliseconds window);
+
+/// Prints results and events (oldest first) as an aligned table (time, check/event, status, value,
+/// summary) followed by one uptime line per check, or as JSON ({since, window_ms, records[],
+/// checks[]}). The window is now - query.since, or the span of the records when since is unset.
+void printHistory(const std::vector<Record>& records, const HistoryQuery& query, bool json, std::ostream& out,
+                  TimePoint now = std::chrono::system_clock::now());
+
+}  // namespace watchdog

@@ -1,0 +1,245 @@
+#include "history/SinkQueue.h"
+#include "history/Spool.h"
+
+#include "SampleRecords.h"
+#include "TestSupport.h"
+
+#include <doctest/doctest.h>
+
+#include <Poco/File.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+
+using namespace watchdog;
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// What a fake sink saw; shared with the test so it outlives the queue (and a thread left hanging).
+struct SinkLog {
+    std::mutex mutex;
+    std::condition_variable release;
+    std::vector<Record> stored;          // every record accepted, duplicates included
+    std::vector<std::size_t> batchSizes;
+    int writeFailuresLeft = 0;           // write() throws while > 0
+    int openFailuresLeft = 0;            // open() throws while > 0
+    bool alwaysFail = false;
+    bool hang = false;                   // write() blocks until hang is cleared
+    int opens = 0;
+    int closes = 0;
+
+    std::size_t count() {
+        std::lock_guard<std::mutex> lock(mutex);
+        return stored.size();
+    }
+    std::vector<std::uint64_t> sequences() {
+        std::lock_guard<std::mutex> lock(mutex);
+        return sequencesOf(stored);
+    }
+};
+
+class FakeSink : public Sink {
+public:
+    explicit FakeSink(std::shared_ptr<SinkLog> log) : log_(std::move(log)) {}
+    void configure(const Options&) override {}
+    void open() override {
+        std::lock_guard<std::mutex> lock(log_->mutex);
+        if (log_->openFailuresLeft > 0) {
+            --log_->openFailuresLeft;
+            throw std::runtime_error("connection refused");
+        }
+        ++log_->opens;
+    }
+    void write(const std::vector<Record>& batch) override {
+        std::unique_lock<std::mutex> lock(log_->mutex);
+        log_->release.wait(lock, [&] { return !log_->hang; });
+        if (log_->alwaysFail) throw std::runtime_error("database is locked");
+        if (log_->writeFailuresLeft > 0) {
+            --log_->writeFailuresLeft;
+            throw std::runtime_error("server has gone away");
+        }
+        log_->stored.insert(log_->stored.end(), batch.begin(), batch.end());
+        log_->batchSizes.push_back(batch.size());
+    }
+    void close() override {
+        std::lock_guard<std::mutex> lock(log_->mutex);
+        ++log_->closes;
+    }
+
+private:
+    std::shared_ptr<SinkLog> log_;
+};
+
+SinkQueueSettings fastSettings(const std::string& spoolDir) {
+    SinkQueueSettings s;
+    s.spoolDirectory = spoolDir;
+    s.maxBatch = 50;
+    s.maxDelay = 5ms;
+    s.retryMin = 5ms;
+    s.retryMax = 40ms;
+    return s;
+}
+
+std::vector<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
+    std::vector<std::uint64_t> out(last - first + 1);
+    std::iota(out.begin(), out.end(), first);
+    return out;
+}
+
+void pushAll(SinkQueue& q, std::uint64_t first, std::uint64_t last) {
+    for (const auto& r : sampleResults(first, last)) q.push(r);
+}
+
+}  // namespace
+
+TEST_CASE("sink queue: a healthy sink gets every record once, in order, in bounded batches") {
+    TempDir dir;
+    auto log = std::make_shared<SinkLog>();
+    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    CHECK(q.id() == "fake");
+    q.start();
+    pushAll(q, 1, 1000);
+    REQUIRE(waitUntil([&] { return log->count() == 1000; }, 10s));
+    CHECK(log->sequences() == range(1, 1000));
+    for (auto n : log->batchSizes) CHECK(n <= 50);
+    q.stop(2s);
+    CHECK(log->closes == 1);
+    const auto st = q.stats();
+    CHECK(st.written == 1000);
+    CHECK(st.failures == 0);
+    CHECK(st.queued == 0);
+    CHECK(st.spooledRecords == 0);
+}
+
+TEST_CASE("sink queue: a sink that fails a few times then works gets every record once, in order") {
+    TempDir dir;
+    auto log = std::make_shared<SinkLog>();
+    log->writeFailuresLeft = 4;
+    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    q.start();
+    for (std::uint64_t s = 1; s <= 500; s += 50) {
+        pushAll(q, s, s + 49);
+        std::this_thread::sleep_for(2ms);  // records keep arriving during the outage
+    }
+    REQUIRE(waitUntil([&] { return log->count() >= 500; }, 10s));
+    q.stop(2s);
+    CHECK(log->sequences() == range(1, 500));
+    const auto st = q.stats();
+    CHECK(st.failures == 4);
+    CHECK(st.written == 500);
+    CHECK(st.lastError.empty());
+    CHECK(st.spooledRecords == 0);
+    CHECK(st.dropped == 0);
+}
+
+TEST_CASE("sink queue: open() failing is retried like a write, nothing is lost") {
+    TempDir dir;
+    auto log = std::make_shared<SinkLog>();
+    log->openFailuresLeft = 3;
+    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    q.start();
+    pushAll(q, 1, 120);
+    REQUIRE(waitUntil([&] { return log->count() >= 120; }, 10s));
+    q.stop(2s);
+    CHECK(log->sequences() == range(1, 120));
+    CHECK(log->opens == 1);
+    CHECK(q.stats().failures == 3);
+}
+
+TEST_CASE("sink queue: stop while the sink fails leaves everything in the spool; the next run replays it first") {
+    TempDir dir;
+    const std::string spoolDir = dir.file("spool");
+    {
+        auto log = std::make_shared<SinkLog>();
+        log->alwaysFail = true;
+        SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));
+        q.start();
+        pushAll(q, 1, 300);
+        REQUIRE(waitUntil([&] { return q.stats().failures >= 2; }, 10s));
+        pushAll(q, 301, 340);
+        q.stop(2s);
+        const auto st = q.stats();
+        CHECK(st.spooledRecords == 340);
+        CHECK(st.queued == 0);
+        CHECK(st.lastError == "database is locked");
+        CHECK(log->count() == 0);
+    }
+    {
+        Spool spool(spoolDir, 1 << 30);  // what a restarted daemon finds on disk
+        CHECK(spool.pendingRecords() == 340);
+    }
+    auto log = std::make_shared<SinkLog>();
+    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));
+    q.start();
+    pushAll(q, 341, 400);  // new records wait behind the spooled ones
+    REQUIRE(waitUntil([&] { return log->count() >= 400; }, 10s));
+    q.stop(2s);
+    CHECK(log->sequences() == range(1, 400));
+    CHECK(q.stats().spooledRecords == 0);
+    Spool after(spoolDir, 1 << 30);
+    CHECK(after.empty());
+}
+
+TEST_CASE("sink queue: a full spool drops records, counts them and keeps the ones it holds in order") {
+    TempDir dir;
+    auto log = std::make_shared<SinkLog>();
+    log->alwaysFail = true;
+    auto settings = fastSettings(dir.file("spool"));
+    settings.spoolLimitBytes = 8 * 1024;
+    SinkQueue q("fake", std::make_unique<FakeSink>(log), settings);
+    q.start();
+    pushAll(q, 1, 400);
+    REQUIRE(waitUntil([&] { return q.stats().queued == 0 && q.stats().dropped > 0; }, 10s));
+    auto st = q.stats();
+    CHECK(st.spoolBytes <= settings.spoolLimitBytes);
+    CHECK(st.spooledRecords + st.dropped == 400);
+    {
+        std::lock_guard<std::mutex> lock(log->mutex);
+        log->alwaysFail = false;
+    }
+    REQUIRE(waitUntil([&] { return q.stats().spooledRecords == 0; }, 10s));
+    q.stop(2s);
+    CHECK(log->sequences() == range(1, st.spooledRecords));
+}
+
+TEST_CASE("sink queue: a sink stuck inside write() cannot hold stop() past its bound; its records are spooled") {
+    TempDir dir;
+    const std::string spoolDir = dir.file("spool");
+    auto log = std::make_shared<SinkLog>();
+    log->hang = true;
+    {
+        SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));
+        q.start();
+        pushAll(q, 1, 80);
+        REQUIRE(waitUntil([&] { return q.stats().queued == 80; }, 5s));
+        q.stop(300ms);
+    }
+    {
+        Spool spool(spoolDir, 1 << 30);
+        CHECK(spool.pendingRecords() == 80);
+        CHECK(sequencesOf(spool.peek(1000).records) == range(1, 80));
+    }
+    {
+        std::lock_guard<std::mutex> lock(log->mutex);
+        log->hang = false;  // the abandoned writer finishes its write; nothing of it touches the spool
+    }
+    log->release.notify_all();
+    REQUIRE(waitUntil([&] { return log->count() > 0; }, 5s));
+    std::this_thread::sleep_for(50ms);
+    Spool spool(spoolDir, 1 << 30);
+    CHECK(spool.pendingRecords() == 80);
+}
+
+TEST_CASE("sink queue: a spool directory that cannot be created fails start() naming the sink and the path") {
+    TempDir dir;
+    dir.write("blocker", "x");
+    auto log = std::make_shared<SinkLog>();
+    SinkQueue q("sqlite", std::make_unique<FakeSink>(log), fastSettings(dir.file("blocker/spool")));
+    CHECK_THROWS_WITH_AS(q.start(), doctest::Contains("sink sqlite: cannot create spool directory"), std::runtime_error);
+}
