@@ -1,6 +1,8 @@
 #include "Commands.h"
 #include "Logging.h"
 #include "PipelineLoading.h"
+#include "history/HistoryReport.h"
+#include "watchdog/Duration.h"
 
 #include <iomanip>
 #include <iostream>
@@ -60,9 +62,40 @@ int listPlugins(const CommandLine& cmd) {
     return problems ? kExitRuntime : kExitOk;
 }
 
-int showHistory(const CommandLine&) {
-    std::cerr << "history: not available in this build\n";
-    return kExitRuntime;
+int showHistory(const CommandLine& cmd) {
+    configureConsoleLogging("warning");
+    HistoryQuery query;
+    const auto window = parseDuration(cmd.since);
+    if (!window || window->count() <= 0) {
+        std::cerr << "history: --since '" << cmd.since << "' is not a duration (use 30m, 6h, 7d)\n";
+        return kExitUsage;
+    }
+    query.since = std::chrono::system_clock::now() - *window;
+    query.checkId = cmd.check;
+    auto loaded = loadAndAssemble(cmd, AssemblyScope::Everything, std::cerr);
+    if (!loaded) return kExitFailing;
+    if (!cmd.check.empty()) {
+        bool known = false;
+        for (const auto& c : loaded->assembly.checks) known = known || c.block.id == cmd.check;
+        if (!known) {
+            std::cerr << "history: the pipeline has no check called '" << cmd.check << "'\n";
+            return kExitUsage;
+        }
+    }
+    auto reader = historyReaderFactory(*loaded)();
+    if (!reader) {
+        std::cerr << "history: no sink of " << cmd.args.front() << " can read history (add the sqlite sink)\n";
+        return kExitRuntime;
+    }
+    try {
+        reader->open();
+        printHistory(reader->readHistory(query), query, cmd.json, std::cout);
+        reader->close();
+    } catch (const std::exception& e) {
+        std::cerr << "history: " << e.what() << '\n';
+        return kExitRuntime;
+    }
+    return kExitOk;
 }
 
 int migrateEnvFile(const CommandLine&) {

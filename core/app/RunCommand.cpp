@@ -1,6 +1,7 @@
 #include "Commands.h"
 #include "Logging.h"
 #include "PipelineLoading.h"
+#include "http/StatusServer.h"
 
 #include <Poco/Logger.h>
 
@@ -23,8 +24,13 @@ sigset_t handledSignals() {
 struct Running {
     LoadedPipeline loaded;
     std::unique_ptr<Engine> engine;
+    std::unique_ptr<StatusServer> http;
 
-    ~Running() { engine.reset(); }
+    ~Running() {
+        if (http) http->stop();
+        http.reset();
+        engine.reset();
+    }
 };
 
 std::unique_ptr<Running> startRunning(LoadedPipeline loaded, bool announce) {
@@ -33,6 +39,12 @@ std::unique_ptr<Running> startRunning(LoadedPipeline loaded, bool announce) {
     HistoryReaderFactory reader = historyReaderFactory(r->loaded);
     r->engine = std::make_unique<Engine>(r->loaded.pipeline, std::move(r->loaded.assembly), std::move(reader));
     r->engine->start(announce);
+    const HttpSettings& http = r->loaded.pipeline.http;
+    if (http.enabled) {
+        r->http = std::make_unique<StatusServer>(http, *r->engine);
+        r->http->start();
+        Poco::Logger::get("watchdog").information("status server on http://" + http.host + ":" + std::to_string(r->http->port()) + "/");
+    }
     return r;
 }
 
@@ -48,6 +60,7 @@ std::unique_ptr<Running> reload(const CommandLine& cmd, std::unique_ptr<Running>
         return current;
     }
     log.information("reloading " + cmd.args.front());
+    if (current->http) current->http->stop();
     current->engine->stop(false);
     current.reset();
     try {
@@ -97,6 +110,7 @@ int runPipeline(const CommandLine& cmd) {
             if (!running) return kExitRuntime;
         } else {
             log.information(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGQUIT"));
+            if (running->http) running->http->stop();
             running->engine->stop(true);
             running.reset();
             log.information("stopped");

@@ -1,0 +1,42 @@
+// Installs the SDK with `cmake --install`, builds examples/custom_check out of tree against it with
+// find_package(EncoderWatchdog), and runs the installed binary with the new plugin.
+#include "TestSupport.h"
+
+#include <doctest/doctest.h>
+
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("a check plugin builds out of tree against the installed SDK and the installed daemon runs it") {
+    TempDir prefix, build;
+    auto [code, out] = runCommand({"cmake", "--install", buildDir(), "--prefix", prefix.path()}, 120s);
+    INFO(out);
+    REQUIRE(code == 0);
+    CHECK(!readFile(prefix.file("include/watchdog/Check.h")).empty());
+    CHECK(!readFile(prefix.file("lib/cmake/EncoderWatchdog/EncoderWatchdogConfig.cmake")).empty());
+
+    std::tie(code, out) = runCommand({"cmake", "-S", sourceDir() + "/examples/custom_check", "-B", build.path(),
+                                      "-DCMAKE_PREFIX_PATH=" + prefix.path()}, 120s);
+    INFO(out);
+    REQUIRE(code == 0);
+    std::tie(code, out) = runCommand({"cmake", "--build", build.path()}, 240s);
+    INFO(out);
+    REQUIRE(code == 0);
+
+    const std::string binary = prefix.file("bin/encoder-watchdog");
+    std::tie(code, out) = runCommand({binary, "plugins", "--plugin-path", build.file("plugins")}, 30s);
+    INFO(out);
+    CHECK(out.find("disk_free") != std::string::npos);
+    CHECK(out.find("check") != std::string::npos);
+
+    TempDir station;
+    const std::string pipeline = station.write("pipeline.yaml",
+        "checks:\n  hls_disk: { plugin: disk_free, label: HLS Disk, path: ., min_free: 1K }\n"
+        "  impossible: { plugin: disk_free, path: ., min_free: 100000000G }\n");
+    std::tie(code, out) = runCommand({binary, "check", pipeline, "--plugin-path", build.file("plugins")}, 30s);
+    INFO(out);
+    CHECK(code == 2);
+    CHECK(out.find("hls_disk") != std::string::npos);
+    CHECK(out.find("free on " + station.path()) != std::string::npos);
+    CHECK(out.find("below") != std::string::npos);
+}
