@@ -68,18 +68,19 @@ bool methodAllowed(const Route& route, const std::string& method) {
     return method == route.method || (std::string(route.method) == "GET" && method == "HEAD");
 }
 
-/// Reads at most maxRequestBodyBytes of the body; false if there was more.
+/// Reads the body; false if it is longer than maxRequestBodyBytes. A too-long body is still read
+/// and dropped up to drainLimit, because closing a socket with unread data makes the kernel send a
+/// reset that can destroy the 413 before the client reads it.
 bool readBoundedBody(HTTPServerRequest& request) {
-    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(maxRequestBodyBytes)) return false;
+    constexpr std::size_t drainLimit = 64 * 1024;
+    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(drainLimit)) return false;
     if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return true;
     std::istream& in = request.stream();
-    char buffer[1024];
+    char buffer[4096];
     std::size_t total = 0;
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    while (total <= drainLimit && (in.read(buffer, sizeof buffer) || in.gcount() > 0))
         total += static_cast<std::size_t>(in.gcount());
-        if (total > maxRequestBodyBytes) return false;
-    }
-    return true;
+    return total <= maxRequestBodyBytes;
 }
 
 void sendPage(HTTPServerResponse& response) {

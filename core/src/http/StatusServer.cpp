@@ -21,7 +21,10 @@ namespace {
 constexpr int maxThreads = 4;
 constexpr int maxQueued = 64;
 
-std::string lowerFirst(std::string s) {
+/// "Address already in use: 127.0.0.1:9480" -> "address already in use" (the caller names the address).
+std::string reason(const Poco::Exception& e) {
+    std::string s = e.message().empty() ? e.displayText() : e.message();
+    if (auto colon = s.find(": "); colon != std::string::npos) s.resize(colon);
     if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
     return s;
 }
@@ -62,7 +65,7 @@ void StatusServer::start() {
     } catch (const Poco::Net::HostNotFoundException&) {
         throw std::runtime_error("http: cannot listen on " + where + ": unknown host '" + host + "'");
     } catch (const Poco::Exception& e) {
-        throw std::runtime_error("http: cannot listen on " + where + ": " + lowerFirst(e.message().empty() ? e.displayText() : e.message()));
+        throw std::runtime_error("http: cannot listen on " + where + ": " + reason(e));
     }
 
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
