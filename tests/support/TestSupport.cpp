@@ -34,7 +34,11 @@ std::string envOr(const char* name, const std::string& fallback) {
 }
 }  // namespace
 
-std::string buildDir() { return envOr("WATCHDOG_BUILD_DIR", fs::current_path().string()); }
+// Tests live in build/tests and benchmarks in build/bench, so without ctest's variable the build
+// tree is the parent of the executable's folder.
+std::string buildDir() {
+    return envOr("WATCHDOG_BUILD_DIR", fs::read_symlink("/proc/self/exe").parent_path().parent_path().string());
+}
 std::string sourceDir() { return envOr("WATCHDOG_SOURCE_DIR", fs::current_path().string()); }
 std::string watchdogBinary() { return buildDir() + "/bin/encoder-watchdog"; }
 std::string pluginDir() { return buildDir() + "/lib/encoder-watchdog/plugins"; }
