@@ -4,6 +4,8 @@
 
 #include "watchdog/Record.h"
 
+#include <doctest/doctest.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,3 +22,11 @@ std::vector<Record> sampleResults(std::uint64_t first, std::uint64_t last);
 std::vector<std::uint64_t> sequencesOf(const std::vector<Record>& records);
 
 }  // namespace watchdog::test
+
+// Lets CHECK(a == b) print record kinds by name. (Status and EventType need no help: doctest finds
+// watchdog::toString by ADL, so compare them as toString(x) == std::string("fail").)
+namespace doctest {
+template <> struct StringMaker<watchdog::RecordKind> {
+    static String convert(watchdog::RecordKind k) { return k == watchdog::RecordKind::Event ? "event" : "result"; }
+};
+}  // namespace doctest

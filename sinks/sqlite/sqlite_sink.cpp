@@ -1,0 +1,229 @@
+#include "sqlite_sink.h"
+
+#include "history/RecordJson.h"
+
+#include "watchdog/Plugin.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Data/Transaction.h>
+#include <Poco/Exception.h>
+#include <Poco/Nullable.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+using namespace Poco::Data::Keywords;
+
+namespace watchdog {
+namespace {
+
+// Migration N takes a file from schema version N-1 to N; never edit one that has shipped, add one.
+const std::vector<std::vector<std::string>> kMigrations = {
+    {},  // version 0: an empty file
+    {
+        "CREATE TABLE records ("
+        " id INTEGER PRIMARY KEY,"
+        " seq INTEGER NOT NULL,"
+        " kind TEXT NOT NULL,"
+        " time_ms INTEGER NOT NULL,"
+        " pipeline TEXT NOT NULL,"
+        " check_id TEXT NOT NULL,"
+        " label TEXT NOT NULL,"
+        " status TEXT,"
+        " summary TEXT NOT NULL,"
+        " value REAL,"
+        " unit TEXT,"
+        " duration_ms INTEGER,"
+        " event_type TEXT,"
+        " json TEXT NOT NULL,"
+        " UNIQUE (seq, time_ms))",
+        "CREATE INDEX records_time ON records (time_ms)",
+        "CREATE INDEX records_check_time ON records (check_id, time_ms)",
+    },
+};
+
+bool isNotADatabase(const std::string& message) {
+    return message.find("not a database") != std::string::npos || message.find("malformed") != std::string::npos ||
+           message.find("corrupt") != std::string::npos;
+}
+
+}  // namespace
+
+SqliteSink::SqliteSink() = default;
+SqliteSink::~SqliteSink() = default;
+
+void SqliteSink::configure(const Options& options) {
+    settings_.path = options.path("path");
+    settings_.busyTimeout = options.duration("busy_timeout", settings_.busyTimeout);
+    if (settings_.busyTimeout.count() < 0 || settings_.busyTimeout > std::chrono::hours(1))
+        options.fail("busy_timeout", "must be between 0s and 1h");
+    settings_.synchronous = options.choice("synchronous", {"normal", "full"}, "full");
+    std::transform(settings_.synchronous.begin(), settings_.synchronous.end(), settings_.synchronous.begin(), ::toupper);
+}
+
+void SqliteSink::rethrow(const std::string& doing) const {
+    std::string message;
+    try {
+        throw;
+    } catch (const Poco::Exception& e) {
+        message = e.displayText();
+    } catch (const std::exception& e) {
+        message = e.what();
+    }
+    if (isNotADatabase(message))
+        throw std::runtime_error("sqlite sink: " + settings_.path + " is not a usable SQLite database (" + message +
+                                 "); move it aside to start a new history file");
+    throw std::runtime_error("sqlite sink: " + doing + " " + settings_.path + ": " + message);
+}
+
+void SqliteSink::open() {
+    if (session_) return;
+    try {
+        Poco::Data::SQLite::Connector::registerConnector();
+        auto session = std::make_unique<Poco::Data::Session>("SQLite", settings_.path);
+        *session << "PRAGMA busy_timeout = " + std::to_string(settings_.busyTimeout.count()), now;
+        std::string mode;
+        *session << "PRAGMA journal_mode = WAL", into(mode), now;
+        *session << "PRAGMA synchronous = " + settings_.synchronous, now;
+        session_ = std::move(session);
+        migrate();
+    } catch (...) {
+        session_.reset();
+        rethrow("cannot open");
+    }
+}
+
+void SqliteSink::migrate() {
+    Poco::Data::Session& s = *session_;
+    auto currentVersion = [&] {
+        int tables = 0;
+        s << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", into(tables), now;
+        if (tables == 0) return 0;
+        int version = 0;
+        s << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(version), now;
+        return version;
+    };
+    int version = currentVersion();
+    if (version == kSchemaVersion) return;
+    if (version > kSchemaVersion)
+        throw std::runtime_error("schema version " + std::to_string(version) + " is newer than this program's " +
+                                 std::to_string(kSchemaVersion) + "; upgrade encoder-watchdog");
+    // BEGIN IMMEDIATE: two processes opening a fresh file must not both migrate it.
+    s << "BEGIN IMMEDIATE", now;
+    try {
+        version = currentVersion();
+        if (version == 0) s << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", now;
+        for (int v = version + 1; v <= kSchemaVersion; ++v) {
+            for (const auto& sql : kMigrations[static_cast<std::size_t>(v)]) s << sql, now;
+            s << "DELETE FROM schema_version", now;
+            s << "INSERT INTO schema_version (version) VALUES (?)", bind(v), now;
+        }
+        s << "COMMIT", now;
+    } catch (...) {
+        try {
+            s << "ROLLBACK", now;
+        } catch (...) {
+        }
+        throw;
+    }
+}
+
+void SqliteSink::ensureOpen() {
+    if (!session_) open();
+}
+
+void SqliteSink::write(const std::vector<Record>& batch) {
+    ensureOpen();
+    try {
+        Poco::Data::Session& s = *session_;
+        Poco::Int64 seq = 0, timeMs = 0;
+        std::string kind, pipeline, checkId, label, summary, json;
+        Poco::Nullable<std::string> status, unit, eventType;
+        Poco::Nullable<double> value;
+        Poco::Nullable<Poco::Int64> durationMs;
+        Poco::Data::Transaction tx(s);
+        Poco::Data::Statement insert(s);
+        insert << "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status, summary,"
+                  " value, unit, duration_ms, event_type, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            use(seq), use(kind), use(timeMs), use(pipeline), use(checkId), use(label), use(status), use(summary),
+            use(value), use(unit), use(durationMs), use(eventType), use(json);
+        for (const Record& r : batch) {
+            seq = static_cast<Poco::Int64>(r.sequence);
+            timeMs = toEpochMs(r.time);
+            pipeline = r.pipeline;
+            label = r.checkLabel;
+            json = recordToJsonLine(r);
+            if (r.kind == RecordKind::Result) {
+                kind = "result";
+                checkId = r.checkId;
+                status = std::string(toString(r.result.status));
+                summary = r.result.summary;
+                if (r.result.value) value = *r.result.value;
+                else value.clear();
+                unit = r.result.unit;
+                durationMs = static_cast<Poco::Int64>(r.duration.count());
+                eventType.clear();
+            } else {
+                kind = "event";
+                checkId = r.checkId.empty() ? r.event.checkId : r.checkId;
+                status.clear();
+                summary = r.event.summary;
+                value.clear();
+                unit.clear();
+                if (r.event.duration) durationMs = static_cast<Poco::Int64>(r.event.duration->count());
+                else durationMs.clear();
+                eventType = std::string(toString(r.event.type));
+            }
+            insert.execute();
+        }
+        tx.commit();
+    } catch (...) {
+        rethrow("cannot write to");
+    }
+}
+
+void SqliteSink::close() {
+    if (!session_) return;
+    try {
+        session_->close();
+    } catch (...) {
+    }
+    session_.reset();
+}
+
+std::vector<Record> SqliteSink::readHistory(const HistoryQuery& query) {
+    ensureOpen();
+    std::vector<std::string> rows;
+    try {
+        Poco::Int64 since = toEpochMs(query.since);
+        Poco::Int64 limit = static_cast<Poco::Int64>(std::min<std::size_t>(query.limit, 1000000000));
+        std::string checkId = query.checkId;
+        Poco::Data::Statement select(*session_);
+        if (checkId.empty()) {
+            select << "SELECT json FROM records WHERE time_ms >= ? ORDER BY time_ms DESC, id DESC LIMIT ?",
+                into(rows), use(since), use(limit);
+        } else {
+            select << "SELECT json FROM records WHERE time_ms >= ? AND (check_id = ? OR kind = 'event')"
+                      " ORDER BY time_ms DESC, id DESC LIMIT ?",
+                into(rows), use(since), use(checkId), use(limit);
+        }
+        select.execute();
+    } catch (...) {
+        rethrow("cannot read");
+    }
+    std::vector<Record> out;
+    out.reserve(rows.size());
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+        try {
+            out.push_back(recordFromJsonLine(*it));
+        } catch (const std::exception& e) {
+            throw std::runtime_error("sqlite sink: " + settings_.path + ": unreadable record: " + e.what());
+        }
+    }
+    return out;
+}
+
+}  // namespace watchdog
+
+WATCHDOG_SINK_PLUGIN(watchdog::SqliteSink)
