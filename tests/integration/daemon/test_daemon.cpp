@@ -249,3 +249,44 @@ TEST_CASE("--daemon --pidfile runs in the background, writes the pid file and re
     CHECK(readFile(pidfile).empty());
     CHECK(f.waitForEvent("notes.jsonl", "shutdown"));
 }
+
+TEST_CASE("the status server of a running daemon shows the checks, takes POST /notify and the log file is written") {
+    DaemonFixture f;
+    const int port = freeLoopbackPort();
+    std::string body = pipelineWithWait("1h");
+    body = "log: { file: logs/watchdog.log, level: debug }\nhttp: { listen: 127.0.0.1:" + std::to_string(port) +
+           ", token: ${STATUS_TOKEN} }\n" + body;
+    const std::string pipeline = f.writePipeline(body);
+    f.script("encoder", "pass 1 source connected");
+    f.script("segments", "fail 40 segments");
+    auto argv = f.command("run", {pipeline});
+    ChildProcess daemon(argv, {{"STATUS_TOKEN", "s3cret-token"}});
+    REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
+
+    auto get = [&](const std::string& path, const std::string& method, bool withToken) {
+        std::vector<std::string> curl{"curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", method,
+                                      "http://127.0.0.1:" + std::to_string(port) + path};
+        if (withToken) curl.insert(curl.begin() + 1, {"-H", "Authorization: Bearer s3cret-token"});
+        return runCommand(curl, std::chrono::seconds(10)).second;
+    };
+    std::string status;
+    REQUIRE(waitUntil([&] {
+        status = get("/status", "GET", true);
+        return status.find("40 segments") != std::string::npos;
+    }, 10s));
+    CHECK(status.find("\"encoder\"") != std::string::npos);
+    CHECK(status.find("1 source connected") != std::string::npos);
+    CHECK(status.substr(status.size() - 3) == "200");
+    CHECK(get("/status", "GET", false).substr(get("/status", "GET", false).size() - 3) == "401");
+
+    CHECK(get("/notify", "POST", true).find("20") != std::string::npos);
+    REQUIRE(f.waitForEvent("notes.jsonl", "status"));
+
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(5s) == 0);
+    const std::string log = readFile(f.dir().file("logs/watchdog.log"));
+    CHECK(log.find("encoder: pass 1 source connected") != std::string::npos);
+    CHECK(log.find("stopping on SIGTERM") != std::string::npos);
+    CHECK(log.find("s3cret-token") == std::string::npos);
+    CHECK(daemon.output().find("s3cret-token") == std::string::npos);
+}
