@@ -121,9 +121,9 @@ std::vector<std::string> splitList(const std::string& text) {
 
 std::string ref(const EnvEntry* e) { return "${" + e->key + "}"; }
 
-std::string defaultNote(const EnvEntry* e, const std::string& key, const std::string& value) {
+std::string defaultNote(const EnvEntry* e, const std::string& key, const std::string& value, int indent = 4) {
     if (e != nullptr && !e->value.empty()) return {};
-    return "    # " + key + " is not in the .env: the script's default " + value + "\n";
+    return yamlComment(key + " is not in the .env: the script's default " + value, indent);
 }
 
 struct Section {
@@ -274,7 +274,7 @@ std::string rules(Migration& m, const std::vector<std::string>& checks, bool dis
     if (discord) {
         y += "    recover: [discord]\n";
         y += "  online: { on: startup, then: [discord] }\n";
-        y += Migration::commentsOf(update, 2) + defaultNote(update, "DISCORD_UPDATE_INTERVAL", "3600 s").substr(2);
+        y += Migration::commentsOf(update, 2) + defaultNote(update, "DISCORD_UPDATE_INTERVAL", "3600 s", 2);
         y += "  status: { every: " + durationOr(m, update, defaultUpdateSeconds) + ", then: [discord] }\n";
         y += "  errors: { on: check_error, then: [discord], throttle: 15m }\n";
     }
