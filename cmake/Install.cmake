@@ -19,7 +19,5 @@ install(FILES
   cmake/WatchdogPlugin.cmake
   DESTINATION ${config_dir})
 
-if(EXISTS ${CMAKE_SOURCE_DIR}/packaging/encoder-watchdog.service.in)
-  configure_file(packaging/encoder-watchdog.service.in ${CMAKE_BINARY_DIR}/encoder-watchdog.service @ONLY)
-  install(FILES ${CMAKE_BINARY_DIR}/encoder-watchdog.service DESTINATION ${CMAKE_INSTALL_LIBDIR}/systemd/system)
-endif()
+# The daemon's files: systemd unit, default config, docs, and the .deb (cmake/Packaging.cmake).
+include(cmake/Packaging.cmake)
