@@ -2,6 +2,7 @@
 #include "Logging.h"
 #include "PipelineLoading.h"
 #include "history/HistoryReport.h"
+#include "migrate/MigrateEnv.h"
 #include "watchdog/Duration.h"
 
 #include <iomanip>
@@ -98,9 +99,12 @@ int showHistory(const CommandLine& cmd) {
     return kExitOk;
 }
 
-int migrateEnvFile(const CommandLine&) {
-    std::cerr << "migrate-env: not available in this build\n";
-    return kExitRuntime;
+int migrateEnvFile(const CommandLine& cmd) {
+    if (cmd.args.empty()) {
+        std::cerr << "migrate-env: give the old script's .env file (encoder-watchdog migrate-env /opt/monitor/.env > pipeline.yaml)\n";
+        return kExitUsage;
+    }
+    return migrateEnv(cmd.args.front(), std::cout, std::cerr);
 }
 
 }  // namespace watchdog
