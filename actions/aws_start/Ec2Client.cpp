@@ -1,0 +1,162 @@
+#include "Ec2Client.h"
+
+#include "SigV4Signer.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+
+namespace watchdog::aws {
+
+namespace {
+
+const char* kApiVersion = "2016-11-15";
+const char* kContentType = "application/x-www-form-urlencoded; charset=utf-8";
+
+Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.aws_start"); }
+
+std::string hostHeader(const Poco::URI& uri) {
+    const bool defaultPort = (uri.getScheme() == "https" && uri.getPort() == 443) ||
+                             (uri.getScheme() == "http" && uri.getPort() == 80);
+    return defaultPort ? uri.getHost() : uri.getHost() + ":" + std::to_string(uri.getPort());
+}
+
+Poco::Net::Context::Ptr tlsContext() {
+    // One explicit client context with the system CAs; never SSLManager's default context, which
+    // inside a Util::Application prompts on stdin for bad certificates (protocols.md 5.4).
+    static Poco::Net::Context::Ptr context = [] {
+        Poco::Net::initializeSSL();
+        Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "",
+                                                             Poco::Net::Context::VERIFY_RELAXED, 9, true);
+        ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        return ctx;
+    }();
+    return context;
+}
+
+bool sleepUnlessStopping(std::chrono::milliseconds delay, const std::function<bool()>& stopping) {
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (std::chrono::steady_clock::now() < until) {
+        if (stopping && stopping()) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+            std::chrono::milliseconds(10), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               until - std::chrono::steady_clock::now() + std::chrono::milliseconds(1))));
+    }
+    return !(stopping && stopping());
+}
+
+}  // namespace
+
+std::string defaultEc2Endpoint(const std::string& region) {
+    const bool china = region.rfind("cn-", 0) == 0;
+    return "https://ec2." + region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+}
+
+bool Ec2Reply::retryable() const {
+    if (!transportError.empty()) return true;
+    if (httpStatus >= 500) return true;
+    const std::string c = code();
+    return c == "RequestLimitExceeded" || c == "Throttling" || c == "ThrottlingException" || c == "RequestThrottled" ||
+           c == "ServiceUnavailable" || c == "Unavailable" || c == "InternalError" || c == "InternalFailure";
+}
+
+std::string Ec2Reply::describe() const {
+    if (!transportError.empty()) return "network error: " + transportError;
+    if (error) {
+        std::string line = error->code + ": " + error->message;
+        return line + " (HTTP " + std::to_string(httpStatus) + ")";
+    }
+    if (httpStatus != 200) return "HTTP " + std::to_string(httpStatus) + " without an EC2 error document";
+    return "OK";
+}
+
+Ec2Client::Ec2Client(Ec2Settings settings) : settings_(std::move(settings)) {}
+
+PreparedRequest Ec2Client::prepare(const std::string& action, const Ec2Params& params,
+                                   const AwsCredentials& credentials, const std::string& amzDate) const {
+    const Poco::URI uri(settings_.endpoint);
+    PreparedRequest request;
+    request.method = "POST";
+    request.url = uri.getScheme() + "://" + hostHeader(uri) + "/";
+    request.body = "Action=" + uriEncode(action) + "&Version=" + kApiVersion;
+    for (const auto& [name, value] : params) request.body += "&" + uriEncode(name) + "=" + uriEncode(value);
+
+    SigningRequest toSign;
+    toSign.method = request.method;
+    toSign.path = "/";
+    toSign.body = request.body;
+    toSign.headers = {{"Content-Type", kContentType}, {"Host", hostHeader(uri)}, {"X-Amz-Date", amzDate}};
+    if (!credentials.sessionToken.empty()) toSign.headers.emplace_back("X-Amz-Security-Token", credentials.sessionToken);
+    const auto signature = sign(toSign, {credentials.accessKeyId, credentials.secretAccessKey, settings_.region, "ec2", amzDate});
+    request.headers = toSign.headers;
+    request.headers.emplace_back("Authorization", signature.authorization);
+    return request;
+}
+
+Ec2Reply Ec2Client::send(const PreparedRequest& prepared) const {
+    Ec2Reply reply;
+    try {
+        const Poco::URI uri(settings_.endpoint);
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        if (uri.getScheme() == "https")
+            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tlsContext());
+        else
+            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        const auto ms = settings_.timeout.count();
+        session->setTimeout(Poco::Timespan(static_cast<long>(ms / 1000), static_cast<long>((ms % 1000) * 1000)));
+        Poco::Net::HTTPRequest request(prepared.method, "/", Poco::Net::HTTPMessage::HTTP_1_1);
+        for (const auto& [name, value] : prepared.headers) request.set(name, value);
+        request.set("User-Agent", "encoder-watchdog aws_start");
+        request.setContentLength(static_cast<std::streamsize>(prepared.body.size()));
+        session->sendRequest(request) << prepared.body;
+        Poco::Net::HTTPResponse response;
+        std::istream& in = session->receiveResponse(response);
+        reply.httpStatus = response.getStatus();
+        Poco::StreamCopier::copyToString(in, reply.body);
+        if (reply.httpStatus != 200) reply.error = parseEc2Error(reply.body);
+    } catch (const Poco::Exception& e) {
+        reply.transportError = e.displayText();
+    } catch (const std::exception& e) {
+        reply.transportError = e.what();
+    }
+    return reply;
+}
+
+Ec2Reply Ec2Client::call(const std::string& action, const Ec2Params& params, const AwsCredentials& credentials,
+                         const std::function<bool()>& stopping) const {
+    auto delay = settings_.backoff;
+    const int attempts = std::max(1, settings_.attempts);
+    for (int attempt = 1;; ++attempt) {
+        // Signed afresh each time: a retry much later must not carry a stale X-Amz-Date.
+        Ec2Reply reply = send(prepare(action, params, credentials, amzDateNow()));
+        reply.attempts = attempt;
+        if (!reply.retryable() || attempt >= attempts) return reply;
+        logger().warning("EC2 " + action + ": " + reply.describe() + "; retrying in " + std::to_string(delay.count()) +
+                         "ms (attempt " + std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")");
+        if (!sleepUnlessStopping(delay, stopping)) {
+            reply.interrupted = true;
+            return reply;
+        }
+        delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::milliseconds(20000));
+    }
+}
+
+std::string Ec2Client::printable(const PreparedRequest& request) {
+    std::string out = request.method + " " + request.url + "\n";
+    for (const auto& [name, value] : request.headers)
+        out += name + ": " + (name == "X-Amz-Security-Token" ? std::string("<redacted>") : value) + "\n";
+    out += "\n" + request.body;
+    return out;
+}
+
+}  // namespace watchdog::aws

@@ -1,0 +1,286 @@
+#include "aws_start_action.h"
+
+#include "SigV4Signer.h"
+
+#include <watchdog/Plugin.h>
+
+#include <Poco/Logger.h>
+#include <Poco/URI.h>
+
+#include <regex>
+#include <thread>
+
+namespace watchdog {
+
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.aws_start"); }
+
+// AWS's documented example key pair: only used to show the shape of a request in a dry run
+// without credentials; it cannot authenticate anything.
+const char* kExampleKeyId = "AKIAIOSFODNN7EXAMPLE";
+const char* kExampleSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+}
+
+std::string where(const aws::InstanceInfo& info) {
+    std::string out;
+    if (!info.publicIp.empty()) out += " at " + info.publicIp;
+    if (!info.privateIp.empty()) out += (out.empty() ? " (private " : " (private ") + info.privateIp + ")";
+    return out;
+}
+
+}  // namespace
+
+void AwsStartAction::configure(const Options& options) {
+    Settings s;
+    s.instanceId = options.string("instance_id");
+    // EC2 ids are "i-" and 8 or 17 lowercase hex digits (protocols.md 3.3, InvalidInstanceID.Malformed).
+    if (!std::regex_match(s.instanceId, std::regex("i-([0-9a-f]{8}|[0-9a-f]{17})")))
+        options.fail("instance_id", "'" + s.instanceId + "' is not an EC2 instance id (i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0)");
+
+    s.region = options.string("region", "");
+    auto fromEnv = [&](const char* name) { auto v = environment_ ? environment_(name) : std::nullopt; return v ? *v : ""; };
+    if (s.region.empty()) s.region = fromEnv("AWS_REGION");
+    if (s.region.empty()) s.region = fromEnv("AWS_DEFAULT_REGION");
+    if (s.region.empty()) options.fail("region", "no region: set region (e.g. eu-west-2), AWS_REGION or AWS_DEFAULT_REGION");
+    if (!std::regex_match(s.region, std::regex("[a-z]{2}(-[a-z]+)+-[0-9]+")))
+        options.fail("region", "'" + s.region + "' is not an AWS region (e.g. eu-west-2, us-east-1)");
+
+    s.ec2.region = s.region;
+    s.ec2.endpoint = options.string("endpoint", aws::defaultEc2Endpoint(s.region));
+    try {
+        Poco::URI uri(s.ec2.endpoint);
+        if ((uri.getScheme() != "https" && uri.getScheme() != "http") || uri.getHost().empty())
+            options.fail("endpoint", "'" + s.ec2.endpoint + "' is not an http(s) URL (e.g. https://ec2.eu-west-2.amazonaws.com)");
+    } catch (const Poco::SyntaxException&) {
+        options.fail("endpoint", "'" + s.ec2.endpoint + "' is not a URL");
+    }
+    s.ec2.timeout = options.duration("request_timeout", std::chrono::milliseconds(10000));
+    s.ec2.attempts = static_cast<int>(options.integer("attempts", 4, 1, 10));
+    s.ec2.backoff = options.duration("retry_backoff", std::chrono::milliseconds(500));
+    s.pollInterval = options.duration("poll_interval", std::chrono::milliseconds(5000));
+    s.maxWait = options.duration("max_wait", std::chrono::milliseconds(300000));
+    if (s.ec2.timeout.count() <= 0) options.fail("request_timeout", "must be more than 0");
+    if (s.pollInterval.count() <= 0) options.fail("poll_interval", "must be more than 0");
+
+    s.credentials.accessKeyId = options.string("access_key_id", "");
+    s.credentials.secretAccessKey = options.secret("secret_access_key", "");
+    s.credentials.sessionToken = options.secret("session_token", "");
+    if (s.credentials.accessKeyId.empty() != s.credentials.secretAccessKey.empty())
+        options.fail(s.credentials.accessKeyId.empty() ? "access_key_id" : "secret_access_key",
+                     "access_key_id and secret_access_key must be given together");
+    s.credentials.profile = options.string("profile", "");
+    s.credentials.credentialsFile = options.path("credentials_file", "");
+    s.credentials.instanceRole = options.boolean("instance_role", true);
+    s.credentials.imdsEndpoint = options.string("imds_endpoint", "http://169.254.169.254");
+    s.credentials.imdsTimeout = options.duration("imds_timeout", std::chrono::milliseconds(1000));
+    s.credentials.environment = environment_;
+
+    settings_ = std::move(s);
+    client_ = std::make_unique<aws::Ec2Client>(settings_.ec2);
+}
+
+Details AwsStartAction::details(const aws::InstanceInfo& info) const {
+    return {{"instance_id", settings_.instanceId}, {"state", info.state}, {"public_ip", info.publicIp},
+            {"private_ip", info.privateIp}, {"region", settings_.region}};
+}
+
+Outcome AwsStartAction::execute(const Event& event, const ActionContext& context) {
+    try {
+        return run(event, context);
+    } catch (const std::exception& e) {
+        return Outcome::failure("aws_start " + settings_.instanceId + ": " + e.what(), {{"instance_id", settings_.instanceId}});
+    }
+}
+
+Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
+    const std::string& id = settings_.instanceId;
+    const std::function<bool()> stopping = [&context] { return context.isStopping(); };
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!context.dryRun && !event.incident.empty() && startedIncidents_.count(event.incident))
+            return Outcome::success(id + " was already started in incident " + event.incident + "; not starting it again",
+                                    {{"instance_id", id}});
+    }
+    const auto found = aws::resolveCredentials(settings_.credentials);
+    if (!found.credentials) {
+        if (!found.error.empty())
+            return Outcome::failure("no usable AWS credentials for " + id + ": " + found.error, {{"instance_id", id}});
+        if (context.dryRun) return dryRunWithoutCredentials(found);
+        return Outcome::failure("no AWS credentials found for " + id + " (tried " + join(found.tried, "; ") + ")",
+                                {{"instance_id", id}});
+    }
+    const aws::AwsCredentials& creds = *found.credentials;
+    logger().information("aws_start " + id + ": using credentials from " + creds.source + " (key " + creds.accessKeyId + ")");
+
+    aws::InstanceInfo info;
+    Outcome failure;
+    if (!describe(creds, stopping, info, failure)) return failure;
+    if (context.dryRun) return dryRun(info, creds, stopping);
+
+    const auto deadline = std::chrono::steady_clock::now() + settings_.maxWait;
+    if (info.state == "pending" || info.state == "running")
+        return Outcome::success(id + " is already " + info.state + where(info) + ": nothing to do", details(info));
+    if (info.state == "terminated" || info.state == "shutting-down")
+        return Outcome::failure(id + " is " + info.state + " and cannot be started", details(info));
+
+    const std::string before = info.state;
+    bool started = false;
+    for (int attempt = 1; !started; ++attempt) {
+        if (info.state == "stopping") {
+            logger().information("aws_start " + id + ": instance is stopping; waiting for it to stop");
+            if (!waitFor({"stopped"}, deadline, creds, stopping, info, failure)) return failure;
+        }
+        if (info.state == "pending" || info.state == "running") break;  // someone (or our earlier try) started it
+        if (info.state != "stopped")
+            return Outcome::failure(id + " is " + info.state + " and cannot be started", details(info));
+
+        const auto reply = client_->send(client_->prepare("StartInstances", {{"InstanceId.1", id}}, creds, aws::amzDateNow()));
+        if (reply.ok()) {
+            started = true;
+            break;
+        }
+        const bool wrongState = reply.code() == "IncorrectInstanceState";
+        if ((!wrongState && !reply.retryable()) || attempt >= settings_.ec2.attempts) return explainFailure("StartInstances", reply);
+        logger().warning("aws_start " + id + ": StartInstances: " + reply.describe() + "; describing again before retrying");
+        // A 5xx may still have started it: describe again instead of blindly starting twice.
+        std::this_thread::sleep_for(std::min(settings_.ec2.backoff * attempt, std::chrono::milliseconds(20000)));
+        if (stopping()) return Outcome::failure("gave up starting " + id + ": the watchdog is stopping", details(info));
+        if (!describe(creds, stopping, info, failure)) return failure;
+    }
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!event.incident.empty()) startedIncidents_.insert(event.incident);
+    }
+    logger().information("aws_start " + id + ": StartInstances accepted (was " + before + "); waiting until running");
+    if (!waitFor({"running"}, deadline, creds, stopping, info, failure)) {
+        if (stopping()) return Outcome::success("started " + id + " (was " + before + "); stopped waiting because the watchdog is stopping", details(info));
+        return Outcome::failure("started " + id + " (was " + before + ") but " + failure.summary, details(info));
+    }
+    return Outcome::success("started " + id + " (was " + before + "): running" + where(info), details(info));
+}
+
+bool AwsStartAction::describe(const aws::AwsCredentials& credentials, const std::function<bool()>& stopping,
+                              aws::InstanceInfo& info, Outcome& failure) const {
+    const auto reply = client_->call("DescribeInstances", {{"InstanceId.1", settings_.instanceId}}, credentials, stopping);
+    if (!reply.ok()) {
+        failure = explainFailure("DescribeInstances", reply);
+        return false;
+    }
+    try {
+        for (const auto& i : aws::parseDescribeInstances(reply.body)) {
+            if (i.instanceId == settings_.instanceId) {
+                info = i;
+                return true;
+            }
+        }
+    } catch (const std::exception& e) {
+        failure = Outcome::failure("DescribeInstances for " + settings_.instanceId + ": " + e.what(), {{"instance_id", settings_.instanceId}});
+        return false;
+    }
+    // Describing an id you cannot see omits it rather than failing (protocols.md 3.1).
+    failure = Outcome::failure(settings_.instanceId + " is not visible in " + settings_.region + " with these credentials (check instance_id and region)",
+                               {{"instance_id", settings_.instanceId}});
+    return false;
+}
+
+bool AwsStartAction::waitFor(const std::set<std::string>& targets, std::chrono::steady_clock::time_point deadline,
+                             const aws::AwsCredentials& credentials, const std::function<bool()>& stopping,
+                             aws::InstanceInfo& info, Outcome& failure) const {
+    while (!targets.count(info.state)) {
+        if (info.state == "terminated" || info.state == "shutting-down") {
+            failure = Outcome::failure(settings_.instanceId + " is " + info.state + " and cannot be started", details(info));
+            return false;
+        }
+        if (std::chrono::steady_clock::now() + settings_.pollInterval > deadline) {
+            failure = Outcome::failure(settings_.instanceId + " was still " + info.state + " after " +
+                                           std::to_string(settings_.maxWait.count()) + "ms (max_wait)", details(info));
+            return false;
+        }
+        const auto wake = std::chrono::steady_clock::now() + settings_.pollInterval;
+        while (std::chrono::steady_clock::now() < wake) {
+            if (stopping()) {
+                failure = Outcome::failure("stopped waiting for " + settings_.instanceId + ": the watchdog is stopping", details(info));
+                return false;
+            }
+            std::this_thread::sleep_for(std::min(settings_.pollInterval, std::chrono::milliseconds(10)));
+        }
+        if (!describe(credentials, stopping, info, failure)) return false;
+    }
+    return true;
+}
+
+Outcome AwsStartAction::explainFailure(const std::string& action, const aws::Ec2Reply& reply) const {
+    const std::string& id = settings_.instanceId;
+    const std::string code = reply.code();
+    const std::string tries = reply.attempts > 1 ? " after " + std::to_string(reply.attempts) + " attempts" : "";
+    std::string summary;
+    if (reply.interrupted)
+        summary = action + " for " + id + " gave up (the watchdog is stopping): " + reply.describe();
+    else if (!reply.transportError.empty())
+        summary = "cannot reach EC2 at " + settings_.ec2.endpoint + tries + ": " + reply.transportError;
+    else if (code == "UnauthorizedOperation")
+        summary = "not allowed to call " + action + " on " + id + ": " + reply.error->message;
+    else if (code == "InvalidInstanceID.NotFound")
+        summary = id + " does not exist in region " + settings_.region + " (InvalidInstanceID.NotFound; check instance_id and region)";
+    else if (code == "InvalidInstanceID.Malformed")
+        summary = id + " is not a valid instance id (InvalidInstanceID.Malformed)";
+    else if (code == "RequestExpired" || code == "ExpiredToken")
+        summary = "EC2 rejected " + action + " as expired (" + code + "): the credentials have expired or the clock is more than 15 minutes off";
+    else if (code == "AuthFailure" || code == "SignatureDoesNotMatch" || code == "InvalidClientTokenId" ||
+             code == "IncompleteSignature" || code == "MissingAuthenticationToken")
+        summary = "EC2 rejected the credentials for " + action + " (" + code + "): check the access key id and secret";
+    else if (code == "IncorrectInstanceState")
+        summary = id + " is not in a state from which it can be started (IncorrectInstanceState)";
+    else if (reply.retryable())
+        summary = "EC2 " + action + " for " + id + " kept failing" + tries + ": " + reply.describe();
+    else
+        summary = "EC2 " + action + " for " + id + " failed: " + reply.describe();
+    Details d{{"instance_id", id}};
+    if (!code.empty()) d.emplace_back("error", code);
+    if (reply.error && !reply.error->requestId.empty()) d.emplace_back("request_id", reply.error->requestId);
+    return Outcome::failure(summary, d);
+}
+
+Outcome AwsStartAction::dryRun(const aws::InstanceInfo& info, const aws::AwsCredentials& credentials,
+                               const std::function<bool()>& stopping) const {
+    const std::string& id = settings_.instanceId;
+    if (info.state == "terminated" || info.state == "shutting-down")
+        return Outcome::failure("dry run: " + id + " is " + info.state + " and could not be started", details(info));
+    const auto reply = client_->call("StartInstances", {{"InstanceId.1", id}, {"DryRun", "true"}}, credentials, stopping);
+    const std::string plan = info.state == "stopped" || info.state == "stopping" ? "would be started" : "needs nothing (already " + info.state + ")";
+    // EC2 answers a permitted dry run with the error DryRunOperation (HTTP 412), a denied one with UnauthorizedOperation.
+    if (reply.code() == "DryRunOperation") {
+        Details d = details(info);
+        d.emplace_back("dry_run", "allowed");
+        return Outcome::success("dry run: " + id + " is " + info.state + " and " + plan + "; StartInstances would be allowed", d);
+    }
+    if (reply.code() == "UnauthorizedOperation") {
+        Details d = details(info);
+        d.emplace_back("dry_run", "denied");
+        return Outcome::failure("dry run: " + id + " is " + info.state + "; StartInstances would be denied: " + reply.error->message, d);
+    }
+    Outcome failure = explainFailure("StartInstances (DryRun)", reply);
+    failure.summary = "dry run: " + failure.summary;
+    return failure;
+}
+
+Outcome AwsStartAction::dryRunWithoutCredentials(const aws::CredentialResult& result) const {
+    const aws::AwsCredentials example{kExampleKeyId, kExampleSecret, "", "example", std::nullopt};
+    const auto request = client_->prepare("StartInstances", {{"InstanceId.1", settings_.instanceId}}, example, aws::amzDateNow());
+    const std::string text = aws::Ec2Client::printable(request);
+    logger().information("aws_start " + settings_.instanceId + ": dry run without AWS credentials (tried " + join(result.tried, "; ") +
+                         "); after DescribeInstances this request would start the instance (signed with AWS's example key " +
+                         kExampleKeyId + ", not a real one):\n" + text);
+    return Outcome::success("dry run: no AWS credentials; would send StartInstances for " + settings_.instanceId + " to " + request.url,
+                            {{"instance_id", settings_.instanceId}, {"region", settings_.region}, {"request", text}});
+}
+
+}  // namespace watchdog
+
+WATCHDOG_ACTION_PLUGIN(watchdog::AwsStartAction)

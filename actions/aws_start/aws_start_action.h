@@ -1,0 +1,62 @@
+#pragma once
+
+#include "AwsCredentials.h"
+#include "Ec2Client.h"
+
+#include <watchdog/Action.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace watchdog {
+
+/// Remedy: starts the backup EC2 instance through the EC2 Query API (describe first, start only a
+/// stopped instance, wait until it runs, report its addresses), at most once per incident.
+class AwsStartAction : public Action {
+public:
+    /// Reads instance_id, region, endpoint, credentials and timing options.
+    void configure(const Options& options) override;
+    /// Always ActionRole::Remedy.
+    ActionRole role() const override { return ActionRole::Remedy; }
+    /// Describes, starts if stopped (or stopping, after it stops), polls until running.
+    Outcome execute(const Event& event, const ActionContext& context) override;
+
+    /// Replaces the environment reader (tests); configure() reads it for the region, execute() for credentials.
+    void setEnvironment(aws::EnvironmentReader environment) { environment_ = std::move(environment); }
+
+private:
+    struct Settings {
+        std::string instanceId;
+        std::string region;
+        aws::Ec2Settings ec2;
+        aws::CredentialSources credentials;
+        std::chrono::milliseconds pollInterval{5000};
+        std::chrono::milliseconds maxWait{300000};
+    };
+
+    Outcome run(const Event& event, const ActionContext& context);
+    Outcome explainFailure(const std::string& action, const aws::Ec2Reply& reply) const;
+    Outcome dryRunWithoutCredentials(const aws::CredentialResult& result) const;
+    Outcome dryRun(const aws::InstanceInfo& info, const aws::AwsCredentials& credentials,
+                   const std::function<bool()>& stopping) const;
+    /// Describes the instance; on failure fills `failure` and returns false.
+    bool describe(const aws::AwsCredentials& credentials, const std::function<bool()>& stopping,
+                  aws::InstanceInfo& info, Outcome& failure) const;
+    /// Polls until the state is one of `targets`, the deadline passes or the daemon stops.
+    bool waitFor(const std::set<std::string>& targets, std::chrono::steady_clock::time_point deadline,
+                 const aws::AwsCredentials& credentials, const std::function<bool()>& stopping, aws::InstanceInfo& info,
+                 Outcome& failure) const;
+    Details details(const aws::InstanceInfo& info) const;
+
+    Settings settings_;
+    std::unique_ptr<aws::Ec2Client> client_;
+    aws::EnvironmentReader environment_ = aws::processEnvironment();
+    std::mutex mutex_;
+    std::set<std::string> startedIncidents_;
+};
+
+}  // namespace watchdog

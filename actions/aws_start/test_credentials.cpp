@@ -1,0 +1,168 @@
+// The credential chain: options, environment, shared credentials file with profile, then IMDSv2.
+#include "AwsCredentials.h"
+
+#include "FakeEc2.h"
+#include "TestSupport.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+using namespace watchdog::aws;
+using watchdog::test::TempDir;
+
+namespace {
+EnvironmentReader fakeEnv(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+CredentialSources isolated(std::map<std::string, std::string> env = {}) {
+    CredentialSources s;
+    s.environment = fakeEnv(std::move(env));
+    s.instanceRole = false;
+    return s;
+}
+
+const char* kFile =
+    "# comment\n[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = defaultsecret\n\n"
+    "[backup]\naws_access_key_id=ASIABACKUP\naws_secret_access_key=backupsecret\naws_session_token = backuptoken\n"
+    "[half]\naws_access_key_id = AKIAHALF\n";
+}  // namespace
+
+TEST_CASE("options win over everything else") {
+    auto s = isolated({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "envsecret"}});
+    s.accessKeyId = "AKIAOPT";
+    s.secretAccessKey = "optsecret";
+    s.sessionToken = "opttoken";
+    const auto r = resolveCredentials(s);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "AKIAOPT");
+    CHECK(r.credentials->sessionToken == "opttoken");
+    CHECK(r.credentials->source == "options");
+}
+
+TEST_CASE("the environment comes next, with its session token, and wins over AWS_PROFILE") {
+    TempDir dir;
+    auto s = isolated({{"AWS_ACCESS_KEY_ID", "ASIAENV"}, {"AWS_SECRET_ACCESS_KEY", "envsecret"}, {"AWS_SESSION_TOKEN", "envtoken"},
+                       {"AWS_PROFILE", "backup"}, {"AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", kFile)}});
+    const auto r = resolveCredentials(s);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "ASIAENV");
+    CHECK(r.credentials->secretAccessKey == "envsecret");
+    CHECK(r.credentials->sessionToken == "envtoken");
+    CHECK(r.credentials->source == "environment");
+}
+
+TEST_CASE("half-set keys in options or the environment are an error, not a silent fallback") {
+    auto s = isolated({{"AWS_ACCESS_KEY_ID", "AKIAENV"}});
+    auto r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.error == "environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
+    s = isolated();
+    s.accessKeyId = "AKIAOPT";
+    r = resolveCredentials(s);
+    CHECK(r.error == "options: access_key_id and secret_access_key must be given together");
+}
+
+TEST_CASE("the shared credentials file: default profile, a named profile, AWS_PROFILE, ~/.aws/credentials") {
+    TempDir dir;
+    const std::string file = dir.write("credentials", kFile);
+    auto s = isolated();
+    s.credentialsFile = file;
+    auto r = resolveCredentials(s);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "AKIADEFAULT");
+    CHECK(r.credentials->sessionToken.empty());
+    CHECK(r.credentials->source == file + " [default]");
+
+    s.profile = "backup";
+    r = resolveCredentials(s);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "ASIABACKUP");
+    CHECK(r.credentials->sessionToken == "backuptoken");
+
+    auto fromEnv = isolated({{"AWS_PROFILE", "backup"}, {"AWS_SHARED_CREDENTIALS_FILE", file}});
+    r = resolveCredentials(fromEnv);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "ASIABACKUP");
+
+    dir.write("home/.aws/credentials", kFile);
+    auto home = isolated({{"HOME", dir.file("home")}});
+    r = resolveCredentials(home);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "AKIADEFAULT");
+}
+
+TEST_CASE("a named profile that is missing or incomplete is a clear error") {
+    TempDir dir;
+    const std::string file = dir.write("credentials", kFile);
+    auto s = isolated();
+    s.credentialsFile = file;
+    s.profile = "nosuch";
+    auto r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.error == file + ": no profile [nosuch]");
+    s.profile = "half";
+    r = resolveCredentials(s);
+    CHECK(r.error == file + ": profile [half] needs both aws_access_key_id and aws_secret_access_key");
+}
+
+TEST_CASE("nothing anywhere: no credentials, and each source tried is listed") {
+    TempDir dir;
+    auto s = isolated({{"HOME", dir.path()}});
+    const auto r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.error.empty());
+    REQUIRE(r.tried.size() == 4);
+    CHECK(r.tried[0] == "options: not set");
+    CHECK(r.tried[1] == "environment: not set");
+    CHECK(r.tried[2] == dir.path() + "/.aws/credentials: no such file");
+    CHECK(r.tried[3] == "instance role: disabled");
+}
+
+TEST_CASE("the instance role through IMDSv2: token PUT with TTL, role name, role credentials") {
+    watchdog::test::FakeImds imds("backup-role", "ASIAROLE", "rolesecret", "roletoken");
+    TempDir dir;
+    auto s = isolated({{"HOME", dir.path()}});
+    s.instanceRole = true;
+    s.imdsEndpoint = imds.url();
+    const auto r = resolveCredentials(s);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "ASIAROLE");
+    CHECK(r.credentials->secretAccessKey == "rolesecret");
+    CHECK(r.credentials->sessionToken == "roletoken");
+    CHECK(r.credentials->source == "instance role backup-role");
+    REQUIRE(r.credentials->expiration);
+    CHECK(*r.credentials->expiration > std::chrono::system_clock::now() + std::chrono::hours(5));
+    CHECK(imds.tokenRequests() == 1);
+    CHECK(imds.credentialRequests() == 1);
+    CHECK(imds.refused() == 0);
+}
+
+TEST_CASE("IMDS: no role attached, AWS_EC2_METADATA_DISABLED, and nothing listening") {
+    watchdog::test::FakeImds imds("r", "A", "S", "T");
+    imds.removeRole();
+    TempDir dir;
+    auto s = isolated({{"HOME", dir.path()}});
+    s.instanceRole = true;
+    s.imdsEndpoint = imds.url();
+    auto r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.tried.back() == "the instance has no IAM role attached");
+
+    s.environment = fakeEnv({{"HOME", dir.path()}, {"AWS_EC2_METADATA_DISABLED", "TRUE"}});
+    r = resolveCredentials(s);
+    CHECK(r.tried.back() == "instance role: disabled");
+    CHECK(imds.tokenRequests() == 1);
+
+    s.environment = fakeEnv({{"HOME", dir.path()}});
+    s.imdsEndpoint = "http://127.0.0.1:" + std::to_string(watchdog::test::freeLoopbackPort());
+    s.imdsTimeout = std::chrono::milliseconds(300);
+    r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.tried.back().find("instance metadata service at " + s.imdsEndpoint) == 0);
+}
