@@ -1,0 +1,162 @@
+#include "hls_age_check.h"
+
+#include "watchdog/Duration.h"
+#include "watchdog/Plugin.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <system_error>
+
+namespace watchdog {
+
+namespace {
+
+using std::chrono::milliseconds;
+using TimePoint = std::chrono::system_clock::time_point;
+
+milliseconds ageOf(TimePoint now, TimePoint mtime) {
+    // A file stamped in the future (clock step, another host's NFS clock) is taken as brand new.
+    return mtime > now ? milliseconds(0) : std::chrono::duration_cast<milliseconds>(now - mtime);
+}
+
+std::string ageText(milliseconds age) {
+    if (age < milliseconds(10000)) {
+        std::ostringstream out;
+        out.setf(std::ios::fixed);
+        out.precision(1);
+        out << static_cast<double>(age.count()) / 1000.0 << "s";
+        return out.str();
+    }
+    return formatDuration(std::chrono::duration_cast<std::chrono::seconds>(age));
+}
+
+std::string baseName(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string parentOf(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
+std::string files(long long n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
+
+}  // namespace
+
+void HlsAgeCheck::configure(const Options& options) {
+    HlsAgeSettings s;
+    s.directory = options.path("directory");
+    s.pattern = options.string("pattern", "*.ts");
+    s.exclude = options.stringList("exclude");
+    s.maxAge = options.duration("max_age", milliseconds(15 * 60 * 1000));
+    if (s.maxAge <= milliseconds(0)) options.fail("max_age", "must be positive (e.g. 15m)");
+    s.newestMaxAge = options.duration("newest_max_age", milliseconds(0));
+    if (options.has("newest_max_age") && s.newestMaxAge <= milliseconds(0))
+        options.fail("newest_max_age", "must be positive (e.g. 30s)");
+    std::string playlist = options.string("playlist", "");
+    if (!playlist.empty()) s.playlist = playlist.front() == '/' ? playlist : s.directory + "/" + playlist;
+    if (options.has("playlist_max_age")) {
+        if (s.playlist.empty()) options.fail("playlist_max_age", "only applies with playlist (e.g. playlist: live.m3u8)");
+        s.playlistMaxAge = options.duration("playlist_max_age");
+        if (s.playlistMaxAge <= milliseconds(0)) options.fail("playlist_max_age", "must be positive (e.g. 30s)");
+    } else if (s.newestMaxAge > milliseconds(0)) {
+        s.playlistMaxAge = s.newestMaxAge;
+    }
+    settings_ = std::move(s);
+}
+
+Result HlsAgeCheck::run(const CheckContext&) { return runAt(std::chrono::system_clock::now()); }
+
+Result HlsAgeCheck::runAt(TimePoint now) const {
+    const HlsAgeSettings& s = settings_;
+    HlsAgeScan scan;
+    try {
+        scan = scanAges(s.directory, s.pattern, s.exclude);
+    } catch (const std::system_error& e) {
+        return Result::error(e.what());
+    }
+    std::vector<std::string> problems;
+    std::string seen;
+    Details details;
+    milliseconds oldestAge{0};
+    if (scan.matching == 0) {
+        seen = "no files matching " + s.pattern;
+        if (s.newestMaxAge > milliseconds(0)) problems.push_back(seen + " in " + s.directory);
+    } else {
+        oldestAge = ageOf(now, scan.oldest.mtime);
+        milliseconds newestAge = ageOf(now, scan.newest.mtime);
+        seen = files(scan.matching) + " matching " + s.pattern + ": oldest " + ageText(oldestAge) + ", newest " + ageText(newestAge);
+        details.emplace_back("oldest", scan.oldest.name + " (" + ageText(oldestAge) + ")");
+        details.emplace_back("newest", scan.newest.name + " (" + ageText(newestAge) + ")");
+        if (oldestAge > s.maxAge)
+            problems.push_back("oldest file " + scan.oldest.name + " is " + ageText(oldestAge) + " old (max_age " +
+                               formatDuration(s.maxAge) + ")");
+        if (s.newestMaxAge > milliseconds(0) && newestAge > s.newestMaxAge)
+            problems.push_back("newest file " + scan.newest.name + " is " + ageText(newestAge) + " old (newest_max_age " +
+                               formatDuration(s.newestMaxAge) + "): the encoder stopped writing");
+    }
+    details.emplace_back("files", std::to_string(scan.matching));
+
+    if (!s.playlist.empty()) {
+        const std::string name = baseName(s.playlist);
+        struct stat st {};
+        std::ifstream in;
+        if (::stat(s.playlist.c_str(), &st) != 0) {
+            if (errno != ENOENT) return Result::error("cannot read playlist " + s.playlist + ": " + std::strerror(errno));
+            problems.push_back("playlist " + name + " is missing");
+        } else if (in.open(s.playlist), !in) {
+            return Result::error("cannot read playlist " + s.playlist + ": " + std::strerror(errno));
+        } else {
+            auto mtime = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+                std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+            milliseconds age = ageOf(now, mtime);
+            details.emplace_back("playlist age", ageText(age));
+            if (age > s.playlistMaxAge)
+                problems.push_back("playlist " + name + " not updated for " + ageText(age) + " (playlist_max_age " +
+                                   formatDuration(s.playlistMaxAge) + ")");
+            std::stringstream text;
+            text << in.rdbuf();
+            std::vector<std::string> missing;
+            std::size_t checked = 0;
+            const std::string folder = parentOf(s.playlist);
+            for (const auto& uri : playlistSegments(text.str())) {
+                if (uri.find("://") != std::string::npos) continue;  // served from elsewhere: not ours to stat
+                // A leading '/' is a URL path on the web server, not a file path: look for the name beside the playlist.
+                std::string file = uri.front() == '/' ? folder + "/" + baseName(uri) : folder + "/" + uri;
+                ++checked;
+                struct stat seg {};
+                if (::stat(file.c_str(), &seg) != 0) missing.push_back(uri);
+            }
+            details.emplace_back("playlist segments", std::to_string(checked));
+            if (!missing.empty()) {
+                std::string list;
+                for (std::size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
+                if (missing.size() > 3) list += ", ...";
+                problems.push_back("playlist " + name + " lists " + std::to_string(missing.size()) + " missing segment" +
+                                   (missing.size() == 1 ? "" : "s") + " (" + list + ")");
+            }
+            seen += "; playlist " + ageText(age) + " old, " + std::to_string(checked - missing.size()) + " of " +
+                    std::to_string(checked) + " segments present";
+        }
+    }
+
+    Result r;
+    if (problems.empty()) {
+        r = Result::pass(seen + (scan.matching > 0 ? " (max_age " + formatDuration(s.maxAge) + ")" : ""));
+    } else {
+        std::string text;
+        for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
+        r = Result::fail(text);
+    }
+    r.withValue(static_cast<double>(oldestAge.count()) / 1000.0, "s");
+    r.details = std::move(details);
+    return r;
+}
+
+}  // namespace watchdog
+
+WATCHDOG_CHECK_PLUGIN(watchdog::HlsAgeCheck)

@@ -1,0 +1,60 @@
+// Integration test: hls_age on the HLS output of a real ffmpeg, before and after the encoder dies.
+#include "hls_age_check.h"
+
+#include "FfmpegEncoder.h"
+#include "TestSupport.h"
+#include "config/ConfigNode.h"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace watchdog;
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string statusOf(const Result& r) { return toString(r.status); }
+
+std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) {
+    auto check = std::make_unique<HlsAgeCheck>();
+    auto root = parseYaml(yaml, "pipeline.yaml");
+    Options opts(root, "checks.ts_age", "/tmp");
+    check->configure(opts);
+    opts.rejectUnknownKeys();
+    return check;
+}
+
+Result runOnce(HlsAgeCheck& check) {
+    CheckContext ctx{"ts_age", "HLS Old Files", 1s, 5s, nullptr};
+    return check.run(ctx);
+}
+
+}  // namespace
+
+TEST_CASE("real ffmpeg HLS passes while it runs; once it is killed the segments age and the check fails") {
+    TempDir dir;
+    const std::string hls = dir.file("hls");
+    FfmpegEncoder encoder(FfmpegEncoder::hlsOnly(hls, 2));
+    REQUIRE_MESSAGE(encoder.waitForSegments(3, 20s), encoder.output());
+
+    // 1 s segments, 2 in the list: the oldest on disk is a few seconds old, the newest about one.
+    auto stalled = makeCheck("directory: " + hls + "\nnewest_max_age: 3s\nplaylist: live.m3u8\n");
+    auto old = makeCheck("directory: " + hls + "\nmax_age: 8s\n");
+    for (int i = 0; i < 3; ++i) {
+        Result r = runOnce(*stalled);
+        CHECK_MESSAGE(statusOf(r) == "pass", r.summary);
+        CHECK(r.summary.find("segments present") != std::string::npos);
+        CHECK(statusOf(runOnce(*old)) == "pass");
+        std::this_thread::sleep_for(300ms);
+    }
+
+    encoder.kill();
+    Result last;
+    REQUIRE(waitUntil([&] { last = runOnce(*stalled); return statusOf(last) == "fail"; }, 15s, 100ms));
+    CHECK(last.summary.find("the encoder stopped writing") != std::string::npos);
+    REQUIRE(waitUntil([&] { last = runOnce(*old); return statusOf(last) == "fail"; }, 20s, 200ms));
+    CHECK(last.summary.rfind("oldest file seg", 0) == 0);
+    CHECK(last.summary.find("old (max_age 8s)") != std::string::npos);
+}

@@ -1,0 +1,64 @@
+// Integration test: hls_count on the HLS output of a real ffmpeg.
+#include "hls_count_check.h"
+
+#include "FfmpegEncoder.h"
+#include "TestSupport.h"
+#include "config/ConfigNode.h"
+
+#include <doctest/doctest.h>
+
+using namespace watchdog;
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string statusOf(const Result& r) { return toString(r.status); }
+
+std::unique_ptr<HlsCountCheck> makeCheck(const std::string& yaml) {
+    auto check = std::make_unique<HlsCountCheck>();
+    auto root = parseYaml(yaml, "pipeline.yaml");
+    Options opts(root, "checks.ts_count", "/tmp");
+    check->configure(opts);
+    opts.rejectUnknownKeys();
+    return check;
+}
+
+Result runOnce(HlsCountCheck& check) {
+    CheckContext ctx{"ts_count", "TS File Count", 1s, 5s, nullptr};
+    return check.run(ctx);
+}
+
+}  // namespace
+
+TEST_CASE("real ffmpeg HLS with a bounded list passes; a tighter max_files fails") {
+    TempDir dir;
+    FfmpegEncoder encoder(FfmpegEncoder::hlsOnly(dir.file("hls"), 3));
+    REQUIRE_MESSAGE(encoder.waitForSegments(4, 20s), encoder.output());
+
+    auto check = makeCheck("directory: " + dir.file("hls") + "\nmax_files: 20\nexclude: [index.html, live.m3u8]\n");
+    for (int i = 0; i < 3; ++i) {
+        Result r = runOnce(*check);
+        CHECK(statusOf(r) == "pass");
+        REQUIRE(r.value);
+        // list size 3, plus the one ffmpeg keeps before deleting and the one being written
+        CHECK(*r.value >= 3);
+        CHECK(*r.value <= 6);
+        CHECK(r.summary == std::to_string(static_cast<int>(*r.value)) + " files matching *.ts (max 20)");
+    }
+    auto tight = makeCheck("directory: " + dir.file("hls") + "\nmax_files: 2\n");
+    Result over = runOnce(*tight);
+    CHECK(statusOf(over) == "fail");
+    CHECK(over.summary.find("more than max_files 2") != std::string::npos);
+}
+
+TEST_CASE("real ffmpeg HLS without deletion grows past max_files and fails") {
+    TempDir dir;
+    auto settings = FfmpegEncoder::hlsOnly(dir.file("hls"), 3);
+    settings.hlsDeleteSegments = false;
+    FfmpegEncoder encoder(settings);
+    auto check = makeCheck("directory: " + dir.file("hls") + "\nmax_files: 4\n");
+    bool failed = waitUntil([&] { return statusOf(runOnce(*check)) == "fail"; }, 20s, 100ms);
+    REQUIRE_MESSAGE(failed, encoder.output());
+    CHECK(runOnce(*check).summary.find("more than max_files 4") != std::string::npos);
+}
