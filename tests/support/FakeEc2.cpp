@@ -143,6 +143,7 @@ struct FakeEc2::State {
     int failCount = 0;
     int failStatus = 0;
     std::string failCode;
+    std::string failAction;
     std::chrono::seconds clockOffset{0};
     std::vector<Ec2Call> calls;
     std::unique_ptr<LocalHttpServer> server;
@@ -286,7 +287,7 @@ Reply FakeEc2::State::start(const std::vector<std::string>& ids) {
 }
 
 Reply FakeEc2::State::dispatch(const std::vector<std::pair<std::string, std::string>>& params, Ec2Call& call) {
-    if (failCount > 0) {
+    if (failCount > 0 && (failAction.empty() || failAction == call.action)) {
         --failCount;
         return error(failStatus, failCode, failCode == "RequestLimitExceeded" ? "Request limit exceeded." : "An internal error has occurred");
     }
@@ -392,11 +393,12 @@ void FakeEc2::deny(const std::string& action) {
     state_->denied.insert(action);
 }
 
-void FakeEc2::failNext(int count, int httpStatus, const std::string& code) {
+void FakeEc2::failNext(int count, int httpStatus, const std::string& code, const std::string& action) {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->failCount = count;
     state_->failStatus = httpStatus;
     state_->failCode = code;
+    state_->failAction = action;
 }
 
 void FakeEc2::setClockOffset(std::chrono::seconds offset) {

@@ -51,8 +51,9 @@ public:
     void setTransitionDescribes(int describes);
     /// IAM denies `action` (UnauthorizedOperation, HTTP 403; also for DryRun).
     void deny(const std::string& action);
-    /// The next `count` signed requests get `httpStatus` with error `code` (e.g. 503 RequestLimitExceeded, 500 InternalError).
-    void failNext(int count, int httpStatus, const std::string& code);
+    /// The next `count` signed requests (to `action` only, if given) get `httpStatus` with error `code`
+    /// (e.g. 503 RequestLimitExceeded, 500 InternalError); nothing else happens to them.
+    void failNext(int count, int httpStatus, const std::string& code, const std::string& action = "");
     /// Shifts the fake's clock: requests whose X-Amz-Date is over 15 min from (now + offset) get RequestExpired.
     void setClockOffset(std::chrono::seconds offset);
 
