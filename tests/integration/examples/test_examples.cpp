@@ -1,0 +1,49 @@
+// The pipelines shipped in examples/ and packaging/ load and pass `validate` with the real plugins.
+#include "TestSupport.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <regex>
+
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::map<std::string, std::string> kSecrets{
+    {"ICECAST_PASS", "x"}, {"DISCORD_WEBHOOK_URL", "https://discord.com/api/webhooks/1/abc"},
+    {"AWS_BACKUP_INSTANCE_ID", "i-0123456789abcdef0"}, {"DB_PASS", "x"}, {"STATUS_TOKEN", "t"},
+    {"ICECAST_ADMIN_PASSWORD", "x"}};
+
+std::pair<int, std::string> validate(const std::string& pipeline) {
+    return runCommand({watchdogBinary(), "validate", pipeline}, 30s, kSecrets);
+}
+
+}  // namespace
+
+TEST_CASE("examples/station.yaml is valid") {
+    auto [code, out] = validate(sourceDir() + "/examples/station.yaml");
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("valid (4 checks, 2 actions, 2 sinks, 4 rules)") != std::string::npos);
+}
+
+TEST_CASE("the demo pipeline is valid once scripts/demo.sh fills it in") {
+    TempDir dir;
+    std::string text = readFile(sourceDir() + "/examples/demo/pipeline.yaml.in");
+    text = std::regex_replace(text, std::regex("@WORK@"), dir.path());
+    text = std::regex_replace(text, std::regex("@ICECAST_PORT@"), "18000");
+    text = std::regex_replace(text, std::regex("@STATUS_PORT@"), "19480");
+    dir.write(".env", "ICECAST_ADMIN_PASSWORD=x\nDISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/abc\n");
+    const std::string pipeline = dir.write("pipeline.yaml", text);
+    auto [code, out] = validate(pipeline);
+    INFO(out);
+    CHECK(code == 0);
+}
+
+TEST_CASE("the packaged default pipeline is valid") {
+    auto [code, out] = validate(sourceDir() + "/packaging/pipeline.yaml");
+    INFO(out);
+    CHECK(code == 0);
+}
