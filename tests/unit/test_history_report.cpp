@@ -7,6 +7,9 @@
 #include <doctest/doctest.h>
 
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <cmath>
 
 #include <sstream>
 
@@ -138,4 +141,35 @@ TEST_CASE("history report: --json gives the records and the per-check tallies") 
     CHECK(icecast->getValue<int>("results") == 2);
     CHECK(icecast->getValue<int>("fail") == 1);
     CHECK(icecast->getValue<double>("passing_percent") == doctest::Approx(50.0));
+}
+
+TEST_CASE("record JSON: the fast line writer gives exactly Poco's condensed text") {
+    std::vector<Record> records = {sampleResult(1), sampleEvent(2), sampleResult(3, "ts_age", Status::Error)};
+    records[0].result.value = 98.25;
+    records[0].result.summary = "quote \" backslash \\ tab \t newline \n bell \x07 caf\xc3\xa9 / slash";
+    records[0].result.details.emplace_back("path", "C:\\hls\\live.m3u8");
+    records[1].event.duration = std::chrono::milliseconds(1234);
+    records[1].event.ok = false;
+    records[2].result.value = 0.1;
+    Record checkError = sampleEvent(4, EventType::CheckError);
+    checkError.event.checkId = "icecast";
+    checkError.event.deadline.reset();
+    checkError.event.failing.clear();
+    records.push_back(checkError);
+    for (double v : {1e20, -3.5, 123456789.0, 1.0 / 3.0}) {
+        Record r = sampleResult(5);
+        r.result.value = v;
+        records.push_back(r);
+    }
+    for (const auto& r : records) {
+        std::ostringstream poco;
+        Poco::JSON::Stringifier::condense(recordToJson(r), poco);
+        CHECK(recordToJsonLine(r) == poco.str());
+        const Record back = recordFromJsonLine(recordToJsonLine(r));
+        CHECK(back.result.summary == r.result.summary);
+        CHECK(back.result.value == r.result.value);
+    }
+    Record nan = sampleResult(6);
+    nan.result.value = std::nan("");
+    CHECK(recordToJsonLine(nan).find("\"value\":null") != std::string::npos);
 }

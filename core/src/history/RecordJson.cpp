@@ -5,6 +5,8 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <sstream>
@@ -143,10 +145,127 @@ Poco::JSON::Object::Ptr recordToJson(const Record& r) {
     return o;
 }
 
-std::string recordToJsonLine(const Record& record) {
-    std::ostringstream out;
-    Poco::JSON::Stringifier::condense(recordToJson(record), out);
-    return out.str();
+// recordToJsonLine writes the same text as condensing recordToJson(), by hand: it runs for every
+// record of the spool, the jsonl sink and the sqlite sink, and Poco's object model costs ~10x more.
+namespace {
+
+void appendString(std::string& out, const std::string& s) {
+    static const char* hex = "0123456789abcdef";
+    out += '"';
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            } else {
+                out += ch;
+            }
+        }
+    }
+    out += '"';
+}
+
+void appendKey(std::string& out, const char* key) {
+    out += '"';
+    out += key;
+    out += "\":";
+}
+
+void appendField(std::string& out, const char* key, const std::string& value) {
+    appendKey(out, key);
+    appendString(out, value);
+    out += ',';
+}
+
+void appendNumber(std::string& out, double v) {
+    if (!std::isfinite(v)) {
+        out += "null";
+        return;
+    }
+    char buf[64];
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, res.ptr);
+}
+
+void appendDetails(std::string& out, const Details& details) {
+    out += '{';
+    bool first = true;
+    for (const auto& [k, v] : details) {
+        if (!first) out += ',';
+        first = false;
+        appendString(out, k);
+        out += ':';
+        appendString(out, v);
+    }
+    out += '}';
+}
+
+}  // namespace
+
+std::string recordToJsonLine(const Record& r) {
+    std::string out;
+    out.reserve(320);
+    const bool isEvent = r.kind == RecordKind::Event;
+    out += isEvent ? "{\"kind\":\"event\"," : "{\"kind\":\"result\",";
+    appendKey(out, "seq");
+    out += std::to_string(r.sequence);
+    out += ',';
+    appendField(out, "time", toIso8601(r.time));
+    appendField(out, "pipeline", r.pipeline);
+    appendField(out, "check", isEvent && r.checkId.empty() ? r.event.checkId : r.checkId);
+    appendKey(out, "label");
+    appendString(out, r.checkLabel);
+    out += ',';
+    if (isEvent) {
+        const Event& e = r.event;
+        out += "\"event\":{";
+        appendField(out, "type", toString(e.type));
+        appendField(out, "rule", e.rule);
+        appendField(out, "incident", e.incident);
+        appendField(out, "summary", e.summary);
+        out += "\"failing\":[";
+        for (std::size_t i = 0; i < e.failing.size(); ++i) {
+            if (i) out += ',';
+            appendString(out, e.failing[i]);
+        }
+        out += "],";
+        if (e.deadline) appendField(out, "deadline", toIso8601(*e.deadline));
+        if (e.duration) {
+            appendKey(out, "duration_ms");
+            out += std::to_string(e.duration->count());
+            out += ',';
+        }
+        appendField(out, "action", e.action);
+        out += e.ok ? "\"ok\":true," : "\"ok\":false,";
+        appendKey(out, "details");
+        appendDetails(out, e.details);
+        out += "}}";
+        return out;
+    }
+    appendField(out, "status", toString(r.result.status));
+    appendField(out, "summary", r.result.summary);
+    appendKey(out, "value");
+    if (r.result.value) appendNumber(out, *r.result.value);
+    else out += "null";
+    out += ',';
+    appendField(out, "unit", r.result.unit);
+    appendKey(out, "details");
+    appendDetails(out, r.result.details);
+    out += ',';
+    appendKey(out, "duration_ms");
+    out += std::to_string(r.duration.count());
+    out += '}';
+    return out;
 }
 
 Record recordFromJson(const Poco::JSON::Object::Ptr& o) {
