@@ -1,0 +1,32 @@
+#pragma once
+
+#include "mysql_connection.h"
+
+#include <string>
+
+namespace watchdog {
+
+/// The two tables the mysql sink writes.
+struct MysqlTables {
+    std::string legacy = "monitoring_logs";    ///< the old script's table: id, timestamp, parameter, status
+    std::string records = "watchdog_records";  ///< every record with its details, unique by (seq, time_ms)
+};
+
+/// What open() learned about the tables.
+struct MysqlSchemaInfo {
+    std::size_t parameterLength = 50;  ///< characters the legacy `parameter` column holds (labels are cut to fit)
+};
+
+/// The old script's CREATE statement, exactly, for `table`.
+std::string legacyCreateStatement(const std::string& table);
+/// The CREATE statement of the records table.
+std::string recordsCreateStatement(const std::string& table);
+
+/// Creates missing tables, then checks that existing ones hold the columns the sink writes with
+/// compatible types. Throws std::runtime_error naming the table, the column and what to do.
+MysqlSchemaInfo prepareSchema(MysqlConnection& connection, const MysqlTables& tables);
+
+/// True if `name` is a plain table name ([A-Za-z0-9_$], 1 to 64 characters).
+bool isPlainTableName(const std::string& name);
+
+}  // namespace watchdog

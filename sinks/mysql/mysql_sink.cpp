@@ -1,0 +1,289 @@
+#include "mysql_sink.h"
+
+#include "history/RecordJson.h"
+
+#include "watchdog/Plugin.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace watchdog {
+namespace {
+
+// MariaDB in strict mode rejects a whole INSERT for one invalid UTF-8 byte, which would block the
+// batch (and the spool behind it) forever: replace bad sequences with U+FFFD.
+std::string validUtf8(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = len > 0 && i + len <= n && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
+        for (std::size_t k = 1; ok && k < len; ++k) ok = (p[i + k] & 0xC0) == 0x80;
+        if (ok && len == 3) ok = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
+        if (ok && len == 4) ok = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
+        if (ok) {
+            out.append(s, i, len);
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+// Valid UTF-8 cut to at most `chars` characters (VARCHAR(n) counts characters; strict mode rejects longer).
+std::string fitted(const std::string& s, std::size_t chars) {
+    std::string v = validUtf8(s);
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if ((static_cast<unsigned char>(v[i]) & 0xC0) != 0x80 && count++ == chars) return v.substr(0, i);
+    }
+    return v;
+}
+
+MysqlValue text(const std::string& s) { return MysqlValue(validUtf8(s)); }
+MysqlValue textOrNull(const std::string& s) { return s.empty() ? MysqlValue() : text(s); }
+
+std::string detailsJson(const Details& details) {
+    if (details.empty()) return {};
+    Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [k, v] : details) object.set(k, v);
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+
+constexpr std::size_t kRecordsColumns = 16;  // placeholders per row of the records table
+
+}  // namespace
+
+MysqlSink::MysqlSink() = default;
+MysqlSink::~MysqlSink() = default;
+
+void MysqlSink::configure(const Options& options) {
+    settings_.host = options.string("host", settings_.host);
+    settings_.port = static_cast<unsigned>(options.integer("port", 3306, 1, 65535));
+    settings_.socket = options.path("socket", "");
+    settings_.user = options.string("user");
+    settings_.password = options.secret("password", "");
+    settings_.database = options.string("database");
+    settings_.tls = options.choice("tls", {"disabled", "required", "verify"}, "disabled");
+    settings_.tlsCa = options.path("tls_ca", "");
+    if (settings_.tls == "verify" && settings_.tlsCa.empty())
+        options.fail("tls_ca", "tls: verify needs tls_ca, the CA certificate (PEM) that signed the server's");
+    if (settings_.tls == "disabled" && !settings_.tlsCa.empty())
+        options.fail("tls_ca", "is set but tls is disabled (use tls: verify or tls: required)");
+    settings_.connectTimeout = options.duration("connect_timeout", settings_.connectTimeout);
+    if (settings_.connectTimeout < std::chrono::seconds(1) || settings_.connectTimeout > std::chrono::minutes(10))
+        options.fail("connect_timeout", "must be between 1s and 10m");
+    settings_.ioTimeout = options.duration("io_timeout", settings_.ioTimeout);
+    if (settings_.ioTimeout < std::chrono::seconds(1) || settings_.ioTimeout > std::chrono::hours(1))
+        options.fail("io_timeout", "must be between 1s and 1h");
+    tables_.legacy = options.string("table", tables_.legacy);
+    if (!isPlainTableName(tables_.legacy)) options.fail("table", "must be a plain table name (letters, digits, _)");
+    tables_.records = options.string("records_table", tables_.records);
+    if (!isPlainTableName(tables_.records))
+        options.fail("records_table", "must be a plain table name (letters, digits, _)");
+    if (tables_.records == tables_.legacy) options.fail("records_table", "must differ from table");
+}
+
+void MysqlSink::rethrow(const std::string& doing) {
+    const std::string prefix = "mysql sink (" + settings_.where() + "): ";
+    const std::string user = "'" + settings_.user + "'";
+    try {
+        throw;
+    } catch (const MysqlError& e) {
+        if (e.connectionLost()) connection_.reset();
+        std::string what = e.what();
+        switch (e.code()) {
+        case 1045:  // ER_ACCESS_DENIED_ERROR
+            throw std::runtime_error(prefix + "the server refused user " + user + " (" + what +
+                                     "): check `user` and `password`, and that the account may connect from this host");
+        case 1044:  // ER_DBACCESS_DENIED_ERROR
+            throw std::runtime_error(prefix + "user " + user + " may not use database '" + settings_.database + "' (" +
+                                     what + "): GRANT ALL ON `" + settings_.database + "`.* TO " + user);
+        case 1049:  // ER_BAD_DB_ERROR
+            throw std::runtime_error(prefix + "database '" + settings_.database +
+                                     "' does not exist: create it (CREATE DATABASE `" + settings_.database +
+                                     "` CHARACTER SET utf8mb4) and grant " + user + " access, or fix `database`");
+        case 1142:  // ER_TABLEACCESS_DENIED_ERROR
+        case 1143:  // ER_COLUMNACCESS_DENIED_ERROR
+            throw std::runtime_error(prefix + "user " + user + " lacks a privilege (" + what +
+                                     "): GRANT CREATE, SELECT, INSERT ON `" + settings_.database + "`.* TO " + user);
+        case 2026:  // CR_SSL_CONNECTION_ERROR
+            throw std::runtime_error(prefix + "TLS failed (" + what + "): check `tls`, `tls_ca` and the server's certificate");
+        default:
+            break;
+        }
+        if (e.connectionLost())
+            throw std::runtime_error(prefix + doing + ": " + what +
+                                     " (server unreachable; records are kept and the sink retries)");
+        throw std::runtime_error(prefix + doing + ": " + what + " (error " + std::to_string(e.code()) + ")");
+    } catch (const std::exception& e) {
+        throw std::runtime_error(prefix + doing + ": " + e.what());
+    }
+}
+
+void MysqlSink::connect() {
+    auto connection = std::make_unique<MysqlConnection>(settings_);
+    schema_ = prepareSchema(*connection, tables_);
+    connection_ = std::move(connection);
+    Poco::Logger::get("watchdog.sink.mysql").information("mysql sink: connected to " + settings_.where());
+}
+
+void MysqlSink::open() {
+    if (connection_) return;
+    try {
+        connect();
+    } catch (...) {
+        rethrow("cannot connect");
+    }
+}
+
+void MysqlSink::store(const std::vector<Record>& batch) {
+    MysqlConnection& c = *connection_;
+    std::uint64_t lo = batch.front().sequence, hi = lo;
+    for (const Record& r : batch) {
+        lo = std::min(lo, r.sequence);
+        hi = std::max(hi, r.sequence);
+    }
+    c.execute("START TRANSACTION");
+    try {
+        std::set<std::pair<std::uint64_t, long long>> stored;
+        for (const auto& row : c.select("SELECT seq, time_ms FROM `" + tables_.records + "` WHERE seq BETWEEN " +
+                                        std::to_string(lo) + " AND " + std::to_string(hi) + " FOR UPDATE"))
+            stored.emplace(std::stoull(row[0].value_or("0")), std::stoll(row[1].value_or("0")));
+
+        std::vector<MysqlValue> legacy, records;
+        legacy.reserve(batch.size() * 3);
+        records.reserve(batch.size() * kRecordsColumns);
+        for (const Record& r : batch) {
+            const long long timeMs = toEpochMs(r.time);
+            if (!stored.emplace(r.sequence, timeMs).second) continue;  // already stored: a replay
+            const bool isResult = r.kind == RecordKind::Result;
+            const long long seconds = timeMs >= 0 ? timeMs / 1000 : (timeMs - 999) / 1000;
+            if (isResult) {
+                legacy.emplace_back(seconds);
+                legacy.emplace_back(fitted(r.checkLabel, schema_.parameterLength));
+                legacy.emplace_back(std::string(r.result.status == Status::Pass ? "pass" : "fail"));
+            }
+            records.emplace_back(static_cast<long long>(r.sequence));
+            records.emplace_back(timeMs);
+            records.emplace_back(timeMs);
+            records.emplace_back(std::string(isResult ? "result" : "event"));
+            records.emplace_back(fitted(r.pipeline, 255));
+            records.emplace_back(fitted(isResult || !r.checkId.empty() ? r.checkId : r.event.checkId, 255));
+            records.emplace_back(fitted(r.checkLabel, 255));
+            if (isResult) {
+                records.emplace_back(std::string(toString(r.result.status)));
+                records.emplace_back();
+                records.emplace_back(r.result.value ? MysqlValue(*r.result.value) : MysqlValue());
+                records.emplace_back(r.result.unit.empty() ? MysqlValue() : MysqlValue(fitted(r.result.unit, 64)));
+                records.emplace_back(text(r.result.summary));
+                records.emplace_back(r.result.status == Status::Error ? text(r.result.summary) : MysqlValue());
+                records.emplace_back(static_cast<long long>(r.duration.count()));
+                records.emplace_back(textOrNull(detailsJson(r.result.details)));
+            } else {
+                records.emplace_back();
+                records.emplace_back(std::string(toString(r.event.type)));
+                records.emplace_back();
+                records.emplace_back();
+                records.emplace_back(text(r.event.summary));
+                records.emplace_back(r.event.type == EventType::CheckError ? text(r.event.summary) : MysqlValue());
+                records.emplace_back(r.event.duration ? MysqlValue(static_cast<long long>(r.event.duration->count()))
+                                                      : MysqlValue());
+                records.emplace_back(textOrNull(detailsJson(r.event.details)));
+            }
+            records.emplace_back(text(recordToJsonLine(r)));
+        }
+        if (!legacy.empty())
+            c.insertRows("INSERT INTO `" + tables_.legacy + "` (`timestamp`, `parameter`, `status`) VALUES ",
+                         "(FROM_UNIXTIME(?),?,?)", 3, legacy);
+        if (!records.empty())
+            c.insertRows("INSERT INTO `" + tables_.records +
+                             "` (seq, time_ms, time, kind, pipeline, check_id, label, status, event_type, value,"
+                             " unit, summary, error, duration_ms, details, record) VALUES ",
+                         "(?,?,FROM_UNIXTIME(?/1000),?,?,?,?,?,?,?,?,?,?,?,?,?)", kRecordsColumns, records);
+        c.execute("COMMIT");
+    } catch (...) {
+        try {
+            c.execute("ROLLBACK");
+        } catch (...) {
+        }
+        throw;
+    }
+}
+
+void MysqlSink::write(const std::vector<Record>& batch) {
+    if (batch.empty()) return;
+    // A connection that sat idle may have been cut by a server restart: then reconnect once at once.
+    bool mayRetry = connection_ != nullptr;
+    for (;;) {
+        try {
+            if (!connection_) connect();
+            store(batch);
+            return;
+        } catch (const MysqlError& e) {
+            if (e.connectionLost() && mayRetry) {
+                connection_.reset();
+                mayRetry = false;
+                continue;
+            }
+            rethrow("cannot write");
+        } catch (...) {
+            rethrow("cannot write");
+        }
+    }
+}
+
+void MysqlSink::close() { connection_.reset(); }
+
+std::vector<Record> MysqlSink::readHistory(const HistoryQuery& query) {
+    std::vector<MysqlRow> rows;
+    bool mayRetry = connection_ != nullptr;
+    for (;;) {
+        try {
+            if (!connection_) connect();
+            std::string sql = "SELECT record FROM `" + tables_.records + "` WHERE time_ms >= " +
+                              std::to_string(toEpochMs(query.since));
+            if (!query.checkId.empty())
+                sql += " AND (check_id = " + connection_->literal(query.checkId) + " OR kind = 'event')";
+            sql += " ORDER BY time_ms DESC, id DESC LIMIT " + std::to_string(std::min<std::size_t>(query.limit, 1000000000));
+            rows = connection_->select(sql);
+            break;
+        } catch (const MysqlError& e) {
+            if (e.connectionLost() && mayRetry) {
+                connection_.reset();
+                mayRetry = false;
+                continue;
+            }
+            rethrow("cannot read");
+        } catch (...) {
+            rethrow("cannot read");
+        }
+    }
+    std::vector<Record> out;
+    out.reserve(rows.size());
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+        try {
+            out.push_back(recordFromJsonLine(it->at(0).value_or("")));
+        } catch (const std::exception& e) {
+            throw std::runtime_error("mysql sink (" + settings_.where() + "): unreadable record in `" +
+                                     tables_.records + "`: " + e.what());
+        }
+    }
+    return out;
+}
+
+}  // namespace watchdog
+
+WATCHDOG_SINK_PLUGIN(watchdog::MysqlSink)
