@@ -192,3 +192,25 @@ TEST_CASE("broken answers are errors with a short reason") {
     mode = "ok";
     CHECK(runOnce(*check).summary == "0 sources connected (need 1)");
 }
+
+TEST_CASE("a real Icecast over TLS: its certificate is verified, trusted through ca_file") {
+    IcecastServer::Settings settings;
+    settings.tls = true;
+    IcecastServer server(settings);
+    const std::string at = "127.0.0.1:" + std::to_string(server.tlsPort());
+
+    auto trusted = makeCheck("url: " + server.tlsUrl() + "\npassword: " + server.adminPassword() +
+                             "\nca_file: " + server.certificateFile() + "\n");
+    Result ok = runOnce(*trusted);
+    CHECK_MESSAGE(statusOf(ok) == "fail", ok.summary);
+    CHECK(ok.summary == "0 sources connected (need 1)");
+
+    auto untrusted = makeCheck("url: " + server.tlsUrl() + "\npassword: " + server.adminPassword() + "\n");
+    Result refused = runOnce(*untrusted);
+    CHECK(statusOf(refused) == "error");
+    CHECK(refused.summary.rfind("TLS with Icecast at " + at + " failed: ", 0) == 0);
+    CHECK(refused.summary.find("certificate verify failed") != std::string::npos);
+
+    auto wrongPassword = makeCheck("url: " + server.tlsUrl() + "\npassword: nope\nca_file: " + server.certificateFile() + "\n");
+    CHECK(runOnce(*wrongPassword).summary == "Icecast at " + at + " refused the admin credentials (HTTP 401)");
+}

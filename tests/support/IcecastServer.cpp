@@ -22,6 +22,7 @@ IcecastServer::IcecastServer(Settings settings) : settings_(std::move(settings))
     ::chmod(dir_.path().c_str(), 0755);
     ::mkdir(dir_.file("log").c_str(), 0777);
     ::chmod(dir_.file("log").c_str(), 0777);
+    if (settings_.tls) makeCertificate();
     std::string why;
     // A free port can be taken between freeLoopbackPort() and icecast's bind(): try a few.
     for (int attempt = 0; attempt < 3; ++attempt) {
@@ -31,6 +32,18 @@ IcecastServer::IcecastServer(Settings settings) : settings_(std::move(settings))
 }
 
 IcecastServer::~IcecastServer() { stop(); }
+
+void IcecastServer::makeCertificate() {
+    if (findProgram("openssl").empty()) throw std::runtime_error("openssl is not installed: apt-get install openssl");
+    auto [rc, out] = runCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                                 dir_.file("key.pem"), "-out", dir_.file("cert.pem")},
+                                std::chrono::seconds(30));
+    if (rc != 0) throw std::runtime_error("openssl could not make a test certificate: " + out);
+    // Icecast 2.4 reads certificate and key from one PEM file.
+    dir_.write("icecast.pem", readFile(dir_.file("cert.pem")) + readFile(dir_.file("key.pem")));
+    ::chmod(dir_.file("icecast.pem").c_str(), 0644);
+}
 
 std::string IcecastServer::configXml() const {
     const bool root = ::geteuid() == 0;
@@ -45,10 +58,15 @@ std::string IcecastServer::configXml() const {
         "<admin-password>" + settings_.adminPassword + "</admin-password></authentication>\n"
         "  <hostname>127.0.0.1</hostname>\n"
         "  <listen-socket><port>" + std::to_string(port_) + "</port><bind-address>127.0.0.1</bind-address></listen-socket>\n"
-        + settings_.mountsXml +
+        + (settings_.tls ? "  <listen-socket><port>" + std::to_string(tlsPort_) +
+                               "</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>\n"
+                         : std::string()) +
+        settings_.mountsXml +
         "  <fileserve>1</fileserve>\n"
         "  <paths><basedir>" + dir_.path() + "</basedir><logdir>" + dir_.file("log") + "</logdir>"
-        "<webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>\n"
+        "<webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot>" +
+        (settings_.tls ? "<ssl-certificate>" + dir_.file("icecast.pem") + "</ssl-certificate>" : std::string()) +
+        "</paths>\n"
         "  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel></logging>\n"
         "  <security><chroot>0</chroot>";
     // icecast2 refuses to run as root unless told which user to become.
@@ -59,6 +77,10 @@ std::string IcecastServer::configXml() const {
 
 bool IcecastServer::start(std::string& why) {
     port_ = freeLoopbackPort();
+    if (settings_.tls) {
+        do tlsPort_ = freeLoopbackPort();
+        while (tlsPort_ == port_);
+    }
     std::string config = dir_.write("icecast.xml", configXml());
     ::chmod(config.c_str(), 0644);
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"icecast2", "-c", config});
@@ -81,6 +103,8 @@ bool IcecastServer::start(std::string& why) {
 }
 
 std::string IcecastServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+std::string IcecastServer::tlsUrl() const { return "https://127.0.0.1:" + std::to_string(tlsPort_); }
 
 std::string IcecastServer::sourceUrl(const std::string& mount) const {
     return "icecast://source:" + settings_.sourcePassword + "@127.0.0.1:" + std::to_string(port_) + mount;

@@ -22,6 +22,7 @@ public:
         std::string sourcePassword = "source-secret"; ///< <source-password> (user "source")
         std::string mountsXml;                        ///< raw <mount>...</mount> elements to add, e.g. fallbacks
         std::chrono::milliseconds startTimeout{10000}; ///< how long to wait for /admin/stats to answer
+        bool tls = false;  ///< also listen with TLS on tlsPort(), with a fresh self-signed certificate for 127.0.0.1
     };
 
     /// Starts icecast2 with default settings.
@@ -43,6 +44,12 @@ public:
     const std::string& adminPassword() const { return settings_.adminPassword; }
     /// The source password.
     const std::string& sourcePassword() const { return settings_.sourcePassword; }
+    /// The TLS port (0 unless Settings::tls).
+    int tlsPort() const { return tlsPort_; }
+    /// "https://127.0.0.1:TLSPORT" (only with Settings::tls).
+    std::string tlsUrl() const;
+    /// The self-signed certificate (PEM) the TLS port presents: what a client must trust.
+    std::string certificateFile() const { return dir_.file("cert.pem"); }
     /// "icecast://source:PASS@127.0.0.1:PORT/MOUNT": where ffmpeg sends a stream (mount starts with '/').
     std::string sourceUrl(const std::string& mount) const;
     /// GET pathAndQuery with the admin credentials; returns {HTTP status, body}. Throws if unreachable.
@@ -68,11 +75,13 @@ public:
 
 private:
     bool start(std::string& why);
+    void makeCertificate();
     std::string configXml() const;
 
     Settings settings_;
     TempDir dir_;
     int port_ = 0;
+    int tlsPort_ = 0;
     std::unique_ptr<ChildProcess> process_;
 };
 
