@@ -44,18 +44,17 @@ Poco::Net::Context::Ptr tlsContext() {
     return context;
 }
 
-bool sleepUnlessStopping(std::chrono::milliseconds delay, const std::function<bool()>& stopping) {
-    const auto until = std::chrono::steady_clock::now() + delay;
-    while (std::chrono::steady_clock::now() < until) {
-        if (stopping && stopping()) return false;
-        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-            std::chrono::milliseconds(10), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               until - std::chrono::steady_clock::now() + std::chrono::milliseconds(1))));
-    }
-    return !(stopping && stopping());
-}
-
 }  // namespace
+
+bool pauseUnlessStopping(std::chrono::milliseconds delay, const std::function<bool()>& stopping) {
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (!(stopping && stopping())) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return true;
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(10)));
+    }
+    return false;
+}
 
 std::string defaultEc2Endpoint(const std::string& region) {
     const bool china = region.rfind("cn-", 0) == 0;
@@ -143,7 +142,7 @@ Ec2Reply Ec2Client::call(const std::string& action, const Ec2Params& params, con
         if (!reply.retryable() || attempt >= attempts) return reply;
         logger().warning("EC2 " + action + ": " + reply.describe() + "; retrying in " + std::to_string(delay.count()) +
                          "ms (attempt " + std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")");
-        if (!sleepUnlessStopping(delay, stopping)) {
+        if (!pauseUnlessStopping(delay, stopping)) {
             reply.interrupted = true;
             return reply;
         }

@@ -77,6 +77,9 @@ private:
     Ec2Settings settings_;
 };
 
+/// Sleeps `delay` in small steps; false (early) as soon as `stopping()` is true.
+bool pauseUnlessStopping(std::chrono::milliseconds delay, const std::function<bool()>& stopping);
+
 /// The regional endpoint: https://ec2.REGION.amazonaws.com (".com.cn" for China regions).
 std::string defaultEc2Endpoint(const std::string& region);
 

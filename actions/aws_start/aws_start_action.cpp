@@ -8,7 +8,6 @@
 #include <Poco/URI.h>
 
 #include <regex>
-#include <thread>
 
 namespace watchdog {
 
@@ -149,8 +148,8 @@ Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
         if ((!wrongState && !reply.retryable()) || attempt >= settings_.ec2.attempts) return explainFailure("StartInstances", reply);
         logger().warning("aws_start " + id + ": StartInstances: " + reply.describe() + "; describing again before retrying");
         // A 5xx may still have started it: describe again instead of blindly starting twice.
-        std::this_thread::sleep_for(std::min(settings_.ec2.backoff * attempt, std::chrono::milliseconds(20000)));
-        if (stopping()) return Outcome::failure("gave up starting " + id + ": the watchdog is stopping", details(info));
+        if (!aws::pauseUnlessStopping(std::min(settings_.ec2.backoff * attempt, std::chrono::milliseconds(20000)), stopping))
+            return Outcome::failure("gave up starting " + id + ": the watchdog is stopping", details(info));
         if (!describe(creds, stopping, info, failure)) return failure;
     }
     {
@@ -202,13 +201,9 @@ bool AwsStartAction::waitFor(const std::set<std::string>& targets, std::chrono::
                                            std::to_string(settings_.maxWait.count()) + "ms (max_wait)", details(info));
             return false;
         }
-        const auto wake = std::chrono::steady_clock::now() + settings_.pollInterval;
-        while (std::chrono::steady_clock::now() < wake) {
-            if (stopping()) {
-                failure = Outcome::failure("stopped waiting for " + settings_.instanceId + ": the watchdog is stopping", details(info));
-                return false;
-            }
-            std::this_thread::sleep_for(std::min(settings_.pollInterval, std::chrono::milliseconds(10)));
+        if (!aws::pauseUnlessStopping(settings_.pollInterval, stopping)) {
+            failure = Outcome::failure("stopped waiting for " + settings_.instanceId + ": the watchdog is stopping", details(info));
+            return false;
         }
         if (!describe(credentials, stopping, info, failure)) return false;
     }
