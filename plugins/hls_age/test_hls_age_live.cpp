@@ -4,6 +4,7 @@
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
+#include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
 
@@ -57,4 +58,15 @@ TEST_CASE("real ffmpeg HLS passes while it runs; once it is killed the segments 
     REQUIRE(waitUntil([&] { last = runOnce(*old); return statusOf(last) == "fail"; }, 20s, 200ms));
     CHECK(last.summary.rfind("oldest file seg", 0) == 0);
     CHECK(last.summary.find("old (max_age 8s)") != std::string::npos);
+}
+
+TEST_CASE("hls_age.so loads through the plugin loader and reads ages") {
+    TempDir dir;
+    PluginLoader loader({pluginDir()});
+    auto check = loader.createCheck("hls_age");
+    Options opts(parseYaml("directory: " + dir.path() + "\n", "pipeline.yaml"), "checks.ts_age", "/tmp");
+    check->configure(opts);
+    opts.rejectUnknownKeys();
+    CheckContext ctx{"ts_age", "HLS Old Files", 1s, 5s, nullptr};
+    CHECK(check->run(ctx).summary == "no files matching *.ts");
 }

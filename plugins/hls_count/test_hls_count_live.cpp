@@ -4,6 +4,7 @@
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
+#include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
 
@@ -61,4 +62,16 @@ TEST_CASE("real ffmpeg HLS without deletion grows past max_files and fails") {
     bool failed = waitUntil([&] { return statusOf(runOnce(*check)) == "fail"; }, 20s, 100ms);
     REQUIRE_MESSAGE(failed, encoder.output());
     CHECK(runOnce(*check).summary.find("more than max_files 4") != std::string::npos);
+}
+
+TEST_CASE("hls_count.so loads through the plugin loader and counts") {
+    TempDir dir;
+    dir.write("a.ts", "x");
+    PluginLoader loader({pluginDir()});
+    auto check = loader.createCheck("hls_count");
+    Options opts(parseYaml("directory: " + dir.path() + "\n", "pipeline.yaml"), "checks.ts_count", "/tmp");
+    check->configure(opts);
+    opts.rejectUnknownKeys();
+    CheckContext ctx{"ts_count", "TS File Count", 1s, 5s, nullptr};
+    CHECK(check->run(ctx).summary == "1 file matching *.ts (max 20)");
 }

@@ -115,7 +115,9 @@ Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& set
     if (!settings.mount.empty()) {
         const IcecastMount* m = stats.find(settings.mount);
         if (m && m->connected) {
-            std::string listeners = m->listeners.empty() ? "" : " (" + plural(std::stoul("0" + m->listeners), "listener", "listeners") + ")";
+            const bool counted = !m->listeners.empty() && m->listeners.size() < 10 &&
+                                 m->listeners.find_first_not_of("0123456789") == std::string::npos;
+            std::string listeners = counted ? " (" + plural(std::stoul(m->listeners), "listener", "listeners") + ")" : "";
             r = Result::pass("source connected to " + settings.mount + listeners);
             r.withValue(1, "sources");
         } else {

@@ -143,6 +143,12 @@ TEST_CASE("with mount, only that mount counts") {
     CHECK(missing.value == 0);
 }
 
+TEST_CASE("odd listener counts do not break the summary") {
+    std::string body = "<icestats><source mount=\"/live\"><listeners>99999999999999999999999</listeners>"
+                       "<source_ip>1.2.3.4</source_ip></source></icestats>";
+    CHECK(IcecastCheck::judge(parseIcecastStats(body), settingsFor("/live")).summary == "source connected to /live");
+}
+
 TEST_CASE("bodies that are not usable stats XML give a short reason") {
     auto reason = [](const std::string& body) {
         try {

@@ -7,6 +7,7 @@
 #include "IcecastServer.h"
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
+#include "plugins/PluginLoader.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -213,4 +214,15 @@ TEST_CASE("a real Icecast over TLS: its certificate is verified, trusted through
 
     auto wrongPassword = makeCheck("url: " + server.tlsUrl() + "\npassword: nope\nca_file: " + server.certificateFile() + "\n");
     CHECK(runOnce(*wrongPassword).summary == "Icecast at " + at + " refused the admin credentials (HTTP 401)");
+}
+
+TEST_CASE("icecast.so loads through the plugin loader and runs against a real Icecast") {
+    IcecastServer server;
+    PluginLoader loader({pluginDir()});
+    auto check = loader.createCheck("icecast");
+    Options opts(parseYaml(yamlFor(server), "pipeline.yaml"), "checks.icecast", "/tmp");
+    check->configure(opts);
+    opts.rejectUnknownKeys();
+    CheckContext ctx{"icecast", "Icecast Sources", 1s, 5s, nullptr};
+    CHECK(check->run(ctx).summary == "0 sources connected (need 1)");
 }

@@ -5,6 +5,7 @@
 
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
+#include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
 
@@ -200,4 +201,14 @@ TEST_CASE("a busy process above max_percent fails") {
     Result r = runOnce(*check);
     CHECK(statusOf(r) == "fail");
     CHECK(r.summary.find("% CPU, above max_percent 1%") != std::string::npos);
+}
+
+TEST_CASE("process_cpu.so loads through the plugin loader and reads a real process") {
+    PluginLoader loader({pluginDir()});
+    auto check = loader.createCheck("process_cpu");
+    Options opts(parseYaml("name: no-such-proc-y\n", "pipeline.yaml"), "checks.cpu", "/tmp");
+    check->configure(opts);
+    opts.rejectUnknownKeys();
+    CheckContext ctx{"cpu", "Liquidsoap CPU", 1s, 5s, nullptr};
+    CHECK(check->run(ctx).summary == "no process named no-such-proc-y");
 }
