@@ -41,7 +41,7 @@ TEST_CASE("real ffmpeg HLS passes while it runs; once it is killed the segments 
     REQUIRE_MESSAGE(encoder.waitForSegments(3, 20s), encoder.output());
 
     // 1 s segments, 2 in the list: the oldest on disk is a few seconds old, the newest about one.
-    auto stalled = makeCheck("directory: " + hls + "\nnewest_max_age: 3s\nplaylist: live.m3u8\n");
+    auto stalled = makeCheck("directory: " + hls + "\nnewest_max_age: 5s\nplaylist: live.m3u8\n");
     auto old = makeCheck("directory: " + hls + "\nmax_age: 8s\n");
     for (int i = 0; i < 3; ++i) {
         Result r = runOnce(*stalled);
