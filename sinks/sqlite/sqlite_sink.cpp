@@ -5,12 +5,12 @@
 #include "watchdog/Plugin.h"
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Statement.h>
-#include <Poco/Data/Transaction.h>
 #include <Poco/Exception.h>
-#include <Poco/Nullable.h>
 
 #include <algorithm>
+#include <sqlite3.h>
 #include <stdexcept>
 
 using namespace Poco::Data::Keywords;
@@ -51,7 +51,7 @@ bool isNotADatabase(const std::string& message) {
 }  // namespace
 
 SqliteSink::SqliteSink() = default;
-SqliteSink::~SqliteSink() = default;
+SqliteSink::~SqliteSink() { close(); }
 
 void SqliteSink::configure(const Options& options) {
     settings_.path = options.path("path");
@@ -133,57 +133,70 @@ void SqliteSink::ensureOpen() {
     if (!session_) open();
 }
 
+// The insert runs on SQLite's own API through Poco's connection: Poco::Data re-parses the SQL on
+// every execute() (measured: most of the time of a batch went to sqlite3Parser), a prepared
+// sqlite3_stmt is bound and stepped per row.
 void SqliteSink::write(const std::vector<Record>& batch) {
     ensureOpen();
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*session_);
+    auto check = [&](int rc, const char* doing) {
+        if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+            throw std::runtime_error(std::string(doing) + ": " + sqlite3_errmsg(db));
+    };
+    bool inTransaction = false;
     try {
-        Poco::Data::Session& s = *session_;
-        Poco::Int64 seq = 0, timeMs = 0;
-        std::string kind, pipeline, checkId, label, summary, json;
-        Poco::Nullable<std::string> status, unit, eventType;
-        Poco::Nullable<double> value;
-        Poco::Nullable<Poco::Int64> durationMs;
-        Poco::Data::Transaction tx(s);
-        Poco::Data::Statement insert(s);
-        insert << "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status, summary,"
-                  " value, unit, duration_ms, event_type, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            use(seq), use(kind), use(timeMs), use(pipeline), use(checkId), use(label), use(status), use(summary),
-            use(value), use(unit), use(durationMs), use(eventType), use(json);
-        for (const Record& r : batch) {
-            seq = static_cast<Poco::Int64>(r.sequence);
-            timeMs = toEpochMs(r.time);
-            pipeline = r.pipeline;
-            label = r.checkLabel;
-            json = recordToJsonLine(r);
-            if (r.kind == RecordKind::Result) {
-                kind = "result";
-                checkId = r.checkId;
-                status = std::string(toString(r.result.status));
-                summary = r.result.summary;
-                if (r.result.value) value = *r.result.value;
-                else value.clear();
-                unit = r.result.unit;
-                durationMs = static_cast<Poco::Int64>(r.duration.count());
-                eventType.clear();
-            } else {
-                kind = "event";
-                checkId = r.checkId.empty() ? r.event.checkId : r.checkId;
-                status.clear();
-                summary = r.event.summary;
-                value.clear();
-                unit.clear();
-                if (r.event.duration) durationMs = static_cast<Poco::Int64>(r.event.duration->count());
-                else durationMs.clear();
-                eventType = std::string(toString(r.event.type));
-            }
-            insert.execute();
+        if (!insert_) {
+            check(sqlite3_prepare_v2(db,
+                                     "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status,"
+                                     " summary, value, unit, duration_ms, event_type, json)"
+                                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     -1, &insert_, nullptr),
+                  "prepare");
         }
-        tx.commit();
+        check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), "begin");
+        inTransaction = true;
+        for (const Record& r : batch) {
+            const bool isEvent = r.kind == RecordKind::Event;
+            const std::string json = recordToJsonLine(r);
+            const std::string& checkId = isEvent && r.checkId.empty() ? r.event.checkId : r.checkId;
+            const std::string& summary = isEvent ? r.event.summary : r.result.summary;
+            sqlite3_reset(insert_);
+            sqlite3_bind_int64(insert_, 1, static_cast<sqlite3_int64>(r.sequence));
+            sqlite3_bind_text(insert_, 2, isEvent ? "event" : "result", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(insert_, 3, toEpochMs(r.time));
+            sqlite3_bind_text(insert_, 4, r.pipeline.data(), static_cast<int>(r.pipeline.size()), SQLITE_STATIC);
+            sqlite3_bind_text(insert_, 5, checkId.data(), static_cast<int>(checkId.size()), SQLITE_STATIC);
+            sqlite3_bind_text(insert_, 6, r.checkLabel.data(), static_cast<int>(r.checkLabel.size()), SQLITE_STATIC);
+            if (isEvent) sqlite3_bind_null(insert_, 7);
+            else sqlite3_bind_text(insert_, 7, toString(r.result.status), -1, SQLITE_STATIC);
+            sqlite3_bind_text(insert_, 8, summary.data(), static_cast<int>(summary.size()), SQLITE_STATIC);
+            if (!isEvent && r.result.value) sqlite3_bind_double(insert_, 9, *r.result.value);
+            else sqlite3_bind_null(insert_, 9);
+            if (isEvent) sqlite3_bind_null(insert_, 10);
+            else sqlite3_bind_text(insert_, 10, r.result.unit.data(), static_cast<int>(r.result.unit.size()), SQLITE_STATIC);
+            if (!isEvent) sqlite3_bind_int64(insert_, 11, r.duration.count());
+            else if (r.event.duration) sqlite3_bind_int64(insert_, 11, r.event.duration->count());
+            else sqlite3_bind_null(insert_, 11);
+            if (isEvent) sqlite3_bind_text(insert_, 12, toString(r.event.type), -1, SQLITE_STATIC);
+            else sqlite3_bind_null(insert_, 12);
+            sqlite3_bind_text(insert_, 13, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
+            check(sqlite3_step(insert_), "insert");
+        }
+        sqlite3_reset(insert_);
+        sqlite3_clear_bindings(insert_);
+        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "commit");
     } catch (...) {
+        if (insert_) sqlite3_reset(insert_);
+        if (inTransaction) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         rethrow("cannot write to");
     }
 }
 
 void SqliteSink::close() {
+    if (insert_) {
+        sqlite3_finalize(insert_);
+        insert_ = nullptr;
+    }
     if (!session_) return;
     try {
         session_->close();

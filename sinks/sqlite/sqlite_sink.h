@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+struct sqlite3_stmt;
+
 namespace watchdog {
 
 /// The embedded default history store: one SQLite file (WAL mode, one transaction per batch),
@@ -42,6 +44,8 @@ private:
 
     Settings settings_;
     std::unique_ptr<Poco::Data::Session> session_;
+    sqlite3_stmt* insert_ = nullptr;  // prepared once per connection
+
 };
 
 }  // namespace watchdog

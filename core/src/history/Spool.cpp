@@ -134,29 +134,40 @@ std::uint64_t Spool::readOffset() const {
     const auto space = text.find(' ');
     if (space == std::string::npos || text.substr(0, space) != id_) return 0;  // another generation's offset
     try {
-        return std::stoull(text.substr(space + 1));
+        std::size_t used = 0;
+        const std::string number = text.substr(space + 1);
+        const auto offset = std::stoull(number, &used);
+        if (number.find_first_not_of(" \n", used) != std::string::npos) return 0;  // torn
+        return offset;
     } catch (...) {
         return 0;
     }
 }
 
+// Rewritten in place, one sector, one fdatasync: far cheaper per batch than temp file + rename + two
+// fsyncs. Should a power cut tear it, it no longer parses (or names another generation) and replay
+// starts over from the first record, which sinks skip by sequence: duplicates offered, nothing lost.
 void Spool::writeOffset(std::uint64_t offset) {
-    const std::string tmp = offsetPath_ + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw ioError("cannot write", tmp);
-    try {
-        writeAll(fd, id_ + " " + std::to_string(offset) + "\n", tmp);
-    } catch (...) {
-        ::close(fd);
-        throw;
+    int fd = ::open(offsetPath_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw ioError("cannot write", offsetPath_);
+    std::string line = id_ + " " + std::to_string(offset);
+    line.resize(63, ' ');
+    line += '\n';
+    std::size_t done = 0;
+    while (done < line.size()) {
+        const ssize_t n = ::pwrite(fd, line.data() + done, line.size() - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            ::close(fd);
+            throw ioError("cannot write", offsetPath_);
+        }
+        done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0) {
+    if (::fdatasync(fd) != 0) {
         ::close(fd);
-        throw ioError("cannot fsync", tmp);
+        throw ioError("cannot fsync", offsetPath_);
     }
     ::close(fd);
-    if (::rename(tmp.c_str(), offsetPath_.c_str()) != 0) throw ioError("cannot rename", tmp);
-    syncDirectory(directory_);
 }
 
 void Spool::resetFile() {
@@ -168,6 +179,7 @@ void Spool::resetFile() {
     size_ = headerEnd_ = offset_ = header.size();
     pending_ = 0;
     ::unlink(offsetPath_.c_str());
+    syncDirectory(directory_);  // a new spool file must survive a power cut, not only its contents
 }
 
 std::size_t Spool::append(const std::vector<Record>& records) {

@@ -12,8 +12,8 @@ namespace watchdog {
 /// An append-only file of records a sink could not take, replayed in order and exactly once.
 ///
 /// Layout in its directory: `spool.jsonl` (a header line with a random id, then one JSON record per
-/// line, fsync'd per append) and `spool.offset` ("<id> <byte offset>", replaced atomically after each
-/// replayed batch). A crash mid-replay re-offers at most the last batch; a torn last line (a crash
+/// line, fsync'd per append) and `spool.offset` ("<id> <byte offset>", rewritten in place and
+/// fdatasync'd after each replayed batch). A crash mid-replay re-offers at most the last batch; a torn last line (a crash
 /// mid-append) is cut off on open. Once everything is replayed the file is emptied and gets a new id,
 /// so a stale offset file can never point into new data. Thread-safe.
 class Spool {
