@@ -6,7 +6,11 @@
 
 #include <doctest/doctest.h>
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
 #include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -242,4 +246,69 @@ TEST_CASE("sink queue: a spool directory that cannot be created fails start() na
     auto log = std::make_shared<SinkLog>();
     SinkQueue q("sqlite", std::make_unique<FakeSink>(log), fastSettings(dir.file("blocker/spool")));
     CHECK_THROWS_WITH_AS(q.start(), doctest::Contains("sink sqlite: cannot create spool directory"), std::runtime_error);
+}
+
+namespace {
+
+// Collects what a logger prints, as an operator reading the log would see it.
+class CapturedLog : public Poco::Channel {
+public:
+    void log(const Poco::Message& message) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        text_ += std::to_string(static_cast<int>(message.getPriority())) + " " + message.getText() + "\n";
+    }
+    std::string text() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return text_;
+    }
+
+private:
+    std::mutex mutex_;
+    std::string text_;
+};
+
+}  // namespace
+
+TEST_CASE("sink queue: a failing sink and a full spool are logged loudly under watchdog.sink.<id>") {
+    TempDir dir;
+    Poco::AutoPtr<CapturedLog> captured(new CapturedLog);
+    Poco::Logger& logger = Poco::Logger::get("watchdog.sink.mysql");
+    logger.setChannel(captured);
+    logger.setLevel(Poco::Message::PRIO_INFORMATION);
+    auto log = std::make_shared<SinkLog>();
+    log->alwaysFail = true;
+    auto settings = fastSettings(dir.file("spool"));
+    settings.spoolLimitBytes = 4 * 1024;
+    SinkQueue q("mysql", std::make_unique<FakeSink>(log), settings);
+    q.start();
+    pushAll(q, 1, 200);
+    REQUIRE(waitUntil([&] { return q.stats().queued == 0 && q.stats().dropped > 0; }, 10s));
+    q.stop(1s);
+    const std::string text = captured->text();
+    // PRIO_WARNING is 4, PRIO_ERROR is 3.
+    CHECK(text.find("4 sink mysql cannot write: database is locked; records are kept in the spool " +
+                    dir.file("spool") + "/spool.jsonl, retrying in 5 ms") != std::string::npos);
+    CHECK(text.find("3 sink mysql: SPOOL FULL (") != std::string::npos);
+    CHECK(text.find("DROPPING RECORDS") != std::string::npos);
+    CHECK(text.find("fix the sink or raise the spool limit") != std::string::npos);
+    logger.setChannel(nullptr);
+}
+
+TEST_CASE("sink queue: a record pushed after stop() is kept in the spool, not lost") {
+    TempDir dir;
+    auto log = std::make_shared<SinkLog>();
+    {
+        SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+        q.start();
+        pushAll(q, 1, 10);
+        q.stop(2s);
+        pushAll(q, 11, 12);
+        CHECK(q.stats().spooledRecords == 2);
+    }
+    CHECK(log->sequences() == range(1, 10));
+    SinkQueue again("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    again.start();
+    REQUIRE(waitUntil([&] { return log->count() == 12; }, 5s));
+    again.stop(2s);
+    CHECK(log->sequences() == range(1, 12));
 }

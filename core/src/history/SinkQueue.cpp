@@ -317,7 +317,14 @@ void SinkQueue::start() {
 
 void SinkQueue::push(const Record& record) {
     QueueCore& c = *state_->core;
-    std::lock_guard<std::mutex> lock(c.mutex);
+    std::unique_lock<std::mutex> lock(c.mutex);
+    if ((c.finished || c.abandoned) && c.spool) {
+        // The writer is gone (a record raced with stop()): keep it on disk for the next run.
+        lock.unlock();
+        std::lock_guard<std::timed_mutex> move(c.spoolMove);
+        c.spoolRecords({record});
+        return;
+    }
     if (c.memory.empty()) c.firstQueuedAt = Steady::now();
     c.memory.push_back(record);
     if (c.memory.size() == 1 || c.memory.size() >= c.settings.maxBatch) c.wake.notify_one();

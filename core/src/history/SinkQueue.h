@@ -41,7 +41,7 @@ public:
 
     /// Starts the writer thread (opens the sink there; a failing open() is retried like a write).
     void start();
-    /// Queues a record; never blocks on the sink.
+    /// Queues a record; never blocks on the sink. After stop() it goes straight to the spool.
     void push(const Record& record);
     /// Writes or spools everything queued, waiting at most `timeout`; closes the sink; stops the thread.
     void stop(std::chrono::milliseconds timeout);
