@@ -85,8 +85,11 @@ void AwsStartAction::configure(const Options& options) {
 }
 
 Details AwsStartAction::details(const aws::InstanceInfo& info) const {
-    return {{"instance_id", settings_.instanceId}, {"state", info.state}, {"public_ip", info.publicIp},
-            {"private_ip", info.privateIp}, {"region", settings_.region}};
+    Details d{{"instance_id", settings_.instanceId}, {"state", info.state}};
+    if (!info.publicIp.empty()) d.emplace_back("public_ip", info.publicIp);
+    if (!info.privateIp.empty()) d.emplace_back("private_ip", info.privateIp);
+    d.emplace_back("region", settings_.region);
+    return d;
 }
 
 Outcome AwsStartAction::execute(const Event& event, const ActionContext& context) {

@@ -410,3 +410,14 @@ TEST_CASE("neither the secret key nor the session token ever reaches the log") {
     CHECK(o.summary.find("never-log-this") == std::string::npos);
     CHECK(refused.summary.find("never-log-this") == std::string::npos);
 }
+
+TEST_CASE("a stopped instance has no public address: the outcome leaves it out rather than showing an empty one") {
+    Rig rig;
+    rig.ec2.addInstance(kId, "stopped", "203.0.113.7", "10.0.0.7");
+    rig.ec2.deny("StartInstances");
+    rig.configure();
+    const auto o = rig.run(true);
+    CHECK(detail(o, "state") == "stopped");
+    CHECK(detail(o, "public_ip") == "<missing>");
+    CHECK(detail(o, "private_ip") == "10.0.0.7");
+}
