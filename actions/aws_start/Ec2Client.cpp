@@ -99,6 +99,8 @@ PreparedRequest Ec2Client::prepare(const std::string& action, const Ec2Params& p
     const auto signature = sign(toSign, {credentials.accessKeyId, credentials.secretAccessKey, settings_.region, "ec2", amzDate});
     request.headers = toSign.headers;
     request.headers.emplace_back("Authorization", signature.authorization);
+    request.headers.emplace_back("Content-Length", std::to_string(request.body.size()));  // sent, not signed
+    request.headers.emplace_back("User-Agent", "encoder-watchdog aws_start");              // sent, not signed
     return request;
 }
 
@@ -115,7 +117,6 @@ Ec2Reply Ec2Client::send(const PreparedRequest& prepared) const {
         session->setTimeout(Poco::Timespan(static_cast<long>(ms / 1000), static_cast<long>((ms % 1000) * 1000)));
         Poco::Net::HTTPRequest request(prepared.method, "/", Poco::Net::HTTPMessage::HTTP_1_1);
         for (const auto& [name, value] : prepared.headers) request.set(name, value);
-        request.set("User-Agent", "encoder-watchdog aws_start");
         request.setContentLength(static_cast<std::streamsize>(prepared.body.size()));
         session->sendRequest(request) << prepared.body;
         Poco::Net::HTTPResponse response;
