@@ -148,6 +148,17 @@ private:
     std::map<YAML::anchor_t, ConfigNodePtr> anchors_;
 };
 
+// `{ token: ${TOKEN} }` is the classic trap: in a flow mapping or list the `{` of ${VAR} ends the
+// plain scalar. Point at the fix when the error sits on one.
+std::string flowHint(const std::string& text, const YAML::Mark& mark) {
+    if (mark.is_null() || mark.pos < 0) return "";
+    const std::size_t from = static_cast<std::size_t>(mark.pos) >= 2 ? static_cast<std::size_t>(mark.pos) - 2 : 0;
+    const std::size_t lineEnd = text.find('\n', from);
+    const std::string around = text.substr(from, lineEnd == std::string::npos ? std::string::npos : lineEnd - from);
+    if (around.find("${") == std::string::npos) return "";
+    return " (inside { } or [ ], quote a ${VAR} value: \"${VAR}\")";
+}
+
 }  // namespace
 
 ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName) {
@@ -160,7 +171,7 @@ ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName) {
             throw ConfigError(SourceMark{fileName, 0, 0}, "more than one YAML document; keep one pipeline per file");
     } catch (const YAML::Exception& e) {
         SourceMark m{fileName, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
-        throw ConfigError(m, "YAML syntax error: " + e.msg);
+        throw ConfigError(m, "YAML syntax error: " + e.msg + flowHint(text, e.mark));
     }
     ConfigNodePtr root = builder.root();
     if (!root) {

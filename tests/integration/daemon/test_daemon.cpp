@@ -255,7 +255,7 @@ TEST_CASE("the status server of a running daemon shows the checks, takes POST /n
     const int port = freeLoopbackPort();
     std::string body = pipelineWithWait("1h");
     body = "log: { file: logs/watchdog.log, level: debug }\nhttp: { listen: 127.0.0.1:" + std::to_string(port) +
-           ", token: ${STATUS_TOKEN} }\n" + body;
+           ", token: \"${STATUS_TOKEN}\" }\n" + body;
     const std::string pipeline = f.writePipeline(body);
     f.script("encoder", "pass 1 source connected");
     f.script("segments", "fail 40 segments");
