@@ -1,0 +1,188 @@
+#include "MessageRenderer.h"
+
+#include <watchdog/Duration.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace watchdog::discord {
+
+namespace {
+
+const CheckSnapshot* findCheck(const Event& event, const std::string& id) {
+    for (const auto& c : event.checks)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+std::string labelOf(const Event& event, const std::string& id) {
+    const CheckSnapshot* c = findCheck(event, id);
+    return c && !c->label.empty() ? c->label : id;
+}
+
+std::string labelsOf(const Event& event, const std::vector<std::string>& ids) {
+    std::string out;
+    for (const auto& id : ids) out += (out.empty() ? "" : ", ") + labelOf(event, id);
+    return out;
+}
+
+std::string formatNumber(double v) {
+    char buf[64];
+    if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+const char* healthMark(const CheckSnapshot& c) {
+    if (!c.hasResult || c.health == Health::Unknown) return "\xE2\x9D\x94";  // ❔
+    return c.health == Health::Passing ? "\xE2\x9C\x85" : "\xE2\x9D\x8C";   // ✅ ❌
+}
+
+// "✅ passing · 1 sources · 1 source connected": state, value, reason.
+std::string checkLine(const CheckSnapshot& c) {
+    std::string out = std::string(healthMark(c)) + " " + toString(c.health);
+    if (!c.hasResult) return out + " · no result yet";
+    if (c.last.status == Status::Error) out += " (error)";
+    if (c.last.value) out += " · " + formatNumber(*c.last.value) + (c.last.unit.empty() ? "" : " " + c.last.unit);
+    if (!c.last.summary.empty()) out += " · " + c.last.summary;
+    return out;
+}
+
+std::string footerFor(const Event& event) {
+    return event.pipeline.empty() ? "encoder-watchdog" : "encoder-watchdog · " + event.pipeline;
+}
+
+Embed baseEmbed(const Event& event, std::string title, int color) {
+    Embed e;
+    e.title = std::move(title);
+    e.color = color;
+    if (event.time != TimePoint{}) e.timestamp = toIso8601(event.time);
+    e.footer = footerFor(event);
+    return e;
+}
+
+void addFailingFields(Embed& e, const Event& event) {
+    for (const auto& id : event.failing) {
+        const CheckSnapshot* c = findCheck(event, id);
+        e.fields.push_back({labelOf(event, id), c ? checkLine(*c) : "failing", false});
+    }
+}
+
+long long epochSeconds(TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+Embed statusEmbed(const Event& event) {
+    std::size_t failing = 0, unknown = 0;
+    for (const auto& c : event.checks) {
+        if (!c.hasResult || c.health == Health::Unknown) ++unknown;
+        else if (c.health == Health::Failing) ++failing;
+    }
+    const std::size_t n = event.checks.size();
+    int color = colors::green;
+    std::string line;
+    if (failing > 0) {
+        color = colors::red;
+        line = std::to_string(failing) + " of " + std::to_string(n) + " checks failing";
+    } else if (unknown == n) {
+        color = colors::grey;
+        line = n == 0 ? "No checks configured" : "No results yet";
+    } else {
+        line = unknown > 0 ? std::to_string(n - unknown) + " of " + std::to_string(n) + " checks passing, " +
+                                 std::to_string(unknown) + " without results yet"
+                           : "All " + std::to_string(n) + " checks passing";
+    }
+    Embed e = baseEmbed(event, event.summary.empty() ? "Status report" : event.summary, color);
+    e.description = line;
+    for (const auto& c : event.checks) e.fields.push_back({c.label.empty() ? c.id : c.label, checkLine(c), false});
+    return e;
+}
+
+Embed warningEmbed(const Event& event) {
+    Embed e = baseEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Encoder problem: failover countdown", colors::orange);
+    e.description = event.summary;
+    if (!event.failing.empty()) e.description += "\nFailing: " + labelsOf(event, event.failing);
+    if (event.deadline) {
+        // <t:EPOCH:R> renders as a live "in 5 minutes" countdown in every reader's client.
+        const long long at = epochSeconds(*event.deadline);
+        e.description += "\nThe backup starts <t:" + std::to_string(at) + ":R> (at " + toLocalSeconds(*event.deadline) +
+                         ") unless the checks recover.";
+    }
+    addFailingFields(e, event);
+    return e;
+}
+
+Embed outcomeEmbed(const Event& event) {
+    const std::string who = event.action.empty() ? "remedy" : event.action;
+    Embed e = baseEmbed(event, event.ok ? "\xE2\x9C\x85 Remedy " + who + " succeeded" : "\xE2\x9D\x8C Remedy " + who + " failed",
+                        event.ok ? colors::green : colors::red);
+    e.description = event.summary;
+    for (const auto& [key, value] : event.details)
+        if (!value.empty()) e.fields.push_back({key, value, true});
+    if (event.duration) e.fields.push_back({"took", formatDuration(*event.duration), true});
+    return e;
+}
+
+}  // namespace
+
+std::string startupLine(TimePoint time) {
+    return "The monitoring bot has restarted at " + toLocalSeconds(time) + " and is now actively monitoring.";
+}
+
+Message render(const Event& event, const RenderSettings& settings) {
+    Message m;
+    m.username = settings.username;
+    m.avatarUrl = settings.avatarUrl;
+    const std::string ping = settings.mentionRole.empty() ? "" : "<@&" + settings.mentionRole + "> ";
+    switch (event.type) {
+    case EventType::Startup:
+        m.content = startupLine(event.time);
+        break;
+    case EventType::Shutdown:
+        m.content = event.summary.empty() ? "The monitoring bot is stopping at " + toLocalSeconds(event.time) + "." : event.summary;
+        break;
+    case EventType::Status:
+        m.embeds.push_back(statusEmbed(event));
+        break;
+    case EventType::Warning:
+        m.embeds.push_back(warningEmbed(event));
+        break;
+    case EventType::Cancelled: {
+        Embed e = baseEmbed(event, "\xE2\x9C\x85 Failover cancelled", colors::green);
+        e.description = event.summary;
+        m.embeds.push_back(e);
+        break;
+    }
+    case EventType::Failover: {
+        Embed e = baseEmbed(event, "\xF0\x9F\x9A\xA8 Failover: starting the backup", colors::red);
+        e.description = event.summary;
+        addFailingFields(e, event);
+        m.embeds.push_back(e);
+        break;
+    }
+    case EventType::Outcome:
+        m.embeds.push_back(outcomeEmbed(event));
+        break;
+    case EventType::Recovered: {
+        Embed e = baseEmbed(event, "\xE2\x9C\x85 Recovered", colors::green);
+        e.description = event.summary;
+        if (event.duration) e.fields.push_back({"Outage", formatDuration(*event.duration), true});
+        m.embeds.push_back(e);
+        break;
+    }
+    case EventType::CheckError: {
+        const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
+        Embed e = baseEmbed(event, "\xE2\x9D\x97 Check error: " + label, colors::red);
+        e.description = event.summary;
+        m.embeds.push_back(e);
+        break;
+    }
+    }
+    if (!ping.empty() && (event.type == EventType::Warning || event.type == EventType::Failover)) {
+        m.content = ping + (event.type == EventType::Warning ? "encoder problem, failover countdown started" : "failover started");
+        m.mentionRoles.push_back(settings.mentionRole);
+    }
+    return m;
+}
+
+}  // namespace watchdog::discord

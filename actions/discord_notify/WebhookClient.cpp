@@ -1,0 +1,192 @@
+#include "WebhookClient.h"
+
+#include <watchdog/Duration.h>
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace watchdog::discord {
+
+namespace {
+
+using Ms = std::chrono::milliseconds;
+
+Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.discord_notify"); }
+
+// One verifying TLS context per CA choice: system store by default (protocols.md 5.4: pass an
+// explicit Context, never SSLManager's default, which would prompt on stdin).
+Poco::Net::Context::Ptr tlsContext(const std::string& caFile) {
+    static std::mutex mutex;
+    static std::map<std::string, Poco::Net::Context::Ptr> contexts;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = contexts.find(caFile);
+    if (it != contexts.end()) return it->second;
+    static std::once_flag ssl;
+    std::call_once(ssl, [] { Poco::Net::initializeSSL(); });
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, caFile,
+                                                         Poco::Net::Context::VERIFY_RELAXED, 9, caFile.empty());
+    ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    contexts[caFile] = ctx;
+    return ctx;
+}
+
+double numberOr(const std::string& text, double fallback) {
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(text, &used);
+        return used > 0 && std::isfinite(v) && v >= 0 ? v : fallback;
+    } catch (const std::exception&) {
+        return fallback;
+    }
+}
+
+Ms fromSeconds(double s) { return Ms(static_cast<long long>(std::ceil(s * 1000.0))); }
+
+std::string describe(int status, const std::string& error) {
+    if (status == 0) return error;
+    return "HTTP " + std::to_string(status) + (error.empty() ? "" : " (" + error + ")");
+}
+
+}  // namespace
+
+bool pauseUnlessStopping(Ms wait, const std::function<bool()>& stopping) {
+    const auto until = std::chrono::steady_clock::now() + wait;
+    while (true) {
+        if (stopping && stopping()) return false;
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= until) return true;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, Ms(20)));
+    }
+}
+
+WebhookClient::WebhookClient(WebhookUrl url, DeliverySettings settings) : url_(std::move(url)), settings_(std::move(settings)) {}
+
+WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
+    Reply reply;
+    try {
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        if (url_.scheme() == "https")
+            session = std::make_unique<Poco::Net::HTTPSClientSession>(url_.host(), url_.port(), tlsContext(settings_.caFile));
+        else
+            session = std::make_unique<Poco::Net::HTTPClientSession>(url_.host(), url_.port());
+        const Poco::Timespan timeout(static_cast<long>(settings_.requestTimeout.count() / 1000),
+                                     static_cast<long>((settings_.requestTimeout.count() % 1000) * 1000));
+        session->setTimeout(timeout, timeout, timeout);
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, url_.pathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setContentType("application/json");
+        request.setContentLength(static_cast<std::streamsize>(body.size()));
+        request.set("User-Agent", settings_.userAgent);
+        session->sendRequest(request) << body;
+        Poco::Net::HTTPResponse response;
+        std::istream& in = session->receiveResponse(response);
+        std::string text;
+        Poco::StreamCopier::copyToString(in, text);
+        reply.status = static_cast<int>(response.getStatus());
+        if (response.has("X-RateLimit-Remaining")) reply.bucketEmpty = response.get("X-RateLimit-Remaining") == "0";
+        if (response.has("X-RateLimit-Reset-After")) reply.resetAfterSeconds = numberOr(response.get("X-RateLimit-Reset-After"), -1);
+        if (reply.status >= 200 && reply.status < 300) return reply;
+        Poco::JSON::Object::Ptr json;
+        try {
+            Poco::JSON::Parser parser;
+            json = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+        } catch (const std::exception&) {
+        }
+        if (reply.status == 429) {
+            // v10 gives retry_after in (float) seconds in the body; Retry-After is whole seconds.
+            if (json && json->has("retry_after")) reply.retryAfterSeconds = numberOr(json->get("retry_after").toString(), -1);
+            if (reply.retryAfterSeconds < 0 && response.has("Retry-After")) reply.retryAfterSeconds = numberOr(response.get("Retry-After"), -1);
+            if (reply.retryAfterSeconds < 0) reply.retryAfterSeconds = reply.resetAfterSeconds;
+            const bool global = json && json->optValue<bool>("global", false);
+            reply.error = global ? "rate limited, global" : "rate limited";
+        } else if (json && json->has("message")) {
+            reply.error = (json->has("code") ? json->get("code").toString() + " " : "") + json->get("message").toString();
+            if (auto details = json->getObject("errors")) {
+                std::ostringstream errors;
+                details->stringify(errors);
+                std::string e = errors.str();
+                if (e.size() > 300) e = e.substr(0, 300) + "...";
+                if (!e.empty()) reply.error += ": " + e;
+            }
+        } else {
+            reply.error = response.getReason();
+        }
+    } catch (const Poco::TimeoutException&) {
+        reply.status = 0;
+        reply.error = "no answer within " + formatDuration(settings_.requestTimeout);
+    } catch (const Poco::Exception& e) {
+        reply.status = 0;
+        reply.error = e.displayText();
+    } catch (const std::exception& e) {
+        reply.status = 0;
+        reply.error = e.what();
+    }
+    reply.error = url_.redact(reply.error);
+    return reply;
+}
+
+Delivery WebhookClient::post(const std::string& body, const std::function<bool()>& stopping) {
+    Delivery d;
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + settings_.maxRetryTime;
+    const auto elapsed = [&] { return formatDuration(std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - start)); };
+    // The previous answer said the bucket is empty: wait for its reset instead of earning a 429.
+    if (notBefore_ > start && !pauseUnlessStopping(std::chrono::duration_cast<Ms>(std::min(notBefore_, deadline) - start), stopping)) {
+        d.summary = "not sent: the watchdog is stopping";
+        return d;
+    }
+    Ms backoff = settings_.backoff;
+    while (true) {
+        const Reply reply = attempt(body);
+        ++d.attempts;
+        d.status = reply.status;
+        if (reply.bucketEmpty && reply.resetAfterSeconds >= 0)
+            notBefore_ = std::chrono::steady_clock::now() + fromSeconds(reply.resetAfterSeconds);
+        if (reply.status >= 200 && reply.status < 300) {
+            d.ok = true;
+            d.summary = "delivered" + (d.attempts > 1 ? " after " + std::to_string(d.attempts) + " attempts" : std::string());
+            return d;
+        }
+        const std::string what = describe(reply.status, reply.error);
+        Ms wait{0};
+        if (reply.status == 429) {
+            wait = fromSeconds(reply.retryAfterSeconds >= 0 ? reply.retryAfterSeconds : 1.0);
+        } else if (reply.status == 0 || reply.status >= 500) {
+            wait = backoff;
+            backoff = std::min(backoff * 2, settings_.maxBackoff);
+        } else {
+            if (reply.status == 404) d.summary = "webhook " + url_.id() + " does not exist (" + what + "); create a new webhook and update webhook_url";
+            else if (reply.status == 401 || reply.status == 403) d.summary = "webhook " + url_.id() + " refused the token (" + what + "); check webhook_url";
+            else d.summary = "Discord refused the message: " + what;
+            return d;
+        }
+        if (std::chrono::steady_clock::now() + wait > deadline) {
+            d.summary = "gave up after " + std::to_string(d.attempts) + (d.attempts == 1 ? " attempt" : " attempts") + " in " +
+                        elapsed() + ": " + what +
+                        (reply.status == 429 ? "; Discord asked to wait " + formatDuration(wait) + ", beyond max_retry_time" : "");
+            return d;
+        }
+        logger().warning("discord_notify " + url_.redacted() + ": " + what + "; retrying in " + formatDuration(wait) +
+                         " (attempt " + std::to_string(d.attempts + 1) + ")");
+        if (!pauseUnlessStopping(wait, stopping)) {
+            d.summary = "stopped retrying after " + std::to_string(d.attempts) + " attempts: the watchdog is stopping (last: " + what + ")";
+            return d;
+        }
+    }
+}
+
+}  // namespace watchdog::discord

@@ -1,0 +1,437 @@
+#include "FakeDiscord.h"
+
+#include "TestSupport.h"
+
+#include <Poco/DateTimeParser.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/StreamCopier.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <regex>
+#include <sstream>
+
+namespace watchdog::test {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using Ms = std::chrono::milliseconds;
+
+struct Script {
+    enum class Kind { RateLimit, Fail, Hang } kind;
+    int status = 0;
+    double retryAfter = 0;
+    RetryAfterIn where = RetryAfterIn::Both;
+    bool global = false;
+};
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Checks one string member against Discord's limit; appends the reason to `error`.
+bool checkText(const Object& o, const std::string& key, std::size_t max, const std::string& where, std::string& error,
+               std::size_t* total = nullptr, bool required = false) {
+    if (!o.has(key) || o.get(key).isEmpty()) {
+        if (required) error = where + key + ": this field is required";
+        return !required;
+    }
+    if (!o.get(key).isString()) {
+        error = where + key + ": must be a string";
+        return false;
+    }
+    const std::string text = o.get(key).extract<std::string>();
+    const std::size_t n = FakeDiscord::length(text);
+    if (required && n == 0) {
+        error = where + key + ": must be 1 or more in length";
+        return false;
+    }
+    if (n > max) {
+        error = where + key + ": must be " + std::to_string(max) + " or fewer in length (got " + std::to_string(n) + ")";
+        return false;
+    }
+    if (total) *total += n;
+    return true;
+}
+
+bool checkEmbed(const Object& e, const std::string& where, std::string& error, std::size_t& total) {
+    if (!checkText(e, "title", 256, where, error, &total) || !checkText(e, "description", 4096, where, error, &total) ||
+        !checkText(e, "url", 2048, where, error))
+        return false;
+    if (e.has("color")) {
+        const auto& c = e.get("color");
+        if (!c.isInteger() || c.convert<long long>() < 0 || c.convert<long long>() > 0xFFFFFF) {
+            error = where + "color: must be an integer 0..16777215";
+            return false;
+        }
+    }
+    if (e.has("timestamp")) {
+        Poco::DateTime dt;
+        int tz = 0;
+        if (!e.get("timestamp").isString() ||
+            !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, e.get("timestamp").toString(), dt, tz)) {
+            error = where + "timestamp: Could not parse " + e.get("timestamp").toString() + ". Should be ISO8601.";
+            return false;
+        }
+    }
+    for (const auto& [key, limit] : {std::pair<std::string, std::size_t>{"footer", 2048}, {"author", 256}}) {
+        if (!e.has(key)) continue;
+        auto sub = e.getObject(key);
+        if (!sub) {
+            error = where + key + ": must be an object";
+            return false;
+        }
+        if (!checkText(*sub, key == "footer" ? "text" : "name", limit, where + key + ".", error, &total, true)) return false;
+    }
+    if (e.has("fields")) {
+        auto fields = e.getArray("fields");
+        if (!fields) {
+            error = where + "fields: must be an array";
+            return false;
+        }
+        if (fields->size() > 25) {
+            error = where + "fields: must be 25 or fewer in length";
+            return false;
+        }
+        for (std::size_t i = 0; i < fields->size(); ++i) {
+            auto f = fields->getObject(static_cast<unsigned>(i));
+            const std::string w = where + "fields." + std::to_string(i) + ".";
+            if (!f) {
+                error = w + ": must be an object";
+                return false;
+            }
+            if (!checkText(*f, "name", 256, w, error, &total, true) || !checkText(*f, "value", 1024, w, error, &total, true))
+                return false;
+            if (f->has("inline") && !f->get("inline").isBoolean()) {
+                error = w + "inline: must be a boolean";
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+bool checkMentions(const Object& root, std::string& error) {
+    auto am = root.getObject("allowed_mentions");
+    if (!am) {
+        error = "allowed_mentions: missing (every message must say who may be pinged)";
+        return false;
+    }
+    std::vector<std::string> parse;
+    if (am->has("parse")) {
+        auto p = am->getArray("parse");
+        if (!p) {
+            error = "allowed_mentions.parse: must be an array";
+            return false;
+        }
+        for (std::size_t i = 0; i < p->size(); ++i) {
+            const std::string v = p->get(static_cast<unsigned>(i)).toString();
+            if (v != "users" && v != "roles" && v != "everyone") {
+                error = "allowed_mentions.parse." + std::to_string(i) + ": Value must be one of {'users', 'roles', 'everyone'}.";
+                return false;
+            }
+            parse.push_back(v);
+        }
+    }
+    for (const std::string list : {"roles", "users"}) {
+        if (!am->has(list)) continue;
+        auto a = am->getArray(list);
+        if (!a || a->size() > 100) {
+            error = "allowed_mentions." + list + ": must be an array of at most 100 ids";
+            return false;
+        }
+        for (std::size_t i = 0; i < a->size(); ++i)
+            if (!std::regex_match(a->get(static_cast<unsigned>(i)).toString(), std::regex("[0-9]{1,25}"))) {
+                error = "allowed_mentions." + list + "." + std::to_string(i) + ": Value is not snowflake.";
+                return false;
+            }
+        if (a->size() > 0 && std::find(parse.begin(), parse.end(), list) != parse.end()) {
+            error = "allowed_mentions: parse:[\"" + list + "\"] and " + list + ": [ids] are mutually exclusive";
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string errorJson(int code, const std::string& message, const std::string& detail = "") {
+    Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("message", message);
+    o.set("code", code);
+    if (!detail.empty()) {
+        Object::Ptr errors = new Object;
+        Object::Ptr e = new Object;
+        e->set("_errors", detail);
+        errors->set("body", e);
+        o.set("errors", errors);
+    }
+    std::ostringstream out;
+    o.stringify(out);
+    return out.str();
+}
+
+}  // namespace
+
+struct FakeDiscord::State {
+    std::string id, token;
+    mutable std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Script> scripts;
+    std::vector<DiscordRequest> requests;
+    std::vector<std::string> messages;
+    bool releasing = false;
+    std::size_t releaseGeneration = 0;
+    int active = 0;
+    int bucketLimit = 0;
+    Ms bucketWindow{0};
+    std::deque<std::chrono::steady_clock::time_point> accepted;  // times of accepted messages in the window
+
+    void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
+    void answer(Poco::Net::HTTPServerResponse& resp, int status, const std::string& body, std::size_t index);
+};
+
+void FakeDiscord::State::answer(Poco::Net::HTTPServerResponse& resp, int status, const std::string& body, std::size_t index) {
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (index < requests.size()) requests[index].status = status;
+    }
+    resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    if (body.empty()) {
+        resp.setContentLength(0);
+        resp.send();
+        return;
+    }
+    resp.setContentType("application/json");
+    resp.setContentLength(static_cast<std::streamsize>(body.size()));
+    resp.send() << body;
+}
+
+void FakeDiscord::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+    DiscordRequest r;
+    r.method = req.getMethod();
+    r.path = req.getURI();
+    r.contentType = req.getContentType();
+    r.userAgent = req.get("User-Agent", "");
+    Poco::StreamCopier::copyToString(req.stream(), r.body);
+    std::size_t index = 0;
+    std::unique_lock<std::mutex> lock(mutex);
+    index = requests.size();
+    requests.push_back(r);
+    auto refuse = [&](int status, int code, const std::string& message, const std::string& why, const std::string& detail = "") {
+        requests[index].error = why;
+        lock.unlock();
+        answer(resp, status, errorJson(code, message, detail), index);
+    };
+
+    static const std::regex route(R"(/api(?:/v([0-9]+))?/webhooks/([0-9]+)/([^/?]+)/?(\?.*)?)");
+    std::smatch m;
+    if (!std::regex_match(r.path, m, route)) return refuse(404, 0, "404: Not Found", "unknown route");
+    if (m[2] != id) return refuse(404, 10015, "Unknown Webhook", "unknown webhook id");
+    if (m[3] != token) return refuse(401, 50027, "Invalid Webhook Token", "wrong token");
+    if (r.method != "POST") return refuse(405, 0, "405: Method Not Allowed", "method " + r.method);
+    if (r.userAgent.empty()) return refuse(400, 0, "User-Agent required", "no User-Agent");
+
+    if (!scripts.empty()) {
+        const Script s = scripts.front();
+        scripts.pop_front();
+        if (s.kind == Script::Kind::Hang) {
+            const std::size_t generation = releaseGeneration;
+            ++active;
+            wake.wait(lock, [&] { return releasing || releaseGeneration != generation; });
+            --active;
+            wake.notify_all();
+            lock.unlock();
+            answer(resp, 204, "", index);
+            return;
+        }
+        lock.unlock();
+        if (s.kind == Script::Kind::Fail) {
+            answer(resp, s.status, errorJson(0, s.status == 500 ? "500: Internal Server Error" : "Service unavailable"), index);
+            return;
+        }
+        std::ostringstream body;
+        body << R"({"message": "You are being rate limited.", "retry_after": )" << s.retryAfter
+             << R"(, "global": )" << (s.global ? "true" : "false") << "}";
+        if (s.where != RetryAfterIn::Body) resp.set("Retry-After", std::to_string(static_cast<long long>(std::ceil(s.retryAfter))));
+        if (s.global) resp.set("X-RateLimit-Global", "true");
+        resp.set("X-RateLimit-Scope", s.global ? "global" : "user");
+        answer(resp, 429, s.where == RetryAfterIn::Header ? R"({"message": "You are being rate limited.", "global": false})" : body.str(), index);
+        return;
+    }
+
+    if (bucketLimit > 0) {
+        const auto now = std::chrono::steady_clock::now();
+        while (!accepted.empty() && now - accepted.front() >= bucketWindow) accepted.pop_front();
+        if (static_cast<int>(accepted.size()) >= bucketLimit) {
+            const double left = std::chrono::duration<double>(accepted.front() + bucketWindow - now).count();
+            std::ostringstream body;
+            body << R"({"message": "You are being rate limited.", "retry_after": )" << left << R"(, "global": false})";
+            resp.set("X-RateLimit-Limit", std::to_string(bucketLimit));
+            resp.set("X-RateLimit-Remaining", "0");
+            resp.set("X-RateLimit-Reset-After", std::to_string(left));
+            resp.set("Retry-After", std::to_string(static_cast<long long>(std::ceil(left))));
+            requests[index].error = "bucket exhausted";
+            lock.unlock();
+            answer(resp, 429, body.str(), index);
+            return;
+        }
+    }
+
+    if (r.contentType.rfind("application/json", 0) != 0)
+        return refuse(400, 50035, "Invalid Form Body", "Content-Type " + r.contentType, "Content-Type must be application/json");
+    Poco::Dynamic::Var parsed;
+    try {
+        Poco::JSON::Parser parser;
+        parsed = parser.parse(r.body);
+    } catch (const std::exception&) {
+        return refuse(400, 50109, "The request body contains invalid JSON.", "invalid JSON");
+    }
+    const std::string why = validate(r.body);
+    if (!why.empty()) {
+        const bool empty = why.rfind("Cannot send an empty message", 0) == 0;
+        return refuse(400, empty ? 50006 : 50035, empty ? "Cannot send an empty message" : "Invalid Form Body", why, why);
+    }
+    messages.push_back(r.body);
+    if (bucketLimit > 0) {
+        accepted.push_back(std::chrono::steady_clock::now());
+        const double reset = std::chrono::duration<double>(accepted.front() + bucketWindow - std::chrono::steady_clock::now()).count();
+        resp.set("X-RateLimit-Limit", std::to_string(bucketLimit));
+        resp.set("X-RateLimit-Remaining", std::to_string(bucketLimit - static_cast<int>(accepted.size())));
+        resp.set("X-RateLimit-Reset-After", std::to_string(std::max(0.0, reset)));
+    }
+    lock.unlock();
+    answer(resp, 204, "", index);
+}
+
+std::size_t FakeDiscord::length(const std::string& utf8) {
+    std::size_t b = 0, e = utf8.size();
+    while (b < e && isSpace(utf8[b])) ++b;
+    while (e > b && isSpace(utf8[e - 1])) --e;
+    std::size_t n = 0;
+    for (std::size_t i = b; i < e; ++i)
+        if ((static_cast<unsigned char>(utf8[i]) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+std::string FakeDiscord::validate(const std::string& body) {
+    Object::Ptr root;
+    try {
+        Poco::JSON::Parser parser;
+        root = parser.parse(body).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+        return "body is not a JSON object";
+    }
+    std::string error;
+    if (!checkText(*root, "content", 2000, "", error) || !checkText(*root, "avatar_url", 2048, "", error)) return error;
+    if (root->has("username")) {
+        if (!checkText(*root, "username", 80, "", error, nullptr, true)) return error;
+        std::string lower = root->get("username").toString();
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower.find("discord") != std::string::npos || lower.find("clyde") != std::string::npos)
+            return "username: Username cannot contain \"discord\" or \"clyde\"";
+    }
+    if (root->has("tts") && !root->get("tts").isBoolean()) return "tts: must be a boolean";
+    std::size_t embeds = 0;
+    if (root->has("embeds")) {
+        auto list = root->getArray("embeds");
+        if (!list) return "embeds: must be an array";
+        if (list->size() > 10) return "embeds: must be 10 or fewer in length";
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            auto e = list->getObject(static_cast<unsigned>(i));
+            if (!e) return "embeds." + std::to_string(i) + ": must be an object";
+            if (!checkEmbed(*e, "embeds." + std::to_string(i) + ".", error, total)) return error;
+        }
+        if (total > 6000) return "embeds: Embed size exceeds maximum size of 6000 (got " + std::to_string(total) + ")";
+        embeds = list->size();
+    }
+    const bool hasContent = root->has("content") && length(root->get("content").toString()) > 0;
+    if (!hasContent && embeds == 0) return "Cannot send an empty message";
+    if (!checkMentions(*root, error)) return error;
+    return "";
+}
+
+FakeDiscord::FakeDiscord(std::string id, std::string token)
+    : id_(std::move(id)), token_(std::move(token)), state_(std::make_shared<State>()) {
+    state_->id = id_;
+    state_->token = token_;
+    auto state = state_;
+    server_ = std::make_unique<LocalHttpServer>(
+        [state](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) { state->handle(req, resp); });
+}
+
+FakeDiscord::~FakeDiscord() {
+    {
+        std::unique_lock<std::mutex> lock(state_->mutex);
+        state_->releasing = true;
+        state_->wake.notify_all();
+        state_->wake.wait_for(lock, Ms(3000), [&] { return state_->active == 0; });
+    }
+    server_.reset();
+}
+
+std::string FakeDiscord::baseUrl() const { return server_->url(); }
+int FakeDiscord::port() const { return server_->port(); }
+std::string FakeDiscord::webhookUrl() const { return baseUrl() + "/api/webhooks/" + id_ + "/" + token_; }
+
+void FakeDiscord::rateLimitNext(int count, double retryAfterSeconds, RetryAfterIn where, bool global) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::RateLimit, 429, retryAfterSeconds, where, global});
+}
+
+void FakeDiscord::failNext(int count, int status) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::Fail, status, 0, RetryAfterIn::Both, false});
+}
+
+void FakeDiscord::hangNext(int count) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::Hang, 0, 0, RetryAfterIn::Both, false});
+}
+
+void FakeDiscord::releaseHangs() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    ++state_->releaseGeneration;
+    state_->wake.notify_all();
+}
+
+void FakeDiscord::setBucket(int limit, Ms window) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->bucketLimit = limit;
+    state_->bucketWindow = window;
+    state_->accepted.clear();
+}
+
+std::vector<std::string> FakeDiscord::messages() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->messages;
+}
+
+std::size_t FakeDiscord::messageCount() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->messages.size();
+}
+
+std::vector<DiscordRequest> FakeDiscord::requests() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->requests;
+}
+
+bool FakeDiscord::waitForMessages(std::size_t count, Ms timeout) const {
+    return waitUntil([&] { return messageCount() >= count; }, timeout, Ms(5));
+}
+
+bool FakeDiscord::waitForRequests(std::size_t count, Ms timeout) const {
+    return waitUntil([&] { return requests().size() >= count; }, timeout, Ms(5));
+}
+
+void FakeDiscord::clear() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->requests.clear();
+    state_->messages.clear();
+}
+
+}  // namespace watchdog::test
