@@ -126,7 +126,8 @@ TEST_CASE("keys the .env leaves out get the defaults the script documented") {
     Migrated m = migrate(dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
                               "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n");
     INFO(m.yaml);
-    CHECK(m.code == 0);
+    CHECK(m.code == 1);
+    CHECK(m.errors.find("AWS_REGION is not set: add region: to actions.backup") != std::string::npos);
     CHECK(valueAt(m.yaml, "checks.liquidsoap_cpu.min_percent") == "20.0");
     CHECK(valueAt(m.yaml, "checks.ts_count.max_files") == "20");
     CHECK(m.yaml.find("exclude: [index.html, live.m3u8]") != std::string::npos);

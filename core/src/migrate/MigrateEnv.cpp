@@ -221,7 +221,8 @@ Section backupAction(Migration& m) {
     if (region != nullptr && !region->value.empty())
         s.yaml += Migration::commentsOf(region, 4) + "    region: " + yamlLiteral(region->value) + "\n";
     else
-        s.yaml += "    # AWS_REGION is not in the .env: the region comes from AWS_REGION, ~/.aws/config or the instance\n";
+        m.unmapped("AWS_REGION is not set: add region: to actions.backup (the script's AWS CLI read it from ~/.aws/config), "
+                   "or set AWS_REGION in the daemon's environment");
     if (keyId != nullptr && secret != nullptr && !keyId->value.empty() && !secret->value.empty()) {
         s.yaml += Migration::commentsOf(keyId, 4) + "    access_key_id: " + ref(keyId) + "\n";
         s.yaml += Migration::commentsOf(secret, 4) + "    secret_access_key: " + ref(secret) + "\n";
