@@ -2,7 +2,6 @@
 
 #include "TestSupport.h"
 
-#include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/StreamCopier.h>
 
@@ -70,10 +69,8 @@ bool checkEmbed(const Object& e, const std::string& where, std::string& error, s
         }
     }
     if (e.has("timestamp")) {
-        Poco::DateTime dt;
-        int tz = 0;
-        if (!e.get("timestamp").isString() ||
-            !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, e.get("timestamp").toString(), dt, tz)) {
+        static const std::regex iso(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)");
+        if (!e.get("timestamp").isString() || !std::regex_match(e.get("timestamp").toString(), iso)) {
             error = where + "timestamp: Could not parse " + e.get("timestamp").toString() + ". Should be ISO8601.";
             return false;
         }
