@@ -24,12 +24,16 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Bookworm's runtime packages for what the core and the plugins link; dpkg-shlibdeps adds the exact
-# versions (libc, libstdc++, OpenSSL, MariaDB) from the binaries themselves.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libpocofoundation80, libpoconet80, libpocoutil80, libpocojson80, libpocoxml80, libpoconetssl80, libpococrypto80, libpocodata80, libpocodatasqlite80, libpocodatamysql80, libyaml-cpp0.7")
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${CMAKE_BINARY_DIR}/lib)
+# Dependencies: dpkg-shlibdeps reads them, with versions, from the binaries and plugins (libc,
+# libstdc++, Poco, yaml-cpp, MariaDB); without dpkg-dev, bookworm's runtime package names by hand.
+find_program(WATCHDOG_DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(WATCHDOG_DPKG_SHLIBDEPS)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${CMAKE_BINARY_DIR}/lib)
+else()
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS
+      "libpocofoundation80, libpoconet80, libpocoutil80, libpocojson80, libpocoxml80, libpoconetssl80, libpococrypto80, libpocodata80, libpocodatasqlite80, libpocodatamysql80, libyaml-cpp0.7, libmariadb3")
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "icecast2, mariadb-server")
 configure_file(${CMAKE_SOURCE_DIR}/packaging/debian/conffiles.in ${CMAKE_BINARY_DIR}/debian/conffiles @ONLY)

@@ -132,6 +132,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
     if (values.length > 0) {
       var lo = Math.min.apply(null, values.map(function (r) { return r.value; }));
       var hi = Math.max.apply(null, values.map(function (r) { return r.value; }));
+      var top_value = hi;
       if (hi === lo) { hi += 1; lo -= 1; }
       var points = values.map(function (r) {
         var y = bottom - (r.value - lo) / (hi - lo) * (bottom - top);
@@ -139,7 +140,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
       });
       root.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: "#1a73e8", "stroke-width": "1.5" }));
       var maxLabel = svg("text", { x: "3", y: "12", "font-size": "10", fill: "#5f6368" });
-      maxLabel.textContent = formatValue(hi, "");
+      maxLabel.textContent = formatValue(top_value, "");
       root.appendChild(maxLabel);
     }
     var colours = { pass: "#1e8e3e", fail: "#d93025", error: "#e37400" };
