@@ -71,7 +71,7 @@ public:
     void insertRows(const std::string& head, const std::string& rowTemplate, std::size_t columns,
                     const std::vector<MysqlValue>& values);
     /// Rows per prepared statement in insertRows.
-    static constexpr std::size_t kRowsPerStatement = 200;
+    static constexpr std::size_t kRowsPerStatement = 500;
 
 private:
     [[noreturn]] void fail(const std::string& doing);

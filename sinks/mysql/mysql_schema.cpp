@@ -144,10 +144,9 @@ std::string recordsCreateStatement(const std::string& table) {
            "    error TEXT NULL,\n"
            "    duration_ms BIGINT NULL,\n"
            "    details TEXT NULL,\n"
-           "    record MEDIUMTEXT NOT NULL,\n"
+           "    record MEDIUMTEXT NULL,\n"
            "    UNIQUE KEY seq_time (seq, time_ms),\n"
-           "    KEY by_time (time_ms),\n"
-           "    KEY by_check_time (check_id, time_ms)\n"
+           "    KEY by_time (time_ms)\n"
            ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 }
 

@@ -9,7 +9,7 @@ namespace watchdog {
 /// The two tables the mysql sink writes.
 struct MysqlTables {
     std::string legacy = "monitoring_logs";    ///< the old script's table: id, timestamp, parameter, status
-    std::string records = "watchdog_records";  ///< every record with its details, unique by (seq, time_ms)
+    std::string records = "watchdog_records";  ///< every record with its details, unique by (seq, time_ms); events also as JSON
 };
 
 /// What open() learned about the tables.

@@ -5,6 +5,7 @@
 #include "watchdog/Plugin.h"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 
 #include <algorithm>
@@ -60,6 +61,37 @@ std::string detailsJson(const Details& details) {
     std::ostringstream out;
     object.stringify(out);
     return out.str();
+}
+
+Details detailsFromJson(const std::string& json) {
+    Details out;
+    if (json.empty()) return out;
+    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+    auto object = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+    for (const auto& key : object->getNames()) out.emplace_back(key, object->getValue<std::string>(key));
+    return out;
+}
+
+// A row of the records table, as SELECTed by readHistory, back into a Record.
+Record recordFromRow(const MysqlRow& row) {
+    const auto col = [&](std::size_t i) { return row.at(i).value_or(""); };
+    if (col(0) == "event") return recordFromJsonLine(col(12));
+    Record r;
+    r.kind = RecordKind::Result;
+    r.sequence = std::stoull(col(1));
+    r.time = fromEpochMs(std::stoll(col(2)));
+    r.pipeline = col(3);
+    r.checkId = col(4);
+    r.checkLabel = col(5);
+    auto status = statusFromString(col(6));
+    if (!status) throw std::runtime_error("seq " + col(1) + ": unknown status '" + col(6) + "'");
+    r.result.status = *status;
+    r.result.summary = col(7);
+    if (row.at(8)) r.result.value = std::stod(*row[8]);
+    r.result.unit = col(9);
+    if (row.at(10)) r.duration = std::chrono::milliseconds(std::stoll(*row[10]));
+    r.result.details = detailsFromJson(col(11));
+    return r;
 }
 
 constexpr std::size_t kRecordsColumns = 16;  // placeholders per row of the records table
@@ -203,7 +235,8 @@ void MysqlSink::store(const std::vector<Record>& batch) {
                                                       : MysqlValue());
                 records.emplace_back(textOrNull(detailsJson(r.event.details)));
             }
-            records.emplace_back(text(recordToJsonLine(r)));
+            // Results are rebuilt from their columns; events have more fields than columns.
+            records.emplace_back(isResult ? MysqlValue() : text(recordToJsonLine(r)));
         }
         if (!legacy.empty())
             c.insertRows("INSERT INTO `" + tables_.legacy + "` (`timestamp`, `parameter`, `status`) VALUES ",
@@ -253,11 +286,13 @@ std::vector<Record> MysqlSink::readHistory(const HistoryQuery& query) {
     for (;;) {
         try {
             if (!connection_) connect();
-            std::string sql = "SELECT record FROM `" + tables_.records + "` WHERE time_ms >= " +
+            std::string sql = "SELECT kind, seq, time_ms, pipeline, check_id, label, status, summary, value, unit,"
+                              " duration_ms, details, record FROM `" + tables_.records + "` WHERE time_ms >= " +
                               std::to_string(toEpochMs(query.since));
             if (!query.checkId.empty())
                 sql += " AND (check_id = " + connection_->literal(query.checkId) + " OR kind = 'event')";
-            sql += " ORDER BY time_ms DESC, id DESC LIMIT " + std::to_string(std::min<std::size_t>(query.limit, 1000000000));
+            sql += " ORDER BY time_ms DESC, id DESC LIMIT " +
+                   std::to_string(std::min<std::size_t>(query.limit, 1000000000));
             rows = connection_->select(sql);
             break;
         } catch (const MysqlError& e) {
@@ -275,7 +310,7 @@ std::vector<Record> MysqlSink::readHistory(const HistoryQuery& query) {
     out.reserve(rows.size());
     for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
         try {
-            out.push_back(recordFromJsonLine(it->at(0).value_or("")));
+            out.push_back(recordFromRow(*it));
         } catch (const std::exception& e) {
             throw std::runtime_error("mysql sink (" + settings_.where() + "): unreadable record in `" +
                                      tables_.records + "`: " + e.what());
