@@ -40,7 +40,7 @@ struct QueueCore {
     mutable std::mutex mutex;          // guards everything below except the writer-only fields
     std::condition_variable wake;      // the writer waits on it
     std::condition_variable finishedCv;
-    std::timed_mutex spoolMove;        // held while records move from memory to the spool, so moves keep order
+    std::mutex spoolMove;              // held while records move from memory to the spool, so moves keep order
     std::deque<Record> memory;
     Steady::time_point firstQueuedAt{};
     std::vector<Record> inflight;      // a batch taken from memory that the sink is writing now
@@ -139,7 +139,7 @@ struct QueueCore {
     // Moves what memory holds into the spool, keeping order with any concurrent move.
     void spoolMemory(std::unique_lock<std::mutex>& lock) {
         lock.unlock();
-        std::lock_guard<std::timed_mutex> move(spoolMove);
+        std::lock_guard<std::mutex> move(spoolMove);
         lock.lock();
         if (abandoned) return;
         std::vector<Record> batch = takeFromMemory(memory.size());
@@ -195,7 +195,7 @@ struct QueueCore {
 
     // After a failed write of a batch taken from memory: that batch is the oldest, spool it first.
     void spoolInflight() {
-        std::lock_guard<std::timed_mutex> move(spoolMove);
+        std::lock_guard<std::mutex> move(spoolMove);
         std::vector<Record> batch;
         {
             std::lock_guard<std::mutex> guard(mutex);
@@ -321,7 +321,7 @@ void SinkQueue::push(const Record& record) {
     if ((c.finished || c.abandoned) && c.spool) {
         // The writer is gone (a record raced with stop()): keep it on disk for the next run.
         lock.unlock();
-        std::lock_guard<std::timed_mutex> move(c.spoolMove);
+        std::lock_guard<std::mutex> move(c.spoolMove);
         c.spoolRecords({record});
         return;
     }
@@ -347,8 +347,13 @@ void SinkQueue::stop(std::chrono::milliseconds timeout) {
     }
     // The sink is stuck inside open() or write(): spool its batch and the rest, and leave it behind.
     lock.unlock();
-    std::unique_lock<std::timed_mutex> move(c.spoolMove, std::defer_lock);
-    const bool moving = move.try_lock_for(std::chrono::milliseconds(500));
+    // Polling try_lock rather than try_lock_for: ThreadSanitizer does not see pthread_mutex_clocklock.
+    std::unique_lock<std::mutex> move(c.spoolMove, std::defer_lock);
+    bool moving = move.try_lock();
+    for (int i = 0; i < 100 && !moving; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        moving = move.try_lock();
+    }
     lock.lock();
     c.abandoned = true;
     std::vector<Record> rest = std::move(c.inflight);
