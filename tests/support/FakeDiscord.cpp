@@ -213,6 +213,7 @@ void FakeDiscord::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HT
     r.contentType = req.getContentType();
     r.userAgent = req.get("User-Agent", "");
     Poco::StreamCopier::copyToString(req.stream(), r.body);
+    r.received = std::chrono::steady_clock::now();
     std::size_t index = 0;
     std::unique_lock<std::mutex> lock(mutex);
     index = requests.size();

@@ -23,6 +23,7 @@ struct DiscordRequest {
     std::string body;         ///< the raw body
     int status = 0;           ///< what the fake answered (0 while a hung request is still held)
     std::string error;        ///< why it refused the request ("" if accepted or answered by a script)
+    std::chrono::steady_clock::time_point received;  ///< when its body had been read
 };
 
 /// Where a scripted 429 carries its wait.
