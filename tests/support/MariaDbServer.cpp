@@ -81,6 +81,7 @@ bool MariaDbServer::launch(std::string& why) {
                                      "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve",
                                      "--pid-file=" + dir_.file("mariadbd.pid")};
     argv.insert(argv.end(), kServerOptions.begin(), kServerOptions.end());
+    argv.insert(argv.end(), settings_.serverOptions.begin(), settings_.serverOptions.end());
     process_ = std::make_unique<ChildProcess>(argv);
     bool up = waitUntil(
         [&] {

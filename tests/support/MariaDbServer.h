@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace watchdog::test {
 
@@ -22,6 +23,7 @@ public:
         std::string user = "watchdog";                  ///< a real account (mysql_native_password)
         std::string password = "wd-secret";             ///< its password
         std::chrono::milliseconds startTimeout{30000};  ///< how long to wait for the server to accept connections
+        std::vector<std::string> serverOptions;         ///< extra mariadbd options, e.g. "--ssl-cert=/path"
     };
 
     /// Installs and starts a server with default settings.
