@@ -99,7 +99,7 @@ Embed statusEmbed(const Event& event) {
 }
 
 Embed warningEmbed(const Event& event) {
-    Embed e = baseEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Encoder problem: failover countdown", colors::orange);
+    Embed e = baseEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Encoder problem: failover countdown started", colors::orange);
     e.description = event.summary;
     if (!event.failing.empty()) e.description += "\nFailing: " + labelsOf(event, event.failing);
     if (event.deadline) {

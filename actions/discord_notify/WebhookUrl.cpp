@@ -24,8 +24,8 @@ std::optional<WebhookUrl> WebhookUrl::parse(const std::string& url, std::string&
         error = "webhook_url has no host" + example;
         return std::nullopt;
     }
-    // Discord ids are snowflakes (decimal); tokens are URL-safe base64-like text.
-    static const std::regex shape(R"((.*)/api(?:/v[0-9]+)?/webhooks/([0-9]+)/([A-Za-z0-9_.\-]+)/?)");
+    // Discord ids are snowflakes (decimal); the token is whatever follows, up to a slash.
+    static const std::regex shape(R"((.*)/api(?:/v[0-9]+)?/webhooks/([0-9]+)/([^/]+)/?)");
     std::smatch match;
     const std::string path = uri.getPath();
     if (!std::regex_match(path, match, shape)) {

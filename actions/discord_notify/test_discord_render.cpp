@@ -106,6 +106,7 @@ TEST_CASE("a warning names the failing checks and the countdown, and pings only 
     CHECK(mentions->getArray("roles")->getElement<std::string>(0) == "112233445566778899");
     auto embed = body->getArray("embeds")->getObject(0);
     CHECK(embed->getValue<int>("color") == colors::orange);
+    CHECK(embed->getValue<std::string>("title") == "\xE2\x9A\xA0\xEF\xB8\x8F Encoder problem: failover countdown started");
     const std::string d = embed->getValue<std::string>("description");
     CHECK(d.find("2 of 4 checks failing") == 0);
     CHECK(d.find("Failing: Icecast Sources, TS File Count") != std::string::npos);
