@@ -145,7 +145,7 @@ Delivery WebhookClient::post(const std::string& body, const std::function<bool()
     const auto deadline = start + settings_.maxRetryTime;
     const auto elapsed = [&] { return formatDuration(std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - start)); };
     // The previous answer said the bucket is empty: wait for its reset instead of earning a 429.
-    if (notBefore_ > start && !pauseUnlessStopping(std::chrono::duration_cast<Ms>(std::min(notBefore_, deadline) - start), stopping)) {
+    if (notBefore_ > start && !pauseUnlessStopping(std::chrono::ceil<Ms>(std::min(notBefore_, deadline) - start), stopping)) {
         d.summary = "not sent: the watchdog is stopping";
         return d;
     }

@@ -263,7 +263,14 @@ TEST_CASE("a burst through the core's action queue arrives complete and in order
     for (int i = 0; i < burst; ++i) CHECK(contentOf(messages[i]) == "message " + std::to_string(i + 1));
     // X-RateLimit-Remaining: 0 with Reset-After makes it wait before the next message instead of earning 429s.
     int limited = 0;
-    for (const auto& r : discord.requests()) limited += r.status == 429;
+    std::string timeline;
+    const auto requests = discord.requests();
+    for (const auto& r : requests) {
+        limited += r.status == 429;
+        timeline += std::to_string(r.status) + "@" +
+                    std::to_string(std::chrono::duration_cast<Ms>(r.received - requests.front().received).count()) + " ";
+    }
+    INFO(timeline);
     CHECK(limited == 0);
     std::lock_guard<std::mutex> lock(mutex);
     REQUIRE(outcomes.size() == static_cast<std::size_t>(burst));
