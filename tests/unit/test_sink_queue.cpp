@@ -312,3 +312,28 @@ TEST_CASE("sink queue: a record pushed after stop() is kept in the spool, not lo
     again.stop(2s);
     CHECK(log->sequences() == range(1, 12));
 }
+
+TEST_CASE("sink queue: while the sink hangs in write() its batch and newer records reach the spool; none twice after") {
+    TempDir dir;
+    auto log = std::make_shared<SinkLog>();
+    log->hang = true;
+    auto settings = fastSettings(dir.file("spool"));
+    settings.stuckAfter = std::chrono::milliseconds(50);
+    SinkQueue q("fake", std::make_unique<FakeSink>(log), settings);
+    q.start();
+    pushAll(q, 1, 50);  // one batch: taken by the writer, which then hangs
+    REQUIRE(waitUntil([&] { return q.stats().spooledRecords == 50; }, 5s));
+    pushAll(q, 51, 80);
+    REQUIRE(waitUntil([&] { return q.stats().spooledRecords == 80; }, 5s));
+    CHECK(q.stats().queued == 0);  // a SIGKILL now would lose nothing
+    {
+        std::lock_guard<std::mutex> lock(log->mutex);
+        log->hang = false;  // the write succeeds after all: its copy leaves the spool, the rest replays
+    }
+    log->release.notify_all();
+    pushAll(q, 81, 90);
+    REQUIRE(waitUntil([&] { return log->count() >= 90; }, 5s));
+    q.stop(2s);
+    CHECK(log->sequences() == range(1, 90));
+    CHECK(q.stats().spooledRecords == 0);
+}

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace watchdog {
@@ -28,8 +29,15 @@ std::string describe(const std::exception_ptr& error) {
     }
 }
 
-// Everything the writer thread touches lives here, shared with it, so a thread stuck in a hung
-// write() can be left behind by stop() without touching freed memory.
+// Everything the threads touch lives here, shared with them, so a writer stuck in a hung write()
+// can be left behind by stop() without touching freed memory.
+//
+// Order: the spool only ever holds records older than those in memory. Records move to the spool
+// under `spoolMove` (taken before `mutex`), so two moves never interleave. A batch the writer has
+// taken from memory (`inflight`) goes to the spool ahead of anything newer: by the writer when the
+// sink fails, or by the watcher when the sink has been stuck for `stuckAfter` (a SIGKILL then loses
+// nothing older than that). If the stuck write succeeds after all, its copy is dropped from the head
+// of the spool again.
 struct QueueCore {
     std::string id;
     std::unique_ptr<Sink> sink;
@@ -37,45 +45,44 @@ struct QueueCore {
     Poco::Logger& log;
     std::unique_ptr<Spool> spool;
 
-    mutable std::mutex mutex;          // guards everything below except the writer-only fields
-    std::condition_variable wake;      // the writer waits on it
+    mutable std::mutex mutex;
+    std::mutex spoolMove;
+    std::condition_variable wake;         // the writer waits on it
+    std::condition_variable watcherWake;  // the watcher waits on it
     std::condition_variable finishedCv;
-    std::mutex spoolMove;              // held while records move from memory to the spool, so moves keep order
     std::deque<Record> memory;
     Steady::time_point firstQueuedAt{};
-    std::vector<Record> inflight;      // a batch taken from memory that the sink is writing now
-    bool stopping = false;
-    bool finished = false;
-    bool abandoned = false;
+    std::vector<Record> inflight;         // taken from memory, being written now
+    bool inflightSpooled = false;         // the watcher already put inflight in the spool...
+    std::size_t inflightSpooledLines = 0; // ...as this many lines at its head
+    bool busy = false;                    // the writer is inside open() or write()
+    Steady::time_point busySince{};
+    bool stopping = false, finished = false, abandoned = false, watcherStop = false;
     Steady::time_point deadline{};
     SinkQueueStats stats;
-
-    // Writer-only state.
-    bool opened = false;
-    bool failing = false;
+    bool opened = false, failing = false, spoolFull = false;
     std::chrono::milliseconds backoff{0};
-    Steady::time_point nextAttempt{};
-    Steady::time_point spoolRetryAt{};
-    bool spoolFull = false;
-    Steady::time_point lastFullWarning{};
+    Steady::time_point nextAttempt{}, spoolRetryAt{}, lastFullWarning{};
     std::string lastLoggedError;
 
     QueueCore(std::string i, std::unique_ptr<Sink> s, SinkQueueSettings st)
         : id(std::move(i)), sink(std::move(s)), settings(std::move(st)), log(Poco::Logger::get("watchdog.sink." + id)) {}
 
+    bool down() const { return !opened || failing || !spool->empty(); }
     bool batchReady(Steady::time_point now) const {
         return memory.size() >= settings.maxBatch || now >= firstQueuedAt + settings.maxDelay || stopping;
     }
 
     std::vector<Record> takeFromMemory(std::size_t max) {
-        const std::size_t n = std::min(max, memory.size());
-        std::vector<Record> batch(std::make_move_iterator(memory.begin()),
-                                  std::make_move_iterator(memory.begin() + static_cast<long>(n)));
-        memory.erase(memory.begin(), memory.begin() + static_cast<long>(n));
-        return batch;
+        const auto n = static_cast<long>(std::min(max, memory.size()));
+        std::vector<Record> out(std::make_move_iterator(memory.begin()), std::make_move_iterator(memory.begin() + n));
+        memory.erase(memory.begin(), memory.begin() + n);
+        return out;
     }
-
-    bool down() const { return !opened || failing || (spool && !spool->empty()); }
+    void giveBack(std::vector<Record>& records) {  // to the front: they are older than what memory holds
+        memory.insert(memory.begin(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+        if (memory.size() == records.size()) firstQueuedAt = Steady::now();
+    }
 
     void noteSuccess(std::size_t n) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -96,33 +103,31 @@ struct QueueCore {
         backoff = backoff.count() == 0 ? settings.retryMin : std::min(backoff * 2, settings.retryMax);
         nextAttempt = Steady::now() + backoff;
         const std::string text = "sink " + id + " cannot write: " + message + "; records are kept in the spool " +
-                                 (spool ? spool->path() : std::string("(none)")) + ", retrying in " +
-                                 std::to_string(backoff.count()) + " ms";
+                                 spool->path() + ", retrying in " + std::to_string(backoff.count()) + " ms";
         if (message != lastLoggedError) log.warning(text);
         else log.debug(text);
         lastLoggedError = message;
     }
 
-    // Appends records to the spool (oldest first). Records the spool refuses for its size limit are
-    // dropped and counted; on an I/O error they go back to the front of memory to be tried later.
-    void spoolRecords(std::vector<Record> records) {
-        if (records.empty()) return;
+    // Appends in order (caller holds spoolMove, not mutex). Returns how many the spool took (the rest
+    // are dropped, counted and logged loudly), or nullopt on an I/O error (nothing was kept).
+    std::optional<std::size_t> appendToSpool(const std::vector<Record>& records) {
+        if (records.empty()) return 0;
         std::size_t accepted = 0;
         try {
             accepted = spool->append(records);
         } catch (const std::exception& e) {
-            std::lock_guard<std::mutex> lock(mutex);
             log.error("sink %s: cannot spool %z records (kept in memory, retrying): %s", id, records.size(),
                       std::string(e.what()));
-            memory.insert(memory.begin(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+            std::lock_guard<std::mutex> lock(mutex);
             spoolRetryAt = Steady::now() + std::max(settings.retryMin, std::chrono::milliseconds(1000));
-            return;
+            return std::nullopt;
         }
         std::lock_guard<std::mutex> lock(mutex);
         const std::size_t refused = records.size() - accepted;
         if (refused == 0) {
             if (spoolFull && spool->empty()) spoolFull = false;
-            return;
+            return accepted;
         }
         stats.dropped += refused;
         const auto now = Steady::now();
@@ -134,9 +139,10 @@ struct QueueCore {
             lastFullWarning = now;
         }
         spoolFull = true;
+        return accepted;
     }
 
-    // Moves what memory holds into the spool, keeping order with any concurrent move.
+    // Moves all of memory to the spool (called with mutex held; returns with it held).
     void spoolMemory(std::unique_lock<std::mutex>& lock) {
         lock.unlock();
         std::lock_guard<std::mutex> move(spoolMove);
@@ -144,97 +150,102 @@ struct QueueCore {
         if (abandoned) return;
         std::vector<Record> batch = takeFromMemory(memory.size());
         lock.unlock();
-        spoolRecords(std::move(batch));
+        if (!appendToSpool(batch)) {
+            lock.lock();
+            giveBack(batch);
+            return;
+        }
         lock.lock();
     }
 
-    // One try: open if needed, then replay one spooled batch or write one batch from memory.
-    void attempt(std::unique_lock<std::mutex>& lock) {
+    // Replays one batch from the spool (called with mutex held, returns with it held).
+    void replayBatch(std::unique_lock<std::mutex>& lock) {
+        busy = true;
+        busySince = Steady::now();
         lock.unlock();
-        std::vector<Record> fromMemory;
         try {
             if (!opened) {
                 sink->open();
                 opened = true;
             }
-            if (!spool->empty()) {
-                Spool::Batch batch = spool->peek(settings.maxBatch);
-                if (!batch.records.empty()) sink->write(batch.records);
-                {
-                    std::lock_guard<std::mutex> guard(mutex);
-                    if (abandoned) {
-                        lock.lock();
-                        return;
-                    }
-                }
+            Spool::Batch batch = spool->peek(settings.maxBatch);
+            if (!batch.records.empty()) sink->write(batch.records);
+            if (!isAbandoned()) {
                 spool->commit(batch);
                 noteSuccess(batch.records.size());
-            } else {
-                {
-                    std::lock_guard<std::mutex> guard(mutex);
-                    inflight = takeFromMemory(settings.maxBatch);
-                    fromMemory = inflight;
-                }
-                if (!fromMemory.empty()) sink->write(fromMemory);
-                {
-                    std::lock_guard<std::mutex> guard(mutex);
-                    if (abandoned) {
-                        lock.lock();
-                        return;
-                    }
-                    inflight.clear();
-                }
-                noteSuccess(fromMemory.size());
             }
         } catch (...) {
-            noteFailure(describe(std::current_exception()));
-            spoolInflight();
+            if (!isAbandoned()) noteFailure(describe(std::current_exception()));
         }
         lock.lock();
+        busy = false;
     }
 
-    // After a failed write of a batch taken from memory: that batch is the oldest, spool it first.
-    void spoolInflight() {
-        std::lock_guard<std::mutex> move(spoolMove);
-        std::vector<Record> batch;
-        {
-            std::lock_guard<std::mutex> guard(mutex);
-            if (abandoned) return;
-            batch.swap(inflight);
-        }
-        spoolRecords(std::move(batch));
-    }
-
+    // Writes one batch from memory (called with mutex held, returns with it held).
     void writeFromMemory(std::unique_lock<std::mutex>& lock) {
         inflight = takeFromMemory(settings.maxBatch);
+        inflightSpooled = false;
         if (!memory.empty()) firstQueuedAt = Steady::now();
-        std::vector<Record> batch = inflight;
+        const std::vector<Record> batch = inflight;
+        busy = true;
+        busySince = Steady::now();
         lock.unlock();
+        std::exception_ptr error;
         try {
-            sink->write(batch);
-            {
-                std::lock_guard<std::mutex> guard(mutex);
-                if (abandoned) {
-                    lock.lock();
-                    return;
+            if (!opened) {
+                sink->open();
+                opened = true;
+            }
+            if (!batch.empty()) sink->write(batch);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::lock_guard<std::mutex> move(spoolMove);  // settle with the watcher
+        lock.lock();
+        busy = false;
+        if (abandoned) return;
+        const bool alreadySpooled = inflightSpooled;
+        const std::size_t spooledLines = inflightSpooledLines;
+        std::vector<Record> mine;
+        mine.swap(inflight);
+        inflightSpooled = false;
+        lock.unlock();
+        if (!error) {
+            if (alreadySpooled) {
+                try {
+                    spool->commit(spool->peek(spooledLines));  // stored after all: not to be replayed
+                } catch (const std::exception& e) {
+                    log.warning("sink %s: %s (the batch will be offered again)", id, std::string(e.what()));
                 }
-                inflight.clear();
             }
             noteSuccess(batch.size());
-        } catch (...) {
-            noteFailure(describe(std::current_exception()));
-            spoolInflight();
+        } else {
+            noteFailure(describe(error));
+            if (!alreadySpooled && !appendToSpool(mine)) {
+                lock.lock();
+                giveBack(mine);
+                return;
+            }
         }
         lock.lock();
+    }
+
+    bool isAbandoned() {
+        std::lock_guard<std::mutex> lock(mutex);
+        return abandoned;
     }
 
     // Stop requested: write what memory holds while the sink works and time remains, spool the rest.
     void drain(std::unique_lock<std::mutex>& lock) {
-        if (!opened && !failing) attempt(lock);
         while (!memory.empty() && !abandoned) {
             if (down() || Steady::now() >= deadline) {
+                if (!opened && !failing && spool->empty() && Steady::now() < deadline) {
+                    writeFromMemory(lock);  // never tried yet: one go
+                    continue;
+                }
                 spoolMemory(lock);
-                break;
+                if (!memory.empty()) break;  // the spool cannot take them: nothing more to do
+                continue;
             }
             writeFromMemory(lock);
         }
@@ -248,20 +259,22 @@ struct QueueCore {
                 drain(lock);
                 break;
             }
+            const bool ready = !memory.empty() && batchReady(now);
             if (down()) {
                 if (now >= nextAttempt) {
-                    attempt(lock);
+                    if (!spool->empty()) replayBatch(lock);
+                    else writeFromMemory(lock);  // opens the sink; an empty batch just tests open()
                     continue;
                 }
-                if (!memory.empty() && batchReady(now) && now >= spoolRetryAt) {
+                if (ready && now >= spoolRetryAt) {
                     spoolMemory(lock);
                     continue;
                 }
-            } else if (!memory.empty() && batchReady(now)) {
+            } else if (ready) {
                 writeFromMemory(lock);
                 continue;
             }
-            auto wakeAt = Steady::now() + std::chrono::hours(1);
+            auto wakeAt = now + std::chrono::hours(1);
             if (down()) wakeAt = std::min(wakeAt, nextAttempt);
             if (!memory.empty()) wakeAt = std::min(wakeAt, std::max(firstQueuedAt + settings.maxDelay, spoolRetryAt));
             wake.wait_until(lock, wakeAt);
@@ -279,13 +292,56 @@ struct QueueCore {
         finished = true;
         finishedCv.notify_all();
     }
+
+    // Watches for a writer stuck inside open() or write() and spools what waits behind it.
+    void watch() {
+        const auto period = std::max(std::chrono::milliseconds(5), settings.stuckAfter / 4);
+        std::unique_lock<std::mutex> lock(mutex);
+        bool warned = false;
+        while (!watcherStop && !abandoned) {
+            watcherWake.wait_for(lock, period);
+            if (watcherStop || abandoned) break;
+            if (!busy) warned = false;
+            const bool pending = !memory.empty() || (!inflight.empty() && !inflightSpooled);
+            if (!busy || !pending || Steady::now() - busySince < settings.stuckAfter || Steady::now() < spoolRetryAt)
+                continue;
+            lock.unlock();
+            std::lock_guard<std::mutex> move(spoolMove);
+            lock.lock();
+            if (!busy || abandoned) continue;
+            std::vector<Record> batch;
+            std::size_t fromInflight = 0;
+            if (!inflightSpooled) {
+                batch = inflight;
+                fromInflight = batch.size();
+            }
+            std::vector<Record> fromMemory = takeFromMemory(memory.size());
+            batch.insert(batch.end(), fromMemory.begin(), fromMemory.end());
+            if (!warned)
+                log.warning("sink %s has been busy for over %Ld ms; spooling %z records meanwhile", id,
+                            static_cast<long long>(settings.stuckAfter.count()), batch.size());
+            warned = true;
+            lock.unlock();
+            const auto accepted = appendToSpool(batch);
+            lock.lock();
+            if (!accepted) {
+                giveBack(fromMemory);
+                continue;
+            }
+            if (fromInflight > 0) {
+                inflightSpooled = true;
+                inflightSpooledLines = std::min(*accepted, fromInflight);
+            }
+        }
+    }
 };
 
 }  // namespace
 
 struct SinkQueue::State {
     std::shared_ptr<QueueCore> core;
-    std::thread thread;
+    std::thread writer;
+    std::thread watcher;
     bool started = false;
     bool stopped = false;
 };
@@ -312,7 +368,8 @@ void SinkQueue::start() {
                           static_cast<unsigned long long>(c.spool->pendingRecords()), c.spool->path());
     c.nextAttempt = Steady::now();
     state_->started = true;
-    state_->thread = std::thread([core = state_->core] { core->run(); });
+    state_->writer = std::thread([core = state_->core] { core->run(); });
+    state_->watcher = std::thread([core = state_->core] { core->watch(); });
 }
 
 void SinkQueue::push(const Record& record) {
@@ -322,7 +379,7 @@ void SinkQueue::push(const Record& record) {
         // The writer is gone (a record raced with stop()): keep it on disk for the next run.
         lock.unlock();
         std::lock_guard<std::mutex> move(c.spoolMove);
-        c.spoolRecords({record});
+        c.appendToSpool({record});
         return;
     }
     if (c.memory.empty()) c.firstQueuedAt = Steady::now();
@@ -337,16 +394,18 @@ void SinkQueue::stop(std::chrono::milliseconds timeout) {
     const auto end = Steady::now() + timeout;
     std::unique_lock<std::mutex> lock(c.mutex);
     c.stopping = true;
-    // Leave the writer a quarter of the time to spool what it could not write.
-    c.deadline = Steady::now() + timeout * 3 / 4;
+    c.deadline = Steady::now() + timeout * 3 / 4;  // leave the writer a quarter to spool what it could not write
     c.wake.notify_all();
-    if (c.finishedCv.wait_until(lock, end, [&] { return c.finished; })) {
-        lock.unlock();
-        state_->thread.join();
+    const bool finished = c.finishedCv.wait_until(lock, end, [&] { return c.finished; });
+    c.watcherStop = true;
+    c.watcherWake.notify_all();
+    lock.unlock();
+    state_->watcher.join();
+    if (finished) {
+        state_->writer.join();
         return;
     }
     // The sink is stuck inside open() or write(): spool its batch and the rest, and leave it behind.
-    lock.unlock();
     // Polling try_lock rather than try_lock_for: ThreadSanitizer does not see pthread_mutex_clocklock.
     std::unique_lock<std::mutex> move(c.spoolMove, std::defer_lock);
     bool moving = move.try_lock();
@@ -356,22 +415,23 @@ void SinkQueue::stop(std::chrono::milliseconds timeout) {
     }
     lock.lock();
     c.abandoned = true;
-    std::vector<Record> rest = std::move(c.inflight);
+    std::vector<Record> rest;
+    if (!c.inflightSpooled) rest = std::move(c.inflight);
     c.inflight.clear();
     for (auto& r : c.memory) rest.push_back(std::move(r));
     c.memory.clear();
     lock.unlock();
     c.log.error("sink %s did not finish within %Ld ms (stuck in open or write); spooling %z records and leaving it",
                 c.id, static_cast<long long>(timeout.count()), rest.size());
-    if (moving) c.spoolRecords(std::move(rest));
-    state_->thread.detach();
+    if (moving) c.appendToSpool(rest);
+    state_->writer.detach();
 }
 
 SinkQueueStats SinkQueue::stats() const {
     const QueueCore& c = *state_->core;
     std::lock_guard<std::mutex> lock(c.mutex);
     SinkQueueStats s = c.stats;
-    s.queued = c.memory.size() + c.inflight.size();
+    s.queued = c.memory.size() + (c.inflightSpooled ? 0 : c.inflight.size());
     if (c.spool) {
         s.spooledRecords = c.spool->pendingRecords();
         s.spoolBytes = c.spool->bytes();

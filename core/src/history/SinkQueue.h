@@ -18,6 +18,7 @@ struct SinkQueueSettings {
     std::chrono::milliseconds maxDelay{200};                     ///< how long a record may wait for a batch to fill
     std::chrono::milliseconds retryMin{200};                     ///< first retry delay after a failed write
     std::chrono::milliseconds retryMax{30000};                   ///< retry delay cap (doubling)
+    std::chrono::milliseconds stuckAfter{1000};                  ///< a write()/open() running longer has its records spooled meanwhile
 };
 
 /// Counters for /status and /metrics.
