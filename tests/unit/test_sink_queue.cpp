@@ -289,6 +289,8 @@ TEST_CASE("sink queue: a failing sink and a full spool are logged loudly under w
     CHECK(text.find("4 sink mysql cannot write: database is locked; records are kept in the spool " +
                     dir.file("spool") + "/spool.jsonl, retrying in 5 ms") != std::string::npos);
     CHECK(text.find("3 sink mysql: SPOOL FULL (") != std::string::npos);
+    CHECK(text.find(" bytes, limit 4096) at " + dir.file("spool") + "/spool.jsonl: DROPPING RECORDS, ") != std::string::npos);
+    CHECK(text.find("[ERRFMT]") == std::string::npos);
     CHECK(text.find("DROPPING RECORDS") != std::string::npos);
     CHECK(text.find("fix the sink or raise the spool limit") != std::string::npos);
     logger.setChannel(nullptr);

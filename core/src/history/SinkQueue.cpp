@@ -132,10 +132,9 @@ struct QueueCore {
         stats.dropped += refused;
         const auto now = Steady::now();
         if (!spoolFull || now - lastFullWarning >= std::chrono::seconds(60)) {
-            log.error("sink %s: SPOOL FULL (%Lu bytes, limit %Lu) at %s: DROPPING RECORDS, %Lu lost so far; "
-                      "fix the sink or raise the spool limit",
-                      id, static_cast<unsigned long long>(spool->bytes()), settings.spoolLimitBytes, spool->path(),
-                      static_cast<unsigned long long>(stats.dropped));
+            log.error("sink " + id + ": SPOOL FULL (" + std::to_string(spool->bytes()) + " bytes, limit " +
+                      std::to_string(settings.spoolLimitBytes) + ") at " + spool->path() + ": DROPPING RECORDS, " +
+                      std::to_string(stats.dropped) + " lost so far; fix the sink or raise the spool limit");
             lastFullWarning = now;
         }
         spoolFull = true;
@@ -318,8 +317,8 @@ struct QueueCore {
             std::vector<Record> fromMemory = takeFromMemory(memory.size());
             batch.insert(batch.end(), fromMemory.begin(), fromMemory.end());
             if (!warned)
-                log.warning("sink %s has been busy for over %Ld ms; spooling %z records meanwhile", id,
-                            static_cast<long long>(settings.stuckAfter.count()), batch.size());
+                log.warning("sink " + id + " has been busy for over " + std::to_string(settings.stuckAfter.count()) +
+                            " ms; spooling " + std::to_string(batch.size()) + " records meanwhile");
             warned = true;
             lock.unlock();
             const auto accepted = appendToSpool(batch);
@@ -364,8 +363,8 @@ void SinkQueue::start() {
         throw std::runtime_error("sink " + c.id + ": " + e.what());
     }
     if (!c.spool->empty())
-        c.log.information("sink %s: replaying %Lu records spooled by an earlier run from %s", c.id,
-                          static_cast<unsigned long long>(c.spool->pendingRecords()), c.spool->path());
+        c.log.information("sink " + c.id + ": replaying " + std::to_string(c.spool->pendingRecords()) +
+                          " records spooled by an earlier run from " + c.spool->path());
     c.nextAttempt = Steady::now();
     state_->started = true;
     state_->writer = std::thread([core = state_->core] { core->run(); });
@@ -421,8 +420,8 @@ void SinkQueue::stop(std::chrono::milliseconds timeout) {
     for (auto& r : c.memory) rest.push_back(std::move(r));
     c.memory.clear();
     lock.unlock();
-    c.log.error("sink %s did not finish within %Ld ms (stuck in open or write); spooling %z records and leaving it",
-                c.id, static_cast<long long>(timeout.count()), rest.size());
+    c.log.error("sink " + c.id + " did not finish within " + std::to_string(timeout.count()) +
+                " ms (stuck in open or write); spooling " + std::to_string(rest.size()) + " records and leaving it");
     if (moving) c.appendToSpool(rest);
     state_->writer.detach();
 }

@@ -227,8 +227,8 @@ Spool::Batch Spool::peek(std::size_t maxRecords) {
             } catch (const std::exception& e) {
                 ++skipped_;
                 Poco::Logger::get("watchdog.spool")
-                    .error("spool %s: skipping an unreadable line at byte %Lu: %s", path_,
-                           static_cast<unsigned long long>(pos + start), std::string(e.what()));
+                    .error("spool " + path_ + ": skipping an unreadable line at byte " + std::to_string(pos + start) +
+                           ": " + e.what());
             }
             ++batch.lines;
             start = nl + 1;
