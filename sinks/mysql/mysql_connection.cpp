@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 namespace watchdog {
 namespace {
@@ -36,6 +37,10 @@ bool MysqlError::connectionLost() const {
 }
 
 MysqlConnection::MysqlConnection(const MysqlSettings& settings) {
+    // mysql_init() initialises the library on first use, which is not thread-safe; two sinks may
+    // connect from their own threads at the same moment.
+    static std::once_flag libraryInit;
+    std::call_once(libraryInit, [] { mysql_library_init(0, nullptr, nullptr); });
     mysql_ = mysql_init(nullptr);
     if (!mysql_) throw MysqlError(0, "out of memory (mysql_init)");
     unsigned connectTimeout = seconds(settings.connectTimeout), ioTimeout = seconds(settings.ioTimeout);

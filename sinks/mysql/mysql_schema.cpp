@@ -16,12 +16,14 @@ struct Column {
     bool hasDefault = false;
     bool autoIncrement = false;
     std::size_t maxLength = 0;
+    std::string charset;
 };
 
 std::map<std::string, Column> columnsOf(MysqlConnection& c, const std::string& table) {
     std::map<std::string, Column> out;
     auto rows = c.select(
-        "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH"
+        "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH,"
+        " CHARACTER_SET_NAME"
         " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
         c.literal(table));
     for (const auto& r : rows) {
@@ -32,6 +34,7 @@ std::map<std::string, Column> columnsOf(MysqlConnection& c, const std::string& t
         col.hasDefault = r[4].has_value();
         col.autoIncrement = r[5].value_or("").find("auto_increment") != std::string::npos;
         col.maxLength = r[6] ? std::stoull(*r[6]) : 0;
+        col.charset = r[7].value_or("");
         std::string name = r[0].value_or("");
         for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         out[name] = col;
@@ -81,6 +84,7 @@ MysqlSchemaInfo checkLegacy(MysqlConnection& c, const std::string& table) {
     MysqlSchemaInfo info;
     const Column& parameter = columns.at("parameter");
     info.parameterLength = parameter.maxLength ? parameter.maxLength : 50;
+    info.parameterCharset = parameter.charset;
     return info;
 }
 
@@ -131,7 +135,7 @@ std::string recordsCreateStatement(const std::string& table) {
            "    id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,\n"
            "    seq BIGINT UNSIGNED NOT NULL,\n"
            "    time_ms BIGINT NOT NULL,\n"
-           "    time DATETIME(3) NOT NULL,\n"
+           "    time DATETIME(3) NULL,\n"
            "    kind ENUM('result', 'event') NOT NULL,\n"
            "    pipeline VARCHAR(255) NOT NULL,\n"
            "    check_id VARCHAR(255) NOT NULL,\n"

@@ -15,6 +15,7 @@ struct MysqlTables {
 /// What open() learned about the tables.
 struct MysqlSchemaInfo {
     std::size_t parameterLength = 50;  ///< characters the legacy `parameter` column holds (labels are cut to fit)
+    std::string parameterCharset = "utf8mb4";  ///< its character set (an old table may be latin1 or utf8mb3)
 };
 
 /// The old script's CREATE statement, exactly, for `table`.

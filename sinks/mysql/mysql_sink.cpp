@@ -9,6 +9,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -51,7 +52,36 @@ std::string fitted(const std::string& s, std::size_t chars) {
     return v;
 }
 
-MysqlValue text(const std::string& s) { return MysqlValue(validUtf8(s)); }
+// Valid UTF-8 cut to at most `bytes` bytes without splitting a character (TEXT holds 65535 bytes).
+std::string clipped(const std::string& s, std::size_t bytes) {
+    std::string v = validUtf8(s);
+    if (v.size() <= bytes) return v;
+    std::size_t end = bytes;
+    while (end > 0 && (static_cast<unsigned char>(v[end]) & 0xC0) == 0x80) --end;
+    return v.substr(0, end);
+}
+
+// Characters an old table's column cannot hold would fail the INSERT in strict mode: an old
+// `monitoring_logs` may be latin1 or utf8mb3. Such characters become '?' (latin1) or U+FFFD.
+std::string forCharset(const std::string& utf8, const std::string& charset) {
+    if (charset.empty() || charset == "utf8mb4") return utf8;
+    const bool latin1 = charset == "latin1";
+    const bool bmp = charset == "utf8" || charset == "utf8mb3";
+    std::string out;
+    for (std::size_t i = 0; i < utf8.size();) {
+        const auto c = static_cast<unsigned char>(utf8[i]);
+        const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        unsigned cp = len == 1 ? c : c & (0xFF >> (len + 1));
+        for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+        const bool fits = cp < 0x80 || (latin1 && cp >= 0xA0 && cp <= 0xFF) || (bmp && cp <= 0xFFFF);
+        if (fits) out.append(utf8, i, len);
+        else out += (latin1 || !bmp) ? "?" : "\xEF\xBF\xBD";
+        i += len;
+    }
+    return out;
+}
+
+MysqlValue text(const std::string& s) { return MysqlValue(clipped(s, 65535)); }
 MysqlValue textOrNull(const std::string& s) { return s.empty() ? MysqlValue() : text(s); }
 
 std::string detailsJson(const Details& details) {
@@ -202,15 +232,19 @@ void MysqlSink::store(const std::vector<Record>& batch) {
             const long long timeMs = toEpochMs(r.time);
             if (!stored.emplace(r.sequence, timeMs).second) continue;  // already stored: a replay
             const bool isResult = r.kind == RecordKind::Result;
-            const long long seconds = timeMs >= 0 ? timeMs / 1000 : (timeMs - 999) / 1000;
+            // FROM_UNIXTIME covers 1970..2038-01-19 on MariaDB 10.11; outside it strict mode refuses the
+            // INSERT, so such a time is sent as NULL (time_ms keeps the real value).
+            const bool convertible = timeMs >= 0 && timeMs / 1000 <= 2147483647LL;
+            const MysqlValue seconds = convertible ? MysqlValue(timeMs / 1000) : MysqlValue();
+            const MysqlValue millis = convertible ? MysqlValue(timeMs) : MysqlValue();
             if (isResult) {
                 legacy.emplace_back(seconds);
-                legacy.emplace_back(fitted(r.checkLabel, schema_.parameterLength));
+                legacy.emplace_back(forCharset(fitted(r.checkLabel, schema_.parameterLength), schema_.parameterCharset));
                 legacy.emplace_back(std::string(r.result.status == Status::Pass ? "pass" : "fail"));
             }
             records.emplace_back(static_cast<long long>(r.sequence));
             records.emplace_back(timeMs);
-            records.emplace_back(timeMs);
+            records.emplace_back(millis);
             records.emplace_back(std::string(isResult ? "result" : "event"));
             records.emplace_back(fitted(r.pipeline, 255));
             records.emplace_back(fitted(isResult || !r.checkId.empty() ? r.checkId : r.event.checkId, 255));
@@ -218,7 +252,9 @@ void MysqlSink::store(const std::vector<Record>& batch) {
             if (isResult) {
                 records.emplace_back(std::string(toString(r.result.status)));
                 records.emplace_back();
-                records.emplace_back(r.result.value ? MysqlValue(*r.result.value) : MysqlValue());
+                // NaN and infinities have no SQL value; storing them would fail the whole batch.
+                const bool finite = r.result.value && std::isfinite(*r.result.value);
+                records.emplace_back(finite ? MysqlValue(*r.result.value) : MysqlValue());
                 records.emplace_back(r.result.unit.empty() ? MysqlValue() : MysqlValue(fitted(r.result.unit, 64)));
                 records.emplace_back(text(r.result.summary));
                 records.emplace_back(r.result.status == Status::Error ? text(r.result.summary) : MysqlValue());
@@ -236,7 +272,7 @@ void MysqlSink::store(const std::vector<Record>& batch) {
                 records.emplace_back(textOrNull(detailsJson(r.event.details)));
             }
             // Results are rebuilt from their columns; events have more fields than columns.
-            records.emplace_back(isResult ? MysqlValue() : text(recordToJsonLine(r)));
+            records.emplace_back(isResult ? MysqlValue() : MysqlValue(validUtf8(recordToJsonLine(r))));
         }
         if (!legacy.empty())
             c.insertRows("INSERT INTO `" + tables_.legacy + "` (`timestamp`, `parameter`, `status`) VALUES ",

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 using namespace watchdog;
 using namespace watchdog::test;
 
@@ -191,6 +193,37 @@ TEST_CASE("mysql sink: utf8mb4 text survives, invalid UTF-8 and over-long labels
           "now playing: Café del Mar 🎶\nbad title \xEF\xBF\xBD\xEF\xBF\xBD end\nok\n");
     CHECK(server().sql("SELECT parameter FROM monitoring_logs ORDER BY id", db) ==
           "Icecast Sources 📻\nIcecast Sources\n" + std::string(50, 'L') + "\n");
+}
+
+TEST_CASE("mysql sink: an old latin1 table and an over-long summary do not block a batch") {
+    const std::string db = freshDatabase();
+    server().sql(std::string(kOldScriptCreate).substr(0, std::string(kOldScriptCreate).size() - 1) +
+                     " DEFAULT CHARSET=latin1;",
+                 db);
+    auto sink = makeSink(tcpOptions(db));
+    Record label = result(1, "icecast", "Café Sources 📻", Status::Pass, std::string(70000, 's'), 1, "");
+    sink->write({label});
+    CHECK(server().sql("SELECT parameter FROM monitoring_logs", db) == "Café Sources ?\n");
+    CHECK(server().sql("SELECT LENGTH(summary) FROM watchdog_records", db) == "65535\n");
+}
+
+TEST_CASE("mysql sink: values SQL cannot hold (NaN, times past 2038) are stored as NULL, not refused") {
+    const std::string db = freshDatabase();
+    auto sink = makeSink(tcpOptions(db));
+    Record nan = result(1, "cpu", "Liquidsoap CPU", Status::Error, "no sample", std::nan(""), "%");
+    Record future = sampleResult(2);
+    future.time = fromEpochMs(2524608000000);  // 2050-01-01
+    sink->write({nan, future});
+    CHECK(server().sql("SELECT seq, IFNULL(value, 'NULL'), IFNULL(time, 'NULL'), time_ms FROM watchdog_records"
+                       " ORDER BY id", db) ==
+          "1\tNULL\t" + server().sql("SELECT FROM_UNIXTIME(" + std::to_string(toEpochMs(nan.time)) + " / 1000)")
+                             .substr(0, 19) + ".000\t" + std::to_string(toEpochMs(nan.time)) + "\n"
+          "2\t1\tNULL\t2524608000000\n");
+    CHECK(server().sql("SELECT COUNT(*) FROM monitoring_logs", db) == "2\n");
+    auto back = sink->readHistory(HistoryQuery{});
+    REQUIRE(back.size() == 2);
+    CHECK_FALSE(back[0].result.value.has_value());
+    CHECK(back[1].time == future.time);
 }
 
 TEST_CASE("mysql sink: connects over the unix socket") {
