@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev
-  icecast2 ffmpeg mariadb-server mariadb-client procps curl
+  icecast2 ffmpeg mariadb-server mariadb-client procps curl awscli openssl
   chromium
 )
 if [[ "${1:-}" == "--with-bench" ]]; then packages+=(wrk monit); fi
