@@ -51,42 +51,48 @@ std::size_t hiddenCount(const Embed& e) {
 // Shrinks the last embed until the total fits: drop fields from the end (leaving a note of how
 // many), then the note, then cut the description, footer, author and title, then drop the embed.
 void fitTotal(Message& m) {
+    const auto fieldLength = [](const EmbedField& f) { return discordLength(f.name) + discordLength(f.value); };
     std::size_t total = embedTotal(m);
+    std::size_t last = m.embeds.empty() ? 0 : embedChars(m.embeds.back());  // kept up to date, not recounted
     while (!m.embeds.empty() && total > limits::total) {
         Embed& e = m.embeds.back();
-        const std::size_t before = embedChars(e);
-        const std::size_t others = total - before;
-        if (others >= limits::total) {  // nothing of this embed can fit
-            m.embeds.pop_back();
-            total = others;
-            continue;
-        }
-        const std::size_t over = total - limits::total;
-        const std::size_t hidden = hiddenCount(e);
-        const std::size_t real = e.fields.size() - (hidden > 0 ? 1 : 0);
-        bool changed = true;
-        if (real > 0) {
-            if (hidden > 0) e.fields.pop_back();
-            e.fields.pop_back();
-            e.fields.push_back({"…", std::to_string(hidden + 1) + kMoreSuffix, false});
-        } else if (!e.fields.empty()) {
-            e.fields.clear();
-        } else {
-            changed = false;
-            for (std::string* text : {&e.description, &e.footer, &e.author, &e.title}) {
-                const std::size_t len = discordLength(*text);
-                if (len == 0) continue;
-                *text = truncateTo(*text, len > over ? len - over : 0);
-                changed = true;
-                break;
+        const std::size_t others = total - last;
+        bool dropEmbed = others >= limits::total;  // nothing of this embed can fit
+        if (!dropEmbed) {
+            const std::size_t over = total - limits::total;
+            const std::size_t hidden = hiddenCount(e);
+            const std::size_t real = e.fields.size() - (hidden > 0 ? 1 : 0);
+            if (real > 0) {
+                if (hidden > 0) {
+                    last -= fieldLength(e.fields.back());
+                    e.fields.pop_back();
+                }
+                last -= fieldLength(e.fields.back());
+                e.fields.pop_back();
+                e.fields.push_back({"…", std::to_string(hidden + 1) + kMoreSuffix, false});
+                last += fieldLength(e.fields.back());
+            } else if (!e.fields.empty()) {
+                e.fields.clear();
+                last = embedChars(e);
+            } else {
+                dropEmbed = true;
+                for (std::string* text : {&e.description, &e.footer, &e.author, &e.title}) {
+                    const std::size_t len = discordLength(*text);
+                    if (len == 0) continue;
+                    *text = truncateTo(*text, len > over ? len - over : 0);
+                    dropEmbed = false;
+                    break;
+                }
+                last = embedChars(e);
             }
         }
-        if (!changed) {
+        if (dropEmbed) {
             m.embeds.pop_back();
             total = others;
+            last = m.embeds.empty() ? 0 : embedChars(m.embeds.back());
             continue;
         }
-        total = others + embedChars(e);
+        total = others + last;
     }
 }
 

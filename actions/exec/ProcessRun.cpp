@@ -162,7 +162,8 @@ ProcessResult runProcess(const ProcessSpec& spec, const std::function<bool()>& s
         nfds_t n = 0;
         if (outRead.fd >= 0) fds[n++] = {outRead.fd, POLLIN, 0};
         if (inParent.fd >= 0) fds[n++] = {inParent.fd, POLLOUT, 0};
-        ::poll(fds, n, 10);
+        // With no pipes left only the exit is awaited: check often, it is near.
+        ::poll(fds, n, n == 0 ? 1 : 10);
         if (outRead.fd >= 0) {
             char buf[4096];
             while (true) {

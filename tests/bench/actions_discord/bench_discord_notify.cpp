@@ -1,0 +1,75 @@
+// How fast discord_notify renders messages and delivers them to a local webhook (FakeDiscord).
+#include "DiscordMessage.h"
+#include "MessageRenderer.h"
+#include "discord_notify_action.h"
+
+#include "FakeDiscord.h"
+#include "config/ConfigNode.h"
+
+#include <chrono>
+#include <cstdio>
+
+using namespace watchdog;
+using BenchClock = std::chrono::steady_clock;
+
+namespace {
+
+Event statusEvent(int checks, std::size_t textSize) {
+    Event e;
+    e.type = EventType::Status;
+    e.time = std::chrono::system_clock::now();
+    e.pipeline = "station-eu";
+    e.summary = "Status report";
+    for (int i = 0; i < checks; ++i) {
+        CheckSnapshot c;
+        c.id = "check" + std::to_string(i);
+        c.label = "Check " + std::to_string(i);
+        c.health = i % 3 ? Health::Passing : Health::Failing;
+        c.hasResult = true;
+        c.last = Result::pass(std::string(textSize, 'x')).withValue(i * 1.5, "%");
+        e.checks.push_back(c);
+    }
+    return e;
+}
+
+void benchRender(const char* name, const Event& e, int rounds) {
+    std::size_t bytes = 0;
+    const auto t0 = BenchClock::now();
+    for (int i = 0; i < rounds; ++i) bytes += discord::toJson(discord::render(e, {})).size();
+    const double s = std::chrono::duration<double>(BenchClock::now() - t0).count();
+    std::printf("render %-34s %8d msgs  %9.0f msgs/s  %7.1f us/msg  %6zu bytes/msg\n", name, rounds, rounds / s, s / rounds * 1e6,
+                bytes / static_cast<std::size_t>(rounds));
+}
+
+}  // namespace
+
+int main() {
+    benchRender("status, 4 checks", statusEvent(4, 30), 20000);
+    benchRender("status, 40 checks x 2000 chars (cut)", statusEvent(40, 2000), 2000);
+
+    test::FakeDiscord discord;
+    Options options(parseYaml("webhook_url: " + discord.webhookUrl() + "\n", "bench.yaml"), "actions.discord", "/tmp");
+    DiscordNotifyAction action;
+    action.configure(options);
+    const Event e = statusEvent(4, 30);
+    const ActionContext ctx{"discord", "Discord", false, nullptr};
+    const int n = 500;
+    const auto t0 = BenchClock::now();
+    int ok = 0;
+    for (int i = 0; i < n; ++i) ok += action.execute(e, ctx).ok;
+    const double s = std::chrono::duration<double>(BenchClock::now() - t0).count();
+    std::printf("deliver to FakeDiscord (loopback HTTP)     %8d msgs  %9.0f msgs/s  %7.2f ms/msg  %d ok, %zu accepted\n", n, n / s,
+                s / n * 1e3, ok, discord.messageCount());
+
+    discord.clear();
+    discord.setBucket(5, std::chrono::milliseconds(200));
+    const int m = 50;
+    const auto t1 = BenchClock::now();
+    for (int i = 0; i < m; ++i) action.execute(e, ctx);
+    const double s1 = std::chrono::duration<double>(BenchClock::now() - t1).count();
+    int limited = 0;
+    for (const auto& r : discord.requests()) limited += r.status == 429;
+    std::printf("deliver under a 5 per 200 ms bucket        %8d msgs  %9.1f msgs/s (bucket allows 25/s)  %d answered 429\n", m,
+                m / s1, limited);
+    return 0;
+}
