@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 
@@ -128,6 +129,11 @@ WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
     } catch (const Poco::TimeoutException&) {
         reply.status = 0;
         reply.error = "no answer within " + formatDuration(settings_.requestTimeout);
+    } catch (const Poco::Net::SSLException& e) {
+        reply.status = 0;
+        reply.error = e.displayText();
+        // A certificate that fails verification will fail the same way next time.
+        reply.permanent = reply.error.find("certificate") != std::string::npos || reply.error.find("Certificate") != std::string::npos;
     } catch (const Poco::Exception& e) {
         reply.status = 0;
         reply.error = e.displayText();
@@ -165,6 +171,9 @@ Delivery WebhookClient::post(const std::string& body, const std::function<bool()
         Ms wait{0};
         if (reply.status == 429) {
             wait = fromSeconds(reply.retryAfterSeconds >= 0 ? reply.retryAfterSeconds : 1.0);
+        } else if (reply.permanent) {
+            d.summary = "cannot reach Discord securely: " + what + " (check the system CA store or ca_file)";
+            return d;
         } else if (reply.status == 0 || reply.status >= 500) {
             wait = backoff;
             backoff = std::min(backoff * 2, settings_.maxBackoff);

@@ -47,6 +47,7 @@ private:
         double retryAfterSeconds = -1;  // from a 429
         double resetAfterSeconds = -1;  // X-RateLimit-Reset-After
         bool bucketEmpty = false;       // X-RateLimit-Remaining: 0
+        bool permanent = false;         // a network-level error retrying cannot fix (certificate refused)
     };
     Reply attempt(const std::string& body);
 
