@@ -53,7 +53,7 @@ struct TlsWebhook {
     TlsWebhook() {
         const std::string openssl = test::findProgram("openssl");
         REQUIRE_MESSAGE(!openssl.empty(), "openssl is needed to make the test certificate (apt-get install openssl)");
-        auto [code, out] = test::runCommand({openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+        auto [code, out] = test::runCommand({openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
                                              "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
                                             30s);
         REQUIRE_MESSAGE(code == 0, out);
