@@ -63,6 +63,12 @@ TEST_CASE("jsonl sink: one JSON object per line with the documented field names"
           R"({"kind":"result","seq":1,"time":"2026-11-24T03:00:01.000Z","pipeline":"station-eu","check":"icecast",)"
           R"("label":"Icecast Sources","status":"pass","summary":"1 source connected","value":1,"unit":"sources",)"
           R"("details":{"mount":"/live","listeners":"12"},"duration_ms":35})");
+    // The README shows this line as the example event.
+    CHECK(lines[1] ==
+          R"({"kind":"event","seq":2,"time":"2026-11-24T03:00:02.000Z","pipeline":"station-eu","check":"","label":"",)"
+          R"("event":{"type":"warning","rule":"failover","incident":"inc-42","summary":"2 of 4 checks failing; starting )"
+          R"(the backup in 5m","failing":["icecast","ts_age"],"deadline":"2026-11-24T03:05:02.000Z","action":"","ok":true,)"
+          R"("details":{"instance":"i-0abc"}}})");
     Poco::JSON::Parser parser;
     auto event = parser.parse(lines[1]).extract<Poco::JSON::Object::Ptr>();
     CHECK(event->getValue<std::string>("kind") == "event");
