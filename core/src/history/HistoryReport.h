@@ -11,11 +11,11 @@ namespace watchdog {
 
 /// One check's tally over the history window.
 struct CheckTally {
-    std::string checkId;
-    std::string label;
-    std::size_t pass = 0;
-    std::size_t fail = 0;
-    std::size_t error = 0;
+    std::string checkId;    ///< the check's id ("icecast")
+    std::string label;      ///< its display name, as recorded
+    std::size_t pass = 0;   ///< passing results in the window
+    std::size_t fail = 0;   ///< failing results
+    std::size_t error = 0;  ///< results that could not observe
     /// Share of results that passed, 0..100 (0 when there are none).
     double passingPercent() const;
 };
