@@ -155,3 +155,21 @@ TEST_CASE("spool: a directory that cannot be created gives an error naming it") 
     CHECK_THROWS_WITH_AS(Spool(dir.file("file/spool"), 1 << 20),
                          doctest::Contains(dir.file("file/spool").c_str()), std::runtime_error);
 }
+
+TEST_CASE("spool: a spool larger than the read chunk reopens with the right count and a torn tail cut") {
+    TempDir dir;
+    {
+        Spool spool(dir.file("s"), 1ULL << 30);
+        const auto records = sampleResults(1, 8000);  // ~2 MB: more than one 1 MB chunk
+        spool.append(records);
+        spool.commit(spool.peek(1000));
+        CHECK(spool.bytes() > (2u << 20) - (300u << 10));
+    }
+    {
+        std::ofstream f(dir.file("s/spool.jsonl"), std::ios::app);
+        f << R"({"kind":"result","seq":8001,"time")";
+    }
+    Spool reopened(dir.file("s"), 1ULL << 30);
+    CHECK(reopened.pendingRecords() == 7000);
+    CHECK(drain(reopened, 500) == range(1001, 8000));
+}

@@ -5,6 +5,7 @@
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -92,35 +93,49 @@ Spool::~Spool() {
     if (fd_ >= 0) ::close(fd_);
 }
 
+// Reads in chunks: a spool may hold hundreds of megabytes on a small machine.
 void Spool::recover() {
     struct stat st {};
     if (::fstat(fd_, &st) != 0) throw ioError("cannot stat", path_);
     size_ = static_cast<std::uint64_t>(st.st_size);
-    const std::string content = readRange(fd_, 0, size_, path_);
-    const auto headerNewline = content.find('\n');
-    if (content.compare(0, kHeaderPrefix.size(), kHeaderPrefix) != 0 || headerNewline == std::string::npos) {
+    const std::string head = readRange(fd_, 0, std::min<std::uint64_t>(size_, 4096), path_);
+    const auto headerNewline = head.find('\n');
+    if (head.compare(0, kHeaderPrefix.size(), kHeaderPrefix) != 0 || headerNewline == std::string::npos) {
         if (size_ > 0)
             Poco::Logger::get("watchdog.spool").warning("spool %s has no valid header; starting it afresh", path_);
         resetFile();
         return;
     }
-    id_ = content.substr(kHeaderPrefix.size(), headerNewline - kHeaderPrefix.size());
+    id_ = head.substr(kHeaderPrefix.size(), headerNewline - kHeaderPrefix.size());
     headerEnd_ = headerNewline + 1;
     // A crash in the middle of an append leaves a line without its newline: cut it off.
-    const auto lastNewline = content.rfind('\n');
-    if (lastNewline + 1 != content.size()) {
-        if (::ftruncate(fd_, static_cast<off_t>(lastNewline + 1)) != 0) throw ioError("cannot truncate", path_);
+    const std::uint64_t chunk = 1 << 20;
+    std::uint64_t complete = headerEnd_;
+    for (std::uint64_t end = size_; end > headerEnd_;) {
+        const std::uint64_t begin = end > headerEnd_ + chunk ? end - chunk : headerEnd_;
+        const std::string data = readRange(fd_, begin, end, path_);
+        const auto nl = data.rfind('\n');
+        if (nl != std::string::npos) {
+            complete = begin + nl + 1;
+            break;
+        }
+        end = begin;
+    }
+    if (complete != size_) {
+        if (::ftruncate(fd_, static_cast<off_t>(complete)) != 0) throw ioError("cannot truncate", path_);
         ::fsync(fd_);
         Poco::Logger::get("watchdog.spool")
-            .warning("spool %s ended in a torn line (crash during append); cut %z bytes", path_,
-                     content.size() - lastNewline - 1);
-        size_ = lastNewline + 1;
+            .warning("spool " + path_ + " ended in a torn line (crash during append); cut " +
+                     std::to_string(size_ - complete) + " bytes");
+        size_ = complete;
     }
     offset_ = readOffset();
     if (offset_ < headerEnd_ || offset_ > size_) offset_ = headerEnd_;
     pending_ = 0;
-    for (std::uint64_t i = offset_; i < size_; ++i)
-        if (content[static_cast<std::size_t>(i)] == '\n') ++pending_;
+    for (std::uint64_t pos = offset_; pos < size_; pos += chunk) {
+        const std::string data = readRange(fd_, pos, std::min(size_, pos + chunk), path_);
+        pending_ += static_cast<std::uint64_t>(std::count(data.begin(), data.end(), '\n'));
+    }
 }
 
 std::uint64_t Spool::readOffset() const {
