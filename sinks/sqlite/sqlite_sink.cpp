@@ -8,6 +8,8 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
 
 #include <algorithm>
 #include <sqlite3.h>
@@ -80,6 +82,8 @@ void SqliteSink::rethrow(const std::string& doing) const {
 void SqliteSink::open() {
     if (session_) return;
     try {
+        const std::string parent = Poco::Path(settings_.path).parent().toString();
+        if (!parent.empty()) Poco::File(parent).createDirectories();
         Poco::Data::SQLite::Connector::registerConnector();
         auto session = std::make_unique<Poco::Data::Session>("SQLite", settings_.path);
         *session << "PRAGMA busy_timeout = " + std::to_string(settings_.busyTimeout.count()), now;

@@ -178,3 +178,20 @@ TEST_CASE("sqlite sink: bad options are config errors at the key") {
     CHECK_THROWS_WITH_AS(makeSink(dir, "synchronous: maybe\n"), doctest::Contains("sinks[0].synchronous"), ConfigError);
     CHECK_THROWS_WITH_AS(makeSink(dir, "pth: x\n"), doctest::Contains("pth"), ConfigError);
 }
+
+TEST_CASE("sqlite sink: a missing parent folder is created; an unusable one is an error naming the file") {
+    TempDir dir;
+    {
+        auto root = parseYaml("path: data/history/history.db\n", "pipeline.yaml");
+        SqliteSink sink;
+        sink.configure(Options(root, "sinks[0]", dir.path()));
+        sink.write(sampleResults(1, 2));
+        CHECK(sequencesOf(sink.readHistory({})) == seqRange(1, 2));
+    }
+    dir.write("blocker", "x");
+    auto root = parseYaml("path: blocker/history.db\n", "pipeline.yaml");
+    SqliteSink sink;
+    sink.configure(Options(root, "sinks[0]", dir.path()));
+    const std::string expected = "sqlite sink: cannot open " + dir.file("blocker/history.db");
+    CHECK_THROWS_WITH_AS(sink.open(), doctest::Contains(expected.c_str()), std::runtime_error);
+}
