@@ -35,6 +35,7 @@ struct SinkLog {
     int openFailuresLeft = 0;            // open() throws while > 0
     bool alwaysFail = false;
     bool hang = false;                   // write() blocks until hang is cleared
+    std::chrono::milliseconds delay{0};  // each write() takes this long (a slow database)
     int opens = 0;
     int closes = 0;
 
@@ -63,6 +64,11 @@ public:
     void write(const std::vector<Record>& batch) override {
         std::unique_lock<std::mutex> lock(log_->mutex);
         log_->release.wait(lock, [&] { return !log_->hang; });
+        if (log_->delay.count() > 0) {
+            lock.unlock();
+            std::this_thread::sleep_for(log_->delay);
+            lock.lock();
+        }
         if (log_->alwaysFail) throw std::runtime_error("database is locked");
         if (log_->writeFailuresLeft > 0) {
             --log_->writeFailuresLeft;
@@ -338,4 +344,25 @@ TEST_CASE("sink queue: while the sink hangs in write() its batch and newer recor
     q.stop(2s);
     CHECK(log->sequences() == range(1, 90));
     CHECK(q.stats().spooledRecords == 0);
+}
+
+TEST_CASE("sink queue: records arriving during a long replay wait on disk behind it, not in memory") {
+    TempDir dir;
+    const std::string spoolDir = dir.file("spool");
+    {
+        Spool spool(spoolDir, 1ULL << 30);
+        spool.append(sampleResults(1, 2000));
+    }
+    auto log = std::make_shared<SinkLog>();
+    log->delay = std::chrono::milliseconds(25);
+    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));  // 50 per batch: 40 slow writes
+    q.start();
+    REQUIRE(waitUntil([&] { return log->count() > 0; }, 5s));
+    pushAll(q, 2001, 2010);
+    // Spooled within maxDelay while the replay is still going.
+    CHECK(waitUntil([&] { return q.stats().queued == 0; }, 5s));
+    CHECK(log->count() < 2000);
+    REQUIRE(waitUntil([&] { return log->count() >= 2010; }, 20s));
+    q.stop(2s);
+    CHECK(log->sequences() == range(1, 2010));
 }

@@ -260,13 +260,14 @@ struct QueueCore {
             }
             const bool ready = !memory.empty() && batchReady(now);
             if (down()) {
+                // New records go to disk first, also between the batches of a long replay.
+                if (ready && now >= spoolRetryAt && (opened || failing || !spool->empty())) {
+                    spoolMemory(lock);
+                    continue;
+                }
                 if (now >= nextAttempt) {
                     if (!spool->empty()) replayBatch(lock);
                     else writeFromMemory(lock);  // opens the sink; an empty batch just tests open()
-                    continue;
-                }
-                if (ready && now >= spoolRetryAt) {
-                    spoolMemory(lock);
                     continue;
                 }
             } else if (ready) {
