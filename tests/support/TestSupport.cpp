@@ -41,7 +41,7 @@ std::string buildDir() {
 }
 std::string sourceDir() { return envOr("WATCHDOG_SOURCE_DIR", fs::current_path().string()); }
 std::string watchdogBinary() { return buildDir() + "/bin/encoder-watchdog"; }
-std::string pluginDir() { return buildDir() + "/lib/encoder-watchdog/plugins"; }
+std::string pluginDir() { return buildDir() + "/" WATCHDOG_PLUGIN_SUBDIR; }
 
 std::string findProgram(const std::string& name) {
     std::string path = envOr("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin:/usr/local/sbin";
@@ -231,5 +231,10 @@ LocalHttpServer::~LocalHttpServer() { state_->server->stopAll(true); }
 int LocalHttpServer::port() const { return state_->socket.address().port(); }
 
 std::string LocalHttpServer::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+PidFileGuard::~PidFileGuard() {
+    const std::string text = readFile(path);
+    if (!text.empty()) ::kill(std::atoi(text.c_str()), SIGKILL);
+}
 
 }  // namespace watchdog::test

@@ -86,6 +86,13 @@ private:
     std::string outputPath_;
 };
 
+/// Kills (SIGKILL) the process named in a pid file when destroyed, if the file still names one, so a
+/// failed assertion never leaves a background daemon behind.
+struct PidFileGuard {
+    std::string path;
+    ~PidFileGuard();
+};
+
 /// Runs a command to completion and returns {exit code, output}; kills it after `timeout`.
 std::pair<int, std::string> runCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                                        std::map<std::string, std::string> env = {});

@@ -238,6 +238,7 @@ TEST_CASE("--daemon --pidfile runs in the background, writes the pid file and re
     f.script("encoder", "pass");
     f.script("segments", "pass");
     const std::string pidfile = f.dir().file("watchdog.pid");
+    PidFileGuard guard{pidfile};
     auto [code, out] = runCommand(f.command("run", {pipeline, "--daemon", "--pidfile", pidfile}), 10s);
     CHECK(code == 0);
     REQUIRE(waitUntil([&] { return !readFile(pidfile).empty(); }, 10s));

@@ -201,6 +201,7 @@ TEST_CASE("e2e: the encoder dies, the backup starts once, the encoder comes back
     REQUIRE(daemon->wait(10s) == 0);
     daemon.reset();
     const std::string pidfile = s.dir.file("one/watchdog.pid");
+    PidFileGuard guard{pidfile};
     auto [code, out] = runCommand(s.run(pipeline, {"--daemon", "--pidfile", pidfile}), 20s, s.environment());
     REQUIRE(code == 0);
     REQUIRE(waitUntil([&] { return !readFile(pidfile).empty(); }, 10s));
