@@ -50,6 +50,8 @@ step "starting encoder-watchdog; status page on http://127.0.0.1:$status_port/"
 "$watchdog" run "$work/pipeline.yaml" > >(tee "$work/watchdog.log") 2>&1 &
 watchdog_pid=$!
 for check in icecast encoder_cpu ts_count ts_age; do await 30 "$check to pass" "check $check is now passing"; done
+step "all four checks pass; watching the healthy station for a few seconds"
+sleep 4
 
 step "the encoder dies: killing ffmpeg (pid $ENCODER_PID)"
 station_kill_encoder
@@ -62,6 +64,7 @@ step "the backup start ran (dry run: the signed EC2 request is printed above)"
 step "the encoder comes back"
 station_start_encoder
 await 60 "the recovery" "[recovered]"
+sleep 1   # the history sink writes in batches of up to 200 ms
 
 step "history of this run"
 "$watchdog" history "$work/pipeline.yaml" --since 10m

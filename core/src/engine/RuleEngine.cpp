@@ -142,7 +142,10 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
         {
             Event e = makeEvent(EventType::Recovered, rule, checks);
             e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-            e.summary = "Recovered: all checks of " + rule.spec.id + " are back after " + formatDuration(*e.duration);
+            const auto still = failingChecks(rule, checks);
+            e.summary = "Recovered after " + formatDuration(*e.duration) + ": " +
+                        (still.empty() ? "every check of " + rule.spec.id + " passes"
+                                       : "below the threshold (still failing: " + labelsOf(still, checks) + ")");
             out.push_back({std::move(e), rule.spec.recover.ids});
         }
         rule.state = RuleState{};
