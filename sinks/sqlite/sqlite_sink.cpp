@@ -85,7 +85,9 @@ void SqliteSink::open() {
         const std::string parent = Poco::Path(settings_.path).parent().toString();
         if (!parent.empty()) Poco::File(parent).createDirectories();
         Poco::Data::SQLite::Connector::registerConnector();
-        auto session = std::make_unique<Poco::Data::Session>("SQLite", settings_.path);
+        // Login timeout 0: Poco otherwise retries a file it cannot open for 60 s (measured), which
+        // would hold `history` and the sink's thread that long. Locks are the busy timeout's job.
+        auto session = std::make_unique<Poco::Data::Session>("SQLite", settings_.path, 0);
         *session << "PRAGMA busy_timeout = " + std::to_string(settings_.busyTimeout.count()), now;
         std::string mode;
         *session << "PRAGMA journal_mode = WAL", into(mode), now;
