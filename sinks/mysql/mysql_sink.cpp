@@ -173,8 +173,11 @@ void MysqlSink::store(const std::vector<Record>& batch) {
             // FROM_UNIXTIME covers 1970..2038-01-19 on MariaDB 10.11; outside it strict mode refuses the
             // INSERT, so such a time is sent as NULL (time_ms keeps the real value).
             const bool convertible = timeMs >= 0 && timeMs / 1000 <= 2147483647LL;
-            const MysqlValue seconds = convertible ? MysqlValue(timeMs / 1000) : MysqlValue();
-            const MysqlValue millis = convertible ? MysqlValue(timeMs) : MysqlValue();
+            MysqlValue seconds, millis;
+            if (convertible) {
+                seconds = MysqlValue(timeMs / 1000);
+                millis = MysqlValue(timeMs);
+            }
             if (isResult) {
                 legacy.emplace_back(seconds);
                 legacy.emplace_back(forCharset(fitted(r.checkLabel, schema_.parameterLength), schema_.parameterCharset));
