@@ -1,0 +1,131 @@
+// Pipeline loading: durations, ${VAR}, exact FILE:LINE:COL of each error, defaults.
+#include "config/Pipeline.h"
+#include "TestSupport.h"
+#include "watchdog/Duration.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+using namespace watchdog;
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> errorsOf(const std::string& path) {
+    try {
+        loadPipeline(path);
+    } catch (const ConfigErrors& e) {
+        std::vector<std::string> out;
+        for (const auto& one : e.errors()) out.push_back(one.what());
+        return out;
+    } catch (const ConfigError& e) {
+        return {e.what()};
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("durations and sizes") {
+    CHECK(*parseDuration("500ms") == 500ms);
+    CHECK(*parseDuration("300s") == 300s);
+    CHECK(*parseDuration("15m") == 15min);
+    CHECK(*parseDuration("1h") == 1h);
+    CHECK(*parseDuration("1h30m") == 90min);
+    CHECK_FALSE(parseDuration("10").has_value());
+    CHECK_FALSE(parseDuration("5 minutes").has_value());
+    CHECK_FALSE(parseDuration("").has_value());
+    CHECK(*parseSize("10M") == 10ULL << 20);
+}
+
+TEST_CASE("a valid pipeline: defaults, ${VAR} with a default, relative paths, the old script's rules") {
+    TempDir dir;
+    ::setenv("WATCHDOG_TEST_NAME", "station-eu", 1);
+    const std::string path = dir.write("conf/pipeline.yaml",
+        "watchdog:\n  name: ${WATCHDOG_TEST_NAME}\n  interval: 30s\n  state_file: ${WATCHDOG_TEST_UNSET:-state/s.json}\n"
+        "checks:\n  a: { plugin: x, timeout: 5s }\n  b: { plugin: x, interval: 500ms, fail_after: 3 }\n  c: { plugin: x }\n");
+    const Pipeline p = loadPipeline(path);
+    CHECK(p.name == "station-eu");
+    CHECK(p.stateFile == dir.path() + "/conf/state/s.json");
+    REQUIRE(p.checks.size() == 3);
+    CHECK(p.checks[0].interval == 30s);
+    CHECK(p.checks[0].timeout == 5s);
+    CHECK(p.checks[1].interval == 500ms);
+    CHECK(p.checks[1].timeout == 500ms);  // never more than the interval
+    CHECK(p.checks[1].failAfter == 3);
+    CHECK(p.defaultRules);
+    REQUIRE(!p.rules.empty());
+    CHECK(p.rules[0].id == "failover");
+    CHECK(p.rules[0].threshold == 2);
+    CHECK(p.rules[0].wait == 300s);
+}
+
+TEST_CASE("every problem is reported at once, with its exact line and column, without secrets") {
+    TempDir dir;
+    ::setenv("WATCHDOG_TEST_SECRET", "hunter2-very-secret", 1);
+    const std::string path = dir.write("pipeline.yaml",
+        "watchdog:\n"                                   // 1
+        "  intervall: 30s\n"                            // 2
+        "checks:\n"                                     // 3
+        "  a:\n"                                        // 4
+        "    plugin: x\n"                               // 5
+        "    interval: soon\n"                          // 6
+        "    fail_after: ${WATCHDOG_TEST_SECRET}\n"     // 7
+        "  b: { plugin: x, timeout: ${WATCHDOG_TEST_MISSING} }\n"  // 8 (a YAML error: caught first)
+    );
+    auto errors = errorsOf(path);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].find(path + ":8:") == 0);
+    CHECK(errors[0].find("quote a ${VAR} value") != std::string::npos);
+
+    dir.write("pipeline.yaml",
+        "watchdog:\n"
+        "  intervall: 30s\n"
+        "checks:\n"
+        "  a:\n"
+        "    plugin: x\n"
+        "    interval: soon\n"
+        "  c: { plugin: x }\n"
+        "  b:\n"
+        "    plugin: x\n"
+        "    timeout: soonish\n"
+        "rules:\n"
+        "  failover:\n"
+        "    when: 2 of [a, bb]\n"
+        "    then: [nobody]\n"
+        "  other:\n"
+        "    when: any\n"
+        "    then: [nobody]\n"
+        "  rate:\n"
+        "    every: ${WATCHDOG_TEST_SECRET}\n");
+    errors = errorsOf(path);
+    std::string all;
+    for (const auto& e : errors) all += e + "\n";
+    INFO(all);
+    CHECK(all.find(path + ":2:3: watchdog: unknown option 'intervall' (did you mean 'interval'?)") != std::string::npos);
+    CHECK(all.find(path + ":6:15:") != std::string::npos);
+    CHECK(all.find(path + ":10:14:") != std::string::npos);
+    CHECK(all.find(path + ":19:12: rules.rate.every:") != std::string::npos);
+    CHECK(all.find("did you mean 'b'") != std::string::npos);
+    CHECK(all.find("no action is called 'nobody'") != std::string::npos);
+    CHECK(all.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("an unset variable is an error at its place, naming the variable") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml", "checks:\n  b:\n    plugin: x\n    timeout: ${WATCHDOG_TEST_MISSING}\n");
+    auto errors = errorsOf(path);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == path + ":4:14: ${WATCHDOG_TEST_MISSING} is not set (export it, or put it in env_file)");
+}
+
+TEST_CASE("duplicate keys are errors naming both places") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml", "checks:\n  a: { plugin: x }\n  a: { plugin: y }\n");
+    auto errors = errorsOf(path);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].find(path + ":3:3:") == 0);
+    CHECK(errors[0].find("duplicate") != std::string::npos);
+}
