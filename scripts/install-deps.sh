@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages encoder-watchdog needs to build, test and run its demo, if missing.
-# Services are not started by the packages: the tests and the demo start their own servers.
+# Works as root (apt-get directly) and as a user with sudo. Services are not started by the
+# packages: the tests and the demo start their own servers. --with-bench adds wrk and monit.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev
+  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libebur128-dev
   icecast2 ffmpeg mariadb-server mariadb-client procps curl awscli openssl
-  chromium
+  chromium monitoring-plugins-basic
+  shellcheck clang-format
 )
 if [[ "${1:-}" == "--with-bench" ]]; then packages+=(wrk monit); fi
+
+die() { echo "install-deps: $*" >&2; exit 1; }
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,18 +23,26 @@ done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "installing: ${missing[*]}"
-sudo_cmd=()
-[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || die "not root and no sudo: run as root, or install sudo, to install: ${missing[*]}"
+  as_root=(sudo)
+fi
+# "${as_root[@]}" expands to nothing as root, so every privileged command starts with a real command
+# name; `env` carries DEBIAN_FRONTEND past sudo's environment reset.
+apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+
 # Keep package scripts from starting icecast2 or mariadb as system services.
-policy=/usr/sbin/policy-rc.d
+policy=${WATCHDOG_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 created_policy=0
 if [[ ! -e $policy ]]; then
-  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee $policy >/dev/null
-  "${sudo_cmd[@]}" chmod +x $policy
+  printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null || die "cannot write $policy"
+  "${as_root[@]}" chmod +x "$policy"
   created_policy=1
 fi
-cleanup() { [[ $created_policy -eq 1 ]] && "${sudo_cmd[@]}" rm -f $policy; true; }
+cleanup() { if [[ $created_policy -eq 1 ]]; then "${as_root[@]}" rm -f "$policy"; fi; }
 trap cleanup EXIT
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" -E apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+"${apt[@]}" update -qq || die "apt-get update failed (exit $?); packages still missing: ${missing[*]}"
+"${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+  die "apt-get install failed (exit $?) for: ${missing[*]}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A simulated station on loopback, sourced by scripts/demo.sh and the Monit comparison benchmark:
 # icecast2 on a free port and an ffmpeg "encoder" streaming a tone to /live and writing HLS segments.
 #   station_init DIR      picks ports and passwords, writes icecast.xml into DIR

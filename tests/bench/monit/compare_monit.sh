@@ -85,6 +85,6 @@ first() { [[ -s $1 ]] && awk -v t0="$killed" 'NR==1 {printf "%.2f s", $1 - t0}' 
 hz=$(getconf CLK_TCK)
 printf '\n%-34s %-18s %-18s\n' "" "encoder-watchdog" "monit $(monit -V | awk 'NR==1 {print $5}')"
 printf '%-34s %-18s %-18s\n' "resident memory" "$((wrss / 1024)).$(((wrss % 1024) * 10 / 1024)) MiB" "$((mrss / 1024)).$(((mrss % 1024) * 10 / 1024)) MiB"
-printf '%-34s %-18s %-18s\n' "CPU time over ${healthy}s" "$(awk -v t=$((w1 - w0)) -v hz=$hz 'BEGIN {printf "%.2f s", t / hz}')" "$(awk -v t=$((m1 - m0)) -v hz=$hz 'BEGIN {printf "%.2f s", t / hz}')"
-printf '%-34s %-18s %-18s\n' "ffmpeg killed -> first alert" "$(first $work/watchdog-alerts)" "$(first $work/monit-alerts)"
-printf '%-34s %-18s %-18s\n' "ffmpeg killed -> remedy" "$(first $work/watchdog-remedy)" "$(first $work/monit-remedy)"
+printf '%-34s %-18s %-18s\n' "CPU time over ${healthy}s" "$(awk -v t=$((w1 - w0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')" "$(awk -v t=$((m1 - m0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')"
+printf '%-34s %-18s %-18s\n' "ffmpeg killed -> first alert" "$(first "$work/watchdog-alerts")" "$(first "$work/monit-alerts")"
+printf '%-34s %-18s %-18s\n' "ffmpeg killed -> remedy" "$(first "$work/watchdog-remedy")" "$(first "$work/monit-remedy")"
