@@ -1,18 +1,9 @@
 #include "AwsCredentials.h"
 
 #include <Poco/DateTimeParser.h>
-#include <Poco/Environment.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/URI.h>
 
-#include <cctype>
-#include <fstream>
-#include <map>
-#include <sstream>
+#include <array>
 
 namespace watchdog::aws {
 
@@ -26,118 +17,103 @@ std::string trim(const std::string& s) {
 }
 
 std::string env(const CredentialSources& sources, const std::string& name) {
-    auto value = sources.environment ? sources.environment(name) : std::nullopt;
-    return value ? *value : std::string();
+    return common::environmentValue(sources.environment, name);
 }
 
-struct HttpAnswer {
-    int status = 0;
-    std::string body;
-};
+/// The keys of one INI section; nullopt with `why` (and `broken` when only one key is there) otherwise.
+std::optional<AwsCredentials> keysOf(const common::IniSection& values, const std::string& place, std::string& why,
+                                     bool& broken) {
+    const auto get = [&values](const char* key) {
+        const auto it = values.find(key);
+        return it == values.end() ? std::string() : it->second;
+    };
+    AwsCredentials creds{get("aws_access_key_id"), get("aws_secret_access_key"), get("aws_session_token"), place, std::nullopt};
+    if (!creds.accessKeyId.empty() && !creds.secretAccessKey.empty()) return creds;
+    broken = !creds.accessKeyId.empty() || !creds.secretAccessKey.empty();
+    why = broken ? place + " needs both aws_access_key_id and aws_secret_access_key" : place + ": no keys";
+    return std::nullopt;
+}
 
-HttpAnswer imdsRequest(const Poco::URI& base, const std::string& method, const std::string& path,
-                       const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
-    Poco::Net::HTTPClientSession session(base.getHost(), base.getPort());
-    session.setTimeout(Poco::Timespan(static_cast<long>(timeout.count() / 1000),
-                                      static_cast<long>((timeout.count() % 1000) * 1000)));
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [name, value] : headers) request.set(name, value);
-    request.setContentLength(0);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    HttpAnswer answer;
-    answer.status = response.getStatus();
-    Poco::StreamCopier::copyToString(in, answer.body);
-    return answer;
+/// A profile the AWS CLI would turn into credentials by a way aws_start does not speak (assume role, SSO, a process).
+std::string unsupportedSetting(const common::IniSection& values) {
+    static const std::array<const char*, 5> settings{"role_arn", "credential_process", "sso_session", "sso_start_url",
+                                                     "web_identity_token_file"};
+    for (const char* key : settings)
+        if (values.count(key) != 0) return key;
+    return {};
 }
 
 }  // namespace
 
-EnvironmentReader processEnvironment() {
-    return [](const std::string& name) -> std::optional<std::string> {
-        if (!Poco::Environment::has(name)) return std::nullopt;
-        return Poco::Environment::get(name);
-    };
-}
-
 std::optional<AwsCredentials> readSharedCredentials(const std::string& file, const std::string& profile,
                                                     std::string& why, bool& broken) {
     broken = false;
-    std::ifstream in(file);
-    if (!in) {
+    const common::IniFile ini = common::readIniFile(file);
+    if (!ini.exists) {
         why = file + ": no such file";
         return std::nullopt;
     }
-    std::map<std::string, std::string> values;
-    bool inProfile = false, found = false;
-    std::string line;
-    while (std::getline(in, line)) {
-        line = trim(line);
-        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-        if (line.front() == '[' && line.back() == ']') {
-            inProfile = trim(line.substr(1, line.size() - 2)) == profile;
-            found = found || inProfile;
-            continue;
-        }
-        const auto eq = line.find('=');
-        if (!inProfile || eq == std::string::npos) continue;
-        values[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
-    }
-    if (!found) {
+    const auto section = ini.sections.find(profile);
+    if (section == ini.sections.end()) {
         why = file + ": no profile [" + profile + "]";
         return std::nullopt;
     }
-    AwsCredentials creds;
-    creds.accessKeyId = values["aws_access_key_id"];
-    creds.secretAccessKey = values["aws_secret_access_key"];
-    creds.sessionToken = values["aws_session_token"];
-    if (creds.accessKeyId.empty() || creds.secretAccessKey.empty()) {
-        why = file + ": profile [" + profile + "] needs both aws_access_key_id and aws_secret_access_key";
-        broken = true;
+    auto creds = keysOf(section->second, file + " [" + profile + "]", why, broken);
+    if (!creds && broken) why = file + ": profile [" + profile + "] needs both aws_access_key_id and aws_secret_access_key";
+    return creds;
+}
+
+std::optional<AwsCredentials> readConfigFileCredentials(const std::string& file, const std::string& profile,
+                                                        std::string& why, bool& broken) {
+    broken = false;
+    const common::IniFile ini = common::readIniFile(file);
+    if (!ini.exists) {
+        why = file + ": no such file";
         return std::nullopt;
     }
-    creds.source = file + " [" + profile + "]";
-    return creds;
+    // Named profiles are "[profile NAME]" in the config file; the default is "[default]".
+    std::string name = "profile " + profile;
+    if (profile == "default" && ini.sections.count(name) == 0) name = "default";
+    const auto section = ini.sections.find(name);
+    if (section == ini.sections.end()) {
+        why = file + ": no [" + name + "]";
+        return std::nullopt;
+    }
+    return keysOf(section->second, file + " [" + name + "]", why, broken);
 }
 
 std::optional<AwsCredentials> fetchInstanceRoleCredentials(const std::string& endpoint,
                                                            std::chrono::milliseconds timeout, std::string& why) {
+    const common::ImdsClient imds(endpoint, timeout);
+    const auto token = imds.token(why);
+    if (!token) return std::nullopt;
+    const auto roles = imds.get("/latest/meta-data/iam/security-credentials/", *token, why);
+    if (!roles) return std::nullopt;
+    if (roles->status == 404) {
+        why = "the instance has no IAM role attached";
+        return std::nullopt;
+    }
+    const std::string role = trim(roles->body.substr(0, roles->body.find('\n')));
+    if (roles->status != 200 || role.empty()) {
+        why = "instance metadata role list answered HTTP " + std::to_string(roles->status);
+        return std::nullopt;
+    }
+    const auto doc = imds.get("/latest/meta-data/iam/security-credentials/" + role, *token, why);
+    if (!doc) return std::nullopt;
+    if (doc->status != 200) {
+        why = "instance metadata credentials for role " + role + " answered HTTP " + std::to_string(doc->status);
+        return std::nullopt;
+    }
     try {
-        const Poco::URI base(endpoint);
-        // IMDSv2: the TTL header is required on the token PUT (400 without it); 6 h is the maximum.
-        const auto token = imdsRequest(base, "PUT", "/latest/api/token",
-                                       {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}}, timeout);
-        if (token.status != 200 || token.body.empty()) {
-            why = "instance metadata token request answered HTTP " + std::to_string(token.status);
-            return std::nullopt;
-        }
-        const std::map<std::string, std::string> auth{{"X-aws-ec2-metadata-token", trim(token.body)}};
-        const auto roles = imdsRequest(base, "GET", "/latest/meta-data/iam/security-credentials/", auth, timeout);
-        if (roles.status == 404) {
-            why = "the instance has no IAM role attached";
-            return std::nullopt;
-        }
-        std::string role = trim(roles.body.substr(0, roles.body.find('\n')));
-        if (roles.status != 200 || role.empty()) {
-            why = "instance metadata role list answered HTTP " + std::to_string(roles.status);
-            return std::nullopt;
-        }
-        const auto doc = imdsRequest(base, "GET", "/latest/meta-data/iam/security-credentials/" + role, auth, timeout);
-        if (doc.status != 200) {
-            why = "instance metadata credentials for role " + role + " answered HTTP " + std::to_string(doc.status);
-            return std::nullopt;
-        }
-        auto json = Poco::JSON::Parser().parse(doc.body).extract<Poco::JSON::Object::Ptr>();
+        auto json = Poco::JSON::Parser().parse(doc->body).extract<Poco::JSON::Object::Ptr>();
         AwsCredentials creds;
         creds.accessKeyId = json->optValue<std::string>("AccessKeyId", "");
         creds.secretAccessKey = json->optValue<std::string>("SecretAccessKey", "");
         creds.sessionToken = json->optValue<std::string>("Token", "");
         // A 200 carrying Code/Message but no keys is an error (protocols.md 3.4).
         if (creds.accessKeyId.empty() || creds.secretAccessKey.empty()) {
-            why = "instance role " + role + ": " + json->optValue<std::string>("Code", "no keys") + " " +
-                  json->optValue<std::string>("Message", "");
-            why = trim(why);
+            why = trim("instance role " + role + ": " + json->optValue<std::string>("Code", "no keys") + " " +
+                       json->optValue<std::string>("Message", ""));
             return std::nullopt;
         }
         const std::string expiration = json->optValue<std::string>("Expiration", "");
@@ -148,9 +124,9 @@ std::optional<AwsCredentials> fetchInstanceRoleCredentials(const std::string& en
         creds.source = "instance role " + role;
         return creds;
     } catch (const Poco::Exception& e) {
-        why = "instance metadata service at " + endpoint + ": " + e.displayText();
+        why = "instance role " + role + ": " + e.displayText();
     } catch (const std::exception& e) {
-        why = "instance metadata service at " + endpoint + ": " + e.what();
+        why = "instance role " + role + ": " + e.what();
     }
     return std::nullopt;
 }
@@ -184,38 +160,44 @@ CredentialResult resolveCredentials(const CredentialSources& sources) {
     }
     result.tried.push_back("environment: not set");
 
-    // 3. Shared credentials file and profile.
-    std::string file = sources.credentialsFile;
-    if (file.empty()) file = env(sources, "AWS_SHARED_CREDENTIALS_FILE");
-    if (file.empty()) {
-        const std::string home = env(sources, "HOME");
-        if (!home.empty()) file = home + "/.aws/credentials";
+    // 3. The shared credentials file, then the config file, with the profile (botocore's order).
+    const auto files = common::locateAwsFiles(sources.environment, sources.configFile, sources.credentialsFile, sources.profile);
+    const auto profile = common::readAwsProfile(files.configFile, files.credentialsFile, files.profile);
+    // The AWS CLI would assume a role, ask SSO or run a program before it looked at keys: say so rather than use other keys.
+    if (const std::string setting = unsupportedSetting(profile.values); !setting.empty()) {
+        result.error = "profile [" + files.profile + "] (" + profile.origin.at(setting) + ") uses " + setting +
+                       ", which aws_start does not support: give the profile aws_access_key_id and aws_secret_access_key, "
+                       "or use the instance role";
+        return result;
     }
-    std::string profile = sources.profile;
-    const bool profileChosen = !profile.empty() || !env(sources, "AWS_PROFILE").empty();
-    if (profile.empty()) profile = env(sources, "AWS_PROFILE");
-    if (profile.empty()) profile = "default";
-    if (!file.empty()) {
+    std::vector<std::string> missing;
+    for (const auto& [file, read] : {std::make_pair(files.credentialsFile, &readSharedCredentials),
+                                     std::make_pair(files.configFile, &readConfigFileCredentials)}) {
+        if (file.empty()) continue;
         std::string why;
         bool broken = false;
-        auto creds = readSharedCredentials(file, profile, why, broken);
+        auto creds = read(file, files.profile, why, broken);
         if (creds) {
             result.credentials = std::move(creds);
             return result;
         }
-        // A profile someone named must exist (botocore: ProfileNotFound); the default may be absent.
-        const bool fileExists = why.find("no such file") == std::string::npos;
-        if (broken || (profileChosen && fileExists)) {
+        if (broken) {
             result.error = why;
             return result;
         }
+        if (why.find(": no such file") == std::string::npos) missing.push_back(why);
         result.tried.push_back(why);
+    }
+    // A profile someone named must exist (botocore: ProfileNotFound); the default may be absent.
+    if (files.profileNamed && !profile.found && !missing.empty()) {
+        std::string why;
+        for (const auto& m : missing) why += (why.empty() ? "" : "; ") + m;
+        result.error = why;
+        return result;
     }
 
     // 4. The instance role through IMDSv2.
-    std::string disabled = env(sources, "AWS_EC2_METADATA_DISABLED");
-    for (auto& c : disabled) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!sources.instanceRole || disabled == "true") {
+    if (!sources.instanceRole || common::metadataDisabled(sources.environment)) {
         result.tried.push_back("instance role: disabled");
         return result;
     }

@@ -1,7 +1,11 @@
 #pragma once
 
 // The credential chain in the order the AWS tools use (protocols.md 3.4): pipeline options, the
-// environment, the shared credentials file with a profile, then the instance role through IMDSv2.
+// environment, the shared credentials file and then the config file with a profile, then the
+// instance role through IMDSv2.
+
+#include "AwsSharedConfig.h"
+#include "ImdsClient.h"
 
 #include <chrono>
 #include <functional>
@@ -21,10 +25,10 @@ struct AwsCredentials {
 };
 
 /// Reads an environment variable; nullopt when unset.
-using EnvironmentReader = std::function<std::optional<std::string>(const std::string&)>;
+using common::EnvironmentReader;
 
 /// The process environment.
-EnvironmentReader processEnvironment();
+using common::processEnvironment;
 
 /// Where the chain looks, filled from the action's options.
 struct CredentialSources {
@@ -32,9 +36,10 @@ struct CredentialSources {
     std::string secretAccessKey;    ///< option secret_access_key
     std::string sessionToken;       ///< option session_token
     std::string credentialsFile;    ///< option credentials_file; empty: AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials
+    std::string configFile;         ///< option config_file; empty: AWS_CONFIG_FILE, then ~/.aws/config
     std::string profile;            ///< option profile; empty: AWS_PROFILE, then "default"
     bool instanceRole = true;       ///< option instance_role (also off when AWS_EC2_METADATA_DISABLED=true)
-    std::string imdsEndpoint = "http://169.254.169.254";  ///< option imds_endpoint
+    std::string imdsEndpoint = common::defaultImdsEndpoint;  ///< option imds_endpoint
     std::chrono::milliseconds imdsTimeout{1000};          ///< per IMDS request, as botocore's default
     EnvironmentReader environment = processEnvironment();  ///< injectable for tests
 };
@@ -53,6 +58,11 @@ CredentialResult resolveCredentials(const CredentialSources& sources);
 /// Returns nullopt with `why` set when the file or profile is missing or incomplete.
 std::optional<AwsCredentials> readSharedCredentials(const std::string& file, const std::string& profile,
                                                     std::string& why, bool& broken);
+
+/// Reads the keys of one profile of the config file ("[profile name]", or "[default]").
+/// Returns nullopt with `why` set when the file, the profile or the keys are missing (`broken`: only one key).
+std::optional<AwsCredentials> readConfigFileCredentials(const std::string& file, const std::string& profile,
+                                                        std::string& why, bool& broken);
 
 /// Fetches the instance role's credentials through IMDSv2 (token PUT, role name, role JSON).
 /// Returns nullopt with `why` set when there is no metadata service, no role, or a bad answer.

@@ -1,5 +1,6 @@
 #include "aws_start_action.h"
 
+#include "AwsRegion.h"
 #include "SigV4Signer.h"
 
 #include <watchdog/Plugin.h>
@@ -42,13 +43,29 @@ void AwsStartAction::configure(const Options& options) {
     if (!std::regex_match(s.instanceId, std::regex("i-([0-9a-f]{8}|[0-9a-f]{17})")))
         options.fail("instance_id", "'" + s.instanceId + "' is not an EC2 instance id (i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0)");
 
+    s.credentials.profile = options.string("profile", "");
+    s.credentials.credentialsFile = options.path("credentials_file", "");
+    s.credentials.configFile = options.path("config_file", "");
+    s.credentials.imdsEndpoint = options.string("imds_endpoint", common::defaultImdsEndpoint);
+    s.credentials.imdsTimeout = options.duration("imds_timeout", std::chrono::milliseconds(1000));
+    s.credentials.environment = environment_;
+
     s.region = options.string("region", "");
-    auto fromEnv = [&](const char* name) { auto v = environment_ ? environment_(name) : std::nullopt; return v ? *v : ""; };
-    if (s.region.empty()) s.region = fromEnv("AWS_REGION");
-    if (s.region.empty()) s.region = fromEnv("AWS_DEFAULT_REGION");
-    if (s.region.empty()) options.fail("region", "no region: set region (e.g. eu-west-2), AWS_REGION or AWS_DEFAULT_REGION");
+    std::string regionSource = "region";
+    if (s.region.empty()) {
+        const common::RegionSources where{environment_, s.credentials.configFile, s.credentials.credentialsFile,
+                                          s.credentials.profile, true, s.credentials.imdsEndpoint, s.credentials.imdsTimeout};
+        const auto found = common::resolveRegion(where);
+        if (!found.region)
+            options.fail("region", "no region found (looked in " + common::joinTried(found.tried) +
+                                       "): set region (e.g. eu-west-2), AWS_REGION, or region in the AWS profile");
+        s.region = *found.region;
+        regionSource = found.source;
+        logger().information("aws_start: region " + s.region + " from " + regionSource);
+    }
     if (!std::regex_match(s.region, std::regex("[a-z]{2}(-[a-z]+)+-[0-9]+")))
-        options.fail("region", "'" + s.region + "' is not an AWS region (e.g. eu-west-2, us-east-1)");
+        options.fail("region", "'" + s.region + "'" + (regionSource == "region" ? "" : " (from " + regionSource + ")") +
+                                   " is not an AWS region (e.g. eu-west-2, us-east-1)");
 
     s.ec2.region = s.region;
     s.ec2.endpoint = options.string("endpoint", aws::defaultEc2Endpoint(s.region));
@@ -73,12 +90,7 @@ void AwsStartAction::configure(const Options& options) {
     if (s.credentials.accessKeyId.empty() != s.credentials.secretAccessKey.empty())
         options.fail(s.credentials.accessKeyId.empty() ? "access_key_id" : "secret_access_key",
                      "access_key_id and secret_access_key must be given together");
-    s.credentials.profile = options.string("profile", "");
-    s.credentials.credentialsFile = options.path("credentials_file", "");
     s.credentials.instanceRole = options.boolean("instance_role", true);
-    s.credentials.imdsEndpoint = options.string("imds_endpoint", "http://169.254.169.254");
-    s.credentials.imdsTimeout = options.duration("imds_timeout", std::chrono::milliseconds(1000));
-    s.credentials.environment = environment_;
 
     settings_ = std::move(s);
     client_ = std::make_unique<aws::Ec2Client>(settings_.ec2);

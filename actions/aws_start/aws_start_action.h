@@ -27,6 +27,8 @@ public:
 
     /// Replaces the environment reader (tests); configure() reads it for the region, execute() for credentials.
     void setEnvironment(aws::EnvironmentReader environment) { environment_ = std::move(environment); }
+    /// The region in use: the option, or what configure() found in the AWS CLI's chain.
+    const std::string& region() const { return settings_.region; }
 
 private:
     struct Settings {

@@ -308,7 +308,7 @@ TEST_CASE("without credentials and without dry run: a clear failure listing what
     const auto o = rig.run();
     CHECK_FALSE(o.ok);
     CHECK(o.summary == "no AWS credentials found for i-0123456789abcdef0 (tried options: not set; environment: not set; " +
-                           home.path() + "/.aws/credentials: no such file; instance role: disabled)");
+                           home.path() + "/.aws/credentials: no such file; " + home.path() + "/.aws/config: no such file; instance role: disabled)");
     CHECK(rig.ec2.calls().empty());
 }
 

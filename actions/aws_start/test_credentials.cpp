@@ -1,4 +1,4 @@
-// The credential chain: options, environment, shared credentials file with profile, then IMDSv2.
+// The credential chain: options, environment, shared credentials file and config file with profile, then IMDSv2.
 #include "AwsCredentials.h"
 
 #include "TestSupport.h"
@@ -116,9 +116,57 @@ TEST_CASE("nothing anywhere: no credentials, and each source tried is listed") {
     const auto r = resolveCredentials(s);
     CHECK_FALSE(r.credentials);
     CHECK(r.error.empty());
-    REQUIRE(r.tried.size() == 4);
+    REQUIRE(r.tried.size() == 5);
     CHECK(r.tried[0] == "options: not set");
     CHECK(r.tried[1] == "environment: not set");
     CHECK(r.tried[2] == dir.path() + "/.aws/credentials: no such file");
-    CHECK(r.tried[3] == "instance role: disabled");
+    CHECK(r.tried[3] == dir.path() + "/.aws/config: no such file");
+    CHECK(r.tried[4] == "instance role: disabled");
+}
+
+TEST_CASE("the config file's profile keys come after the credentials file's, as in the AWS CLI") {
+    TempDir dir;
+    const std::string config = dir.write("config", "[default]\nregion = eu-west-1\n[profile backup]\n"
+                                                   "aws_access_key_id = AKIACONFIG\naws_secret_access_key = configsecret\n");
+    const std::string credentials = dir.write("credentials", kFile);
+    auto s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "backup"}});
+    auto r = resolveCredentials(s);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "ASIABACKUP");
+
+    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", dir.file("none")}, {"AWS_PROFILE", "backup"}});
+    r = resolveCredentials(s);
+    REQUIRE(r.credentials);
+    CHECK(r.credentials->accessKeyId == "AKIACONFIG");
+    CHECK(r.credentials->source == config + " [profile backup]");
+    CHECK(r.tried.back() == dir.file("none") + ": no such file");
+
+    // [default] with a region but no keys: not an error, the chain goes on.
+    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", dir.file("none")}});
+    r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.error.empty());
+    CHECK(r.tried[3] == config + " [default]: no keys");
+}
+
+TEST_CASE("a named profile must be in one of the files; one that assumes a role is refused, not replaced") {
+    TempDir dir;
+    const std::string config = dir.write("config", "[profile station]\nregion = eu-west-2\n"
+                                                   "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = default\n");
+    const std::string credentials = dir.write("credentials", kFile);
+    auto s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "nosuch"}});
+    auto r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.error == credentials + ": no profile [nosuch]; " + config + ": no [profile nosuch]");
+
+    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "station"}});
+    r = resolveCredentials(s);
+    CHECK_FALSE(r.credentials);
+    CHECK(r.error.empty());
+    CHECK(r.tried.back() == "instance role: disabled");
+
+    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "admin"}});
+    r = resolveCredentials(s);
+    CHECK(r.error == "profile [admin] (" + config + " [profile admin]) uses role_arn, which aws_start does not support: "
+                     "give the profile aws_access_key_id and aws_secret_access_key, or use the instance role");
 }

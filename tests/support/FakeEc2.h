@@ -73,7 +73,7 @@ private:
 };
 
 /// A fake instance metadata service (IMDSv2 only): PUT /latest/api/token with the TTL header, then
-/// GET /latest/meta-data/iam/security-credentials/ and .../ROLE with the token header.
+/// GET /latest/meta-data/iam/security-credentials/ and .../ROLE, and .../placement/region, with the token header.
 class FakeImds {
 public:
     /// Serves one role with these credentials (Expiration six hours ahead).
@@ -92,6 +92,8 @@ public:
     int refused() const;
     /// No role attached: the role list answers 404.
     void removeRole();
+    /// Answers /latest/meta-data/placement/region with `region` (404 until set).
+    void setRegion(std::string region);
 
 private:
     struct State;

@@ -14,7 +14,7 @@
 namespace watchdog::test {
 
 struct FakeImds::State {
-    std::string role, accessKeyId, secret, token;
+    std::string role, accessKeyId, secret, token, region;
     bool hasRole = true;
     mutable std::mutex mutex;
     std::set<std::string> tokens;
@@ -52,6 +52,8 @@ struct FakeImds::State {
             ++refused;
             return answer(HTTPResponse::HTTP_UNAUTHORIZED, "");
         }
+        if (path == "/latest/meta-data/placement/region")
+            return region.empty() ? answer(HTTPResponse::HTTP_NOT_FOUND, "") : answer(HTTPResponse::HTTP_OK, region);
         const std::string prefix = "/latest/meta-data/iam/security-credentials/";
         if (path == prefix) return hasRole ? answer(HTTPResponse::HTTP_OK, role) : answer(HTTPResponse::HTTP_NOT_FOUND, "");
         if (hasRole && path == prefix + role) {
@@ -100,6 +102,11 @@ int FakeImds::refused() const {
 void FakeImds::removeRole() {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->hasRole = false;
+}
+
+void FakeImds::setRegion(std::string region) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->region = std::move(region);
 }
 
 }  // namespace watchdog::test
