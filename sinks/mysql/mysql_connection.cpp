@@ -36,6 +36,11 @@ bool MysqlError::connectionLost() const {
     }
 }
 
+bool MysqlError::staleSchema() const {
+    return code_ == 1054     // ER_BAD_FIELD_ERROR: unknown column
+           || code_ == 1146;  // ER_NO_SUCH_TABLE
+}
+
 MysqlConnection::MysqlConnection(const MysqlSettings& settings) {
     // mysql_init() initialises the library on first use, which is not thread-safe; two sinks may
     // connect from their own threads at the same moment.

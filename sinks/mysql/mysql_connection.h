@@ -39,6 +39,9 @@ public:
     unsigned code() const { return code_; }
     /// True when the connection is unusable (cannot connect, gone away, lost): reconnect and retry.
     bool connectionLost() const;
+    /// True when a table or column a statement names is gone (renamed or dropped since the connection
+    /// checked the tables): reconnect, which checks them again.
+    bool staleSchema() const;
 
 private:
     unsigned code_;

@@ -1,7 +1,9 @@
 #include "mysql_schema.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <vector>
 
 namespace watchdog {
 namespace {
@@ -17,13 +19,14 @@ struct Column {
     bool autoIncrement = false;
     std::size_t maxLength = 0;
     std::string charset;
+    unsigned position = 0;
 };
 
 std::map<std::string, Column> columnsOf(MysqlConnection& c, const std::string& table) {
     std::map<std::string, Column> out;
     auto rows = c.select(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH,"
-        " CHARACTER_SET_NAME"
+        " CHARACTER_SET_NAME, ORDINAL_POSITION"
         " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
         c.literal(table));
     for (const auto& r : rows) {
@@ -35,6 +38,7 @@ std::map<std::string, Column> columnsOf(MysqlConnection& c, const std::string& t
         col.autoIncrement = r[5].value_or("").find("auto_increment") != std::string::npos;
         col.maxLength = r[6] ? std::stoull(*r[6]) : 0;
         col.charset = r[7].value_or("");
+        col.position = static_cast<unsigned>(std::stoul(r[8].value_or("0")));
         std::string name = r[0].value_or("");
         for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         out[name] = col;
@@ -65,10 +69,35 @@ void require(const std::string& table, const std::map<std::string, Column>& colu
         incompatible(table, "column `" + name + "` is " + it->second.columnType + ", expected " + expected);
 }
 
-MysqlSchemaInfo checkLegacy(MysqlConnection& c, const std::string& table) {
-    auto columns = columnsOf(c, table);
+// "`id`, `timestamp`, `status`", in the table's order.
+std::string listed(const std::map<std::string, Column>& columns) {
+    std::vector<std::pair<unsigned, std::string>> ordered;
+    for (const auto& [name, col] : columns) ordered.emplace_back(col.position, name);
+    std::sort(ordered.begin(), ordered.end());
+    std::string out;
+    for (const auto& [position, name] : ordered) out += (out.empty() ? "`" : ", `") + name + "`";
+    return out.empty() ? "none visible to this account" : out;
+}
+
+// The old script's README creates `parameter`; its code inserts into `flag_name`, so stations whose
+// logging worked made that one.
+std::string labelColumn(const std::string& table, const std::map<std::string, Column>& columns) {
+    const bool parameter = columns.count("parameter") > 0, flagName = columns.count("flag_name") > 0;
+    if (parameter && flagName)
+        incompatible(table, "it has both a `parameter` and a `flag_name` column (its columns: " + listed(columns) +
+                                "), and the sink writes the check's label to one only (drop the one your dashboards "
+                                "do not read)");
+    if (!parameter && !flagName)
+        incompatible(table, "it has neither a `parameter` column (the old script's README) nor a `flag_name` column "
+                            "(the old script's code) for the check's label; its columns: " + listed(columns));
+    return parameter ? "parameter" : "flag_name";
+}
+
+MysqlSchemaInfo checkLegacy(const std::string& table, const std::map<std::string, Column>& columns) {
+    MysqlSchemaInfo info;
+    info.labelColumn = labelColumn(table, columns);
     require(table, columns, "timestamp", {"datetime", "timestamp"}, "DATETIME");
-    require(table, columns, "parameter", kText, "VARCHAR(50)");
+    require(table, columns, info.labelColumn, kText, "VARCHAR(50)");
     std::set<std::string> statusTypes = kText;
     statusTypes.insert("enum");
     require(table, columns, "status", statusTypes, "ENUM('pass','fail')");
@@ -80,11 +109,11 @@ MysqlSchemaInfo checkLegacy(MysqlConnection& c, const std::string& table) {
     } else if (!kText.count(status.dataType) || (status.maxLength && status.maxLength < 4)) {
         incompatible(table, "column `status` is " + status.columnType + ", expected ENUM('pass','fail')");
     }
-    checkOtherColumns(table, columns, {"timestamp", "parameter", "status"});
-    MysqlSchemaInfo info;
-    const Column& parameter = columns.at("parameter");
-    info.parameterLength = parameter.maxLength ? parameter.maxLength : 50;
-    info.parameterCharset = parameter.charset;
+    checkOtherColumns(table, columns, {"timestamp", info.labelColumn, "status"});
+    const Column& label = columns.at(info.labelColumn);
+    info.labelOrigin = info.labelColumn == "flag_name" ? "the old script's code" : "the old script's README";
+    info.labelLength = label.maxLength ? label.maxLength : 50;
+    info.labelCharset = label.charset;
     return info;
 }
 
@@ -155,9 +184,15 @@ std::string recordsCreateStatement(const std::string& table) {
 }
 
 MysqlSchemaInfo prepareSchema(MysqlConnection& c, const MysqlTables& tables) {
-    c.execute(legacyCreateStatement("`" + tables.legacy + "`"));
+    auto legacy = columnsOf(c, tables.legacy);
+    const bool created = legacy.empty();
+    if (created) {
+        c.execute(legacyCreateStatement("`" + tables.legacy + "`"));
+        legacy = columnsOf(c, tables.legacy);
+    }
     c.execute(recordsCreateStatement(tables.records));
-    MysqlSchemaInfo info = checkLegacy(c, tables.legacy);
+    MysqlSchemaInfo info = checkLegacy(tables.legacy, legacy);
+    if (created) info.labelOrigin = "created now, as the old script's README has it";
     checkRecords(c, tables.records);
     return info;
 }

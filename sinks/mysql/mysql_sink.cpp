@@ -102,7 +102,7 @@ void MysqlSink::rethrow(const std::string& doing) {
     try {
         throw;
     } catch (const MysqlError& e) {
-        if (e.connectionLost()) connection_.reset();
+        if (e.connectionLost() || e.staleSchema()) connection_.reset();
         std::string what = e.what();
         switch (e.code()) {
         case 1045:  // ER_ACCESS_DENIED_ERROR
@@ -136,8 +136,12 @@ void MysqlSink::rethrow(const std::string& doing) {
 void MysqlSink::connect() {
     auto connection = std::make_unique<MysqlConnection>(settings_);
     schema_ = prepareSchema(*connection, tables_);
+    legacyInsert_ =
+        "INSERT INTO `" + tables_.legacy + "` (`timestamp`, `" + schema_.labelColumn + "`, `status`) VALUES ";
     connection_ = std::move(connection);
-    Poco::Logger::get("watchdog.sink.mysql").information("mysql sink: connected to " + settings_.where());
+    Poco::Logger::get("watchdog.sink.mysql")
+        .information("mysql sink (" + settings_.where() + "): writing " + tables_.legacy + "." + schema_.labelColumn +
+                     " (" + schema_.labelOrigin + ") and " + tables_.records);
 }
 
 void MysqlSink::open() {
@@ -180,7 +184,7 @@ void MysqlSink::store(const std::vector<Record>& batch) {
             }
             if (isResult) {
                 legacy.emplace_back(seconds);
-                legacy.emplace_back(forCharset(fitted(r.checkLabel, schema_.parameterLength), schema_.parameterCharset));
+                legacy.emplace_back(forCharset(fitted(r.checkLabel, schema_.labelLength), schema_.labelCharset));
                 legacy.emplace_back(std::string(r.result.status == Status::Pass ? "pass" : "fail"));
             }
             records.emplace_back(static_cast<long long>(r.sequence));
@@ -216,8 +220,7 @@ void MysqlSink::store(const std::vector<Record>& batch) {
             records.emplace_back(isResult ? MysqlValue() : MysqlValue(validUtf8(recordToJsonLine(r))));
         }
         if (!legacy.empty())
-            c.insertRows("INSERT INTO `" + tables_.legacy + "` (`timestamp`, `parameter`, `status`) VALUES ",
-                         "(FROM_UNIXTIME(?),?,?)", 3, legacy);
+            c.insertRows(legacyInsert_, "(FROM_UNIXTIME(?),?,?)", 3, legacy);
         if (!records.empty())
             c.insertRows("INSERT INTO `" + tables_.records +
                              "` (seq, time_ms, time, kind, pipeline, check_id, label, status, event_type, value,"
@@ -235,7 +238,8 @@ void MysqlSink::store(const std::vector<Record>& batch) {
 
 void MysqlSink::write(const std::vector<Record>& batch) {
     if (batch.empty()) return;
-    // A connection that sat idle may have been cut by a server restart: then reconnect once at once.
+    // A connection that sat idle may have been cut by a server restart, or its tables changed since it
+    // checked them (a column renamed): then reconnect, which checks them again, once at once.
     bool mayRetry = connection_ != nullptr;
     for (;;) {
         try {
@@ -243,7 +247,7 @@ void MysqlSink::write(const std::vector<Record>& batch) {
             store(batch);
             return;
         } catch (const MysqlError& e) {
-            if (e.connectionLost() && mayRetry) {
+            if ((e.connectionLost() || e.staleSchema()) && mayRetry) {
                 connection_.reset();
                 mayRetry = false;
                 continue;
@@ -273,7 +277,7 @@ std::vector<Record> MysqlSink::readHistory(const HistoryQuery& query) {
             rows = connection_->select(sql);
             break;
         } catch (const MysqlError& e) {
-            if (e.connectionLost() && mayRetry) {
+            if ((e.connectionLost() || e.staleSchema()) && mayRetry) {
                 connection_.reset();
                 mayRetry = false;
                 continue;
