@@ -17,7 +17,7 @@ std::optional<LoadedPipeline> loadAndAssemble(const CommandLine& cmd, AssemblySc
     }
     try {
         LoadedPipeline l;
-        l.pipeline = loadPipeline(cmd.args.front());
+        l.pipeline = readPipeline(cmd.args.front());
         l.loader = std::make_unique<PluginLoader>(pluginSearchPath(cmd, l.pipeline.pluginPath));
         l.assembly = assemble(l.pipeline, *l.loader, scope);
         return l;

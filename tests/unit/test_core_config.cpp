@@ -13,6 +13,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// Lines joined with newlines, so a failing comparison prints both sides.
+std::string joined(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+}
+
 std::vector<std::string> errorsOf(const std::string& path) {
     try {
         loadPipeline(path);
@@ -128,4 +135,56 @@ TEST_CASE("duplicate keys are errors naming both places") {
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].find(path + ":3:3:") == 0);
     CHECK(errors[0].find("duplicate") != std::string::npos);
+}
+
+TEST_CASE("a rule count too large for an int is refused, not wrapped around to a small one") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "checks:\n  a: { plugin: x }\n  b: { plugin: x }\n"
+                                       "rules:\n  failover:\n    when: 4294967297 of [a, b]\n");
+    auto errors = errorsOf(path);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == path + ":6:11: rules.failover.when: needs 4294967297 failing checks but names only 2");
+}
+
+TEST_CASE("one pass reports unset variables together with every other problem, each block's problems all") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "watchdog:\n"                                  // 1
+                                       "  interval: 5 minutes\n"                      // 2
+                                       "  timeout: 0s\n"                              // 3
+                                       "checks:\n"                                    // 4
+                                       "  a:\n"                                       // 5
+                                       "    plugin: x\n"                              // 6
+                                       "    interval: ${WATCHDOG_TEST_MISSING}\n"     // 7
+                                       "    fail_after: none\n"                       // 8
+                                       "    pass_after: 0\n"                          // 9
+                                       "  b: { label: no plugin }\n"                  // 10
+                                       "http: { listen: nowhere }\n");                // 11
+    const std::vector<std::string> expected = {
+        path + ":2:13: watchdog.interval: '5 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
+        path + ":3:12: watchdog.timeout: must be more than 0",
+        path + ":7:15: ${WATCHDOG_TEST_MISSING} is not set (export it, or put it in env_file)",
+        path + ":8:17: checks.a.fail_after: 'none' is not a whole number",
+        path + ":9:17: checks.a.pass_after: must be between 1 and 1000 (got '0')",
+        path + ":10:3: checks.b.plugin: required option is missing",
+        path + ":11:17: http.listen: 'nowhere' is not HOST:PORT (e.g. 127.0.0.1:9480)",
+    };
+    CHECK(joined(errorsOf(path)) == joined(expected));
+}
+
+TEST_CASE("an unterminated quote is a syntax error at the quote, not a file that swallows the rest") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "watchdog:\n  name: \"station\n"
+                                       "checks:\n  a: { plugin: x }\n");
+    auto errors = errorsOf(path);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == path + ":2:9: YAML syntax error: this quoted value has no closing \" (it would run to the end of the file)");
+    dir.write("pipeline.yaml", "watchdog:\n  name: 'it''s\n");
+    errors = errorsOf(path);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].find(path + ":2:9: YAML syntax error: this quoted value has no closing '") == 0);
+    dir.write("pipeline.yaml", "watchdog:\n  name: \"a \\\" b\"\n  state_file: 'it''s'\n");
+    CHECK(errorsOf(path).empty());
 }

@@ -17,7 +17,8 @@ struct ConfigNode;
 /// One plugin's block of the pipeline file (a YAML mapping), with typed getters.
 ///
 /// Every getter throws ConfigError naming FILE:LINE:COL and the dotted key ("checks.ts_age.max_age")
-/// when the value has the wrong type. Getters without a fallback also throw when the key is missing
+/// when the value has the wrong type; in a block that collects problems (the core's blocks do), the
+/// getter records the problem and returns its fallback instead, so one pass finds every problem. Getters without a fallback also throw when the key is missing
 /// or empty. Every key a getter asks for counts as known; after configure() the core reports keys in
 /// the block that no getter asked for as unknown, with a did-you-mean. Values that came from ${VAR}
 /// are never echoed in messages.
@@ -74,6 +75,8 @@ public:
 
     /// Throws ConfigError at the key's position (or the block's when absent): "where.key: message".
     [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+    /// Like fail(), but a block that collects problems records it and carries on.
+    void report(const std::string& key, const std::string& message) const;
     /// "FILE:LINE:COL" of the key's value, or of the block when absent.
     std::string location(const std::string& key) const;
     /// The folder relative paths are resolved against.
@@ -83,6 +86,16 @@ public:
     void markKnown(const std::vector<std::string>& keys) const;
     /// Throws ConfigError for the first key no getter asked for, with a did-you-mean.
     void rejectUnknownKeys() const;
+
+    /// From now on getters and report() of this block and its children record problems instead of
+    /// throwing them.
+    void collectProblems();
+    /// The problems recorded so far, in the order met.
+    std::vector<ConfigError> recordedProblems() const;
+    /// A problem for each key (here and in children) no getter asked for, with a did-you-mean; with
+    /// `before`, only keys placed before that mark (a configure that stopped there never asked for
+    /// the keys after it).
+    std::vector<ConfigError> unknownKeys(const SourceMark* before = nullptr) const;
 
     static constexpr long long LLONG_MIN_ = -9223372036854775807LL - 1;
     static constexpr long long LLONG_MAX_ = 9223372036854775807LL;
@@ -97,6 +110,7 @@ private:
     std::string baseDirectory_;
     std::shared_ptr<std::set<std::string>> known_;
     std::shared_ptr<std::vector<Options>> children_;
+    std::shared_ptr<std::vector<ConfigError>> problems_;  ///< null: getters throw
 };
 
 }  // namespace watchdog

@@ -41,7 +41,7 @@ namespace {
 // keys and keep every position.
 class TreeBuilder : public YAML::EventHandler {
 public:
-    explicit TreeBuilder(std::string file) : file_(std::move(file)) {}
+    TreeBuilder(std::string file, const std::string& text) : file_(std::move(file)), text_(text) {}
 
     ConfigNodePtr root() const { return root_; }
 
@@ -65,6 +65,7 @@ public:
         // A plain ~ or null is YAML's null; a quoted "null" is the word.
         bool plain = tag == "?";
         auto n = make(ConfigNode::Kind::Scalar, mark);
+        if (!plain) requireClosingQuote(mark);
         if (plain && (value == "~" || value == "null" || value == "Null" || value == "NULL")) {
             n->kind = ConfigNode::Kind::Null;
         } else {
@@ -105,6 +106,22 @@ private:
 
     SourceMark toMark(const YAML::Mark& m) const { return SourceMark{file_, m.line + 1, m.column + 1}; }
 
+    // yaml-cpp 0.7 lets a quoted scalar without its closing quote run to the end of the file, which
+    // silently swallows every block after it (PyYAML and libyaml refuse it).
+    void requireClosingQuote(const YAML::Mark& mark) const {
+        if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return;
+        const std::size_t open = static_cast<std::size_t>(mark.pos);
+        const char quote = text_[open];
+        if (quote != '"' && quote != '\'') return;
+        for (std::size_t i = open + 1; i < text_.size(); ++i) {
+            if (quote == '"' && text_[i] == '\\') ++i;
+            else if (text_[i] == quote && quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') ++i;
+            else if (text_[i] == quote) return;
+        }
+        throw ConfigError(toMark(mark), std::string("YAML syntax error: this quoted value has no closing ") + quote +
+                                            " (it would run to the end of the file)");
+    }
+
     ConfigNodePtr make(ConfigNode::Kind kind, const YAML::Mark& mark) const {
         auto n = std::make_shared<ConfigNode>();
         n->kind = kind;
@@ -143,6 +160,7 @@ private:
     }
 
     std::string file_;
+    const std::string& text_;
     ConfigNodePtr root_;
     std::vector<Frame> stack_;
     std::map<YAML::anchor_t, ConfigNodePtr> anchors_;
@@ -163,7 +181,7 @@ std::string flowHint(const std::string& text, const YAML::Mark& mark) {
 
 ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName) {
     std::istringstream in(text);
-    TreeBuilder builder(fileName);
+    TreeBuilder builder(fileName, text);
     try {
         YAML::Parser parser(in);
         parser.HandleNextDocument(builder);

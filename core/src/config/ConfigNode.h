@@ -29,6 +29,7 @@ struct ConfigNode {
     std::string raw;               ///< scalar text as written (before ${VAR})
     std::string value;             ///< scalar text after ${VAR} substitution
     bool fromEnvironment = false;  ///< value came (partly) from ${VAR}: never echo it
+    bool unresolved = false;       ///< a ${VAR} in it could not be substituted (already reported)
     std::vector<ConfigNodePtr> items;    ///< Sequence
     std::vector<ConfigEntry> entries;    ///< Map, in file order
 

@@ -9,12 +9,16 @@
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <regex>
 #include <set>
+#include <tuple>
 
 namespace watchdog {
 
 namespace {
+
+void append(std::vector<ConfigError>& to, const std::vector<ConfigError>& more) { to.insert(to.end(), more.begin(), more.end()); }
 
 std::string joinLines(const std::vector<ConfigError>& errors) {
     std::string s;
@@ -62,10 +66,11 @@ int toInt(long long v) { return static_cast<int>(v); }
 
 void readWatchdog(Pipeline& p, const Options& w, std::chrono::milliseconds& interval, std::chrono::milliseconds& timeout) {
     p.name = w.string("name", p.name);
-    interval = w.duration("interval", interval);
-    timeout = w.duration("timeout", timeout);
-    if (interval.count() <= 0) w.fail("interval", "must be more than 0");
-    if (timeout.count() <= 0) w.fail("timeout", "must be more than 0");
+    // A bad default is reported once, here; the checks then inherit the built-in one.
+    if (auto i = w.duration("interval", interval); i.count() > 0) interval = i;
+    else w.report("interval", "must be more than 0");
+    if (auto t = w.duration("timeout", timeout); t.count() > 0) timeout = t;
+    else w.report("timeout", "must be more than 0");
     // Under systemd, StateDirectory= gives a writable folder; otherwise state lives beside the pipeline.
     const char* stateDir = std::getenv("STATE_DIRECTORY");
     std::string defaultState = stateDir && *stateDir ? std::string(stateDir) + "/state.json" : "state.json";
@@ -79,7 +84,7 @@ void readLog(Pipeline& p, const Options& l) {
     p.log.file = l.path("file", "");
     p.log.rotation = l.string("rotation", "daily");
     if (p.log.rotation != "daily" && p.log.rotation != "weekly" && p.log.rotation != "never" && !parseSize(p.log.rotation))
-        l.fail("rotation", "'" + p.log.rotation + "' is not a rotation (use daily, weekly, never or a size such as 10M)");
+        l.report("rotation", "'" + p.log.rotation + "' is not a rotation (use daily, weekly, never or a size such as 10M)");
     p.log.keep = toInt(l.integer("keep", 14, 0, 10000));
     p.log.level = l.choice("level", {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"},
                            "information");
@@ -89,12 +94,12 @@ void readHttp(Pipeline& p, const Options& h) {
     p.http.enabled = true;
     std::string listen = h.string("listen", "127.0.0.1:9480");
     auto colon = listen.rfind(':');
-    if (colon == std::string::npos) h.fail("listen", "'" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:9480)");
+    if (colon == std::string::npos) return h.report("listen", "'" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:9480)");
     p.http.host = listen.substr(0, colon);
     const std::string port = listen.substr(colon + 1);
     char* end = nullptr;
     long n = std::strtol(port.c_str(), &end, 10);
-    if (port.empty() || *end != '\0' || n < 0 || n > 65535) h.fail("listen", "'" + port + "' is not a port (0-65535)");
+    if (port.empty() || *end != '\0' || n < 0 || n > 65535) h.report("listen", "'" + port + "' is not a port (0-65535)");
     p.http.port = static_cast<int>(n);
     p.http.token = h.secret("token", "");
 }
@@ -105,8 +110,10 @@ PluginBlock readPluginBlock(const ConfigNodePtr& root, const ConfigEntry& entry,
         throw ConfigError(node.kind == ConfigNode::Kind::Null ? entry.keyMark : node.mark,
                           where + ": expected a mapping with at least `plugin:`, found " + node.kindName());
     PluginBlock b{entry.key, {}, {}, {}, Options(share(root, &node), where, p.directory)};
+    b.options.collectProblems();
     b.plugin = b.options.string("plugin");
-    b.pluginMark = node.find("plugin")->mark;
+    const ConfigNode* plugin = node.find("plugin");
+    b.pluginMark = plugin != nullptr ? plugin->mark : node.mark;
     b.label = b.options.string("label", entry.key);
     return b;
 }
@@ -121,11 +128,12 @@ void readChecks(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& checks
             const Options& o = c.options;
             c.interval = o.duration("interval", interval);
             c.timeout = o.duration("timeout", std::min(timeout, c.interval));
-            if (c.interval.count() <= 0) o.fail("interval", "must be more than 0");
-            if (c.timeout.count() <= 0) o.fail("timeout", "must be more than 0");
+            if (c.interval.count() <= 0) o.report("interval", "must be more than 0");
+            if (c.timeout.count() <= 0) o.report("timeout", "must be more than 0");
             c.failAfter = toInt(o.integer("fail_after", 1, 1, 1000));
             c.passAfter = toInt(o.integer("pass_after", 1, 1, 1000));
-            if (o.boolean("enabled", true)) p.checks.push_back(std::move(c));
+            append(errors, o.recordedProblems());
+            if (o.boolean("enabled", true) && !c.plugin.empty()) p.checks.push_back(std::move(c));
         });
     }
 }
@@ -137,7 +145,8 @@ void readActions(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& actio
             ActionBlock a;
             static_cast<PluginBlock&>(a) = base;
             a.dryRun = a.options.boolean("dry_run", false);
-            p.actions.push_back(std::move(a));
+            append(errors, a.options.recordedProblems());
+            if (!a.plugin.empty()) p.actions.push_back(std::move(a));
         });
     }
 }
@@ -151,8 +160,9 @@ void readSinks(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& sinks, 
             PluginBlock b = readPluginBlock(root, entry, "sinks[" + std::to_string(i) + "]", p);
             b.id = b.options.string("id", b.plugin);
             if (!ids.insert(b.id).second)
-                b.options.fail("id", "two sinks are called '" + b.id + "'; give one of them `id: another-name`");
-            p.sinks.push_back(std::move(b));
+                b.options.report("id", "two sinks are called '" + b.id + "'; give one of them `id: another-name`");
+            append(errors, b.options.recordedProblems());
+            if (!b.plugin.empty()) p.sinks.push_back(std::move(b));
         });
     }
 }
@@ -168,7 +178,7 @@ ActionList readActionList(const Options& o, const std::string& key, const std::s
     list.ids = o.stringList(key);
     std::vector<std::string> known(actionIds.begin(), actionIds.end());
     for (const auto& id : list.ids)
-        if (!actionIds.count(id)) o.fail(key, "no action is called '" + id + "'" + didYouMean(id, known));
+        if (!actionIds.count(id)) o.report(key, "no action is called '" + id + "'" + didYouMean(id, known));
     return list;
 }
 
@@ -177,7 +187,7 @@ void readCondition(RuleSpec& r, const Options& o, const std::set<std::string>& a
     static const std::regex form(R"(^\s*(any|all|\d+)(\s+of\s+(\*|\[([^\]]*)\]))?\s*$)");
     std::smatch m;
     if (!std::regex_match(r.when, m, form))
-        o.fail("when", "'" + r.when + "' is not a condition (use `2 of [icecast, ts_age]`, `any of *`, `all`)");
+        return o.report("when", "'" + r.when + "' is not a condition (use `2 of [icecast, ts_age]`, `any of *`, `all`)");
     std::vector<std::string> named;
     if (m[4].matched) {
         std::string list = m[4].str();
@@ -186,19 +196,22 @@ void readCondition(RuleSpec& r, const Options& o, const std::set<std::string>& a
             named.push_back(it->str());
         std::vector<std::string> known(allCheckIds.begin(), allCheckIds.end());
         for (const auto& id : named)
-            if (!allCheckIds.count(id)) o.fail("when", "no check is called '" + id + "'" + didYouMean(id, known));
+            if (!allCheckIds.count(id)) o.report("when", "no check is called '" + id + "'" + didYouMean(id, known));
     } else {
         named.assign(allCheckIds.begin(), allCheckIds.end());
     }
     for (const auto& id : named)
         if (enabled.count(id)) r.checks.push_back(id);
     const std::string count = m[1].str();
-    if (count == "any") r.threshold = 1;
-    else if (count == "all") r.threshold = static_cast<int>(r.checks.size());
-    else r.threshold = std::atoi(count.c_str());
-    if (r.threshold < 1) o.fail("when", "the count must be at least 1");
-    if (r.threshold > static_cast<int>(named.size()))
-        o.fail("when", "needs " + count + " failing checks but names only " + std::to_string(named.size()));
+    // Compared as text length first: "4294967297 of [a, b]" must not wrap around to "1 of".
+    const long long wanted = count == "any" ? 1
+                             : count == "all" ? static_cast<long long>(r.checks.size())
+                             : count.size() > 9 ? std::numeric_limits<long long>::max()
+                                                 : std::stoll(count);
+    if (wanted < 1) o.report("when", "the count must be at least 1");
+    else if (wanted > static_cast<long long>(named.size()))
+        o.report("when", "needs " + count + " failing checks but names only " + std::to_string(named.size()));
+    else r.threshold = static_cast<int>(wanted);
 }
 
 void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, const std::set<std::string>& allCheckIds,
@@ -212,12 +225,14 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
             if (entry.value->kind != ConfigNode::Kind::Map)
                 throw ConfigError(entry.value->mark, where + ": expected a mapping with when:, on: or every:");
             Options o(share(root, entry.value.get()), where, p.directory);
+            o.collectProblems();
             RuleSpec r;
             r.id = entry.key;
             const bool hasWhen = o.has("when"), hasOn = o.has("on"), hasEvery = o.has("every");
-            if (int(hasWhen) + int(hasOn) + int(hasEvery) != 1)
-                o.fail("", "give exactly one trigger: `when: N of [checks]`, `on: startup|check_error` or `every: DURATION`");
-            if (hasWhen) {
+            if (int(hasWhen) + int(hasOn) + int(hasEvery) != 1) {
+                o.markKnown({"warn", "wait", "then", "recover", "throttle"});
+                o.report("", "give exactly one trigger: `when: N of [checks]`, `on: startup|check_error` or `every: DURATION`");
+            } else if (hasWhen) {
                 r.trigger = RuleSpec::Trigger::Condition;
                 readCondition(r, o, allCheckIds, enabled);
                 r.warn = readActionList(o, "warn", actionIds);
@@ -232,18 +247,36 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
             } else {
                 r.trigger = RuleSpec::Trigger::Every;
                 r.every = o.duration("every");
-                if (r.every.count() <= 0) o.fail("every", "must be more than 0");
+                if (r.every.count() <= 0) o.report("every", "must be more than 0");
                 r.then = readActionList(o, "then", actionIds);
             }
-            o.rejectUnknownKeys();
-            p.rules.push_back(std::move(r));
+            const std::size_t before = errors.size();
+            append(errors, o.recordedProblems());
+            append(errors, o.unknownKeys());
+            if (errors.size() == before) p.rules.push_back(std::move(r));
         });
     }
 }
 
 }  // namespace
 
-ConfigErrors::ConfigErrors(std::vector<ConfigError> errors) : std::runtime_error(joinLines(errors)), errors_(std::move(errors)) {}
+std::vector<ConfigError> inFileOrder(std::vector<ConfigError> problems) {
+    std::vector<ConfigError> out;
+    std::set<std::tuple<std::string, int, int>> places;
+    for (auto& e : problems) {
+        // The first problem met at a place stands for it: a bad value, then what a default did.
+        const SourceMark& m = e.mark();
+        if (m.line > 0 && !places.emplace(m.file, m.line, m.column).second) continue;
+        out.push_back(std::move(e));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ConfigError& a, const ConfigError& b) {
+        return a.mark().line < b.mark().line || (a.mark().line == b.mark().line && a.mark().column < b.mark().column);
+    });
+    return out;
+}
+
+ConfigErrors::ConfigErrors(std::vector<ConfigError> errors)
+    : std::runtime_error(joinLines(inFileOrder(errors))), errors_(inFileOrder(std::move(errors))) {}
 
 std::vector<RuleSpec> defaultRules(const std::vector<CheckBlock>& checks) {
     std::vector<RuleSpec> rules;
@@ -279,7 +312,7 @@ std::vector<RuleSpec> defaultRules(const std::vector<CheckBlock>& checks) {
     return rules;
 }
 
-Pipeline loadPipeline(const std::string& path) {
+Pipeline readPipeline(const std::string& path) {
     Pipeline p;
     p.file = path;
     p.directory = absoluteDirectoryOf(path);
@@ -307,19 +340,15 @@ Pipeline loadPipeline(const std::string& path) {
                     throw ConfigError(env->mark, "watchdog.env_file: cannot read '" + env->raw + "'");
                 }
             });
-    if (!errors.empty()) throw ConfigErrors(errors);
-    try {
-        substituteVariables(*root, environmentThen(std::move(fileValues)));
-    } catch (const ConfigError& e) {
-        throw ConfigErrors({e});
-    }
+    append(errors, substituteVariables(*root, environmentThen(std::move(fileValues))));
 
     Options top(root, "", p.directory);
+    top.collectProblems();
     auto interval = std::chrono::milliseconds(60000);
     auto timeout = std::chrono::milliseconds(10000);
-    collect(errors, [&] { readWatchdog(p, top.child("watchdog"), interval, timeout); });
-    collect(errors, [&] { if (top.has("log")) readLog(p, top.child("log")); });
-    collect(errors, [&] { if (top.has("http")) readHttp(p, top.child("http")); });
+    readWatchdog(p, top.child("watchdog"), interval, timeout);
+    if (top.has("log")) readLog(p, top.child("log"));
+    if (top.has("http")) readHttp(p, top.child("http"));
     top.markKnown({"checks", "actions", "rules", "sinks", "log", "http"});
 
     std::set<std::string> allCheckIds;
@@ -343,14 +372,16 @@ Pipeline loadPipeline(const std::string& path) {
             readRules(p, root, *rules, allCheckIds, errors);
         }
     });
-    collect(errors, [&] { top.rejectUnknownKeys(); });
-    if (!errors.empty()) {
-        std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
-            return a.mark().line < b.mark().line || (a.mark().line == b.mark().line && a.mark().column < b.mark().column);
-        });
-        throw ConfigErrors(errors);
-    }
+    append(errors, top.recordedProblems());
+    append(errors, top.unknownKeys());
+    p.problems = inFileOrder(std::move(errors));
     if (p.defaultRules) p.rules = defaultRules(p.checks);
+    return p;
+}
+
+Pipeline loadPipeline(const std::string& path) {
+    Pipeline p = readPipeline(path);
+    if (!p.problems.empty()) throw ConfigErrors(p.problems);
     return p;
 }
 

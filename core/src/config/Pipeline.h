@@ -103,10 +103,20 @@ struct Pipeline {
     bool defaultRules = true;
     std::vector<PluginBlock> sinks;    ///< empty: the default sqlite sink beside the state file
     ConfigNodePtr root;                ///< keeps the tree the Options point into alive
+    std::vector<ConfigError> problems; ///< what readPipeline found, in file order; empty when valid
 };
 
+/// Problems without repeats at one place (the first met stands), sorted by line and column.
+std::vector<ConfigError> inFileOrder(std::vector<ConfigError> problems);
+
+/// Reads, substitutes ${VAR} (process environment, then env_file) and validates a pipeline file,
+/// recording every problem it finds in `problems` and carrying on, so that the plugins' options can
+/// be checked in the same pass. Throws ConfigErrors only when the file cannot be read as YAML.
+Pipeline readPipeline(const std::string& path);
+
 /// Reads, substitutes ${VAR} (process environment, then env_file) and validates a pipeline file.
-/// Throws ConfigErrors with every problem found, each "FILE:LINE:COL: message".
+/// Throws ConfigErrors with every problem found, each "FILE:LINE:COL: message" (readPipeline, then
+/// throw when it found any).
 Pipeline loadPipeline(const std::string& path);
 
 /// The old script's rules: failover on 2 of all checks (every notifier warned, 300 s, every remedy),

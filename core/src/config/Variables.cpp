@@ -51,14 +51,21 @@ void substituteScalar(ConfigNode& node, const VariableLookup& lookup) {
     node.fromEnvironment = substituted;
 }
 
-void walk(ConfigNode& node, const VariableLookup& lookup) {
+void walk(ConfigNode& node, const VariableLookup& lookup, std::vector<ConfigError>& problems) {
     switch (node.kind) {
-    case ConfigNode::Kind::Scalar: substituteScalar(node, lookup); break;
+    case ConfigNode::Kind::Scalar:
+        try {
+            substituteScalar(node, lookup);
+        } catch (const ConfigError& e) {
+            node.unresolved = true;
+            problems.push_back(e);
+        }
+        break;
     case ConfigNode::Kind::Sequence:
-        for (auto& item : node.items) walk(*item, lookup);
+        for (auto& item : node.items) walk(*item, lookup, problems);
         break;
     case ConfigNode::Kind::Map:
-        for (auto& e : node.entries) walk(*e.value, lookup);
+        for (auto& e : node.entries) walk(*e.value, lookup, problems);
         break;
     case ConfigNode::Kind::Null: break;
     }
@@ -73,7 +80,11 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
-void substituteVariables(ConfigNode& root, const VariableLookup& lookup) { walk(root, lookup); }
+std::vector<ConfigError> substituteVariables(ConfigNode& root, const VariableLookup& lookup) {
+    std::vector<ConfigError> problems;
+    walk(root, lookup, problems);
+    return problems;
+}
 
 std::map<std::string, std::string> readEnvFile(const std::string& path) {
     std::ifstream in(path);
@@ -83,6 +94,10 @@ std::map<std::string, std::string> readEnvFile(const std::string& path) {
     int lineNo = 0;
     while (std::getline(in, line)) {
         ++lineNo;
+        // A UTF-8 byte order mark (Windows editors) is not part of the first key.
+        if (lineNo == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+        if (line.find('\0') != std::string::npos)
+            throw ConfigError(SourceMark{path, lineNo, 1}, "contains a NUL byte: env_file must be a text file of KEY=VALUE lines");
         std::string t = trim(line);
         if (t.empty() || t[0] == '#') continue;
         if (t.rfind("export ", 0) == 0) t = trim(t.substr(7));
@@ -92,8 +107,11 @@ std::map<std::string, std::string> readEnvFile(const std::string& path) {
         std::string key = trim(t.substr(0, eq));
         if (!std::all_of(key.begin(), key.end(), isNameChar))
             throw ConfigError(SourceMark{path, lineNo, 1}, "'" + key + "' is not a variable name");
-        std::string value = trim(t.substr(eq + 1));
-        if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
+        const std::string afterEq = t.substr(eq + 1);
+        std::string value = trim(afterEq);
+        if (!value.empty() && value[0] == '#' && afterEq[0] != '#') {
+            value.clear();  // "KEY= # comment": empty, as migrate-env reads it; "KEY=#x" keeps "#x"
+        } else if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
             char q = value[0];
             auto end = value.find(q, 1);
             if (end == std::string::npos)

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace watchdog {
 
@@ -14,10 +15,12 @@ using VariableLookup = std::function<std::optional<std::string>(const std::strin
 
 /// Replaces ${VAR} and ${VAR:-default} in every scalar of the tree (keys are left alone); `$$` is a
 /// literal `$`. Substituted scalars are marked fromEnvironment. An unset variable without a default
-/// is a ConfigError at the scalar's position naming the variable (never its value).
-void substituteVariables(ConfigNode& root, const VariableLookup& lookup);
+/// is a problem at the scalar's position naming the variable (never its value), and the scalar is
+/// marked unresolved. Returns every problem, in file order.
+std::vector<ConfigError> substituteVariables(ConfigNode& root, const VariableLookup& lookup);
 
-/// Reads a .env file (KEY=VALUE lines, `export ` prefix, '…' and "…" quoting, # comments).
+/// Reads a .env file (KEY=VALUE lines, `export ` prefix, '…' and "…" quoting, # comments, "KEY= # c"
+/// empty, a leading UTF-8 byte order mark ignored).
 /// A missing file or a malformed line is a ConfigError naming the file and line.
 std::map<std::string, std::string> readEnvFile(const std::string& path);
 

@@ -6,17 +6,32 @@ namespace watchdog {
 
 namespace {
 
+void append(std::vector<ConfigError>& to, const std::vector<ConfigError>& more) { to.insert(to.end(), more.begin(), more.end()); }
+
+/// Builds and configures one plugin, adding every problem with its options to `errors`: those its
+/// getters recorded, the one that stopped configure, and the keys it never asked for (before that stop).
 template <class Make>
 void load(std::vector<ConfigError>& errors, const PluginBlock& block, Make make) {
+    if (block.plugin.empty()) return;  // reported with the block
+    const Options& options = block.options;
     try {
         make();
-        block.options.rejectUnknownKeys();
+        append(errors, options.recordedProblems());
+        append(errors, options.unknownKeys());
     } catch (const ConfigError& e) {
+        append(errors, options.recordedProblems());
         errors.push_back(e);
+        append(errors, options.unknownKeys(&e.mark()));
     } catch (const PluginError& e) {
-        errors.emplace_back(block.pluginMark, block.options.where() + ".plugin: " + e.what());
+        errors.emplace_back(block.pluginMark, options.where() + ".plugin: " + e.what());
     } catch (const std::exception& e) {
-        errors.emplace_back(block.pluginMark, block.options.where() + ": the plugin rejected its options: " + e.what());
+        // After a recorded problem, a plugin may trip over the fallback it was given: that says nothing new.
+        const std::vector<ConfigError> recorded = options.recordedProblems();
+        append(errors, recorded);
+        if (recorded.empty()) errors.emplace_back(block.pluginMark, options.where() + ": the plugin rejected its options: " + e.what());
+    } catch (...) {
+        errors.emplace_back(block.pluginMark, options.where() + ": plugin '" + block.plugin +
+                                                  "' threw a non-standard exception while reading its options");
     }
 }
 
@@ -54,7 +69,7 @@ PluginBlock defaultSinkBlock(const Pipeline& pipeline) {
 
 Assembly assemble(const Pipeline& pipeline, PluginLoader& loader, AssemblyScope scope) {
     Assembly a;
-    std::vector<ConfigError> errors;
+    std::vector<ConfigError> errors = pipeline.problems;
     for (const auto& block : pipeline.checks) {
         load(errors, block, [&] {
             std::shared_ptr<Check> check = loader.createCheck(block.plugin);

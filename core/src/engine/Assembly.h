@@ -38,8 +38,9 @@ struct Assembly {
 /// Which plugins to build: `check` and `validate` skip the sinks.
 enum class AssemblyScope { Everything, ChecksAndActions };
 
-/// Loads and configures every plugin of the pipeline. Unknown plugins, failed loads, rejected options
-/// and unknown keys are collected and thrown together as ConfigErrors, one FILE:LINE:COL line each.
+/// Loads and configures every plugin of the pipeline. The pipeline's own problems, unknown plugins,
+/// failed loads, rejected options and unknown keys are collected and thrown together as ConfigErrors,
+/// one FILE:LINE:COL line each, in file order.
 /// Without sinks: the sqlite sink writing history.db beside the state file.
 Assembly assemble(const Pipeline& pipeline, PluginLoader& loader, AssemblyScope scope = AssemblyScope::Everything);
 

@@ -1,0 +1,97 @@
+// One pass of `validate` (and `check`, `run`) reports every problem in the file: the watchdog block,
+// every option of every block (the core's and the plugins'), unset ${VAR}s, in file order.
+#include "TestSupport.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+using namespace watchdog;
+
+namespace {
+
+/// Lines joined with newlines, so a failing comparison prints both sides.
+std::string joined(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+std::pair<int, std::vector<std::string>> run(const std::string& verb, const std::string& pipeline) {
+    REQUIRE_MESSAGE(!test::readFile(test::watchdogBinary()).empty(), "build encoder-watchdog first");
+    auto [code, output] = test::runCommand({test::watchdogBinary(), verb, pipeline}, std::chrono::seconds(30),
+                                           {{"WATCHDOG_ONE_PASS_SECRET", "hunter2"}});
+    return {code, lines(output)};
+}
+
+}  // namespace
+
+TEST_CASE("validate lists every problem of the file at once, in file order") {
+    test::TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "watchdog:\n"                                    // 1
+                                       "  interval: 5 minutes\n"                        // 2
+                                       "  timeout: ${WATCHDOG_ONE_PASS_UNSET}\n"        // 3
+                                       "checks:\n"                                      // 4
+                                       "  ts_count:\n"                                  // 5
+                                       "    plugin: hls_count\n"                        // 6
+                                       "    directory: /var/www/hls\n"                  // 7
+                                       "    max_files: many\n"                          // 8
+                                       "    min_files: ${WATCHDOG_ONE_PASS_SECRET}\n"   // 9
+                                       "    max_filez: 20\n"                            // 10
+                                       "  ts_age:\n"                                    // 11
+                                       "    plugin: hls_age\n"                          // 12
+                                       "    directory: /var/www/hls\n"                  // 13
+                                       "    max_age: 15 minutes\n"                      // 14
+                                       "    fail_after: 0\n"                            // 15
+                                       "actions:\n"                                     // 16
+                                       "  backup:\n"                                    // 17
+                                       "    plugin: aws_start\n"                        // 18
+                                       "    instance_id: ${WATCHDOG_ONE_PASS_IID}\n"    // 19
+                                       "    region: eu-west-2\n"                        // 20
+                                       "rules:\n"                                       // 21
+                                       "  failover:\n"                                  // 22
+                                       "    when: 2 of [ts_count, ts_agee]\n"           // 23
+                                       "    then: [backup, nobody]\n");                 // 24
+    auto [code, out] = run("validate", path);
+    CHECK(code == 2);
+    const std::vector<std::string> expected = {
+        path + ":2:13: watchdog.interval: '5 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
+        path + ":3:12: ${WATCHDOG_ONE_PASS_UNSET} is not set (export it, or put it in env_file)",
+        path + ":8:16: checks.ts_count.max_files: 'many' is not a whole number",
+        path + ":9:16: checks.ts_count.min_files: '${WATCHDOG_ONE_PASS_SECRET}' is not a whole number",
+        path + ":10:5: checks.ts_count: unknown option 'max_filez' (did you mean 'max_files'?)",
+        path + ":14:14: checks.ts_age.max_age: '15 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
+        path + ":15:17: checks.ts_age.fail_after: must be between 1 and 1000 (got '0')",
+        path + ":19:18: ${WATCHDOG_ONE_PASS_IID} is not set (export it, or put it in env_file)",
+        path + ":23:11: rules.failover.when: no check is called 'ts_agee' (did you mean 'ts_age'?)",
+        path + ":24:11: rules.failover.then: no action is called 'nobody'",
+    };
+    CHECK(joined(out) == joined(expected));
+    for (const auto& line : out) CHECK(line.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("check and run report the same problems before doing anything") {
+    test::TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "watchdog:\n  interval: 5 minutes\n"
+                                       "checks:\n  ts_count:\n    plugin: hls_count\n    directory: /tmp\n    max_filez: 20\n");
+    const std::vector<std::string> expected = {
+        path + ":2:13: watchdog.interval: '5 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
+        path + ":7:5: checks.ts_count: unknown option 'max_filez' (did you mean 'max_files'?)",
+    };
+    auto [checkCode, checkOut] = run("check", path);
+    CHECK(checkCode == 3);
+    CHECK(joined(checkOut) == joined(expected));
+    auto [runCode, runOut] = run("run", path);
+    CHECK(runCode == 2);
+    CHECK(joined(runOut) == joined(expected));
+}
