@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <limits>
+#include "watchdog/Clock.h"
 
 using namespace watchdog;
 using namespace watchdog::test;
@@ -45,6 +47,29 @@ TEST_CASE("durations and sizes") {
     CHECK_FALSE(parseDuration("5 minutes").has_value());
     CHECK_FALSE(parseDuration("").has_value());
     CHECK(*parseSize("10M") == 10ULL << 20);
+}
+
+TEST_CASE("durations stop at the documented maximum instead of overflowing the clocks") {
+    CHECK(*parseDuration("3650d") == maxDuration);
+    CHECK_FALSE(parseDuration("3651d").has_value());
+    CHECK(isOverlongDuration("3651d"));
+    CHECK(isOverlongDuration("99999999999h"));
+    CHECK(isOverlongDuration("4611686018427387904ms4611686018427387904ms"));  // once wrapped negative
+    CHECK(isOverlongDuration("99999999999999999999999999s"));
+    CHECK_FALSE(isOverlongDuration("5 minutes"));
+    CHECK(formatDuration(std::chrono::milliseconds(std::numeric_limits<long long>::min())).front() == '-');
+    CHECK(toEpochMs(fromEpochMs(std::numeric_limits<long long>::max())) > 0);
+    CHECK(toEpochMs(fromEpochMs(std::numeric_limits<long long>::min())) < 0);
+
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "checks:\n  a: { plugin: x, timeout: 99999999999h }\n"
+                                       "rules:\n  f: { when: any, wait: 4611686018427387904ms4611686018427387904ms }\n");
+    auto errors = errorsOf(path);
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0] == path + ":2:28: checks.a.timeout: '99999999999h' is longer than the longest duration, 3650d");
+    INFO(errors[1]);
+    CHECK(errors[1].find(path + ":4:25: rules.f.wait: '4611686018427387904ms4611686018427387904ms' is longer than the longest") == 0);
 }
 
 TEST_CASE("a valid pipeline: defaults, ${VAR} with a default, relative paths, the old script's rules") {

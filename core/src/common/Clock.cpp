@@ -1,5 +1,6 @@
 #include "watchdog/Clock.h"
 
+#include <algorithm>
 #include <ctime>
 #include <cstdio>
 #include <string>
@@ -11,7 +12,11 @@ long long toEpochMs(TimePoint t) {
 }
 
 TimePoint fromEpochMs(long long ms) {
-    return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
+    // A corrupt or hostile value (a state file, a record) must not overflow the clock's nanoseconds.
+    using Ns = TimePoint::duration;
+    constexpr long long limit = std::chrono::duration_cast<std::chrono::milliseconds>(Ns::max()).count() - 1;
+    ms = std::max(-limit, std::min(limit, ms));
+    return TimePoint(std::chrono::duration_cast<Ns>(std::chrono::milliseconds(ms)));
 }
 
 std::string toIso8601(TimePoint t) {

@@ -17,32 +17,50 @@ std::optional<long long> unitMs(const std::string& unit) {
 }
 }  // namespace
 
-std::optional<std::chrono::milliseconds> parseDuration(const std::string& text) {
+namespace {
+enum class DurationText { NotADuration, TooLong, Valid };
+
+/// Reads "1h30m"; the sum is checked against maxDuration at every step, so it can never wrap.
+DurationText readDuration(const std::string& text, long long& total) {
+    constexpr long long limit = maxDuration.count();
     std::size_t i = 0;
-    long long total = 0;
-    bool any = false;
+    total = 0;
+    bool any = false, tooLong = false;
     while (i < text.size()) {
         std::size_t start = i;
         long long n = 0;
         while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-            if (n > std::numeric_limits<long long>::max() / 10 - 10) return std::nullopt;
-            n = n * 10 + (text[i++] - '0');
+            if (n <= limit) n = n * 10 + (text[i] - '0');
+            ++i;
         }
-        if (i == start) return std::nullopt;
+        if (i == start) return DurationText::NotADuration;
         std::size_t unitStart = i;
         while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
         auto mult = unitMs(text.substr(unitStart, i - unitStart));
-        if (!mult) return std::nullopt;
-        if (n > std::numeric_limits<long long>::max() / *mult) return std::nullopt;
-        total += n * *mult;
+        if (!mult) return DurationText::NotADuration;
+        if (n > limit / *mult || total > limit - n * *mult) tooLong = true;
+        else total += n * *mult;
         any = true;
     }
-    if (!any) return std::nullopt;
+    if (!any) return DurationText::NotADuration;
+    return tooLong ? DurationText::TooLong : DurationText::Valid;
+}
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parseDuration(const std::string& text) {
+    long long total = 0;
+    if (readDuration(text, total) != DurationText::Valid) return std::nullopt;
     return std::chrono::milliseconds(total);
+}
+
+bool isOverlongDuration(const std::string& text) {
+    long long total = 0;
+    return readDuration(text, total) == DurationText::TooLong;
 }
 
 std::string formatDuration(std::chrono::milliseconds d) {
     long long ms = d.count();
+    if (ms == std::numeric_limits<long long>::min()) ++ms;  // -ms would overflow
     if (ms < 0) return "-" + formatDuration(std::chrono::milliseconds(-ms));
     if (ms == 0) return "0s";
     if (ms < 1000 || ms % 1000 != 0) {

@@ -170,6 +170,7 @@ std::chrono::milliseconds Options::duration(const std::string& key) const {
     return orFallback<std::chrono::milliseconds>(problems_.get(), std::chrono::milliseconds(0), [&]() -> std::chrono::milliseconds {
         const ConfigNode& n = required(key);
         auto d = parseDuration(n.value);
+        if (!d && isOverlongDuration(n.value)) fail(key, display(n) + " is longer than the longest duration, " + formatDuration(maxDuration));
         if (!d) {
             bool bare = !n.value.empty() && std::all_of(n.value.begin(), n.value.end(), ::isdigit);
             fail(key, display(n) + (bare ? " has no unit (write " + n.value + "s or " + n.value + "ms)"
