@@ -9,7 +9,6 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLManager.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -122,7 +121,18 @@ Ec2Reply Ec2Client::send(const PreparedRequest& prepared) const {
         Poco::Net::HTTPResponse response;
         std::istream& in = session->receiveResponse(response);
         reply.httpStatus = response.getStatus();
-        Poco::StreamCopier::copyToString(in, reply.body);
+        // One instance's DescribeInstances is a few KiB: a larger answer is not EC2, and is never held whole.
+        constexpr std::size_t kMaxBody = 1 << 20;
+        char buffer[16384];
+        while (in && reply.body.size() <= kMaxBody) {
+            in.read(buffer, sizeof buffer);
+            reply.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+        }
+        if (reply.body.size() > kMaxBody) {
+            reply.transportError = "the answer is larger than " + std::to_string(kMaxBody >> 10) + "K";
+            reply.body.clear();
+            return reply;
+        }
         if (reply.httpStatus != 200) reply.error = parseEc2Error(reply.body);
     } catch (const Poco::Exception& e) {
         reply.transportError = e.displayText();

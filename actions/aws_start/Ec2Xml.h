@@ -1,7 +1,8 @@
 #pragma once
 
 // Reading EC2 Query API answers (protocols.md 3.2 and 3.3): elements are matched by name, never by
-// position, because the service model says their order may vary.
+// position, because the service model says their order may vary. They are read as SAX events into a
+// small tree that refuses nesting deeper than 64 levels, so a hostile endpoint cannot exhaust the stack.
 
 #include <optional>
 #include <string>

@@ -76,3 +76,27 @@ TEST_CASE("a malformed or unexpected success body is a clear error, not a crash"
                                                 "</reservationSet></DescribeInstancesResponse>"),
                          doctest::Contains("without instanceId or instanceState"), std::runtime_error);
 }
+
+namespace {
+
+// <DescribeInstancesResponse><item><item>...</item></item></DescribeInstancesResponse>, `levels` deep in all.
+std::string nested(const std::string& root, int levels) {
+    std::string xml = "<" + root + " xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">";
+    for (int i = 1; i < levels; ++i) xml += "<item>";
+    for (int i = 1; i < levels; ++i) xml += "</item>";
+    return xml + "</" + root + ">";
+}
+
+}  // namespace
+
+TEST_CASE("a reply nested 200k levels deep is refused with the reason instead of crashing") {
+    const std::string deep = nested("DescribeInstancesResponse", 200000);
+    CHECK(deep.size() > 2000000);
+    CHECK_THROWS_WITH_AS(parseDescribeInstances(deep), "unreadable EC2 reply (XML nested deeper than 64 levels)", std::runtime_error);
+    CHECK_THROWS_WITH_AS(parseStartInstances(nested("StartInstancesResponse", 200000)),
+                         "unreadable EC2 reply (XML nested deeper than 64 levels)", std::runtime_error);
+    CHECK_FALSE(parseEc2Error(nested("Response", 200000)));
+    // One level past the limit is refused; 64 levels are read (and hold no instance).
+    CHECK_THROWS_AS(parseDescribeInstances(nested("DescribeInstancesResponse", 65)), std::runtime_error);
+    CHECK(parseDescribeInstances(nested("DescribeInstancesResponse", 64)).empty());
+}

@@ -1,24 +1,18 @@
 #include "icecast_stats.h"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/DOM/DOMParser.h>
-#include <Poco/DOM/Document.h>
-#include <Poco/DOM/Element.h>
-#include <Poco/DOM/Node.h>
-#include <Poco/DOM/NodeList.h>
+#include <Poco/Exception.h>
+#include <Poco/SAX/Attributes.h>
+#include <Poco/SAX/DefaultHandler.h>
 #include <Poco/SAX/SAXException.h>
+#include <Poco/SAX/SAXParser.h>
 #include <Poco/SAX/XMLReader.h>
 
 #include <cctype>
+#include <map>
 
 namespace watchdog {
 
 namespace {
-
-std::string childText(Poco::XML::Element* parent, const std::string& name) {
-    Poco::XML::Element* child = parent->getChildElement(name);
-    return child ? child->innerText() : std::string();
-}
 
 // A short, printable excerpt of a body for an error message.
 std::string excerpt(const std::string& body) {
@@ -32,6 +26,89 @@ std::string excerpt(const std::string& body) {
     }
     return out;
 }
+
+// Reads the stats as a stream of SAX events, never as a DOM: memory stays proportional to what is kept,
+// and nesting past kMaxStatsXmlDepth stops the parse at once (a DOM of 200k nested elements is freed
+// recursively and overflows the stack).
+class StatsHandler : public Poco::XML::DefaultHandler {
+public:
+    explicit StatsHandler(IcecastStats& stats) : stats_(stats) {}
+
+    void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString& name,
+                      const Poco::XML::Attributes& attributes) override {
+        if (++depth_ > kMaxStatsXmlDepth)
+            throw IcecastStatsError("stats XML nested deeper than " + std::to_string(kMaxStatsXmlDepth) + " levels");
+        if (depth_ == 1 && name != "icestats")
+            throw IcecastStatsError("stats XML has root <" + name + ">, expected <icestats>");
+        if (depth_ == 2 && name == "source") {
+            inSource_ = true;
+            mount_ = IcecastMount{};
+            mount_.mount = attributes.getValue("mount");
+            fields_.clear();
+        } else if (depth_ == 2 || (depth_ == 3 && inSource_)) {
+            field_ = name;
+            text_.clear();
+        }
+    }
+
+    void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {
+        if (depth_ == 2 && inSource_) {
+            finishMount();
+            inSource_ = false;
+        } else if (depth_ == 2) {
+            if (field_ == "server_id" || field_ == "sources") rootFields_.emplace(field_, text_);
+            field_.clear();
+        } else if (depth_ == 3 && inSource_) {
+            fields_.emplace(field_, text_);  // the first of a repeated element wins, as getChildElement did
+            field_.clear();
+        }
+        --depth_;
+    }
+
+    void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
+        if (!field_.empty()) text_.append(ch + start, static_cast<std::size_t>(length));
+    }
+
+    // <server_id> or <sources> of the root, "" if absent.
+    std::string rootField(const std::string& name) const {
+        auto it = rootFields_.find(name);
+        return it == rootFields_.end() ? std::string() : it->second;
+    }
+
+private:
+    std::string field(const std::string& name) const {
+        auto it = fields_.find(name);
+        return it == fields_.end() ? std::string() : it->second;
+    }
+
+    void finishMount() {
+        IcecastMount& m = mount_;
+        m.listeners = field("listeners");
+        for (const char* key : {"bitrate", "ice-bitrate", "audio_bitrate"}) {
+            m.bitrate = field(key);
+            if (!m.bitrate.empty()) break;
+        }
+        m.audioInfo = field("audio_info");
+        m.serverType = field("server_type");
+        m.streamStart = field("stream_start_iso8601");
+        if (m.streamStart.empty()) m.streamStart = field("stream_start");
+        m.sourceIp = field("source_ip");
+        m.totalBytesRead = field("total_bytes_read");
+        // A configured mount whose fallback runs keeps a stub <source> with only listenurl, listeners and
+        // max_listeners (Icecast 2.4.4 source_recheck_mounts): present, but no source is connected to it.
+        m.connected = !m.sourceIp.empty() || !m.streamStart.empty();
+        stats_.mounts.push_back(std::move(m));
+    }
+
+    IcecastStats& stats_;
+    int depth_ = 0;
+    bool inSource_ = false;
+    IcecastMount mount_;
+    std::string field_;  // the element whose text is being collected, "" when none
+    std::string text_;
+    std::map<std::string, std::string> fields_;
+    std::map<std::string, std::string> rootFields_;
+};
 
 }  // namespace
 
@@ -53,49 +130,22 @@ IcecastStats parseIcecastStats(const std::string& body) {
     if (first == std::string::npos) throw IcecastStatsError("empty body instead of stats XML");
     if (body[first] != '<') throw IcecastStatsError("not XML: \"" + excerpt(body.substr(first)) + "\"");
 
-    Poco::XML::DOMParser parser;
+    IcecastStats stats;
+    StatsHandler handler(stats);
+    Poco::XML::SAXParser parser;
     parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, false);
-    parser.setFeature(Poco::XML::DOMParser::FEATURE_FILTER_WHITESPACE, true);
-    Poco::AutoPtr<Poco::XML::Document> doc;
+    parser.setContentHandler(&handler);
     try {
-        doc = parser.parseString(body);
+        parser.parseString(body);
     } catch (const Poco::XML::SAXParseException& e) {
         throw IcecastStatsError("malformed stats XML (" + e.message() + ")");
     } catch (const Poco::Exception& e) {
         throw IcecastStatsError("unreadable stats XML (" + e.displayText() + ")");
     }
-    Poco::XML::Element* root = doc->documentElement();
-    if (!root) throw IcecastStatsError("stats XML has no root element");
-    if (root->nodeName() != "icestats")
-        throw IcecastStatsError("stats XML has root <" + root->nodeName() + ">, expected <icestats>");
-
-    IcecastStats stats;
-    stats.serverId = childText(root, "server_id");
-    std::string sources = childText(root, "sources");
+    stats.serverId = handler.rootField("server_id");
+    std::string sources = handler.rootField("sources");
     if (!sources.empty() && sources.find_first_not_of("0123456789") == std::string::npos && sources.size() < 9)
         stats.globalSources = std::stoi(sources);
-
-    for (Poco::XML::Node* n = root->firstChild(); n; n = n->nextSibling()) {
-        if (n->nodeType() != Poco::XML::Node::ELEMENT_NODE || n->nodeName() != "source") continue;
-        auto* e = static_cast<Poco::XML::Element*>(n);
-        IcecastMount m;
-        m.mount = e->getAttribute("mount");
-        m.listeners = childText(e, "listeners");
-        for (const char* key : {"bitrate", "ice-bitrate", "audio_bitrate"}) {
-            m.bitrate = childText(e, key);
-            if (!m.bitrate.empty()) break;
-        }
-        m.audioInfo = childText(e, "audio_info");
-        m.serverType = childText(e, "server_type");
-        m.streamStart = childText(e, "stream_start_iso8601");
-        if (m.streamStart.empty()) m.streamStart = childText(e, "stream_start");
-        m.sourceIp = childText(e, "source_ip");
-        m.totalBytesRead = childText(e, "total_bytes_read");
-        // A configured mount whose fallback runs keeps a stub <source> with only listenurl, listeners and
-        // max_listeners (Icecast 2.4.4 source_recheck_mounts): present, but no source is connected to it.
-        m.connected = !m.sourceIp.empty() || !m.streamStart.empty();
-        stats.mounts.push_back(std::move(m));
-    }
     return stats;
 }
 

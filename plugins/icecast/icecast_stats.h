@@ -34,14 +34,17 @@ struct IcecastStats {
     const IcecastMount* find(const std::string& mount) const;
 };
 
+/// Deepest element nesting the parser accepts; Icecast's own stats nest 3 levels.
+inline constexpr int kMaxStatsXmlDepth = 64;
+
 /// The body is not usable stats XML; what() is a short reason for a person ("not XML: ...").
 class IcecastStatsError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
-/// Parses an /admin/stats body; throws IcecastStatsError for an empty, non-XML, truncated or
-/// wrong-root body.
+/// Parses an /admin/stats body without building a DOM; throws IcecastStatsError for an empty,
+/// non-XML, truncated, wrong-root or too deeply nested body.
 IcecastStats parseIcecastStats(const std::string& body);
 
 }  // namespace watchdog

@@ -169,6 +169,40 @@ TEST_CASE("bodies that are not usable stats XML give a short reason") {
     CHECK(reason(xxe).find("root:") == std::string::npos);
 }
 
+namespace {
+
+// <icestats><source mount="/live"><source_ip>1.2.3.4</source_ip><x><x>...</x></x></source></icestats>, `levels` deep in all.
+std::string nestedStats(int levels) {
+    const int inner = levels - 2;
+    std::string body = "<?xml version=\"1.0\"?>\n<icestats><source mount=\"/live\"><source_ip>1.2.3.4</source_ip>";
+    for (int i = 0; i < inner; ++i) body += "<x>";
+    for (int i = 0; i < inner; ++i) body += "</x>";
+    return body + "</source></icestats>";
+}
+
+}  // namespace
+
+TEST_CASE("stats XML nested 200k levels deep is refused with the reason instead of crashing") {
+    const std::string body = nestedStats(200000);
+    CHECK(body.size() > 1000000);
+    CHECK_THROWS_WITH_AS(parseIcecastStats(body), "stats XML nested deeper than 64 levels", IcecastStatsError);
+    // Past the limit by one is refused too; the real stats (3 levels) and anything up to 64 parse.
+    CHECK_THROWS_WITH_AS(parseIcecastStats(nestedStats(kMaxStatsXmlDepth + 1)), "stats XML nested deeper than 64 levels",
+                         IcecastStatsError);
+    IcecastStats stats = parseIcecastStats(nestedStats(kMaxStatsXmlDepth));
+    REQUIRE(stats.mounts.size() == 1);
+    CHECK(stats.mounts[0].connected);
+}
+
+TEST_CASE("the first of a repeated element counts and nested text is read whole") {
+    IcecastStats stats = parseIcecastStats("<icestats><server_id>Icecast <b>2.4.4</b></server_id><server_id>other</server_id>"
+                                           "<source mount=\"/a\"><listeners>7</listeners><listeners>9</listeners></source></icestats>");
+    CHECK(stats.serverId == "Icecast 2.4.4");
+    REQUIRE(stats.mounts.size() == 1);
+    CHECK(stats.mounts[0].listeners == "7");
+    CHECK_FALSE(stats.mounts[0].connected);
+}
+
 TEST_CASE("a huge stats body with thousands of mounts parses and counts them") {
     std::string body = "<?xml version=\"1.0\"?>\n<icestats><sources>5000</sources>";
     for (int i = 0; i < 5000; ++i)

@@ -36,9 +36,20 @@ TEST_CASE("json reader: malformed input is an error with the byte position") {
     CHECK_THROWS_WITH_AS(parseJson(R"([tru])"), doctest::Contains("unknown literal"), std::runtime_error);
     CHECK_THROWS_WITH_AS(parseJson(R"("bad \x escape")"), doctest::Contains("bad escape"), std::runtime_error);
     CHECK_THROWS_WITH_AS(parseJson("\"raw\nnewline\""), doctest::Contains("control character"), std::runtime_error);
-    CHECK_THROWS_WITH_AS(parseJson(std::string(100, '[')), doctest::Contains("nested too deeply"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(parseJson(std::string(100, '[')), "bad JSON: nested deeper than 64 levels at byte 64", std::runtime_error);
     CHECK_THROWS_WITH_AS(parseJson("-"), doctest::Contains("malformed number"), std::runtime_error);
     CHECK_THROWS_AS(parseJson(""), std::runtime_error);
+}
+
+TEST_CASE("json reader: 200k levels of nesting are refused with the reason, 64 levels read") {
+    std::string deep;
+    for (int i = 0; i < 200000; ++i) deep += "{\"a\":[";
+    deep += "1";
+    for (int i = 0; i < 200000; ++i) deep += "]}";
+    CHECK_THROWS_WITH_AS(parseJson(deep), "bad JSON: nested deeper than 64 levels at byte 192", std::runtime_error);
+    CHECK_THROWS_WITH_AS(recordFromJsonLine(deep), "record: bad JSON: nested deeper than 64 levels at byte 192", std::runtime_error);
+    const JsonValue v = parseJson(std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']'));
+    CHECK(v.type == JsonValue::Type::Array);
 }
 
 TEST_CASE("record lines: a line with fields in another order or escaped unicode still reads") {

@@ -30,8 +30,9 @@ private:
             if (pos_ >= s_.size() || s_[pos_] != *p) fail("unknown literal");
     }
 
+    // Recursive, but never deeper than kMaxJsonDepth: a hostile line cannot exhaust the stack.
     JsonValue value(int depth) {
-        if (depth > 64) fail("nested too deeply");
+        if (depth >= kMaxJsonDepth) fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         skipSpace();
         if (pos_ >= s_.size()) fail("unexpected end");
         JsonValue v;

@@ -20,8 +20,11 @@ struct JsonValue {
     const JsonValue* find(const std::string& key) const;
 };
 
+/// Deepest nesting of arrays and objects parseJson accepts (a record nests 3 levels).
+inline constexpr int kMaxJsonDepth = 64;
+
 /// Parses one JSON document (the whole text, whitespace around it allowed); throws
-/// std::runtime_error("... at byte N") on malformed input. Several times faster than Poco::JSON for
+/// std::runtime_error("... at byte N") on malformed or too deeply nested input. Several times faster than Poco::JSON for
 /// record lines, which the spool replays by the hundred thousand.
 JsonValue parseJson(const std::string& text);
 

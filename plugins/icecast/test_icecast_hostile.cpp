@@ -1,0 +1,81 @@
+// A hostile stats server (200k levels of nested XML, 1.4 MB, under max_body): the check reports an
+// error with the reason, and neither `check` nor `run` of the real binary dies of it.
+#include "icecast_check.h"
+
+#include "TestSupport.h"
+#include "config/ConfigNode.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+
+using namespace watchdog;
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kReason = "sent stats XML nested deeper than 64 levels";
+
+std::string deeplyNestedStats() {
+    const int levels = 200000;
+    std::string body = "<?xml version=\"1.0\"?>\n<icestats>";
+    body.reserve(levels * 7 + 64);
+    for (int i = 0; i < levels; ++i) body += "<a>";
+    for (int i = 0; i < levels; ++i) body += "</a>";
+    return body + "</icestats>";
+}
+
+// Serves the nested body at every path, as an Icecast whose /admin/stats went wrong would.
+LocalHttpServer::Handler serve(const std::string& body) {
+    return [&body](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+        response.setContentType("text/xml");
+        response.setContentLength(static_cast<std::streamsize>(body.size()));
+        response.send() << body;
+    };
+}
+
+std::string pipelineFor(const TempDir& dir, const LocalHttpServer& server) {
+    return dir.write("pipeline.yaml", "watchdog:\n  name: hostile\n  interval: 1h\n  state_file: state.json\n"
+                                      "checks:\n  icecast:\n    plugin: icecast\n    url: " + server.url() +
+                                      "\n    password: x\n"
+                                      "sinks:\n  - { plugin: jsonl, path: records.jsonl }\n");
+}
+
+}  // namespace
+
+TEST_CASE("200k levels of nested stats XML are an error result with the reason") {
+    const std::string body = deeplyNestedStats();
+    REQUIRE(body.size() > 1400000);
+    LocalHttpServer server(serve(body));
+    IcecastCheck check;
+    Options options(parseYaml("url: " + server.url() + "\npassword: x\n", "pipeline.yaml"), "checks.icecast", "/tmp");
+    check.configure(options);
+    std::atomic<bool> cancelled{false};
+    const Result r = check.run(CheckContext{"icecast", "Icecast Sources", 1s, 10s, &cancelled});
+    CHECK(std::string(toString(r.status)) == "error");
+    CHECK(r.summary == "Icecast at 127.0.0.1:" + std::to_string(server.port()) + " " + kReason);
+}
+
+TEST_CASE("encoder-watchdog check against a server sending 200k nested levels exits 3 and prints the reason") {
+    const std::string body = deeplyNestedStats();
+    LocalHttpServer server(serve(body));
+    TempDir dir;
+    auto [code, output] = runCommand({watchdogBinary(), "check", pipelineFor(dir, server)}, 60s);
+    CHECK_MESSAGE(code == 3, output);
+    CHECK_MESSAGE(output.find("Icecast at 127.0.0.1:" + std::to_string(server.port()) + " " + kReason) != std::string::npos, output);
+}
+
+TEST_CASE("encoder-watchdog run records the error for such a server, keeps running and stops cleanly") {
+    const std::string body = deeplyNestedStats();
+    LocalHttpServer server(serve(body));
+    TempDir dir;
+    ChildProcess daemon({watchdogBinary(), "run", pipelineFor(dir, server)});
+    const bool recorded = waitUntil([&] { return readFile(dir.file("records.jsonl")).find(kReason) != std::string::npos; }, 30s);
+    CHECK_MESSAGE(recorded, daemon.output());
+    CHECK(daemon.running());
+    CHECK_MESSAGE(daemon.stop() == 0, daemon.output());
+}
