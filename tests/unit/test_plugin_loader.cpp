@@ -3,6 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <map>
+
 using namespace watchdog;
 using watchdog::test::buildDir;
 
@@ -83,4 +86,47 @@ TEST_CASE("list shows every library with its kind, ABI and problem") {
     CHECK(byName["sink_only"].kind == "sink");
     CHECK(!byName["wrong_abi"].problem.empty());
     CHECK(!byName["not_a_plugin"].problem.empty());
+}
+
+TEST_CASE("a kind function returning NULL is reported with the file, for create and for list") {
+    const std::string path = testPluginDir() + "/null_kind.so";
+    const std::string expected = path + ": watchdogPluginKind() returned NULL instead of \"check\", \"action\" or \"sink\""
+                                        " (use the WATCHDOG_*_PLUGIN macro)";
+    CHECK(loadError([](PluginLoader& l) { l.createCheck("null_kind"); }) == expected);
+    PluginLoader loader({testPluginDir()});
+    std::map<std::string, PluginInfo> byName;
+    for (const auto& p : loader.list()) byName[p.name] = p;
+    CHECK(byName["null_kind"].problem == expected);
+    CHECK(byName["null_kind"].kind.empty());
+}
+
+TEST_CASE("an unknown kind is refused and shown with its control characters escaped") {
+    CHECK(loadError([](PluginLoader& l) { l.createAction("garbage_kind"); }) ==
+          testPluginDir() + "/garbage_kind.so: watchdogPluginKind() returned the unknown kind 'chec\\x1b[2K\\x0ak'"
+                            " instead of \"check\", \"action\" or \"sink\" (use the WATCHDOG_*_PLUGIN macro)");
+}
+
+TEST_CASE("list reports a library without a manifest before anything asks it for a class") {
+    PluginLoader loader({testPluginDir()});
+    std::map<std::string, PluginInfo> byName;
+    for (const auto& p : loader.list()) byName[p.name] = p;
+    CHECK(byName["no_manifest"].problem == testPluginDir() + "/no_manifest.so: has no plugin manifest (missing symbol "
+                                                             "pocoBuildManifest; use the WATCHDOG_*_PLUGIN macro)");
+    CHECK(byName["not_a_plugin"].problem.find("missing symbol watchdogPluginAbiVersion") != std::string::npos);
+}
+
+TEST_CASE("a constructor that throws a non-standard exception is an error naming the plugin and its file") {
+    const std::string path = testPluginDir() + "/throws_in_constructor.so";
+    PluginLoader loader({testPluginDir()});
+    CHECK_THROWS_WITH_AS(loader.createCheck("throws_in_constructor"),
+                         ("plugin 'throws_in_constructor' (" + path + "): threw a non-standard exception while being created").c_str(),
+                         PluginError);
+    // The loader stays usable afterwards.
+    CHECK(loader.createCheck("scripted") != nullptr);
+}
+
+TEST_CASE("describe names a plugin with the file it resolves to, for errors raised after creation") {
+    PluginLoader loader({testPluginDir()});
+    CHECK(loader.describe("throws_in_configure") == "plugin 'throws_in_configure' (" + testPluginDir() + "/throws_in_configure.so)");
+    CHECK(loader.describe("nonexistent") == "plugin 'nonexistent'");
 }

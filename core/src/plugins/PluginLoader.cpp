@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <set>
 
 namespace watchdog {
@@ -22,6 +23,8 @@ namespace {
 
 const char* const kAbiSymbol = "watchdogPluginAbiVersion";
 const char* const kKindSymbol = "watchdogPluginKind";
+const char* const kManifestSymbol = "pocoBuildManifest";
+const char* const kUseTheMacro = "use the WATCHDOG_*_PLUGIN macro";
 
 bool isFile(const std::string& path) {
     struct stat st {};
@@ -38,6 +41,46 @@ std::string executableDirectory() {
 
 std::string article(const std::string& kind) { return kind == "action" ? "an action" : "a " + kind; }
 
+// A plugin's text shown safely: control and non-ASCII bytes escaped, at most `limit` characters.
+std::string printable(const std::string& text, std::size_t limit) {
+    static const char* const hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : text) {
+        if (out.size() >= limit) return out + "...";
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out += static_cast<char>(c);
+        } else {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        }
+    }
+    return out;
+}
+
+// Calls one of a library's extern "C" metadata functions, which may have been written by hand and throw.
+template <class Result>
+Result callMetadata(const std::string& path, const char* symbol, Result (*function)()) {
+    try {
+        return function();
+    } catch (...) {
+        throw PluginError(path + ": " + symbol + "() threw an exception (" + kUseTheMacro + ")");
+    }
+}
+
+// The kind a library declares, checked: a hand-written kind function may return anything.
+std::string declaredKind(const std::string& path, const char* (*function)()) {
+    const char* raw = callMetadata(path, kKindSymbol, function);
+    if (raw == nullptr)
+        throw PluginError(path + ": " + kKindSymbol + "() returned NULL instead of \"check\", \"action\" or \"sink\" (" +
+                          kUseTheMacro + ")");
+    const std::string kind(raw, ::strnlen(raw, 64));
+    if (kind != "check" && kind != "action" && kind != "sink")
+        throw PluginError(path + ": " + kKindSymbol + "() returned the unknown kind '" + printable(kind, 32) +
+                          "' instead of \"check\", \"action\" or \"sink\" (" + kUseTheMacro + ")");
+    return kind;
+}
+
 }  // namespace
 
 PluginLoader::PluginLoader(std::vector<std::string> searchPath) : searchPath_(std::move(searchPath)) {
@@ -53,15 +96,24 @@ std::vector<std::string> PluginLoader::defaultSearchPath() {
     return dirs;
 }
 
-std::string PluginLoader::find(const std::string& name) const {
-    if (name.find('/') != std::string::npos) {
-        if (isFile(name)) return name;
-        throw PluginError(name + ": plugin file not found");
-    }
+std::string PluginLoader::locate(const std::string& name) const {
+    if (name.find('/') != std::string::npos) return isFile(name) ? name : std::string();
     for (const auto& dir : searchPath_) {
         std::string candidate = dir + "/" + name + Poco::SharedLibrary::suffix();
         if (isFile(candidate)) return candidate;
     }
+    return {};
+}
+
+std::string PluginLoader::describe(const std::string& name) const {
+    const std::string path = locate(name);
+    return "plugin '" + name + "'" + (path.empty() ? "" : " (" + path + ")");
+}
+
+std::string PluginLoader::find(const std::string& name) const {
+    std::string path = locate(name);
+    if (!path.empty()) return path;
+    if (name.find('/') != std::string::npos) throw PluginError(name + ": plugin file not found");
     std::vector<std::string> names;
     for (const auto& info : list()) names.push_back(info.name);
     std::string where;
@@ -99,13 +151,15 @@ PluginInfo PluginLoader::probe(const std::string& name, const std::string& path,
     if (abi == nullptr)
         throw PluginError(path + ": not an encoder-watchdog plugin (missing symbol " + kAbiSymbol +
                           "; end the source with WATCHDOG_CHECK_PLUGIN(Class) or its action/sink form)");
-    info.abi = reinterpret_cast<int (*)()>(abi)();
+    info.abi = callMetadata(path, kAbiSymbol, reinterpret_cast<int (*)()>(abi));
     if (info.abi != WATCHDOG_ABI_VERSION)
         throw PluginError(path + ": built for plugin ABI " + std::to_string(info.abi) + ", this encoder-watchdog uses ABI " +
                           std::to_string(WATCHDOG_ABI_VERSION) + " (rebuild the plugin against this SDK)");
     void* kind = lib.symbol(kKindSymbol);
-    if (kind == nullptr) throw PluginError(path + ": missing symbol " + kKindSymbol + " (use the WATCHDOG_*_PLUGIN macro)");
-    info.kind = reinterpret_cast<const char* (*)()>(kind)();
+    if (kind == nullptr) throw PluginError(path + ": missing symbol " + kKindSymbol + " (" + kUseTheMacro + ")");
+    info.kind = declaredKind(path, reinterpret_cast<const char* (*)()>(kind));
+    if (lib.symbol(kManifestSymbol) == nullptr)
+        throw PluginError(path + ": has no plugin manifest (missing symbol " + kManifestSymbol + "; " + kUseTheMacro + ")");
     if (!expectedKind.empty() && info.kind != expectedKind)
         throw PluginError(path + ": is " + article(info.kind) + " plugin, but is used as " + article(expectedKind) +
                           " (move it under " + info.kind + "s:)");
@@ -131,12 +185,19 @@ std::unique_ptr<Base> PluginLoader::create(Poco::ClassLoader<Base>& loader, cons
         throw PluginError(path + ": cannot load: " + msg);
     } catch (const Poco::Exception& e) {
         throw PluginError(path + ": cannot load: " + e.displayText());
+    } catch (const std::exception& e) {
+        throw PluginError(path + ": cannot load: " + e.what());
+    } catch (...) {
+        throw PluginError(path + ": cannot load: its manifest threw a non-standard exception");
     }
     if (manifest == nullptr || manifest->size() == 0) throw PluginError(path + ": its manifest exports no class");
+    const std::string plugin = "plugin '" + name + "' (" + path + ")";
     try {
         return std::unique_ptr<Base>(manifest->begin()->create());
     } catch (const std::exception& e) {
-        throw PluginError(path + ": creating the plugin's class failed: " + e.what());
+        throw PluginError(plugin + ": threw while being created: " + e.what());
+    } catch (...) {
+        throw PluginError(plugin + ": threw a non-standard exception while being created");
     }
 }
 
@@ -163,7 +224,7 @@ std::vector<PluginInfo> PluginLoader::list() const {
             if (!seen.insert(name).second) continue;
             try {
                 out.push_back(probe(name, dir + "/" + f, ""));
-            } catch (const PluginError& e) {
+            } catch (const std::exception& e) {
                 out.push_back(PluginInfo{name, dir + "/" + f, "", 0, e.what()});
             }
         }

@@ -30,8 +30,9 @@ struct PluginInfo {
 };
 
 /// Finds NAME.so on the plugin path, checks its ABI version and kind before touching its manifest,
-/// and creates the class it exports. Libraries stay loaded for the life of the loader, which must
-/// outlive every object it created.
+/// and creates the class it exports. Whatever a library's metadata holds (a NULL or unknown kind, no
+/// ABI function, no manifest) and whatever its constructor throws becomes a PluginError naming the
+/// file. Libraries stay loaded for the life of the loader, which must outlive every object it created.
 class PluginLoader {
 public:
     /// Searches `searchPath` in order, then the default locations.
@@ -40,22 +41,26 @@ public:
     /// The build tree's plugin directory (beside the running binary) and the install directory.
     static std::vector<std::string> defaultSearchPath();
 
-    /// Creates the check exported by NAME.so; throws PluginError.
+    /// Creates the check exported by NAME.so; throws PluginError (also when its constructor throws anything).
     std::unique_ptr<Check> createCheck(const std::string& name);
-    /// Creates the action exported by NAME.so; throws PluginError.
+    /// Creates the action exported by NAME.so; throws PluginError (also when its constructor throws anything).
     std::unique_ptr<Action> createAction(const std::string& name);
-    /// Creates the sink exported by NAME.so; throws PluginError.
+    /// Creates the sink exported by NAME.so; throws PluginError (also when its constructor throws anything).
     std::unique_ptr<Sink> createSink(const std::string& name);
 
     /// The file NAME resolves to; throws PluginError "not found" listing where it looked.
     std::string find(const std::string& name) const;
+    /// "plugin 'NAME' (FILE)", or "plugin 'NAME'" when it resolves to no file: how errors name a plugin.
+    std::string describe(const std::string& name) const;
     /// Every library on the path, first occurrence of each name.
     std::vector<PluginInfo> list() const;
     /// The directories searched, in order.
     const std::vector<std::string>& searchPath() const { return searchPath_; }
 
 private:
-    /// Opens the file and reads its ABI version and kind; throws PluginError.
+    /// The file NAME resolves to, or "".
+    std::string locate(const std::string& name) const;
+    /// Opens the file, reads its ABI version and kind and looks for its manifest; throws PluginError.
     PluginInfo probe(const std::string& name, const std::string& path, const std::string& expectedKind) const;
     template <class Base>
     std::unique_ptr<Base> create(Poco::ClassLoader<Base>& loader, const std::string& name, const std::string& kind);
