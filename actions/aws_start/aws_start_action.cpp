@@ -260,23 +260,25 @@ Outcome AwsStartAction::explainFailure(const std::string& action, const aws::Ec2
 Outcome AwsStartAction::dryRun(const aws::InstanceInfo& info, const aws::AwsCredentials& credentials,
                                const std::function<bool()>& stopping) const {
     const std::string& id = settings_.instanceId;
+    const bool wouldStart = info.state == "stopped" || info.state == "stopping";
+    const std::string plan = (wouldStart ? "would start " : "would not start ") + id + " (dry run)";
     if (info.state == "terminated" || info.state == "shutting-down")
-        return Outcome::failure("dry run: " + id + " is " + info.state + " and could not be started", details(info));
+        return Outcome::failure(plan + ": it is " + info.state + " and cannot be started", details(info));
     const auto reply = client_->call("StartInstances", {{"InstanceId.1", id}, {"DryRun", "true"}}, credentials, stopping);
-    const std::string plan = info.state == "stopped" || info.state == "stopping" ? "would be started" : "needs nothing (already " + info.state + ")";
+    const std::string state = wouldStart ? "it is " + info.state : "it is already " + info.state;
     // EC2 answers a permitted dry run with the error DryRunOperation (HTTP 412), a denied one with UnauthorizedOperation.
     if (reply.code() == "DryRunOperation") {
         Details d = details(info);
         d.emplace_back("dry_run", "allowed");
-        return Outcome::success("dry run: " + id + " is " + info.state + " and " + plan + "; StartInstances would be allowed", d);
+        return Outcome::success(plan + ": " + state + " and StartInstances would be allowed", d);
     }
     if (reply.code() == "UnauthorizedOperation") {
         Details d = details(info);
         d.emplace_back("dry_run", "denied");
-        return Outcome::failure("dry run: " + id + " is " + info.state + "; StartInstances would be denied: " + reply.error->message, d);
+        return Outcome::failure(plan + ", but StartInstances would be denied (" + state + "): " + reply.error->message, d);
     }
     Outcome failure = explainFailure("StartInstances (DryRun)", reply);
-    failure.summary = "dry run: " + failure.summary;
+    failure.summary = plan + ", but " + failure.summary;
     return failure;
 }
 
@@ -287,7 +289,8 @@ Outcome AwsStartAction::dryRunWithoutCredentials(const aws::CredentialResult& re
     logger().information("aws_start " + settings_.instanceId + ": dry run without AWS credentials (tried " + join(result.tried, "; ") +
                          "); after DescribeInstances this request would start the instance (signed with AWS's example key " +
                          kExampleKeyId + ", not a real one):\n" + text);
-    return Outcome::success("dry run: no AWS credentials; would send StartInstances for " + settings_.instanceId + " to " + request.url,
+    return Outcome::success("would start " + settings_.instanceId + " (dry run): no AWS credentials to ask EC2 with; would send StartInstances to " +
+                                request.url,
                             {{"instance_id", settings_.instanceId}, {"region", settings_.region}, {"request", text}});
 }
 

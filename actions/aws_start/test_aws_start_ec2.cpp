@@ -235,7 +235,7 @@ TEST_CASE("dry run with credentials: EC2's DryRun says allowed, nothing starts")
     rig.configure();
     const auto o = rig.run(true);
     CHECK(o.ok);
-    CHECK(o.summary == "dry run: i-0123456789abcdef0 is stopped and would be started; StartInstances would be allowed");
+    CHECK(o.summary == "would start i-0123456789abcdef0 (dry run): it is stopped and StartInstances would be allowed");
     CHECK(detail(o, "dry_run") == "allowed");
     const auto calls = rig.ec2.calls();
     REQUIRE(calls.size() == 2);
@@ -254,7 +254,8 @@ TEST_CASE("dry run with credentials: EC2's DryRun says denied") {
     rig.configure();
     const auto o = rig.run(true);
     CHECK_FALSE(o.ok);
-    CHECK(o.summary.rfind("dry run: i-0123456789abcdef0 is running; StartInstances would be denied: You are not authorized", 0) == 0);
+    CHECK(o.summary.rfind("would not start i-0123456789abcdef0 (dry run), but StartInstances would be denied (it is already "
+                          "running): You are not authorized", 0) == 0);
     CHECK(detail(o, "dry_run") == "denied");
     CHECK(rig.ec2.succeeded("StartInstances") == 0);
 }
@@ -270,7 +271,8 @@ TEST_CASE("dry run without any credentials prints the exact signed request, and 
     const auto o = rig.run(true);
     logger.setChannel(nullptr);
     CHECK(o.ok);
-    CHECK(o.summary == "dry run: no AWS credentials; would send StartInstances for i-0123456789abcdef0 to " + rig.ec2.url() + "/");
+    CHECK(o.summary == "would start i-0123456789abcdef0 (dry run): no AWS credentials to ask EC2 with; would send StartInstances to " +
+                           rig.ec2.url() + "/");
     const std::string request = detail(o, "request");
     CHECK(request.rfind("POST " + rig.ec2.url() + "/\n", 0) == 0);
     CHECK(request.find("\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/") != std::string::npos);

@@ -1,9 +1,6 @@
 #include "MessageRenderer.h"
 
-#include <watchdog/Duration.h>
-
-#include <cmath>
-#include <cstdio>
+#include <watchdog/HumanFormat.h>
 
 namespace watchdog::discord {
 
@@ -26,24 +23,17 @@ std::string labelsOf(const Event& event, const std::vector<std::string>& ids) {
     return out;
 }
 
-std::string formatNumber(double v) {
-    char buf[64];
-    if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-    else std::snprintf(buf, sizeof buf, "%.2f", v);
-    return buf;
-}
-
 const char* healthMark(const CheckSnapshot& c) {
     if (!c.hasResult || c.health == Health::Unknown) return "\xE2\x9D\x94";  // ❔
     return c.health == Health::Passing ? "\xE2\x9C\x85" : "\xE2\x9D\x8C";   // ✅ ❌
 }
 
-// "✅ passing · 1 sources · 1 source connected": state, value, reason.
+// "✅ passing · 1 source · 1 source connected": state, value, reason.
 std::string checkLine(const CheckSnapshot& c) {
     std::string out = std::string(healthMark(c)) + " " + toString(c.health);
     if (!c.hasResult) return out + " · no result yet";
     if (c.last.status == Status::Error) out += " (error)";
-    if (c.last.value) out += " · " + formatNumber(*c.last.value) + (c.last.unit.empty() ? "" : " " + c.last.unit);
+    if (c.last.value) out += " · " + human::quantity(*c.last.value, c.last.unit);
     if (!c.last.summary.empty()) out += " · " + c.last.summary;
     return out;
 }
@@ -83,14 +73,14 @@ Embed statusEmbed(const Event& event) {
     std::string line;
     if (failing > 0) {
         color = colors::red;
-        line = std::to_string(failing) + " of " + std::to_string(n) + " checks failing";
+        line = n == 1 ? "The check is failing" : std::to_string(failing) + " of " + std::to_string(n) + " checks failing";
     } else if (unknown == n) {
         color = colors::grey;
         line = n == 0 ? "No checks configured" : "No results yet";
     } else {
         line = unknown > 0 ? std::to_string(n - unknown) + " of " + std::to_string(n) + " checks passing, " +
                                  std::to_string(unknown) + " without results yet"
-                           : "All " + std::to_string(n) + " checks passing";
+                           : n == 1 ? "The check is passing" : "All " + std::to_string(n) + " checks passing";
     }
     Embed e = baseEmbed(event, event.summary.empty() ? "Status report" : event.summary, color);
     e.description = line;
@@ -112,14 +102,25 @@ Embed warningEmbed(const Event& event) {
     return e;
 }
 
-Embed outcomeEmbed(const Event& event) {
+std::string outcomeTitle(const Event& event) {
     const std::string who = event.action.empty() ? "remedy" : event.action;
-    Embed e = baseEmbed(event, event.ok ? "\xE2\x9C\x85 Remedy " + who + " succeeded" : "\xE2\x9D\x8C Remedy " + who + " failed",
-                        event.ok ? colors::green : colors::red);
+    if (isDryRun(event))
+        return event.ok ? "\xF0\x9F\xA7\xAA Remedy " + who + ": dry run, nothing changed"  // 🧪
+                        : "\xE2\x9D\x8C Remedy " + who + ": dry run failed, nothing changed";
+    return event.ok ? "\xE2\x9C\x85 Remedy " + who + " succeeded" : "\xE2\x9D\x8C Remedy " + who + " failed";
+}
+
+int outcomeColor(const Event& event) {
+    if (!event.ok) return colors::red;
+    return isDryRun(event) ? colors::grey : colors::green;
+}
+
+Embed outcomeEmbed(const Event& event) {
+    Embed e = baseEmbed(event, outcomeTitle(event), outcomeColor(event));
     e.description = event.summary;
     for (const auto& [key, value] : event.details)
         if (!value.empty()) e.fields.push_back({key, value, true});
-    if (event.duration) e.fields.push_back({"took", formatDuration(*event.duration), true});
+    if (event.duration) e.fields.push_back({"took", human::duration(*event.duration), true});
     return e;
 }
 
@@ -166,7 +167,7 @@ Message render(const Event& event, const RenderSettings& settings) {
     case EventType::Recovered: {
         Embed e = baseEmbed(event, "\xE2\x9C\x85 Recovered", colors::green);
         e.description = event.summary;
-        if (event.duration) e.fields.push_back({"Outage", formatDuration(*event.duration), true});
+        if (event.duration) e.fields.push_back({"Outage", human::duration(*event.duration), true});
         m.embeds.push_back(e);
         break;
     }

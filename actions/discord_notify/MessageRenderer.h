@@ -20,7 +20,7 @@ namespace colors {
 constexpr int green = 0x2ECC71;  ///< passing, recovered, cancelled, remedy succeeded
 constexpr int orange = 0xE67E22; ///< warning countdown
 constexpr int red = 0xE74C3C;    ///< failing, failover, remedy failed, check error
-constexpr int grey = 0x95A5A6;   ///< no results yet, shutdown
+constexpr int grey = 0x95A5A6;   ///< no results yet, shutdown, a dry run that changed nothing
 }  // namespace colors
 
 /// Turns one event into the Discord message for it (before limits are applied).

@@ -1,6 +1,6 @@
 #include "WebhookClient.h"
 
-#include <watchdog/Duration.h>
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
@@ -129,7 +129,7 @@ WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
         }
     } catch (const Poco::TimeoutException&) {
         reply.status = 0;
-        reply.error = "no answer within " + formatDuration(settings_.requestTimeout);
+        reply.error = "no answer within " + human::duration(settings_.requestTimeout);
     } catch (const Poco::Net::SSLException& e) {
         reply.status = 0;
         reply.error = e.displayText();
@@ -150,7 +150,7 @@ Delivery WebhookClient::post(const std::string& body, const std::function<bool()
     Delivery d;
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + settings_.maxRetryTime;
-    const auto elapsed = [&] { return formatDuration(std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - start)); };
+    const auto elapsed = [&] { return human::duration(std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - start)); };
     // The previous answer said the bucket is empty: wait for its reset instead of earning a 429.
     if (notBefore_ > start && !pauseUnlessStopping(std::chrono::ceil<Ms>(std::min(notBefore_, deadline) - start), stopping)) {
         d.summary = "not sent: the watchdog is stopping";
@@ -187,15 +187,15 @@ Delivery WebhookClient::post(const std::string& body, const std::function<bool()
             return d;
         }
         if (std::chrono::steady_clock::now() + wait > deadline) {
-            d.summary = "gave up after " + std::to_string(d.attempts) + (d.attempts == 1 ? " attempt" : " attempts") + " in " +
+            d.summary = "gave up after " + human::count(d.attempts, "attempt") + " in " +
                         elapsed() + ": " + what +
-                        (reply.status == 429 ? "; Discord asked to wait " + formatDuration(wait) + ", beyond max_retry_time" : "");
+                        (reply.status == 429 ? "; Discord asked to wait " + human::duration(wait) + ", beyond max_retry_time" : "");
             return d;
         }
-        logger().warning("discord_notify " + url_.redacted() + ": " + what + "; retrying in " + formatDuration(wait) +
+        logger().warning("discord_notify " + url_.redacted() + ": " + what + "; retrying in " + human::duration(wait) +
                          " (attempt " + std::to_string(d.attempts + 1) + ")");
         if (!pauseUnlessStopping(wait, stopping)) {
-            d.summary = "stopped retrying after " + std::to_string(d.attempts) + " attempts: the watchdog is stopping (last: " + what + ")";
+            d.summary = "stopped retrying after " + human::count(d.attempts, "attempt") + ": the watchdog is stopping (last: " + what + ")";
             return d;
         }
     }

@@ -23,7 +23,7 @@ struct Delivery {
     bool ok = false;      ///< Discord accepted it (2xx)
     int status = 0;       ///< the last HTTP status (0 if none arrived)
     int attempts = 0;     ///< requests made
-    std::string summary;  ///< one line, token-free ("delivered", "gave up after 4 attempts in 2m: HTTP 503")
+    std::string summary;  ///< one line, token-free ("delivered", "gave up after 4 attempts in 2 min: HTTP 503")
 };
 
 /// Posts JSON bodies to one webhook: waits `retry_after` on 429 (JSON body or header), backs off and

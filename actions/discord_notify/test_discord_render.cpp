@@ -35,9 +35,9 @@ CheckSnapshot check(const std::string& id, const std::string& label, Health heal
 
 std::vector<CheckSnapshot> stationChecks() {
     return {check("icecast", "Icecast Sources", Health::Failing, Result::fail("no source connected").withValue(0, "sources")),
-            check("liquidsoap_cpu", "Liquidsoap CPU", Health::Passing, Result::pass("42.5% CPU").withValue(42.5, "%")),
+            check("liquidsoap_cpu", "Liquidsoap CPU", Health::Passing, Result::pass("42.5 % CPU").withValue(42.5, "%")),
             check("ts_count", "TS File Count", Health::Failing, Result::error("cannot read /var/www/hls: Permission denied")),
-            check("ts_age", "HLS Old Files", Health::Passing, Result::pass("newest segment 4s old").withValue(4, "s"))};
+            check("ts_age", "HLS Old Files", Health::Passing, Result::pass("newest segment 4 s old").withValue(4, "s"))};
 }
 
 Event event(EventType type) {
@@ -81,7 +81,7 @@ TEST_CASE("a status report has one field per check with state, value and reason,
     REQUIRE(fields->size() == 4);
     CHECK(fields->getObject(0)->getValue<std::string>("name") == "Icecast Sources");
     CHECK(fields->getObject(0)->getValue<std::string>("value") == "\xE2\x9D\x8C failing · 0 sources · no source connected");
-    CHECK(fields->getObject(1)->getValue<std::string>("value") == "\xE2\x9C\x85 passing · 42.50 % · 42.5% CPU");
+    CHECK(fields->getObject(1)->getValue<std::string>("value") == "\xE2\x9C\x85 passing · 42.5 % · 42.5 % CPU");
     CHECK(fields->getObject(2)->getValue<std::string>("value").find("(error) · cannot read /var/www/hls: Permission denied") !=
           std::string::npos);
     CHECK(embed->getValue<std::string>("timestamp") == "2024-09-26T15:39:59.000Z");
@@ -97,7 +97,7 @@ TEST_CASE("a warning names the failing checks and the countdown, and pings only 
     Event e = event(EventType::Warning);
     e.failing = {"icecast", "ts_count"};
     e.deadline = e.time + std::chrono::seconds(300);
-    e.summary = "2 of 4 checks failing (Icecast Sources, TS File Count); backup in 5m";
+    e.summary = "2 of 4 checks failing (Icecast Sources, TS File Count); backup in 5 min";
     auto body = parse(toJson(render(e, {"", "", "112233445566778899"})));
     CHECK(body->getValue<std::string>("content") == "<@&112233445566778899> encoder problem, failover countdown started");
     auto mentions = body->getObject("allowed_mentions");
@@ -134,7 +134,7 @@ TEST_CASE("outcome, recovery, cancellation, failover and check errors") {
     REQUIRE(fields->size() == 4);  // the empty private_ip is left out; "took" is added
     CHECK(fields->getObject(0)->getValue<std::string>("value") == "i-0123456789abcdef0");
     CHECK(fields->getObject(2)->getValue<std::string>("value") == "203.0.113.7");
-    CHECK(fields->getObject(3)->getValue<std::string>("value") == "42s");
+    CHECK(fields->getObject(3)->getValue<std::string>("value") == "42 s");
     o.ok = false;
     o.summary = "i-0123456789abcdef0 is terminated and cannot be started";
     embed = parse(toJson(render(o, {})))->getArray("embeds")->getObject(0);
@@ -142,20 +142,20 @@ TEST_CASE("outcome, recovery, cancellation, failover and check errors") {
     CHECK(embed->getValue<int>("color") == colors::red);
 
     Event r = event(EventType::Recovered);
-    r.summary = "Recovered: all checks of failover are back after 12m";
+    r.summary = "Recovered: all checks of failover are back after 12 min";
     r.duration = std::chrono::minutes(12);
     embed = parse(toJson(render(r, {})))->getArray("embeds")->getObject(0);
     CHECK(embed->getValue<std::string>("description") == r.summary);
-    CHECK(embed->getArray("fields")->getObject(0)->getValue<std::string>("value") == "12m");
+    CHECK(embed->getArray("fields")->getObject(0)->getValue<std::string>("value") == "12 min");
 
     Event c = event(EventType::Cancelled);
-    c.summary = "Checks recovered after 2m during the countdown; failover cancelled";
+    c.summary = "Checks recovered after 2 min during the countdown; failover cancelled";
     embed = parse(toJson(render(c, {})))->getArray("embeds")->getObject(0);
     CHECK(embed->getValue<std::string>("title") == "\xE2\x9C\x85 Failover cancelled");
 
     Event f = event(EventType::Failover);
     f.failing = {"icecast", "ts_count"};
-    f.summary = "Still failing after 5m: Icecast Sources, TS File Count; running backup";
+    f.summary = "Still failing after 5 min: Icecast Sources, TS File Count; running backup";
     embed = parse(toJson(render(f, {})))->getArray("embeds")->getObject(0);
     CHECK(embed->getValue<int>("color") == colors::red);
     CHECK(embed->getArray("fields")->size() == 2);
@@ -170,6 +170,43 @@ TEST_CASE("outcome, recovery, cancellation, failover and check errors") {
     Event s = event(EventType::Shutdown);
     s.summary = "The monitoring bot is stopping at 2024-09-26 16:00:00.";
     CHECK(parse(toJson(render(s, {})))->getValue<std::string>("content") == s.summary);
+}
+
+TEST_CASE("a dry-run remedy's outcome says what it would do, never that it succeeded") {
+    Event o = event(EventType::Outcome);
+    o.action = "backup";
+    o.ok = true;
+    o.summary = "would start i-0123456789abcdef0 (dry run): it is stopped and StartInstances would be allowed";
+    o.details = {{"instance_id", "i-0123456789abcdef0"}, {"dry_run", "allowed"}};
+    o.duration = std::chrono::milliseconds(9442);
+    const std::string body = toJson(render(o, {}));
+    CHECK(body.find("succeeded") == std::string::npos);
+    auto embed = parse(body)->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xF0\x9F\xA7\xAA Remedy backup: dry run, nothing changed");
+    CHECK(embed->getValue<int>("color") == colors::grey);
+    CHECK(embed->getValue<std::string>("description") == o.summary);
+    CHECK(embed->getArray("fields")->getObject(2)->getValue<std::string>("value") == "9.4 s");
+
+    o.ok = false;
+    o.summary = "would start i-0123456789abcdef0 (dry run), but StartInstances would be denied (it is stopped): no";
+    embed = parse(toJson(render(o, {})))->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xE2\x9D\x8C Remedy backup: dry run failed, nothing changed");
+    CHECK(embed->getValue<int>("color") == colors::red);
+}
+
+TEST_CASE("values are rounded for people and counted nouns agree with their number") {
+    Event e = event(EventType::Status);
+    e.checks = {check("icecast", "Icecast Sources", Health::Passing, Result::pass("1 source connected").withValue(1, "sources")),
+                check("cpu", "Liquidsoap CPU", Health::Passing, Result::pass("at 2.2 % CPU").withValue(2.22059, "%")),
+                check("ts_age", "HLS Old Files", Health::Passing, Result::pass("ok").withValue(130.4, "s"))};
+    auto fields = parse(toJson(render(e, {})))->getArray("embeds")->getObject(0)->getArray("fields");
+    CHECK(fields->getObject(0)->getValue<std::string>("value") == "\xE2\x9C\x85 passing · 1 source · 1 source connected");
+    CHECK(fields->getObject(1)->getValue<std::string>("value") == "\xE2\x9C\x85 passing · 2.2 % · at 2.2 % CPU");
+    CHECK(fields->getObject(2)->getValue<std::string>("value") == "\xE2\x9C\x85 passing · 2 min 10 s · ok");
+
+    e.checks.resize(1);
+    CHECK(parse(toJson(render(e, {})))->getArray("embeds")->getObject(0)->getValue<std::string>("description") ==
+          "The check is passing");
 }
 
 TEST_CASE("username and avatar overrides are sent only when set") {

@@ -128,7 +128,7 @@ TEST_CASE("on 429 it waits retry_after from the JSON body, or the Retry-After he
     CHECK(requests[1].status == 204);
     CHECK(requests[1].received - requests[0].received >= Ms(250));
     bool logged = false;
-    for (const auto& line : logs->lines()) logged |= line.find("HTTP 429 (rate limited); retrying in 250ms") != std::string::npos;
+    for (const auto& line : logs->lines()) logged |= line.find("HTTP 429 (rate limited); retrying in 250 ms") != std::string::npos;
     CHECK(logged);
 
     discord.clear();
@@ -149,7 +149,7 @@ TEST_CASE("a retry_after longer than max_retry_time gives up at once with a clea
     CHECK_FALSE(o.ok);
     CHECK(o.summary.find("Discord shutdown message not delivered: gave up after 1 attempt in ") == 0);
     INFO(o.summary);
-    CHECK(o.summary.find("HTTP 429 (rate limited, global); Discord asked to wait 1m30s") != std::string::npos);
+    CHECK(o.summary.find("HTTP 429 (rate limited, global); Discord asked to wait 1 min 30 s") != std::string::npos);
     CHECK(discord.requests().size() == 1);
 }
 
@@ -179,7 +179,7 @@ TEST_CASE("a Discord that never answers times out each attempt and ends in a fai
     const Outcome o = action->execute(numbered(1), context());
     CHECK_FALSE(o.ok);
     CHECK(o.summary.find("Discord shutdown message not delivered: gave up after ") == 0);
-    CHECK(o.summary.find(": no answer within 150ms") != std::string::npos);
+    CHECK(o.summary.find(": no answer within 150 ms") != std::string::npos);
     CHECK(discord.requests().size() >= 2);
     CHECK(discord.messageCount() == 0);
     CHECK_FALSE(mentionsToken(o, discord.token()));

@@ -2,7 +2,7 @@
 
 #include "EventEnvironment.h"
 
-#include <watchdog/Duration.h>
+#include <watchdog/HumanFormat.h>
 #include <watchdog/Plugin.h>
 
 #include <Poco/File.h>
@@ -104,7 +104,7 @@ Outcome ExecAction::execute(const Event& event, const ActionContext& context) {
         std::string shown;
         for (const auto& a : argv_) shown += (shown.empty() ? "" : " ") + a;
         logger().information("exec " + context.id + " dry run: would run " + name_ + " for a " + toString(event.type) + " event");
-        return Outcome::success("dry run: would run " + name_ + " with WATCHDOG_EVENT=" + toString(event.type),
+        return Outcome::success("would run " + name_ + " with WATCHDOG_EVENT=" + toString(event.type) + " (dry run)",
                                 {{"command", name_}, {"stdin", spec.input}});
     }
     const exec::ProcessResult r = exec::runProcess(spec, [&context] { return context.isStopping(); });
@@ -117,7 +117,7 @@ Outcome ExecAction::execute(const Event& event, const ActionContext& context) {
     const std::string line = firstLine(r.output);
     const std::string said = line.empty() ? "" : ": " + line;
     if (r.timedOut)
-        return Outcome::failure(name_ + " timed out after " + formatDuration(spec.timeout) + "; its process group was killed" + said, details);
+        return Outcome::failure(name_ + " timed out after " + human::duration(spec.timeout) + "; its process group was killed" + said, details);
     if (r.stopped) return Outcome::failure(name_ + " was stopped: the watchdog is stopping" + said, details);
     if (r.signal) return Outcome::failure(name_ + " was killed by " + signalName(r.signal) + said, details);
     if (r.exitCode != 0) return Outcome::failure(name_ + " exited " + std::to_string(r.exitCode) + said, details);

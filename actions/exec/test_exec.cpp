@@ -153,7 +153,7 @@ TEST_CASE("a timeout kills the whole process group, children included") {
     const std::string path = script(dir, "slow.sh", "sleep 30 &\necho $! > \"$1/child\"\necho working\nsleep 30\n");
     const Outcome o = action("command: [" + path + ", " + dir.path() + "]\ntimeout: 300ms\n")->execute(failover(), context());
     CHECK_FALSE(o.ok);
-    CHECK(o.summary == "slow.sh timed out after 300ms; its process group was killed: working");
+    CHECK(o.summary == "slow.sh timed out after 300 ms; its process group was killed: working");
     const int child = std::atoi(test::readFile(dir.file("child")).c_str());
     REQUIRE(child > 0);
     CHECK(test::waitUntil([&] { return processGone(child); }, Ms(3000)));
@@ -164,7 +164,7 @@ TEST_CASE("a script that ignores SIGTERM is killed after kill_grace") {
     const std::string path = script(dir, "stubborn.sh", "trap '' TERM\necho holding on\nsleep 30\n");
     const Outcome o = action("command: " + path + "\ntimeout: 200ms\nkill_grace: 100ms\n")->execute(failover(), context());
     CHECK_FALSE(o.ok);
-    CHECK(o.summary == "stubborn.sh timed out after 200ms; its process group was killed: holding on");
+    CHECK(o.summary == "stubborn.sh timed out after 200 ms; its process group was killed: holding on");
     CHECK(detail(o, "signal") == "SIGKILL");
 }
 
@@ -212,7 +212,7 @@ TEST_CASE("dry run describes the run and runs nothing; role and events options")
     CHECK(a->role() == ActionRole::Notifier);
     Outcome o = a->execute(failover(), context(nullptr, true));
     CHECK(o.ok);
-    CHECK(o.summary == "dry run: would run touch.sh with WATCHDOG_EVENT=failover");
+    CHECK(o.summary == "would run touch.sh with WATCHDOG_EVENT=failover (dry run)");
     CHECK_FALSE(Poco::File(dir.file("ran")).exists());
     Event status = failover();
     status.type = EventType::Status;

@@ -2,7 +2,7 @@
 #include "Logging.h"
 #include "PipelineLoading.h"
 #include "engine/Scheduler.h"
-#include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
@@ -45,13 +45,7 @@ Poco::JSON::Object::Ptr toJson(const LoadedCheck& c, const Run& run) {
     return o;
 }
 
-std::string valueText(const Result& r) {
-    if (!r.value) return "-";
-    std::ostringstream s;
-    s << std::setprecision(6) << *r.value;
-    if (!r.unit.empty()) s << ' ' << r.unit;
-    return s.str();
-}
+std::string valueText(const Result& r) { return r.value ? human::quantity(*r.value, r.unit) : "-"; }
 
 }  // namespace
 
@@ -85,7 +79,7 @@ int checkPipeline(const CommandLine& cmd) {
         std::unique_lock<std::mutex> lock(run.mutex);
         if (!run.done.wait_until(lock, began + checks[i].block.timeout, [&] { return run.finished; })) {
             run.cancelled = true;
-            run.result = Result::error("timed out after " + formatDuration(checks[i].block.timeout));
+            run.result = Result::error("timed out after " + human::duration(checks[i].block.timeout));
             run.took = checks[i].block.timeout;
             hung = true;
         }

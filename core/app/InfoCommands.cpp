@@ -4,27 +4,21 @@
 #include "history/HistoryReport.h"
 #include "migrate/MigrateEnv.h"
 #include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 
 #include <iomanip>
 #include <iostream>
 
 namespace watchdog {
 
-namespace {
-
-std::string plural(std::size_t n, const std::string& word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
-}  // namespace
-
 int validatePipeline(const CommandLine& cmd) {
     configureConsoleLogging("warning");
     auto loaded = loadAndAssemble(cmd, AssemblyScope::Everything, std::cerr);
     if (!loaded) return kExitFailing;
     const Assembly& a = loaded->assembly;
-    std::cout << cmd.args.front() << ": valid (" << plural(a.checks.size(), "check") << ", " << plural(a.actions.size(), "action")
-              << ", " << plural(a.sinks.size(), "sink") << ", " << plural(a.rules.size(), "rule")
+    std::cout << cmd.args.front() << ": valid (" << human::count(a.checks.size(), "check") << ", "
+              << human::count(a.actions.size(), "action") << ", " << human::count(a.sinks.size(), "sink") << ", "
+              << human::count(a.rules.size(), "rule")
               << (loaded->pipeline.defaultRules ? " from the defaults" : "") << ")\n";
     return kExitOk;
 }

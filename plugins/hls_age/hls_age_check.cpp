@@ -1,6 +1,6 @@
 #include "hls_age_check.h"
 
-#include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 #include "watchdog/Plugin.h"
 
 #include <cerrno>
@@ -22,17 +22,6 @@ milliseconds ageOf(TimePoint now, TimePoint mtime) {
     return mtime > now ? milliseconds(0) : std::chrono::duration_cast<milliseconds>(now - mtime);
 }
 
-std::string ageText(milliseconds age) {
-    if (age < milliseconds(10000)) {
-        std::ostringstream out;
-        out.setf(std::ios::fixed);
-        out.precision(1);
-        out << static_cast<double>(age.count()) / 1000.0 << "s";
-        return out.str();
-    }
-    return formatDuration(std::chrono::duration_cast<std::chrono::seconds>(age));
-}
-
 std::string baseName(const std::string& path) {
     auto slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -42,8 +31,6 @@ std::string parentOf(const std::string& path) {
     auto slash = path.find_last_of('/');
     return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
 }
-
-std::string files(long long n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
 
 }  // namespace
 
@@ -89,15 +76,16 @@ Result HlsAgeCheck::runAt(TimePoint now) const {
     } else {
         oldestAge = ageOf(now, scan.oldest.mtime);
         milliseconds newestAge = ageOf(now, scan.newest.mtime);
-        seen = files(scan.matching) + " matching " + s.pattern + ": oldest " + ageText(oldestAge) + ", newest " + ageText(newestAge);
-        details.emplace_back("oldest", scan.oldest.name + " (" + ageText(oldestAge) + ")");
-        details.emplace_back("newest", scan.newest.name + " (" + ageText(newestAge) + ")");
+        seen = human::count(scan.matching, "file") + " matching " + s.pattern + ": oldest " +
+               human::duration(oldestAge) + ", newest " + human::duration(newestAge);
+        details.emplace_back("oldest", scan.oldest.name + " (" + human::duration(oldestAge) + ")");
+        details.emplace_back("newest", scan.newest.name + " (" + human::duration(newestAge) + ")");
         if (oldestAge > s.maxAge)
-            problems.push_back("oldest file " + scan.oldest.name + " is " + ageText(oldestAge) + " old (max_age " +
-                               formatDuration(s.maxAge) + ")");
+            problems.push_back("oldest file " + scan.oldest.name + " is " + human::duration(oldestAge) + " old (max_age " +
+                               human::duration(s.maxAge) + ")");
         if (s.newestMaxAge > milliseconds(0) && newestAge > s.newestMaxAge)
-            problems.push_back("newest file " + scan.newest.name + " is " + ageText(newestAge) + " old (newest_max_age " +
-                               formatDuration(s.newestMaxAge) + "): the encoder stopped writing");
+            problems.push_back("newest file " + scan.newest.name + " is " + human::duration(newestAge) + " old (newest_max_age " +
+                               human::duration(s.newestMaxAge) + "): the encoder stopped writing");
     }
     details.emplace_back("files", std::to_string(scan.matching));
 
@@ -114,10 +102,10 @@ Result HlsAgeCheck::runAt(TimePoint now) const {
             auto mtime = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
                 std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
             milliseconds age = ageOf(now, mtime);
-            details.emplace_back("playlist age", ageText(age));
+            details.emplace_back("playlist age", human::duration(age));
             if (age > s.playlistMaxAge)
-                problems.push_back("playlist " + name + " not updated for " + ageText(age) + " (playlist_max_age " +
-                                   formatDuration(s.playlistMaxAge) + ")");
+                problems.push_back("playlist " + name + " not updated for " + human::duration(age) + " (playlist_max_age " +
+                                   human::duration(s.playlistMaxAge) + ")");
             std::stringstream text;
             text << in.rdbuf();
             std::vector<std::string> missing;
@@ -136,17 +124,17 @@ Result HlsAgeCheck::runAt(TimePoint now) const {
                 std::string list;
                 for (std::size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
                 if (missing.size() > 3) list += ", ...";
-                problems.push_back("playlist " + name + " lists " + std::to_string(missing.size()) + " missing segment" +
-                                   (missing.size() == 1 ? "" : "s") + " (" + list + ")");
+                problems.push_back("playlist " + name + " lists " +
+                                   human::count(static_cast<long long>(missing.size()), "missing segment") + " (" + list + ")");
             }
-            seen += "; playlist " + ageText(age) + " old, " + std::to_string(checked - missing.size()) + " of " +
+            seen += "; playlist " + human::duration(age) + " old, " + std::to_string(checked - missing.size()) + " of " +
                     std::to_string(checked) + " segments present";
         }
     }
 
     Result r;
     if (problems.empty()) {
-        r = Result::pass(seen + (scan.matching > 0 ? " (max_age " + formatDuration(s.maxAge) + ")" : ""));
+        r = Result::pass(seen + (scan.matching > 0 ? " (max_age " + human::duration(s.maxAge) + ")" : ""));
     } else {
         std::string text;
         for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;

@@ -100,11 +100,11 @@ TEST_CASE("young segments pass and report the oldest and newest ages") {
     auto check = makeCheck("directory: " + dir.path() + "\nexclude: [index.ts]\n");
     Result r = check->runAt(kNow);
     CHECK(statusOf(r) == "pass");
-    CHECK(r.summary == "3 files matching *.ts: oldest 1m40s, newest 1.5s (max_age 15m)");
+    CHECK(r.summary == "3 files matching *.ts: oldest 1 min 40 s, newest 1.5 s (max_age 15 min)");
     CHECK(r.value == 100);
     CHECK(r.unit == "s");
-    CHECK(detail(r, "oldest") == "seg1.ts (1m40s)");
-    CHECK(detail(r, "newest") == "seg3.ts (1.5s)");
+    CHECK(detail(r, "oldest") == "seg1.ts (1 min 40 s)");
+    CHECK(detail(r, "newest") == "seg3.ts (1.5 s)");
     CHECK(detail(r, "files") == "3");
 }
 
@@ -114,11 +114,11 @@ TEST_CASE("a file older than max_age fails naming it; a stale newest fails as a 
     segment(dir, "seg2.ts", 2min);
     Result old = makeCheck("directory: " + dir.path() + "\nmax_age: 15m\n")->runAt(kNow);
     CHECK(statusOf(old) == "fail");
-    CHECK(old.summary == "oldest file seg1.ts is 20m old (max_age 15m)");
+    CHECK(old.summary == "oldest file seg1.ts is 20 min old (max_age 15 min)");
 
     Result both = makeCheck("directory: " + dir.path() + "\nmax_age: 15m\nnewest_max_age: 30s\n")->runAt(kNow);
-    CHECK(both.summary == "oldest file seg1.ts is 20m old (max_age 15m); "
-                         "newest file seg2.ts is 2m old (newest_max_age 30s): the encoder stopped writing");
+    CHECK(both.summary == "oldest file seg1.ts is 20 min old (max_age 15 min); "
+                         "newest file seg2.ts is 2 min old (newest_max_age 30 s): the encoder stopped writing");
 }
 
 TEST_CASE("no segments pass unless newest_max_age asks for a fresh one") {
@@ -150,7 +150,7 @@ TEST_CASE("the playlist must be fresh and every segment it lists must exist") {
     auto check = makeCheck("directory: " + dir.path() + "\nplaylist: live.m3u8\nnewest_max_age: 10s\n");
     Result ok = check->runAt(kNow);
     CHECK(statusOf(ok) == "pass");
-    CHECK(ok.summary == "2 files matching *.ts: oldest 3.0s, newest 2.0s; playlist 1.0s old, 3 of 3 segments present (max_age 15m)");
+    CHECK(ok.summary == "2 files matching *.ts: oldest 3 s, newest 2 s; playlist 1 s old, 3 of 3 segments present (max_age 15 min)");
     CHECK(detail(ok, "playlist segments") == "3");
 
     dir.write("live.m3u8", "#EXTM3U\nseg1.ts\nseg7.ts\nseg8.ts\nseg9.ts\nseg10.ts\n");
@@ -158,10 +158,13 @@ TEST_CASE("the playlist must be fresh and every segment it lists must exist") {
     Result missing = check->runAt(kNow);
     CHECK(statusOf(missing) == "fail");
     CHECK(missing.summary == "playlist live.m3u8 lists 4 missing segments (seg7.ts, seg8.ts, seg9.ts, ...)");
+    dir.write("live.m3u8", "#EXTM3U\nseg1.ts\nseg7.ts\n");
+    stamp(playlist, 1s);
+    CHECK(check->runAt(kNow).summary == "playlist live.m3u8 lists 1 missing segment (seg7.ts)");
 
     dir.write("live.m3u8", "#EXTM3U\nseg1.ts\n");
     stamp(playlist, 40s);
-    CHECK(check->runAt(kNow).summary == "playlist live.m3u8 not updated for 40s (playlist_max_age 10s)");
+    CHECK(check->runAt(kNow).summary == "playlist live.m3u8 not updated for 40 s (playlist_max_age 10 s)");
 
     ::unlink(playlist.c_str());
     CHECK(check->runAt(kNow).summary == "playlist live.m3u8 is missing");

@@ -57,7 +57,7 @@ TEST_CASE("real ffmpeg HLS passes while it runs; once it is killed the segments 
     CHECK(last.summary.find("the encoder stopped writing") != std::string::npos);
     REQUIRE(waitUntil([&] { last = runOnce(*old); return statusOf(last) == "fail"; }, 20s, 200ms));
     CHECK(last.summary.rfind("oldest file seg", 0) == 0);
-    CHECK(last.summary.find("old (max_age 8s)") != std::string::npos);
+    CHECK(last.summary.find("old (max_age 8 s)") != std::string::npos);
 }
 
 TEST_CASE("hls_age.so loads through the plugin loader and reads ages") {

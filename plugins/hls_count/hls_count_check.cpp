@@ -1,5 +1,6 @@
 #include "hls_count_check.h"
 
+#include "watchdog/HumanFormat.h"
 #include "watchdog/Plugin.h"
 
 #include <cerrno>
@@ -12,8 +13,6 @@
 namespace watchdog {
 
 namespace {
-
-std::string files(long long n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
 
 bool matchesAny(const std::vector<std::string>& globs, const char* name) {
     for (const auto& g : globs)
@@ -80,7 +79,7 @@ Result HlsCountCheck::run(const CheckContext&) {
     } catch (const std::system_error& e) {
         return Result::error(e.what());
     }
-    const std::string counted = files(c.matching) + " matching " + s.pattern;
+    const std::string counted = human::count(c.matching, "file") + " matching " + s.pattern;
     Result r;
     if (c.matching > s.maxFiles)
         r = Result::fail(counted + ", more than max_files " + std::to_string(s.maxFiles));

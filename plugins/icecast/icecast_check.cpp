@@ -1,6 +1,6 @@
 #include "icecast_check.h"
 
-#include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 #include "watchdog/Plugin.h"
 
 #include <Poco/Exception.h>
@@ -26,10 +26,6 @@ namespace watchdog {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-std::string plural(std::size_t n, const char* one, const char* many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
-}
 
 std::string joinMounts(const std::vector<const IcecastMount*>& mounts) {
     std::string out;
@@ -117,7 +113,7 @@ Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& set
         if (m && m->connected) {
             const bool counted = !m->listeners.empty() && m->listeners.size() < 10 &&
                                  m->listeners.find_first_not_of("0123456789") == std::string::npos;
-            std::string listeners = counted ? " (" + plural(std::stoul(m->listeners), "listener", "listeners") + ")" : "";
+            std::string listeners = counted ? " (" + human::count(std::stoll(m->listeners), "listener") + ")" : "";
             r = Result::pass("source connected to " + settings.mount + listeners);
             r.withValue(1, "sources");
         } else {
@@ -128,7 +124,7 @@ Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& set
         }
         if (m) addMountDetails(r, *m);
     } else {
-        std::string counted = plural(connected.size(), "source", "sources") + " connected";
+        std::string counted = human::count(static_cast<long long>(connected.size()), "source") + " connected";
         if (!connected.empty()) counted += " (" + joinMounts(connected) + ")";
         if (static_cast<int>(connected.size()) >= settings.minSources)
             r = Result::pass(counted);
@@ -146,7 +142,7 @@ Result IcecastCheck::run(const CheckContext& context) {
     const IcecastSettings& s = settings_;
     const auto timeout = std::max(context.timeout, std::chrono::milliseconds(1));
     const auto deadline = SteadyClock::now() + timeout;
-    const std::string within = " within " + formatDuration(timeout);
+    const std::string within = " within " + human::duration(timeout);
     auto remaining = [&] {
         auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now());
         return Poco::Timespan(std::max<long long>(left.count(), 1000));

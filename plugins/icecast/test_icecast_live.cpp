@@ -151,7 +151,7 @@ TEST_CASE("a server that does not answer in time is a timeout error, not a hang"
     auto took = std::chrono::steady_clock::now() - started;
     release = true;
     CHECK(statusOf(r) == "error");
-    CHECK(r.summary == "no answer from Icecast at 127.0.0.1:" + std::to_string(slow.port()) + " within 300ms");
+    CHECK(r.summary == "no answer from Icecast at 127.0.0.1:" + std::to_string(slow.port()) + " within 300 ms");
     CHECK(took < 3s);
 }
 

@@ -1,12 +1,13 @@
 #include "process_cpu_check.h"
 
+#include "watchdog/HumanFormat.h"
 #include "watchdog/Plugin.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace watchdog {
@@ -15,19 +16,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-std::string percentText(double p) {
-    std::ostringstream out;
-    out.setf(std::ios::fixed);
-    out.precision(1);
-    out << p << "%";
-    return out.str();
-}
-
-std::string numberText(double v) {
-    std::ostringstream out;
-    out << v;
-    return out.str();
-}
+// A configured limit is shown as written (0.05 stays 0.05); only the measured reading is rounded.
+std::string limitText(double percent) { return human::number(percent) + " %"; }
 
 std::string pidList(const std::vector<int>& pids) {
     std::string out;
@@ -67,7 +57,7 @@ void ProcessCpuCheck::configure(const Options& options) {
     if (options.has("max_percent")) {
         s.maxPercent = options.number("max_percent", 0, 100000);
         if (*s.maxPercent < s.minPercent)
-            options.fail("max_percent", "is below min_percent (" + numberText(s.minPercent) + ")");
+            options.fail("max_percent", "is below min_percent (" + human::number(s.minPercent) + ")");
     }
     s.sumMatches = options.choice("multiple", {"sum", "oldest"}, "sum") == "sum";
     s.baseline = options.duration("baseline", std::chrono::milliseconds(1000));
@@ -141,27 +131,23 @@ Result ProcessCpuCheck::judge(const Sample& before, const Sample& after, const s
     const double percent = seconds > 0 ? static_cast<double>(ticks) / static_cast<double>(clockTicksPerSecond()) / seconds * 100.0 : 0.0;
 
     std::string who = s.target();
-    if (measured.size() > 1) who += " (" + std::to_string(measured.size()) + " processes)";
-    const std::string reading = who + " at " + percentText(percent) + " CPU";
+    if (measured.size() > 1) who += " (" + human::count(static_cast<long long>(measured.size()), "process") + ")";
+    const std::string reading = who + " at " + human::percent(percent) + " CPU";
     Result r;
     if (s.maxPercent && percent > *s.maxPercent)
-        r = Result::fail(reading + ", above max_percent " + numberText(*s.maxPercent) + "%");
+        r = Result::fail(reading + ", above max_percent " + limitText(*s.maxPercent));
     else if (percent < s.minPercent)
-        r = Result::fail(reading + ", below min_percent " + numberText(s.minPercent) + "%");
+        r = Result::fail(reading + ", below min_percent " + limitText(s.minPercent));
     else if (s.maxPercent)
-        r = Result::pass(reading + " (allowed " + numberText(s.minPercent) + "%.." + numberText(*s.maxPercent) + "%)");
+        r = Result::pass(reading + " (allowed " + human::number(s.minPercent) + ".." + limitText(*s.maxPercent) + ")");
     else if (s.minPercent > 0)
-        r = Result::pass(reading + " (min " + numberText(s.minPercent) + "%)");
+        r = Result::pass(reading + " (min " + limitText(s.minPercent) + ")");
     else
         r = Result::pass(reading);
     r.withValue(percent, "%");
     r.detail("pid", pidList(measured));
     if (pids.size() != measured.size() && s.sumMatches) r.detail("matching", std::to_string(pids.size()));
-    std::ostringstream window;
-    window.setf(std::ios::fixed);
-    window.precision(1);
-    window << seconds << "s";
-    r.detail("window", window.str());
+    r.detail("window", human::duration(std::chrono::milliseconds(std::llround(seconds * 1000))));
     return r;
 }
 

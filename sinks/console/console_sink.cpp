@@ -1,9 +1,8 @@
 #include "console_sink.h"
 
-#include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 #include "watchdog/Plugin.h"
 
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <unistd.h>
@@ -72,21 +71,17 @@ std::string ConsoleSink::format(const Record& r, bool color) {
         tag = upper(toString(r.result.status));
         while (tag.size() < 5) tag += ' ';
         body = (r.checkLabel.empty() ? r.checkId : r.checkLabel) + ": " + r.result.summary;
-        if (r.result.value && r.result.summary.empty()) {
-            char buf[64];
-            std::snprintf(buf, sizeof buf, "%g", *r.result.value);
-            body += std::string(buf) + (r.result.unit.empty() ? "" : " " + r.result.unit);
-        }
+        if (r.result.value && r.result.summary.empty()) body += human::quantity(*r.result.value, r.result.unit);
     } else {
         const Event& e = r.event;
         tag = "EVENT";
         body = toString(e.type);
         if (!e.rule.empty()) body += " [" + e.rule + "]";
-        if (e.type == EventType::Outcome) body += std::string(" ") + e.action + (e.ok ? " ok" : " FAILED");
+        if (e.type == EventType::Outcome) body += " " + e.action + (e.ok ? (isDryRun(e) ? " dry run" : " ok") : " FAILED");
         const std::string check = r.checkId.empty() ? e.checkId : r.checkId;
         if (e.type == EventType::CheckError && !check.empty()) body += " " + check;
         body += ": " + e.summary;
-        if (e.duration) body += " (" + formatDuration(*e.duration) + ")";
+        if (e.duration) body += " (" + human::duration(*e.duration) + ")";
     }
     if (color) return line + colourOf(r) + tag + kReset + " " + body;
     return line + tag + " " + body;

@@ -48,8 +48,27 @@ TEST_CASE("console sink: one plain line per record when the output is not a term
     CHECK(lines[0] == t1 + " PASS  Icecast Sources: 1 source connected");
     CHECK(lines[1].substr(20) == "FAIL  HLS Old Files: no source connected");
     CHECK(lines[2].substr(20) == "EVENT warning [failover]: 2 of 4 checks failing; starting the backup in 5m");
-    CHECK(lines[3].substr(20) == "EVENT outcome [failover] backup FAILED: instance i-0abc did not start (12s)");
+    CHECK(lines[3].substr(20) == "EVENT outcome [failover] backup FAILED: instance i-0abc did not start (12 s)");
     CHECK(out.str().find('\033') == std::string::npos);
+}
+
+TEST_CASE("console sink: a dry-run outcome says dry run, not ok, and values are rounded for people") {
+    std::ostringstream out;
+    ConsoleSink sink(out, false);
+    configure(sink, "");
+    Record outcome = sampleEvent(3, EventType::Outcome);
+    outcome.event.action = "backup";
+    outcome.event.summary = "would start i-0abc (dry run): it is stopped and StartInstances would be allowed";
+    outcome.event.details = {{"dry_run", "allowed"}};
+    outcome.event.duration = std::chrono::milliseconds(9442);
+    Record cpu = sampleResult(4);
+    cpu.result.summary.clear();
+    cpu.result.value = 1;
+    sink.write({outcome, cpu});
+    const auto lines = linesOf(out.str());
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].substr(20) == "EVENT outcome [failover] backup dry run: " + outcome.event.summary + " (9.4 s)");
+    CHECK(lines[1].substr(20) == "PASS  Icecast Sources: 1 source");
 }
 
 TEST_CASE("console sink: kinds selects results or events") {

@@ -78,7 +78,7 @@ TEST_CASE("an incident: warning with deadline, one failover at the deadline, rec
     CHECK(warned[0].actions == std::vector<std::string>{"discord"});
     CHECK(warned[0].event.failing == std::vector<std::string>{"icecast", "cpu"});
     CHECK(*warned[0].event.deadline == s.clock.t + 5min);
-    CHECK(warned[0].event.summary == "2 of 3 checks failing (Icecast Sources, Encoder CPU); backup in 5m");
+    CHECK(warned[0].event.summary == "2 of 3 checks failing (Icecast Sources, Encoder CPU); backup in 5 min");
     CHECK(*s.rules.nextWakeup() == s.clock.t + 5min);
 
     s.clock.t += 4min;
@@ -100,7 +100,7 @@ TEST_CASE("an incident: warning with deadline, one failover at the deadline, rec
     auto recovered = s.report("cpu", Result::pass("ok"));
     REQUIRE(types(recovered) == std::vector<std::string>{"recovered"});
     CHECK(*recovered[0].event.duration == 6min);
-    CHECK(recovered[0].event.summary == "Recovered after 6m: below the threshold (still failing: HLS Old Files)");
+    CHECK(recovered[0].event.summary == "Recovered after 6 min: below the threshold (still failing: HLS Old Files)");
     CHECK(toString(s.rules.states().at("failover").phase) == std::string("idle"));
 }
 

@@ -80,7 +80,7 @@ TEST_CASE("history report: an aligned table, then one uptime line per check over
     for (std::uint64_t s = 1; s <= 10; ++s) records.push_back(sampleResult(s, "icecast", s == 4 ? Status::Fail : Status::Pass));
     records.push_back(sampleEvent(11));
     records.push_back(sampleResult(12, "ts_age", Status::Error));
-    records.back().result.summary = "timed out after 10s";
+    records.back().result.summary = "timed out after 10 s";
     HistoryQuery query;
     const TimePoint now = records.back().time + 3s;
     query.since = now - 1h;
@@ -90,25 +90,71 @@ TEST_CASE("history report: an aligned table, then one uptime line per check over
     REQUIRE(lines.size() == 1 + 12 + 1 + 2);
     CHECK(lines[0].rfind("TIME", 0) == 0);
     const auto statusColumn = lines[0].find("STATUS");
+    const auto valueColumn = lines[0].find("VALUE");
     const auto summaryColumn = lines[0].find("SUMMARY");
     CHECK(lines[4].substr(statusColumn, 4) == "fail");
     CHECK(lines[4].substr(summaryColumn) == "no source connected");
     CHECK(lines[1].find("Icecast Sources") != std::string::npos);
-    CHECK(lines[1].find("1 sources") != std::string::npos);
+    CHECK(lines[1].substr(valueColumn, summaryColumn - valueColumn) == "1 source   ");
+    CHECK(lines[4].substr(valueColumn, summaryColumn - valueColumn) == "0 sources  ");
     CHECK(lines[11].find("event warning (failover)") != std::string::npos);
     CHECK(lines[11].substr(summaryColumn) == "2 of 4 checks failing; starting the backup in 5m [failing: icecast, ts_age]");
     CHECK(lines[12].substr(statusColumn, 5) == "error");
-    CHECK(lines[12].substr(summaryColumn) == "timed out after 10s");
+    CHECK(lines[12].substr(summaryColumn) == "timed out after 10 s");
     CHECK(lines[13].empty());
-    CHECK(lines[14] == "icecast: 90.0% passing, 1 failure, 0 errors over 1h");
-    CHECK(lines[15] == "ts_age: 0.0% passing, 0 failures, 1 error over 1h");
+    CHECK(lines[14] == "icecast: 90 % passing, 1 failure, 0 errors over 1 h");
+    CHECK(lines[15] == "ts_age: 0 % passing, 0 failures, 1 error over 1 h");
+}
+
+TEST_CASE("history report: values and tallies are rounded for people") {
+    std::vector<Record> records;
+    for (std::uint64_t s = 1; s <= 3; ++s) records.push_back(sampleResult(s, "cpu", s == 1 ? Status::Fail : Status::Pass));
+    records[1].result.value = 2.22059;
+    records[1].result.unit = "%";
+    records[2].result.value = 9.442;
+    records[2].result.unit = "s";
+    std::ostringstream out;
+    printHistory(records, HistoryQuery{}, false, out, records.back().time);
+    const auto lines = linesOf(out.str());
+    REQUIRE(lines.size() == 1 + 3 + 1 + 1);
+    const auto valueColumn = lines[0].find("VALUE");
+    CHECK(lines[2].substr(valueColumn, 6) == "2.2 % ");
+    CHECK(lines[3].substr(valueColumn, 6) == "9.4 s ");
+    CHECK(lines[5] == "cpu: 66.7 % passing, 1 failure, 0 errors over 2 s");
+}
+
+TEST_CASE("history report: a dry-run remedy shows what it would have done, never ok") {
+    Record outcome = sampleEvent(1, EventType::Outcome);
+    outcome.event.action = "backup";
+    outcome.event.ok = true;
+    outcome.event.summary = "would start i-0123456789abcdef0 (dry run): it is stopped and StartInstances would be allowed";
+    outcome.event.details = {{"instance_id", "i-0123456789abcdef0"}, {"dry_run", "allowed"}};
+    outcome.event.duration = 9442ms;
+    outcome.event.failing.clear();
+    std::ostringstream out;
+    printHistory({outcome}, HistoryQuery{}, false, out, outcome.time);
+    const auto lines = linesOf(out.str());
+    REQUIRE(lines.size() == 2);
+    const auto statusColumn = lines[0].find("STATUS");
+    const auto valueColumn = lines[0].find("VALUE");
+    const auto summaryColumn = lines[0].find("SUMMARY");
+    CHECK(lines[1].find("event outcome (failover) backup") != std::string::npos);
+    CHECK(lines[1].substr(statusColumn, valueColumn - statusColumn) == "dry run  ");
+    CHECK(lines[1].substr(valueColumn, summaryColumn - valueColumn) == "9.4 s  ");
+    CHECK(lines[1].substr(summaryColumn) == outcome.event.summary);
+
+    outcome.event.details = {{"dry_run", "yes"}};
+    outcome.event.ok = false;
+    out.str("");
+    printHistory({outcome}, HistoryQuery{}, false, out, outcome.time);
+    CHECK(linesOf(out.str())[1].find("dry run failed") != std::string::npos);
 }
 
 TEST_CASE("history report: without --since the window is the span of the records") {
     std::vector<Record> records = sampleResults(1, 121);  // two minutes of results
     std::ostringstream out;
     printHistory(records, HistoryQuery{}, false, out, records.back().time);
-    CHECK(out.str().find("icecast: 100.0% passing, 0 failures, 0 errors over 2m\n") != std::string::npos);
+    CHECK(out.str().find("icecast: 100 % passing, 0 failures, 0 errors over 2 min\n") != std::string::npos);
 }
 
 TEST_CASE("history report: nothing found says so") {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "watchdog/Abi.h"
 #include "watchdog/CheckState.h"
 #include "watchdog/Clock.h"
 #include "watchdog/Result.h"
@@ -28,6 +29,9 @@ const char* toString(EventType type);
 /// The inverse of toString; nullopt for an unknown word.
 std::optional<EventType> eventTypeFromString(const std::string& word);
 
+/// The detail the core adds to the Outcome of an action run with dry_run (unless the action set it).
+inline constexpr const char* kDryRunDetail = "dry_run";
+
 /// A message from the rule engine to actions and sinks.
 struct Event {
     EventType type = EventType::Status;
@@ -42,8 +46,11 @@ struct Event {
     std::string checkId;                   ///< CheckError: which check
     std::string action;                    ///< Outcome: which action
     bool ok = true;                        ///< Outcome: whether the remedy succeeded
-    Details details;                       ///< Outcome: instance id, state, address...
+    Details details;                       ///< Outcome: instance id, state, address; "dry_run" for a dry run
     std::vector<CheckSnapshot> checks;     ///< every check's state when the event was made
 };
+
+/// True for the Outcome of an action run with dry_run: it said what it would do and changed nothing.
+WATCHDOG_API bool isDryRun(const Event& event);
 
 }  // namespace watchdog

@@ -64,6 +64,13 @@ std::optional<EventType> eventTypeFromString(const std::string& word) {
     return std::nullopt;
 }
 
+bool isDryRun(const Event& event) {
+    if (event.type != EventType::Outcome) return false;
+    for (const auto& [key, value] : event.details)
+        if (key == kDryRunDetail) return true;
+    return false;
+}
+
 std::vector<Record> Sink::readHistory(const HistoryQuery&) {
     throw Poco::NotImplementedException("this sink cannot read history");
 }

@@ -10,6 +10,15 @@
 
 namespace watchdog {
 
+namespace {
+// People read a dry run's outcome as one: it is marked whatever the action put in its details.
+void markDryRun(Outcome& outcome) {
+    for (const auto& [key, value] : outcome.details)
+        if (key == kDryRunDetail) return;
+    outcome.details.emplace_back(kDryRunDetail, "yes");
+}
+}  // namespace
+
 struct ActionRunner::State {
     std::string id;
     std::string label;
@@ -45,6 +54,7 @@ struct ActionRunner::State {
             } catch (...) {
                 outcome = Outcome::failure("action failed with an unknown exception");
             }
+            if (dryRun) markDryRun(outcome);
             const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
             if (!outcome.ok) log.error("action " + id + " (" + toString(event.type) + "): " + outcome.summary);
             try {

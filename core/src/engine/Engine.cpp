@@ -6,6 +6,7 @@
 #include "engine/Scheduler.h"
 #include "engine/StateFile.h"
 #include "history/SinkQueue.h"
+#include "watchdog/HumanFormat.h"
 #include "watchdog/Version.h"
 
 #include <Poco/Logger.h>
@@ -284,8 +285,8 @@ void Engine::start(bool announce) {
         std::move(scheduled), [&m](const std::string& id, const Result& r, TimePoint t, std::chrono::milliseconds took) { m.onResult(id, r, t, took); });
     m.scheduler->start();
     m.timer = std::thread([&m] { m.timerLoop(); });
-    m.log.information("monitoring " + std::to_string(m.assembly.checks.size()) + " checks, " +
-                      std::to_string(m.assembly.actions.size()) + " actions, " + std::to_string(m.sinks.size()) + " sinks");
+    m.log.information("monitoring " + human::count(m.assembly.checks.size(), "check") + ", " +
+                      human::count(m.assembly.actions.size(), "action") + ", " + human::count(m.sinks.size(), "sink"));
 }
 
 void Engine::stop(bool announce, StopBudget budget) {
@@ -364,10 +365,11 @@ StatusSnapshot Engine::snapshot() const {
     return s;
 }
 
-void Engine::requestStatusReport() {
+StatusReportDecision Engine::requestStatusReport() {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->statusRequested = true;
     impl_->wake.notify_all();
+    return {};
 }
 
 std::vector<Record> Engine::history(const HistoryQuery& query) const {

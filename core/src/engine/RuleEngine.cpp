@@ -1,6 +1,6 @@
 #include "engine/RuleEngine.h"
 
-#include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 
 #include <algorithm>
 
@@ -92,7 +92,7 @@ void RuleEngine::fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std:
     rule.state.phase = RulePhase::Fired;
     Event e = makeEvent(EventType::Failover, rule, checks);
     e.failing = failingChecks(rule, checks);
-    e.summary = "Still failing after " + formatDuration(rule.spec.wait) + ": " + labelsOf(e.failing, checks) +
+    e.summary = "Still failing after " + human::duration(rule.spec.wait) + ": " + labelsOf(e.failing, checks) +
                 (rule.spec.then.ids.empty() ? "; no remedy configured" : "; running " + joinIds(rule.spec.then.ids));
     out.push_back({std::move(e), rule.spec.then.ids});
 }
@@ -119,7 +119,7 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
             e.deadline = rule.state.deadline;
             e.summary = std::to_string(failing.size()) + " of " + std::to_string(rule.spec.checks.size()) +
                         " checks failing (" + labelsOf(failing, checks) + ")" +
-                        (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + formatDuration(rule.spec.wait));
+                        (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + human::duration(rule.spec.wait));
             out.push_back({std::move(e), rule.spec.warn.ids});
         }
         if (now >= rule.state.deadline) fire(rule, checks, out);
@@ -132,7 +132,7 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
         {
             Event e = makeEvent(EventType::Cancelled, rule, checks);
             e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-            e.summary = "Checks recovered after " + formatDuration(*e.duration) + " during the countdown; failover cancelled";
+            e.summary = "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled";
             out.push_back({std::move(e), rule.spec.warn.ids});
         }
         rule.state = RuleState{};
@@ -143,7 +143,7 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
             Event e = makeEvent(EventType::Recovered, rule, checks);
             e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
             const auto still = failingChecks(rule, checks);
-            e.summary = "Recovered after " + formatDuration(*e.duration) + ": " +
+            e.summary = "Recovered after " + human::duration(*e.duration) + ": " +
                         (still.empty() ? "every check of " + rule.spec.id + " passes"
                                        : "below the threshold (still failing: " + labelsOf(still, checks) + ")");
             out.push_back({std::move(e), rule.spec.recover.ids});

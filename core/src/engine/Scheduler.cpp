@@ -1,6 +1,6 @@
 #include "engine/Scheduler.h"
 
-#include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 
 #include <Poco/Logger.h>
 
@@ -69,8 +69,8 @@ void Scheduler::Shared::dispatch() {
                 s.cancelled->store(true);
                 const std::string id = s.spec.id;
                 const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.started);
-                Result r = Result::error("timed out after " + formatDuration(s.spec.timeout));
-                log.warning("check " + id + " timed out after " + formatDuration(s.spec.timeout) +
+                Result r = Result::error("timed out after " + human::duration(s.spec.timeout));
+                log.warning("check " + id + " timed out after " + human::duration(s.spec.timeout) +
                             "; it will not be started again until it returns");
                 lock.unlock();
                 deliver(id, r, took);
@@ -124,7 +124,7 @@ void Scheduler::Shared::work() {
         wake.notify_all();
         if (stopping) return;
         lock.unlock();
-        if (late) log.information("check " + spec.id + " returned after its timeout (" + formatDuration(took) + "); result dropped");
+        if (late) log.information("check " + spec.id + " returned after its timeout (" + human::duration(took) + "); result dropped");
         else deliver(spec.id, r, took);
         lock.lock();
     }

@@ -2,28 +2,23 @@
 
 #include "history/RecordJson.h"
 
-#include "watchdog/Duration.h"
+#include "watchdog/HumanFormat.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 
 namespace watchdog {
 namespace {
 
-std::string formatValue(const Result& r) {
-    if (!r.value) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", *r.value);
-    return r.unit.empty() ? std::string(buf) : std::string(buf) + " " + r.unit;
-}
+std::string valueText(const Result& r) { return r.value ? human::quantity(*r.value, r.unit) : "-"; }
 
-std::string plural(std::size_t n, const char* one, const char* many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
+std::string outcomeStatus(const Event& e) {
+    if (isDryRun(e)) return e.ok ? "dry run" : "dry run failed";
+    return e.ok ? "ok" : "failed";
 }
 
 // The window as the user asked for it: "1h" rather than "1h0m0s3ms" (the query was made a moment ago).
@@ -52,7 +47,7 @@ Row rowOf(const Record& r) {
     if (r.kind == RecordKind::Result) {
         row.what = r.checkLabel.empty() ? r.checkId : r.checkLabel;
         row.status = toString(r.result.status);
-        row.value = formatValue(r.result);
+        row.value = valueText(r.result);
         row.summary = r.result.summary;
         return row;
     }
@@ -61,11 +56,11 @@ Row rowOf(const Record& r) {
     if (!e.rule.empty()) row.what += " (" + e.rule + ")";
     if (e.type == EventType::Outcome) {
         row.what += " " + e.action;
-        row.status = e.ok ? "ok" : "failed";
+        row.status = outcomeStatus(e);
     } else if (e.type == EventType::CheckError) {
         row.status = "error";
     }
-    row.value = e.duration ? formatDuration(*e.duration) : "-";
+    row.value = e.duration ? human::duration(*e.duration) : "-";
     row.summary = e.summary;
     if (!e.failing.empty()) {
         std::string ids;
@@ -118,10 +113,8 @@ std::vector<CheckTally> tallyResults(const std::vector<Record>& records) {
 }
 
 std::string tallyLine(const CheckTally& t, std::chrono::milliseconds window) {
-    char percent[32];
-    std::snprintf(percent, sizeof percent, "%.1f%%", t.passingPercent());
-    return t.checkId + ": " + percent + " passing, " + plural(t.fail, "failure", "failures") + ", " +
-           plural(t.error, "error", "errors") + " over " + formatDuration(window);
+    return t.checkId + ": " + human::percent(t.passingPercent()) + " passing, " + human::count(static_cast<long long>(t.fail), "failure") +
+           ", " + human::count(static_cast<long long>(t.error), "error") + " over " + human::duration(window);
 }
 
 void printHistory(const std::vector<Record>& records, const HistoryQuery& query, bool json, std::ostream& out,

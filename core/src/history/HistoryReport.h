@@ -23,7 +23,7 @@ struct CheckTally {
 /// Per-check tallies of the result records, in order of first appearance.
 std::vector<CheckTally> tallyResults(const std::vector<Record>& records);
 
-/// "icecast: 98.3% passing, 2 failures, 0 errors over 1h".
+/// "icecast: 98.3 % passing, 2 failures, 0 errors over 1 h".
 std::string tallyLine(const CheckTally& tally, std::chrono::milliseconds window);
 
 /// Prints results and events (oldest first) as an aligned table (time, check/event, status, value,

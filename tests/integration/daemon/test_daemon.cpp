@@ -87,7 +87,7 @@ TEST_CASE("check reports a hung check as timed out and still exits") {
     f.script("segments", "pass");
     auto [code, out] = runCommand(f.command("check", {pipeline}), 10s);
     CHECK(code == 3);
-    CHECK(out.find("timed out after 300ms") != std::string::npos);
+    CHECK(out.find("timed out after 300 ms") != std::string::npos);
 }
 
 TEST_CASE("validate prints FILE:LINE:COL for each problem and exits 2") {
@@ -166,7 +166,7 @@ TEST_CASE("run: a hung check becomes a check_error event and is not started agai
     REQUIRE(f.waitForEvent("notes.jsonl", "check_error"));
     const auto events = f.events("notes.jsonl");
     auto error = std::find_if(events.begin(), events.end(), [](const RecordedEvent& e) { return e.type == "check_error"; });
-    CHECK(error->summary.find("timed out after 300ms") != std::string::npos);
+    CHECK(error->summary.find("timed out after 300 ms") != std::string::npos);
     // Several intervals pass while the first run still sleeps: still one run.
     waitUntil([] { return false; }, 400ms);
     CHECK(readFile(f.dir().file("runs.txt")) == "encoder\n");
