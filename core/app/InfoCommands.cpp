@@ -1,3 +1,4 @@
+#include "AwsRegionFinder.h"
 #include "Commands.h"
 #include "Logging.h"
 #include "PipelineLoading.h"
@@ -98,7 +99,7 @@ int migrateEnvFile(const CommandLine& cmd) {
         std::cerr << "migrate-env: give the old script's .env file (encoder-watchdog migrate-env /opt/monitor/.env > pipeline.yaml)\n";
         return kExitUsage;
     }
-    return migrateEnv(cmd.args.front(), std::cout, std::cerr);
+    return migrateEnv(cmd.args.front(), std::cout, std::cerr, awsRegionFinder());
 }
 
 }  // namespace watchdog

@@ -26,7 +26,12 @@ struct EnvFile {
 };
 
 /// Reads a .env the way core/config's env_file reader does (KEY=VALUE, `export `, '...' or "..."
-/// quotes without escapes, " #" comments), but never stops at a bad line: it reports it instead.
+/// quotes without escapes, " #" comments, "KEY= # comment" empty, a leading UTF-8 byte order mark
+/// ignored), but never stops at a bad line: it reports it instead.
 EnvFile parseEnvText(const std::string& text);
+
+/// Why `text` is no .env at all: binary data (NUL bytes, not UTF-8, control characters), no
+/// KEY=VALUE line, or more other lines than settings. "" when it reads as a .env.
+std::string notAnEnvFile(const std::string& text, const EnvFile& parsed);
 
 }  // namespace watchdog

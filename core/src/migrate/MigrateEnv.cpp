@@ -1,111 +1,35 @@
 #include "migrate/MigrateEnv.h"
 
+#include "migrate/BackupAction.h"
 #include "migrate/EnvFile.h"
+#include "migrate/Migration.h"
+#include "migrate/ScriptSwitch.h"
 #include "migrate/YamlText.h"
-#include "watchdog/Duration.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Path.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace watchdog {
 
 namespace {
 
-// The old script's settings and the defaults it documented (DESIGN.md, "What it replaces").
+// What the script used when its .env left a key out: the defaults in its config.py, which differ
+// from its sample .env for MAX_TS_FILES (sample 20), EXCLUDE_FILES (sample index.html,live.m3u8)
+// and DISCORD_UPDATE_INTERVAL (sample 3600).
 constexpr const char* defaultCpuThreshold = "20.0";
-constexpr const char* defaultMaxTsFiles = "20";
-constexpr const char* defaultExcludeFiles = "index.html,live.m3u8";
+constexpr const char* defaultMaxTsFiles = "10";
 constexpr long long defaultOldFileSeconds = 900;
 constexpr long long defaultWaitSeconds = 300;
-constexpr long long defaultUpdateSeconds = 3600;
-
-/// Reads settings from the .env, remembering which keys it used and what it could not map.
-class Migration {
-public:
-    explicit Migration(EnvFile env) : env_(std::move(env)) {}
-
-    /// The entry for the first of `keys` present in the file (aliases), marking it used.
-    const EnvEntry* take(std::initializer_list<const char*> keys) {
-        for (const char* k : keys)
-            if (const EnvEntry* e = env_.find(k)) {
-                used_.insert(e->key);
-                return e;
-            }
-        return nullptr;
-    }
-    /// A value that must not be empty; reports and returns nullptr when missing or empty.
-    const EnvEntry* require(std::initializer_list<const char*> keys, const std::string& dropped) {
-        const EnvEntry* e = take(keys);
-        if (e == nullptr) unmapped(std::string(*keys.begin()) + " is not set: " + dropped);
-        else if (e->value.empty()) unmapped(e->key + " (line " + std::to_string(e->line) + ") has no value: " + dropped);
-        return e != nullptr && !e->value.empty() ? e : nullptr;
-    }
-    /// Records something that could not be mapped.
-    void unmapped(const std::string& message) { unmapped_.push_back(message); }
-    /// The comments above and beside an entry, as YAML comment lines.
-    static std::string commentsOf(const EnvEntry* e, int indent) {
-        if (e == nullptr) return {};
-        std::string out;
-        for (const auto& c : e->comments) out += yamlComment(c, indent);
-        if (!e->inlineComment.empty()) out += yamlComment(e->inlineComment, indent);
-        return out;
-    }
-
-    const EnvFile& env() const { return env_; }
-    const std::set<std::string>& used() const { return used_; }
-    const std::vector<std::string>& unmappedList() const { return unmapped_; }
-
-private:
-    EnvFile env_;
-    std::set<std::string> used_;
-    std::vector<std::string> unmapped_;
-};
-
-bool isNumber(const std::string& s, bool wholeOnly) {
-    if (s.empty()) return false;
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v) || v < 0) return false;
-    return !wholeOnly || v == std::floor(v);
-}
-
-/// A number from the .env, or the default when missing or malformed (reported).
-std::string numberOr(Migration& m, const EnvEntry* e, const char* fallback, bool wholeOnly) {
-    if (e == nullptr || e->value.empty()) return fallback;
-    std::string v = e->value;
-    if (wholeOnly && isNumber(v, false) && !isNumber(v, true)) {
-        m.unmapped(e->key + " (line " + std::to_string(e->line) + "): '" + v + "' is not a whole number; used the default " + fallback);
-        return fallback;
-    }
-    if (!isNumber(v, wholeOnly)) {
-        m.unmapped(e->key + " (line " + std::to_string(e->line) + "): '" + v + "' is not a number; used the default " + fallback);
-        return fallback;
-    }
-    // "20" stays 20, "020" becomes 20: YAML 1.1 would read a leading zero as octal.
-    while (v.size() > 1 && v[0] == '0' && std::isdigit(static_cast<unsigned char>(v[1]))) v.erase(0, 1);
-    return v;
-}
-
-/// Seconds from the .env ("900", or already "15m") as a pipeline duration, or the default.
-std::string durationOr(Migration& m, const EnvEntry* e, long long fallbackSeconds) {
-    const std::string fallback = formatDuration(std::chrono::seconds(fallbackSeconds));
-    if (e == nullptr || e->value.empty()) return fallback;
-    if (isNumber(e->value, false)) {
-        const double secs = std::strtod(e->value.c_str(), nullptr);
-        if (secs > 0) return formatDuration(std::chrono::milliseconds(static_cast<long long>(std::llround(secs * 1000))));
-    } else if (auto d = parseDuration(e->value); d && d->count() > 0) {
-        return formatDuration(*d);
-    }
-    m.unmapped(e->key + " (line " + std::to_string(e->line) + "): '" + e->value + "' is not a number of seconds; used the default " + fallback);
-    return fallback;
-}
+constexpr long long defaultUpdateSeconds = 300;
 
 std::vector<std::string> splitList(const std::string& text) {
     std::vector<std::string> items;
@@ -118,18 +42,6 @@ std::vector<std::string> splitList(const std::string& text) {
     }
     return items;
 }
-
-std::string ref(const EnvEntry* e) { return "${" + e->key + "}"; }
-
-std::string defaultNote(const EnvEntry* e, const std::string& key, const std::string& value, int indent = 4) {
-    if (e != nullptr && !e->value.empty()) return {};
-    return yamlComment(key + " is not in the .env: the script's default " + value, indent);
-}
-
-struct Section {
-    std::string yaml;
-    std::vector<std::string> ids;
-};
 
 Section icecastCheck(Migration& m) {
     Section s;
@@ -160,7 +72,7 @@ Section icecastCheck(Migration& m) {
     s.yaml += "  icecast:\n    plugin: icecast\n    label: Icecast Sources\n";
     s.yaml += Migration::commentsOf(url, 4) + "    url: " + yamlLiteral(address) + "\n";
     s.yaml += Migration::commentsOf(user, 4) + "    user: " + yamlLiteral(user && !user->value.empty() ? user->value : "admin") + "\n";
-    s.yaml += Migration::commentsOf(pass, 4) + "    password: " + ref(pass) + "\n";
+    s.yaml += Migration::commentsOf(pass, 4) + "    password: " + reference(pass) + "\n";
     return s;
 }
 
@@ -189,65 +101,53 @@ Section hlsChecks(Migration& m) {
     s.yaml += Migration::commentsOf(dir, 4) + "    directory: " + yamlLiteral(dir->value) + "\n";
     s.yaml += Migration::commentsOf(maxFiles, 4) + defaultNote(maxFiles, "MAX_TS_FILES", defaultMaxTsFiles);
     s.yaml += "    max_files: " + numberOr(m, maxFiles, defaultMaxTsFiles, true) + "\n";
-    s.yaml += Migration::commentsOf(exclude, 4) + defaultNote(exclude, "EXCLUDE_FILES", defaultExcludeFiles);
-    s.yaml += "    exclude: " + yamlLiteralList(splitList(exclude ? exclude->value : defaultExcludeFiles)) + "\n";
     s.yaml += "  ts_age:\n    plugin: hls_age\n    label: HLS Old Files\n";
     s.yaml += "    directory: " + yamlLiteral(dir->value) + "\n";
+    // The script skipped EXCLUDE_FILES in its age check only; its count check counted every .ts file.
+    s.yaml += Migration::commentsOf(exclude, 4) + defaultNote(exclude, "EXCLUDE_FILES", "(none)");
+    s.yaml += "    exclude: " + yamlLiteralList(splitList(exclude ? exclude->value : "")) + "\n";
     s.yaml += Migration::commentsOf(oldAge, 4) + defaultNote(oldAge, "OLD_FILE_THRESHOLD", "900 s");
     s.yaml += "    max_age: " + durationOr(m, oldAge, defaultOldFileSeconds) + "\n";
     return s;
 }
 
-Section discordAction(Migration& m) {
+Section discordAction(Migration& m, const ScriptSwitch& enabled) {
     Section s;
+    if (!enabled.on) {
+        m.take({"DISCORD_WEBHOOK_URL", "DISCORD_WEBHOOK"});
+        m.take({"DISCORD_UPDATE_INTERVAL"});
+        s.yaml = switchedOffNote(enabled, "discord action and no rule that notifies", "the script sent nothing to Discord", 2);
+        return s;
+    }
     const EnvEntry* url = m.require({"DISCORD_WEBHOOK_URL", "DISCORD_WEBHOOK"}, "no discord action (no warnings, status or alerts)");
     if (url == nullptr) return s;
     s.ids.push_back("discord");
-    s.yaml += "  discord:\n    plugin: discord_notify\n";
-    s.yaml += Migration::commentsOf(url, 4) + "    webhook_url: " + ref(url) + "\n";
+    s.yaml += Migration::commentsOf(enabled.entry, 2) + "  discord:\n    plugin: discord_notify\n";
+    s.yaml += Migration::commentsOf(url, 4) + "    webhook_url: " + reference(url) + "\n";
     return s;
 }
 
-Section backupAction(Migration& m) {
-    Section s;
-    const EnvEntry* id = m.require({"AWS_BACKUP_INSTANCE_ID"}, "no backup action (nothing is started on failover)");
-    const EnvEntry* region = m.take({"AWS_REGION", "AWS_DEFAULT_REGION"});
-    const EnvEntry* keyId = m.take({"AWS_ACCESS_KEY_ID"});
-    const EnvEntry* secret = m.take({"AWS_SECRET_ACCESS_KEY"});
-    if (id == nullptr) return s;
-    s.ids.push_back("backup");
-    s.yaml += "  backup:\n    plugin: aws_start\n";
-    s.yaml += Migration::commentsOf(id, 4) + "    instance_id: " + ref(id) + "\n";
-    if (region != nullptr && !region->value.empty())
-        s.yaml += Migration::commentsOf(region, 4) + "    region: " + yamlLiteral(region->value) + "\n";
-    else
-        m.unmapped("AWS_REGION is not set: add region: to actions.backup (the script's AWS CLI read it from ~/.aws/config), "
-                   "or set AWS_REGION in the daemon's environment");
-    if (keyId != nullptr && secret != nullptr && !keyId->value.empty() && !secret->value.empty()) {
-        s.yaml += Migration::commentsOf(keyId, 4) + "    access_key_id: " + ref(keyId) + "\n";
-        s.yaml += Migration::commentsOf(secret, 4) + "    secret_access_key: " + ref(secret) + "\n";
-    } else if ((keyId != nullptr) != (secret != nullptr)) {
-        m.unmapped("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together; only one is set, so neither was used");
-    }
-    return s;
-}
-
-std::string mysqlSink(Migration& m) {
+std::string mysqlSink(Migration& m, const ScriptSwitch& enabled) {
     const EnvEntry* host = m.take({"MYSQL_HOST", "DB_HOST"});
     const EnvEntry* port = m.take({"MYSQL_PORT", "DB_PORT"});
     const EnvEntry* user = m.take({"MYSQL_USER", "DB_USER"});
     const EnvEntry* pass = m.take({"MYSQL_PASSWORD", "MYSQL_PASS", "DB_PASSWORD", "DB_PASS"});
     const EnvEntry* db = m.take({"MYSQL_DATABASE", "MYSQL_DB", "DB_NAME", "DB_DATABASE"});
-    if (host == nullptr && user == nullptr && db == nullptr && pass == nullptr) return {};
-    if (user == nullptr || user->value.empty() || db == nullptr || db->value.empty()) {
-        m.unmapped("the MySQL settings need a user and a database (MYSQL_USER, MYSQL_DATABASE); no mysql sink");
+    if (!enabled.on) return switchedOffNote(enabled, "mysql sink", "the script wrote nothing to MySQL", 2);
+    if (host == nullptr && user == nullptr && db == nullptr && pass == nullptr) {
+        if (enabled.entry != nullptr)
+            m.unmapped(whereIs(enabled.entry) + " is True but DB_HOST, DB_USER and DB_NAME are not set: no mysql sink");
         return {};
     }
-    std::string y = "  - plugin: mysql\n";
+    if (user == nullptr || user->value.empty() || db == nullptr || db->value.empty()) {
+        m.unmapped("the MySQL settings need a user and a database (DB_USER, DB_NAME); no mysql sink");
+        return {};
+    }
+    std::string y = Migration::commentsOf(enabled.entry, 2) + "  - plugin: mysql\n";
     y += Migration::commentsOf(host, 4) + "    host: " + yamlLiteral(host && !host->value.empty() ? host->value : "127.0.0.1") + "\n";
     if (port != nullptr && !port->value.empty()) y += "    port: " + numberOr(m, port, "3306", true) + "\n";
     y += Migration::commentsOf(user, 4) + "    user: " + yamlLiteral(user->value) + "\n";
-    if (pass != nullptr && !pass->value.empty()) y += Migration::commentsOf(pass, 4) + "    password: " + ref(pass) + "\n";
+    if (pass != nullptr && !pass->value.empty()) y += Migration::commentsOf(pass, 4) + "    password: " + reference(pass) + "\n";
     y += Migration::commentsOf(db, 4) + "    database: " + yamlLiteral(db->value) + "\n";
     return y;
 }
@@ -258,11 +158,13 @@ std::string actionList(const std::vector<std::string>& ids) {
     return out + "]";
 }
 
-std::string rules(Migration& m, const std::vector<std::string>& checks, bool discord, bool backup) {
+std::string rules(Migration& m, const std::vector<std::string>& checks, bool discord, bool backup, bool discordSwitchedOff) {
     const EnvEntry* wait = m.take({"WAIT_TIME_BEFORE_BACKUP"});
     const EnvEntry* update = m.take({"DISCORD_UPDATE_INTERVAL"});
     if (!discord && !backup) {
-        m.unmapped("neither Discord nor the backup instance could be mapped: the pipeline has no rules to act on");
+        // With Discord switched off, the missing instance id has been reported already.
+        if (!discordSwitchedOff)
+            m.unmapped("neither Discord nor the backup instance could be mapped: the pipeline has no rules to act on");
         return {};
     }
     std::string y = "rules:\n  failover:\n";
@@ -275,7 +177,7 @@ std::string rules(Migration& m, const std::vector<std::string>& checks, bool dis
     if (discord) {
         y += "    recover: [discord]\n";
         y += "  online: { on: startup, then: [discord] }\n";
-        y += Migration::commentsOf(update, 2) + defaultNote(update, "DISCORD_UPDATE_INTERVAL", "3600 s", 2);
+        y += Migration::commentsOf(update, 2) + defaultNote(update, "DISCORD_UPDATE_INTERVAL", "300 s", 2);
         y += "  status: { every: " + durationOr(m, update, defaultUpdateSeconds) + ", then: [discord] }\n";
         y += "  errors: { on: check_error, then: [discord], throttle: 15m }\n";
     }
@@ -309,36 +211,64 @@ std::string logSection(Migration& m) {
     return y;
 }
 
+// A .env is a few kilobytes; anything past this is some other file.
+constexpr std::streamsize kMaxEnvBytes = 1 << 20;
+
+/// Reads the file whole; on failure prints one line and returns nullopt with the exit code in `code`.
+std::optional<std::string> readEnvText(const std::string& path, std::ostream& err, int& code) {
+    code = 2;
+    struct stat st {};
+    // A folder cannot be read; a FIFO or a device would block or never end (migrate-env /dev/zero).
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        err << "migrate-env: cannot read " << path << (S_ISDIR(st.st_mode) ? ": it is a folder\n" : ": it is not a regular file\n");
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::string text(static_cast<std::size_t>(kMaxEnvBytes) + 1, '\0');
+    if (in) in.read(&text[0], kMaxEnvBytes + 1);
+    if (!in && !in.eof()) {
+        err << "migrate-env: cannot read " << path << "\n";
+        return std::nullopt;
+    }
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (in.gcount() > kMaxEnvBytes) {
+        err << "migrate-env: " << path << " is not a .env file: it is larger than 1 MB; give the old script's .env (KEY=VALUE lines)\n";
+        code = 1;
+        return std::nullopt;
+    }
+    return text;
+}
+
 }  // namespace
 
-int migrateEnv(const std::string& envPath, std::ostream& out, std::ostream& err) {
-    std::ifstream in(envPath);
-    if (!in) {
-        err << "migrate-env: cannot read " << envPath << "\n";
-        return 2;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    if (in.bad()) {
-        err << "migrate-env: cannot read " << envPath << "\n";
-        return 2;
+int migrateEnv(const std::string& envPath, std::ostream& out, std::ostream& err, const RegionFinder& findRegion) {
+    int code = 0;
+    const std::optional<std::string> text = readEnvText(envPath, err, code);
+    if (!text) return code;
+    EnvFile parsed = parseEnvText(*text);
+    if (const std::string why = notAnEnvFile(*text, parsed); !why.empty()) {
+        err << "migrate-env: " << envPath << " is not a .env file: " << why << "; give the old script's .env (KEY=VALUE lines)\n";
+        return 1;
     }
     const std::string absolute = Poco::Path(envPath).absolute().toString();
-    Migration m(parseEnvText(text.str()));
+    Migration m(std::move(parsed));
 
     const std::string head = watchdogSection(m, absolute);
     const std::string log = logSection(m);
+    const ScriptSwitch discordOn = readScriptSwitch(m, "ENABLE_DISCORD_UPDATES", "Discord");
+    const ScriptSwitch databaseOn = readScriptSwitch(m, "ENABLE_DB_LOGGING", "MySQL logging");
     Section ice = icecastCheck(m), cpu = cpuCheck(m), hls = hlsChecks(m);
-    Section discord = discordAction(m), backup = backupAction(m);
+    Section discord = discordAction(m, discordOn), backup = backupAction(m, findRegion);
     std::vector<std::string> checkIds;
     for (const Section* s : {&ice, &cpu, &hls}) checkIds.insert(checkIds.end(), s->ids.begin(), s->ids.end());
-    const std::string ruleText = rules(m, checkIds, !discord.ids.empty(), !backup.ids.empty());
-    const std::string mysql = mysqlSink(m);
+    const std::string ruleText = rules(m, checkIds, !discord.ids.empty(), !backup.ids.empty(), !discordOn.on);
+    const std::string mysql = mysqlSink(m, databaseOn);
 
     out << "# Pipeline generated by `encoder-watchdog migrate-env` from " << absolute << "\n"
         << "# Check it with `encoder-watchdog validate`, then `encoder-watchdog check` runs every check once.\n\n"
         << head << log << "\nchecks:\n" << ice.yaml << cpu.yaml << hls.yaml;
     if (!discord.ids.empty() || !backup.ids.empty()) out << "\nactions:\n" << discord.yaml << backup.yaml;
+    else if (!discord.yaml.empty()) out << "\n" << discord.yaml;
     if (!ruleText.empty()) out << "\n" << ruleText;
     out << "\nsinks:\n  - { plugin: sqlite, path: history.db }   # history for `history` and the status page\n" << mysql;
 
@@ -354,15 +284,14 @@ int migrateEnv(const std::string& envPath, std::ostream& out, std::ostream& err)
     for (const auto& p : m.env().problems) problems.push_back(p + " (env_file will refuse the file until this line is fixed)");
     for (const auto& n : m.env().notes) problems.push_back(n);
     for (const auto& u : m.unmappedList()) problems.push_back(u);
-    for (const auto& k : unknown) {
-        const EnvEntry* e = m.env().find(k);
-        problems.push_back(k + " (line " + std::to_string(e->line) + "): unknown setting, not mapped");
+    for (const auto& k : unknown) problems.push_back(whereIs(m.env().find(k)) + ": unknown setting, not mapped");
+    if (!problems.empty()) {
+        err << "migrate-env: " << problems.size() << " thing" << (problems.size() == 1 ? "" : "s") << " in " << envPath
+            << " could not be mapped:\n";
+        for (const auto& p : problems) err << "  " << p << "\n";
     }
-    if (problems.empty()) return 0;
-    err << "migrate-env: " << problems.size() << " thing" << (problems.size() == 1 ? "" : "s") << " in " << envPath
-        << " could not be mapped:\n";
-    for (const auto& p : problems) err << "  " << p << "\n";
-    return 1;
+    for (const auto& i : m.information()) err << "migrate-env: " << i << "\n";
+    return problems.empty() ? 0 : 1;
 }
 
 }  // namespace watchdog
