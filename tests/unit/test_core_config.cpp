@@ -213,3 +213,37 @@ TEST_CASE("an unterminated quote is a syntax error at the quote, not a file that
     dir.write("pipeline.yaml", "watchdog:\n  name: \"a \\\" b\"\n  state_file: 'it''s'\n");
     CHECK(errorsOf(path).empty());
 }
+
+TEST_CASE("a rule that names a check twice, or needs more checks than are enabled, is refused") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "checks:\n  cpu: { plugin: x }\n  b: { plugin: x, enabled: false }\n  c: { plugin: x }\n"
+                                       "rules:\n"
+                                       "  twice: { when: \"2 of [cpu, cpu]\" }\n"
+                                       "  never: { when: \"2 of [cpu, b]\" }\n"
+                                       "  fine: { when: \"1 of [cpu, b]\" }\n");
+    const std::vector<std::string> expected = {
+        path + ":6:18: rules.twice.when: names 'cpu' twice; each check counts once",
+        path + ":7:18: rules.never.when: needs 2 failing checks but only 1 of those it names are enabled (disabled: b); it could never fire",
+    };
+    CHECK(joined(errorsOf(path)) == joined(expected));
+}
+
+TEST_CASE("what is not a regular pipeline file of sane size and depth is refused with the reason") {
+    TempDir dir;
+    CHECK(joined(errorsOf(dir.path())) == dir.path() + ": is a directory, not a pipeline file\n");
+    CHECK(joined(errorsOf("/dev/zero")) == "/dev/zero: is not a regular file; a pipeline file must be one\n");
+    const std::string big = dir.write("big.yaml", "# " + std::string(2u << 20, 'x') + "\n");
+    CHECK(joined(errorsOf(big)) == big + ": is 2048 KiB; a pipeline file may have at most 1024 KiB\n");
+    const std::string deep = dir.write("deep.yaml", "a: " + std::string(200, '[') + std::string(200, ']') + "\n");
+    CHECK(errorsOf(deep).at(0).find("nested deeper than 64 levels") != std::string::npos);
+    // An alias bomb: each level doubles the references; walking shared nodes once keeps it linear.
+    std::string bomb = "x0: &a0 [\"${WATCHDOG_TEST_UNSET:-v}\", \"v\"]\n";
+    for (int i = 1; i <= 40; ++i)
+        bomb += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
+                std::to_string(i - 1) + "]\n";
+    const std::string bombPath = dir.write("bomb.yaml", bomb);
+    CHECK(errorsOf(bombPath).at(0).find("unknown top-level key 'x0'") != std::string::npos);
+    const std::string env = dir.write("env.yaml", "watchdog:\n  env_file: .\n");
+    CHECK(joined(errorsOf(env)) == env + ":2:13: watchdog.env_file: '.' is a directory, not an env_file\n");
+}

@@ -4,10 +4,13 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <sstream>
 
 namespace watchdog {
@@ -81,7 +84,7 @@ public:
         auto n = make(ConfigNode::Kind::Sequence, mark);
         remember(anchor, n);
         add(n);
-        stack_.push_back({n, false, {}, {}});
+        enter(n, false);
     }
 
     void OnSequenceEnd() override { stack_.pop_back(); }
@@ -91,7 +94,7 @@ public:
         auto n = make(ConfigNode::Kind::Map, mark);
         remember(anchor, n);
         add(n);
-        stack_.push_back({n, true, {}, {}});
+        enter(n, true);
     }
 
     void OnMapEnd() override { stack_.pop_back(); }
@@ -101,8 +104,14 @@ private:
         ConfigNodePtr node;
         bool expectKey;
         ConfigNodePtr pendingKey;
-        SourceMark pendingKeyMark;
+        std::unordered_map<std::string, int> keyLines;  ///< keys seen so far (a map of 50k keys stays linear)
     };
+
+    void enter(const ConfigNodePtr& n, bool isMap) {
+        if (stack_.size() >= maxConfigDepth)
+            throw ConfigError(n->mark, "nested deeper than " + std::to_string(maxConfigDepth) + " levels; a pipeline needs a handful");
+        stack_.push_back({n, isMap, {}, {}});
+    }
 
     SourceMark toMark(const YAML::Mark& m) const { return SourceMark{file_, m.line + 1, m.column + 1}; }
 
@@ -146,9 +155,9 @@ private:
         if (top.expectKey) {
             if (n->kind != ConfigNode::Kind::Scalar)
                 throw ConfigError(n->mark, "a key must be a plain word, not " + std::string(n->kindName()));
-            if (const ConfigEntry* prior = top.node->findEntry(n->raw))
+            if (auto [prior, fresh] = top.keyLines.emplace(n->raw, n->mark.line); !fresh)
                 throw ConfigError(n->mark, "duplicate key '" + n->raw + "' (first given at line " +
-                                               std::to_string(prior->keyMark.line) + ")");
+                                               std::to_string(prior->second) + ")");
             top.pendingKey = n;
             top.expectKey = false;
             return;
@@ -199,12 +208,27 @@ ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName) {
     return root;
 }
 
-ConfigNodePtr parseYamlFile(const std::string& path) {
+std::string readConfigFile(const std::string& path, const std::string& what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw ConfigError(SourceMark{path, 0, 0}, "cannot read " + what + " (" + std::string(std::strerror(errno)) + ")");
+    if (S_ISDIR(st.st_mode)) throw ConfigError(SourceMark{path, 0, 0}, "is a directory, not " + what);
+    // A FIFO or a device would block or never end (validate on /dev/zero).
+    if (!S_ISREG(st.st_mode)) throw ConfigError(SourceMark{path, 0, 0}, "is not a regular file; " + what + " must be one");
+    if (static_cast<unsigned long long>(st.st_size) > maxConfigFileBytes)
+        throw ConfigError(SourceMark{path, 0, 0}, "is " + std::to_string(st.st_size / 1024) + " KiB; " + what +
+                                                      " may have at most " + std::to_string(maxConfigFileBytes / 1024) + " KiB");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read the file (" + std::string(std::strerror(errno)) + ")");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseYaml(text.str(), path);
+    if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read " + what + " (" + std::string(std::strerror(errno)) + ")");
+    std::string text;
+    text.resize(maxConfigFileBytes + 1);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > maxConfigFileBytes)
+        throw ConfigError(SourceMark{path, 0, 0}, "grew past " + std::to_string(maxConfigFileBytes / 1024) + " KiB while being read");
+    return text;
 }
+
+ConfigNodePtr parseYamlFile(const std::string& path) { return parseYaml(readConfigFile(path, "a pipeline file"), path); }
 
 }  // namespace watchdog

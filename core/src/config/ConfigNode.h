@@ -46,6 +46,16 @@ struct ConfigNode {
 /// Parses YAML text into a tree; rejects duplicate keys and non-scalar keys. Throws ConfigError.
 ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName);
 
+/// The deepest nesting of mappings and lists a pipeline may have.
+constexpr std::size_t maxConfigDepth = 64;
+
+/// The largest pipeline or env_file read (1 MiB): a real one is a few KiB.
+constexpr unsigned long long maxConfigFileBytes = 1ULL << 20;
+
+/// The text of a regular file of at most maxConfigFileBytes; anything else (missing, a directory, a
+/// FIFO, a device, too large) is a ConfigError naming the file. `what` names it ("a pipeline file").
+std::string readConfigFile(const std::string& path, const std::string& what);
+
 /// Reads and parses a file; a missing or unreadable file is a ConfigError naming it.
 ConfigNodePtr parseYamlFile(const std::string& path);
 

@@ -200,17 +200,25 @@ void readCondition(RuleSpec& r, const Options& o, const std::set<std::string>& a
     } else {
         named.assign(allCheckIds.begin(), allCheckIds.end());
     }
-    for (const auto& id : named)
-        if (enabled.count(id)) r.checks.push_back(id);
+    std::set<std::string> seen;
+    std::string disabled;
+    for (const auto& id : named) {
+        if (!seen.insert(id).second) o.report("when", "names '" + id + "' twice; each check counts once");
+        else if (enabled.count(id)) r.checks.push_back(id);
+        else if (allCheckIds.count(id)) disabled += (disabled.empty() ? "" : ", ") + id;
+    }
     const std::string count = m[1].str();
     // Compared as text length first: "4294967297 of [a, b]" must not wrap around to "1 of".
     const long long wanted = count == "any" ? 1
-                             : count == "all" ? static_cast<long long>(r.checks.size())
+                             : count == "all" ? static_cast<long long>(std::max<std::size_t>(1, r.checks.size()))
                              : count.size() > 9 ? std::numeric_limits<long long>::max()
                                                  : std::stoll(count);
     if (wanted < 1) o.report("when", "the count must be at least 1");
-    else if (wanted > static_cast<long long>(named.size()))
-        o.report("when", "needs " + count + " failing checks but names only " + std::to_string(named.size()));
+    else if (wanted > static_cast<long long>(seen.size()))
+        o.report("when", "needs " + count + " failing checks but names only " + std::to_string(seen.size()));
+    else if (wanted > static_cast<long long>(r.checks.size()) && !disabled.empty())
+        o.report("when", "needs " + count + " failing checks but only " + std::to_string(r.checks.size()) +
+                             " of those it names are enabled (disabled: " + disabled + "); it could never fire");
     else r.threshold = static_cast<int>(wanted);
 }
 
@@ -337,7 +345,7 @@ Pipeline readPipeline(const std::string& path) {
                     fileValues = readEnvFile(resolve(p.directory, env->raw));
                 } catch (const ConfigError& e) {
                     if (e.mark().line > 0) throw;
-                    throw ConfigError(env->mark, "watchdog.env_file: cannot read '" + env->raw + "'");
+                    throw ConfigError(env->mark, "watchdog.env_file: '" + env->raw + "' " + e.message());
                 }
             });
     append(errors, substituteVariables(*root, environmentThen(std::move(fileValues))));

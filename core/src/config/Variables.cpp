@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
+#include <sstream>
+#include <unordered_set>
 
 namespace watchdog {
 
@@ -51,7 +52,11 @@ void substituteScalar(ConfigNode& node, const VariableLookup& lookup) {
     node.fromEnvironment = substituted;
 }
 
-void walk(ConfigNode& node, const VariableLookup& lookup, std::vector<ConfigError>& problems) {
+// An alias shares its anchor's node, so a node is visited once: an "alias bomb" of nested aliases
+// would otherwise cost exponential time.
+void walk(ConfigNode& node, const VariableLookup& lookup, std::vector<ConfigError>& problems,
+          std::unordered_set<const ConfigNode*>& visited) {
+    if (!visited.insert(&node).second) return;
     switch (node.kind) {
     case ConfigNode::Kind::Scalar:
         try {
@@ -62,10 +67,10 @@ void walk(ConfigNode& node, const VariableLookup& lookup, std::vector<ConfigErro
         }
         break;
     case ConfigNode::Kind::Sequence:
-        for (auto& item : node.items) walk(*item, lookup, problems);
+        for (auto& item : node.items) walk(*item, lookup, problems, visited);
         break;
     case ConfigNode::Kind::Map:
-        for (auto& e : node.entries) walk(*e.value, lookup, problems);
+        for (auto& e : node.entries) walk(*e.value, lookup, problems, visited);
         break;
     case ConfigNode::Kind::Null: break;
     }
@@ -82,13 +87,13 @@ std::string trim(const std::string& s) {
 
 std::vector<ConfigError> substituteVariables(ConfigNode& root, const VariableLookup& lookup) {
     std::vector<ConfigError> problems;
-    walk(root, lookup, problems);
+    std::unordered_set<const ConfigNode*> visited;
+    walk(root, lookup, problems, visited);
     return problems;
 }
 
 std::map<std::string, std::string> readEnvFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read env_file");
+    std::istringstream in(readConfigFile(path, "an env_file"));
     std::map<std::string, std::string> values;
     std::string line;
     int lineNo = 0;

@@ -11,7 +11,7 @@ void append(std::vector<ConfigError>& to, const std::vector<ConfigError>& more) 
 /// Builds and configures one plugin, adding every problem with its options to `errors`: those its
 /// getters recorded, the one that stopped configure, and the keys it never asked for (before that stop).
 template <class Make>
-void load(std::vector<ConfigError>& errors, const PluginBlock& block, Make make) {
+void load(std::vector<ConfigError>& errors, const PluginLoader& loader, const PluginBlock& block, Make make) {
     if (block.plugin.empty()) return;  // reported with the block
     const Options& options = block.options;
     try {
@@ -30,8 +30,8 @@ void load(std::vector<ConfigError>& errors, const PluginBlock& block, Make make)
         append(errors, recorded);
         if (recorded.empty()) errors.emplace_back(block.pluginMark, options.where() + ": the plugin rejected its options: " + e.what());
     } catch (...) {
-        errors.emplace_back(block.pluginMark, options.where() + ": plugin '" + block.plugin +
-                                                  "' threw a non-standard exception while reading its options");
+        errors.emplace_back(block.pluginMark, options.where() + ": " + loader.describe(block.plugin) +
+                                                  ": threw a non-standard exception while reading its options");
     }
 }
 
@@ -71,14 +71,14 @@ Assembly assemble(const Pipeline& pipeline, PluginLoader& loader, AssemblyScope 
     Assembly a;
     std::vector<ConfigError> errors = pipeline.problems;
     for (const auto& block : pipeline.checks) {
-        load(errors, block, [&] {
+        load(errors, loader, block, [&] {
             std::shared_ptr<Check> check = loader.createCheck(block.plugin);
             check->configure(block.options);
             a.checks.push_back({block, std::move(check)});
         });
     }
     for (const auto& block : pipeline.actions) {
-        load(errors, block, [&] {
+        load(errors, loader, block, [&] {
             std::shared_ptr<Action> action = loader.createAction(block.plugin);
             action->configure(block.options);
             a.actions.push_back({block, action, action->role()});
@@ -88,7 +88,7 @@ Assembly assemble(const Pipeline& pipeline, PluginLoader& loader, AssemblyScope 
         std::vector<PluginBlock> sinks = pipeline.sinks;
         if (sinks.empty()) sinks.push_back(defaultSinkBlock(pipeline));
         for (const auto& block : sinks) {
-            load(errors, block, [&] {
+            load(errors, loader, block, [&] {
                 std::unique_ptr<Sink> sink = loader.createSink(block.plugin);
                 sink->configure(block.options);
                 a.sinks.push_back({block, std::move(sink)});

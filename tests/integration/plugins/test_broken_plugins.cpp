@@ -90,10 +90,9 @@ TEST_CASE("validate and check report each broken plugin on its line, naming the 
         CHECK(lineWith(output, "checks.constructed") ==
               pipeline + ":9:13: checks.constructed.plugin: plugin 'throws_in_constructor' (" + plugins +
               "/throws_in_constructor.so): threw a non-standard exception while being created");
-        const std::string configured = lineWith(output, "checks.configured");
-        CHECK(configured.rfind(pipeline + ":11:13: checks.configured", 0) == 0);
-        CHECK(configured.find("plugin 'throws_in_configure'") != std::string::npos);
-        CHECK(configured.find("threw a non-standard exception") != std::string::npos);
+        CHECK(lineWith(output, "checks.configured") ==
+              pipeline + ":11:13: checks.configured: plugin 'throws_in_configure' (" + plugins +
+              "/throws_in_configure.so): threw a non-standard exception while reading its options");
         CHECK(lineWith(output, "checks.fine").empty());
         CHECK(lineWith(output, "sink_only").empty());
     }
