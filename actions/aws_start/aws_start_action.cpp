@@ -289,8 +289,8 @@ Outcome AwsStartAction::dryRunWithoutCredentials(const aws::CredentialResult& re
     logger().information("aws_start " + settings_.instanceId + ": dry run without AWS credentials (tried " + join(result.tried, "; ") +
                          "); after DescribeInstances this request would start the instance (signed with AWS's example key " +
                          kExampleKeyId + ", not a real one):\n" + text);
-    return Outcome::success("would start " + settings_.instanceId + " (dry run): no AWS credentials to ask EC2 with; would send StartInstances to " +
-                                request.url,
+    return Outcome::success("would start " + settings_.instanceId +
+                                " (dry run): no AWS credentials to ask EC2 with; would send StartInstances to " + request.url,
                             {{"instance_id", settings_.instanceId}, {"region", settings_.region}, {"request", text}});
 }
 

@@ -10,8 +10,7 @@
 
 namespace watchdog::human {
 
-/// "450 ms" below a second, "9.4 s" under a minute, then two units: "2 min 10 s", "3 h 5 min", "2 d 4 h".
-/// A whole number of the smaller unit has no decimal ("10 s"); a rounded one keeps it ("10.0 s").
+/// "450 ms", "9.4 s" ("10 s" when whole), then two units, the smaller rounded: "2 min 10 s", "3 h 5 min", "2 d 4 h".
 WATCHDOG_API std::string duration(std::chrono::milliseconds d);
 
 /// Three significant digits, never an exponent, no trailing zeros: "2.22", "42.6", "12346", "0.00123", "42".
@@ -20,8 +19,7 @@ WATCHDOG_API std::string number(double value);
 /// One decimal and a spaced sign: "2.2 %"; a whole number has no decimal: "100 %".
 WATCHDOG_API std::string percent(double value);
 
-/// A measured value with its unit: "%" as percent(), "s" and "ms" as duration(), otherwise number()
-/// and the unit, made singular for one ("1 source" for 1 and "sources"; "3 files"; "12 LUFS").
+/// A value and its unit: "%" as percent(), "s"/"ms" as duration(), else number() and the unit ("1 source", "12 LUFS").
 WATCHDOG_API std::string quantity(double value, const std::string& unit);
 
 /// "1 source", "0 sources", "2 processes", "3 entries": the regular English plural of `singular`.

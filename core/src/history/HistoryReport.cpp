@@ -113,8 +113,8 @@ std::vector<CheckTally> tallyResults(const std::vector<Record>& records) {
 }
 
 std::string tallyLine(const CheckTally& t, std::chrono::milliseconds window) {
-    return t.checkId + ": " + human::percent(t.passingPercent()) + " passing, " + human::count(static_cast<long long>(t.fail), "failure") +
-           ", " + human::count(static_cast<long long>(t.error), "error") + " over " + human::duration(window);
+    return t.checkId + ": " + human::percent(t.passingPercent()) + " passing, " + human::count(t.fail, "failure") + ", " +
+           human::count(t.error, "error") + " over " + human::duration(window);
 }
 
 void printHistory(const std::vector<Record>& records, const HistoryQuery& query, bool json, std::ostream& out,

@@ -30,7 +30,8 @@ std::string pipeline(const FakeDiscord& discord, const FakeEc2& ec2) {
            "  backup: { plugin: aws_start, instance_id: " + kInstance + ", region: eu-west-2, endpoint: \"" + ec2.url() +
            "\", access_key_id: " + kKey + ", secret_access_key: " + kSecret + ", instance_role: false, dry_run: true }\n"
            "rules:\n"
-           "  failover: { when: \"2 of [encoder, segments]\", warn: [discord], wait: 100ms, then: [backup], recover: [discord] }\n"
+           "  failover: { when: \"2 of [encoder, segments]\", warn: [discord], wait: 100ms, then: [backup],"
+           " recover: [discord] }\n"
            "sinks:\n"
            "  - { plugin: sqlite, path: history.db }\n";
 }
