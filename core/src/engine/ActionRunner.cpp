@@ -1,5 +1,7 @@
 #include "engine/ActionRunner.h"
 
+#include "common/ResultBounds.h"
+
 #include <Poco/Logger.h>
 
 #include <atomic>
@@ -54,6 +56,7 @@ struct ActionRunner::State {
             } catch (...) {
                 outcome = Outcome::failure("action failed with an unknown exception");
             }
+            boundOutcome(outcome);
             if (dryRun) markDryRun(outcome);
             const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
             if (!outcome.ok) log.error("action " + id + " (" + toString(event.type) + "): " + outcome.summary);

@@ -1,5 +1,6 @@
 #include "engine/Scheduler.h"
 
+#include "common/ResultBounds.h"
 #include "watchdog/HumanFormat.h"
 
 #include <Poco/Logger.h>
@@ -15,13 +16,16 @@ namespace watchdog {
 using Steady = std::chrono::steady_clock;
 
 Result runCheckSafely(Check& check, const CheckContext& context) {
+    Result r;
     try {
-        return check.run(context);
+        r = check.run(context);
     } catch (const std::exception& e) {
-        return Result::error(std::string("check failed: ") + e.what());
+        r = Result::error(std::string("check failed: ") + e.what());
     } catch (...) {
-        return Result::error("check failed with an unknown exception");
+        r = Result::error("check failed with an unknown exception");
     }
+    boundResult(r);
+    return r;
 }
 
 struct Scheduler::Shared {

@@ -44,7 +44,8 @@ private:
     std::shared_ptr<Shared> shared_;
 };
 
-/// Runs one check once, turning exceptions into error results (used by the `check` verb too).
+/// Runs one check once, turning exceptions into error results and bounding what it returns
+/// (boundResult); used by the `check` verb too.
 Result runCheckSafely(Check& check, const CheckContext& context);
 
 }  // namespace watchdog
