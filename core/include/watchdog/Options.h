@@ -77,6 +77,9 @@ public:
     [[noreturn]] void fail(const std::string& key, const std::string& message) const;
     /// Like fail(), but a block that collects problems records it and carries on.
     void report(const std::string& key, const std::string& message) const;
+    /// The message with every value this block took from ${VAR} (of four characters or more) shown
+    /// as the ${VAR} it came from; fail() and report() apply it, plugins may for their own lines.
+    std::string withoutSecrets(std::string message) const;
     /// "FILE:LINE:COL" of the key's value, or of the block when absent.
     std::string location(const std::string& key) const;
     /// The folder relative paths are resolved against.

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace watchdog {
@@ -30,6 +31,9 @@ struct ConfigNode {
     std::string value;             ///< scalar text after ${VAR} substitution
     bool fromEnvironment = false;  ///< value came (partly) from ${VAR}: never echo it
     bool unresolved = false;       ///< a ${VAR} in it could not be substituted (already reported)
+    /// Each substituted value with the text it replaced ("hunter2", "${DB_PASS}"), so messages can
+    /// show the variable instead of its value.
+    std::vector<std::pair<std::string, std::string>> substitutions;
     std::vector<ConfigNodePtr> items;    ///< Sequence
     std::vector<ConfigEntry> entries;    ///< Map, in file order
 

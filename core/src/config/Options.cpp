@@ -74,7 +74,30 @@ void Options::fail(const std::string& key, const std::string& message) const {
     if (map_->kind == ConfigNode::Kind::Map)
         if (const ConfigNode* n = map_->find(key)) m = n->mark;
     std::string dotted = where_.empty() ? key : key.empty() ? where_ : where_ + "." + key;
-    throw ConfigError(m, dotted + ": " + message);
+    throw ConfigError(m, dotted + ": " + withoutSecrets(message));
+}
+
+namespace {
+void collectSubstitutions(const ConfigNode& node, std::vector<std::pair<std::string, std::string>>& out, int depth) {
+    out.insert(out.end(), node.substitutions.begin(), node.substitutions.end());
+    if (depth > 8) return;
+    for (const auto& item : node.items) collectSubstitutions(*item, out, depth + 1);
+    for (const auto& e : node.entries) collectSubstitutions(*e.value, out, depth + 1);
+}
+}  // namespace
+
+std::string Options::withoutSecrets(std::string message) const {
+    std::vector<std::pair<std::string, std::string>> subs;
+    collectSubstitutions(*map_, subs, 0);
+    // Longest first, so a password inside a substituted URL goes with the URL; values of under four
+    // characters (a port, a count) would turn every digit of a message into a variable name.
+    std::sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    for (const auto& [value, written] : subs) {
+        if (value.size() < 4) continue;
+        for (std::size_t at = message.find(value); at != std::string::npos; at = message.find(value, at + written.size()))
+            message.replace(at, value.size(), written);
+    }
+    return message;
 }
 
 void Options::report(const std::string& key, const std::string& message) const {

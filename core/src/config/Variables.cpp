@@ -45,6 +45,7 @@ void substituteScalar(ConfigNode& node, const VariableLookup& lookup) {
         if (!v || (v->empty() && fallback)) v = fallback;
         if (!v) throw ConfigError(node.mark, "${" + inner + "} is not set (export it, or put it in env_file)");
         out += *v;
+        node.substitutions.emplace_back(*v, in.substr(i, close - i + 1));
         substituted = true;
         i = close;
     }

@@ -28,7 +28,9 @@ void load(std::vector<ConfigError>& errors, const PluginLoader& loader, const Pl
         // After a recorded problem, a plugin may trip over the fallback it was given: that says nothing new.
         const std::vector<ConfigError> recorded = options.recordedProblems();
         append(errors, recorded);
-        if (recorded.empty()) errors.emplace_back(block.pluginMark, options.where() + ": the plugin rejected its options: " + e.what());
+        if (recorded.empty())
+            errors.emplace_back(block.pluginMark,
+                                options.where() + ": the plugin rejected its options: " + options.withoutSecrets(e.what()));
     } catch (...) {
         errors.emplace_back(block.pluginMark, options.where() + ": " + loader.describe(block.plugin) +
                                                   ": threw a non-standard exception while reading its options");

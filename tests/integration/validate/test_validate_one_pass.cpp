@@ -95,3 +95,31 @@ TEST_CASE("check and run report the same problems before doing anything") {
     CHECK(runCode == 2);
     CHECK(joined(runOut) == joined(expected));
 }
+
+TEST_CASE("a value that came from ${VAR} is shown as ${VAR} in every message, whichever plugin wrote it") {
+    test::TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "watchdog:\n  env_file: secrets.env\n"                   // 1-2
+                                       "http: { listen: \"${STATUS_LISTEN}\" }\n"               // 3
+                                       "checks:\n"                                              // 4
+                                       "  icecast: { plugin: icecast, url: \"${ICECAST_URL}\", user: admin, password: x }\n"  // 5
+                                       "actions:\n"                                             // 6
+                                       "  backup: { plugin: aws_start, instance_id: \"${IID}\", region: eu-west-2 }\n"  // 7
+                                       "  other: { plugin: aws_start, instance_id: i-0123456789abcdef0, region: \"${REGION}\" }\n");
+    dir.write("secrets.env",
+              "STATUS_LISTEN=secret-host-name\n"
+              "ICECAST_URL=http://admin:hunter2pass@icecast.example:99999999/\n"
+              "IID=i-hunter2secret\n"
+              "REGION=hunter2-region\n");
+    auto [code, out] = run("validate", path);
+    CHECK(code == 2);
+    const std::string all = joined(out);
+    INFO(all);
+    CHECK(out.size() == 4);
+    CHECK(all.find("hunter2") == std::string::npos);
+    CHECK(all.find("secret-host-name") == std::string::npos);
+    CHECK(all.find("${STATUS_LISTEN}") != std::string::npos);
+    CHECK(all.find("${ICECAST_URL}") != std::string::npos);
+    CHECK(all.find("${IID}") != std::string::npos);
+    CHECK(all.find("${REGION}") != std::string::npos);
+}
