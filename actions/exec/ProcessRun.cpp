@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <cstdlib>
 #include <map>
 #include <poll.h>
 #include <signal.h>
@@ -11,7 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace watchdog::exec {
 
@@ -32,14 +32,14 @@ struct Fd {
 std::vector<std::string> environmentFor(const ProcessSpec& spec) {
     std::map<std::string, std::string> env;
     std::vector<std::string> order;
-    for (char** e = environ; e && *e; ++e) {
-        const std::string entry(*e);
-        const auto eq = entry.find('=');
-        if (eq == std::string::npos) continue;
-        const std::string key = entry.substr(0, eq);
+    auto pass = [&](const std::string& key) {
+        const char* value = std::getenv(key.c_str());
+        if (value == nullptr) return;
         if (!env.count(key)) order.push_back(key);
-        env[key] = entry.substr(eq + 1);
-    }
+        env[key] = value;
+    };
+    for (const auto& key : kBaseEnvironment) pass(key);
+    for (const auto& key : spec.passEnv) pass(key);
     for (const auto& [k, v] : spec.addEnv) {
         if (!env.count(k)) order.push_back(k);
         env[k] = v;

@@ -8,10 +8,16 @@
 
 namespace watchdog::exec {
 
+/// The daemon's variables every child gets (when set): locale, time zone, search path, home. Nothing
+/// else of the daemon's environment (its secrets among it) reaches a child unless named.
+inline const std::vector<std::string> kBaseEnvironment = {"PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE",
+                                                          "LC_MESSAGES", "TZ", "TMPDIR"};
+
 /// What to run and how long to let it run.
 struct ProcessSpec {
     std::vector<std::string> argv;                              ///< program (looked up in PATH) and arguments
-    std::vector<std::pair<std::string, std::string>> addEnv;    ///< added to (or replacing in) the daemon's environment
+    std::vector<std::pair<std::string, std::string>> addEnv;    ///< the child's own variables (over the passed ones)
+    std::vector<std::string> passEnv;                           ///< daemon variables passed on besides kBaseEnvironment
     std::string workingDirectory;                               ///< "" keeps the daemon's
     std::string input;                                          ///< written to stdin, then stdin is closed
     std::chrono::milliseconds timeout{60000};                   ///< then SIGTERM to the process group

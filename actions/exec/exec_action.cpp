@@ -67,6 +67,7 @@ void ExecAction::configure(const Options& options) {
         name_ = Poco::Path(argv_[0]).getFileName();
     }
     spec_ = exec::ProcessSpec{};
+    extraEnv_.clear();
     spec_.argv = argv_;
     spec_.timeout = options.duration("timeout", std::chrono::milliseconds(60000));
     spec_.killGrace = options.duration("kill_grace", std::chrono::milliseconds(2000));
@@ -78,6 +79,13 @@ void ExecAction::configure(const Options& options) {
         Poco::File dir(spec_.workingDirectory);
         if (!dir.exists() || !dir.isDirectory()) options.fail("working_directory", "'" + spec_.workingDirectory + "' is not a directory");
     }
+    for (const auto& entry : options.stringList("env")) {
+        const auto eq = entry.find('=');
+        if (eq == std::string::npos || eq == 0)
+            options.fail("env", "'" + options.withoutSecrets(entry) + "' is not NAME=value (e.g. \"DNS_TOKEN=${DNS_TOKEN}\")");
+        extraEnv_.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+    spec_.passEnv = options.stringList("pass_env");
     stdinJson_ = options.boolean("stdin_json", true);
     role_ = options.choice("role", {"notifier", "remedy"}, "remedy") == "notifier" ? ActionRole::Notifier : ActionRole::Remedy;
 
@@ -98,7 +106,8 @@ void ExecAction::configure(const Options& options) {
 Outcome ExecAction::execute(const Event& event, const ActionContext& context) {
     if (!events_.count(event.type)) return Outcome::success(std::string("not run: ") + toString(event.type) + " is not in events");
     exec::ProcessSpec spec = spec_;
-    spec.addEnv = exec::eventEnvironment(event, context);
+    spec.addEnv = extraEnv_;
+    for (auto& kv : exec::eventEnvironment(event, context)) spec.addEnv.push_back(std::move(kv));
     if (stdinJson_) spec.input = exec::eventJson(event) + "\n";
     if (context.dryRun) {
         std::string shown;

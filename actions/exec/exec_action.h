@@ -26,6 +26,7 @@ private:
     std::vector<std::string> argv_;
     std::string name_;  // what outcomes call the command (never its arguments: they may hold secrets)
     exec::ProcessSpec spec_;
+    std::vector<std::pair<std::string, std::string>> extraEnv_;  // `env:` entries
     bool stdinJson_ = true;
     ActionRole role_ = ActionRole::Remedy;
     std::set<EventType> events_;

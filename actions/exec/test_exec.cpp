@@ -91,6 +91,29 @@ bool processGone(int pid) {
 
 }  // namespace
 
+TEST_CASE("the child gets the locale and PATH, what env: and pass_env: name, and none of the daemon's secrets") {
+    TempDir dir;
+    ::setenv("WATCHDOG_TEST_DB_PASS", "hunter2", 1);
+    ::setenv("WATCHDOG_TEST_PASSED", "passed-on", 1);
+    ::setenv("LANG", "C.UTF-8", 1);
+    const std::string path = script(dir, "env.sh", "env | sort > \"$1/env\"\n");
+    auto a = action("command: [" + path + ", " + dir.path() + "]\nenv: [\"DNS_TOKEN=abc=def\", MODE=backup]\n"
+                    "pass_env: [WATCHDOG_TEST_PASSED]\n");
+    REQUIRE(a->execute(failover(), context()).ok);
+    const std::string env = test::readFile(dir.file("env"));
+    CHECK(env.find("hunter2") == std::string::npos);
+    CHECK(env.find("DNS_TOKEN=abc=def\n") != std::string::npos);
+    CHECK(env.find("MODE=backup\n") != std::string::npos);
+    CHECK(env.find("WATCHDOG_TEST_PASSED=passed-on\n") != std::string::npos);
+    CHECK(env.find("LANG=C.UTF-8\n") != std::string::npos);
+    CHECK(env.find("PATH=") != std::string::npos);
+    CHECK(env.find("WATCHDOG_EVENT=failover\n") != std::string::npos);
+    ::unsetenv("WATCHDOG_TEST_DB_PASS");
+    ::unsetenv("WATCHDOG_TEST_PASSED");
+    CHECK(configureError("command: [" + path + "]\nenv: [NOEQUALS]\n") ==
+          "pipeline.yaml:2:6: actions.switch.env: 'NOEQUALS' is not NAME=value (e.g. \"DNS_TOKEN=${DNS_TOKEN}\")");
+}
+
 TEST_CASE("the script gets the event in WATCHDOG_* variables and as JSON on stdin") {
     TempDir dir;
     const std::string path = script(dir, "switch.sh", "env | grep '^WATCHDOG_' | sort > \"$1/env\"\ncat > \"$1/stdin\"\necho switched DNS to backup\n");
