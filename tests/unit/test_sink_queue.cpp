@@ -19,6 +19,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include <csignal>
+#include <sys/resource.h>
+#include <unistd.h>
+
 using namespace watchdog;
 using namespace watchdog::test;
 using namespace std::chrono_literals;
@@ -365,4 +369,39 @@ TEST_CASE("sink queue: records arriving during a long replay wait on disk behind
     REQUIRE(waitUntil([&] { return log->count() >= 2010; }, 20s));
     q.stop(2s);
     CHECK(log->sequences() == range(1, 2010));
+}
+
+TEST_CASE("sink queue: with the sink down and the spool unwritable, memory stays bounded and every loss is counted and logged") {
+    TempDir dir;
+    Poco::AutoPtr<CapturedLog> captured(new CapturedLog);
+    Poco::Logger& logger = Poco::Logger::get("watchdog.sink.lossy");
+    logger.setChannel(captured);
+    logger.setLevel(Poco::Message::PRIO_INFORMATION);
+    auto log = std::make_shared<SinkLog>();
+    log->alwaysFail = true;
+    auto settings = fastSettings(dir.file("spool"));
+    settings.memoryLimit = 100;
+    SinkQueue q("lossy", std::make_unique<FakeSink>(log), settings);
+    q.start();
+    // A full disk: no file of this process may grow past what the spool holds now (EFBIG, not SIGXFSZ).
+    const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit previousLimit{};
+    ::getrlimit(RLIMIT_FSIZE, &previousLimit);
+    rlimit full = previousLimit;
+    full.rlim_cur = static_cast<rlim_t>(Poco::File(dir.file("spool/spool.jsonl")).getSize());
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &full) == 0);
+    pushAll(q, 1, 300);
+    CHECK(q.stats().queued <= 100);
+    CHECK(q.stats().dropped >= 100);
+    q.stop(300ms);
+    ::setrlimit(RLIMIT_FSIZE, &previousLimit);
+    std::signal(SIGXFSZ, previousHandler);
+    CHECK(q.stats().dropped == 300);
+    CHECK(q.stats().queued == 0);
+    const std::string text = captured->text();
+    CHECK(text.find("3 sink lossy: LOST ") != std::string::npos);
+    CHECK(text.find(" (more than 100 waiting in memory while the sink and its spool fail; oldest first)") != std::string::npos);
+    CHECK(text.find(" (at stop: the sink is down and the spool " + dir.file("spool") + "/spool.jsonl cannot be written); 300 lost so far") !=
+          std::string::npos);
+    logger.setChannel(nullptr);
 }

@@ -1,5 +1,7 @@
 #include "history/SinkQueue.h"
 
+#include "watchdog/HumanFormat.h"
+
 #include "history/Spool.h"
 
 #include <Poco/Exception.h>
@@ -60,6 +62,8 @@ struct QueueCore {
     bool stopping = false, finished = false, abandoned = false, watcherStop = false;
     Steady::time_point deadline{};
     SinkQueueStats stats;
+    Steady::time_point lastLossWarning{};
+    bool lossLogged = false;
     bool opened = false, failing = false, spoolFull = false;
     std::chrono::milliseconds backoff{0};
     Steady::time_point nextAttempt{}, spoolRetryAt{}, lastFullWarning{};
@@ -81,6 +85,12 @@ struct QueueCore {
     }
     void giveBack(std::vector<Record>& records) {  // to the front: they are older than what memory holds
         memory.insert(memory.begin(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+        if (memory.size() > settings.memoryLimit) {
+            const std::size_t over = memory.size() - settings.memoryLimit;
+            memory.erase(memory.begin(), memory.begin() + static_cast<long>(over));
+            lose(over, "more than " + std::to_string(settings.memoryLimit) + " waiting in memory while the sink and its spool fail; oldest first",
+                 false);
+        }
         if (memory.size() == records.size()) firstQueuedAt = Steady::now();
     }
 
@@ -139,6 +149,19 @@ struct QueueCore {
         }
         spoolFull = true;
         return accepted;
+    }
+
+    // Counts records that neither the sink nor the spool took (called with mutex held); logged at
+    // once when `always`, otherwise at most once a minute.
+    void lose(std::size_t count, const std::string& why, bool always) {
+        if (count == 0) return;
+        stats.dropped += count;
+        const auto now = Steady::now();
+        if (!always && lossLogged && now - lastLossWarning < std::chrono::seconds(60)) return;
+        lossLogged = true;
+        lastLossWarning = now;
+        log.error("sink " + id + ": LOST " + human::count(count, "record") + " (" + why + "); " + std::to_string(stats.dropped) +
+                  " lost so far");
     }
 
     // Moves all of memory to the spool (called with mutex held; returns with it held).
@@ -247,6 +270,10 @@ struct QueueCore {
                 continue;
             }
             writeFromMemory(lock);
+        }
+        if (!abandoned && !memory.empty()) {
+            lose(memory.size(), "at stop: the sink is down and the spool " + spool->path() + " cannot be written", true);
+            memory.clear();
         }
     }
 
@@ -383,6 +410,11 @@ void SinkQueue::push(const Record& record) {
         return;
     }
     if (c.memory.empty()) c.firstQueuedAt = Steady::now();
+    if (c.memory.size() >= c.settings.memoryLimit) {
+        c.memory.pop_front();
+        c.lose(1, "more than " + std::to_string(c.settings.memoryLimit) + " waiting in memory while the sink and its spool fail; oldest first",
+               false);
+    }
     c.memory.push_back(record);
     if (c.memory.size() == 1 || c.memory.size() >= c.settings.maxBatch) c.wake.notify_one();
 }
@@ -423,7 +455,11 @@ void SinkQueue::stop(std::chrono::milliseconds timeout) {
     lock.unlock();
     c.log.error("sink " + c.id + " did not finish within " + std::to_string(timeout.count()) +
                 " ms (stuck in open or write); spooling " + std::to_string(rest.size()) + " records and leaving it");
-    if (moving) c.appendToSpool(rest);
+    const bool spooled = moving && c.appendToSpool(rest).has_value();
+    if (!spooled) {
+        std::lock_guard<std::mutex> guard(c.mutex);
+        c.lose(rest.size(), "at stop: the sink is stuck and the spool cannot be written", true);
+    }
     state_->writer.detach();
 }
 

@@ -19,6 +19,7 @@ struct SinkQueueSettings {
     std::chrono::milliseconds retryMin{200};                     ///< first retry delay after a failed write
     std::chrono::milliseconds retryMax{30000};                   ///< retry delay cap (doubling)
     std::chrono::milliseconds stuckAfter{1000};                  ///< a write()/open() running longer has its records spooled meanwhile
+    std::size_t memoryLimit = 100000;                            ///< records held in memory while neither sink nor spool takes them; past it the oldest go
 };
 
 /// Counters for /status and /metrics.
@@ -28,7 +29,7 @@ struct SinkQueueStats {
     std::uint64_t spoolBytes = 0;
     std::uint64_t written = 0;         ///< records the sink accepted since start
     std::uint64_t failures = 0;        ///< failed write() calls since start
-    std::uint64_t dropped = 0;         ///< records lost because the spool was full (logged loudly)
+    std::uint64_t dropped = 0;         ///< records lost: spool full, memory limit, or unwritable at stop (each logged loudly)
     std::string lastError;             ///< the last write() error ("" after a success)
 };
 
