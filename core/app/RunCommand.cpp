@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "CurrentEngine.h"
 #include "Logging.h"
 #include "PipelineLoading.h"
 #include "http/StatusServer.h"
@@ -20,7 +21,10 @@ sigset_t handledSignals() {
     return set;
 }
 
-/// The running pipeline: its plugins and the engine built on them (destroyed engine first).
+Poco::Logger& logger() { return Poco::Logger::get("watchdog"); }
+
+/// A pipeline with its plugins, its engine and its status server (destroyed in that reverse order:
+/// the server, the engine, then the plugin loader).
 struct Running {
     LoadedPipeline loaded;
     std::unique_ptr<Engine> engine;
@@ -33,47 +37,158 @@ struct Running {
     }
 };
 
-std::unique_ptr<Running> startRunning(LoadedPipeline loaded, bool announce) {
+/// Builds an engine on the assembled plugins (moved into it); starts nothing.
+std::unique_ptr<Engine> buildEngine(LoadedPipeline& loaded) {
+    HistoryReaderFactory reader = historyReaderFactory(loaded);
+    return std::make_unique<Engine>(loaded.pipeline, std::move(loaded.assembly), std::move(reader));
+}
+
+void logListening(const Running& r) {
+    logger().information("status server on http://" + r.loaded.pipeline.http.host + ":" + std::to_string(r.http->port()) + "/");
+}
+
+/// `run`: the status server listens before anything is announced, so a busy port fails the start
+/// without a "now actively monitoring" message (which systemd's Restart= would repeat).
+std::unique_ptr<Running> startRunning(LoadedPipeline loaded, CurrentEngine& current) {
     auto r = std::make_unique<Running>();
     r->loaded = std::move(loaded);
-    HistoryReaderFactory reader = historyReaderFactory(r->loaded);
-    r->engine = std::make_unique<Engine>(r->loaded.pipeline, std::move(r->loaded.assembly), std::move(reader));
-    r->engine->start(announce);
+    r->engine = buildEngine(r->loaded);
+    current.set(r->engine.get(), r->loaded.pipeline.statusMinInterval);
     const HttpSettings& http = r->loaded.pipeline.http;
     if (http.enabled) {
-        r->http = std::make_unique<StatusServer>(http, *r->engine);
+        r->http = std::make_unique<StatusServer>(http, current);
         r->http->start();
-        Poco::Logger::get("watchdog").information("status server on http://" + http.host + ":" + std::to_string(r->http->port()) + "/");
+        logListening(*r);
     }
+    r->engine->start(true);
     return r;
 }
 
-/// HUP: a new configuration replaces the running one only if it loads completely.
-std::unique_ptr<Running> reload(const CommandLine& cmd, std::unique_ptr<Running> current) {
-    Poco::Logger& log = Poco::Logger::get("watchdog");
-    std::ostringstream problems;
-    auto next = loadAndAssemble(cmd, AssemblyScope::Everything, problems);
-    if (!next) {
-        std::istringstream lines(problems.str());
-        for (std::string line; std::getline(lines, line);) log.error("reload: " + line);
-        log.error("reload refused: keeping the running configuration");
-        return current;
-    }
-    log.information("reloading " + cmd.args.front());
-    if (current->http) current->http->stop();
-    current->engine->stop(false);
-    current.reset();
+/// How the new configuration's status server came up, so that it can be undone.
+struct ServerSwap {
+    bool oldStopped = false;  ///< the old server gave up its port to the new one
+};
+
+/// A fresh server on the old settings: the port was just given up, so it is free again.
+void restartOldServer(Running& old, CurrentEngine& current) {
     try {
-        configureLogging(next->pipeline.log, !cmd.daemon);
+        old.http.reset();
+        old.http = std::make_unique<StatusServer>(old.loaded.pipeline.http, current);
+        old.http->start();
     } catch (const std::exception& e) {
-        log.error(std::string("reload: ") + e.what());
+        logger().error(std::string("reload: the running status server cannot listen again: ") + e.what());
+        old.http.reset();
+    }
+}
+
+/// Brings up the new status server while the old engine still runs. A new address is bound first,
+/// beside the old server; the old server's own port (same address, or an alias of it) is taken over
+/// by stopping the old server, and given back if the new one still cannot listen. Throws with the
+/// old server serving as before.
+ServerSwap startNewServer(Running& old, Running& next, CurrentEngine& current) {
+    ServerSwap swap;
+    const HttpSettings& want = next.loaded.pipeline.http;
+    if (!want.enabled) return swap;
+    next.http = std::make_unique<StatusServer>(want, current);
+    try {
+        next.http->start();
+        return swap;
+    } catch (const std::exception&) {
+        if (!old.http || want.port == 0 || want.port != old.http->port()) {
+            next.http.reset();
+            throw;
+        }
+    }
+    old.http->stop();
+    swap.oldStopped = true;
+    try {
+        next.http->start();
+    } catch (const std::exception&) {
+        next.http.reset();
+        restartOldServer(old, current);
+        throw;
+    }
+    return swap;
+}
+
+void undoNewServer(Running& old, Running& next, const ServerSwap& swap, CurrentEngine& current) {
+    if (next.http) next.http->stop();
+    next.http.reset();
+    if (swap.oldStopped && old.http) restartOldServer(old, current);
+}
+
+void logAll(const std::string& prefix, const std::string& lines) {
+    std::istringstream in(lines);
+    for (std::string line; std::getline(in, line);) logger().error(prefix + line);
+}
+
+/// After the new engine failed to start: the old configuration again, on freshly configured
+/// instances of its plugins (the stopped engine cannot start twice). nullptr if even that fails.
+std::unique_ptr<Running> restoreOld(const CommandLine& cmd, std::unique_ptr<Running> old, CurrentEngine& current) {
+    current.set(nullptr, old->loaded.pipeline.statusMinInterval);
+    old->engine.reset();
+    try {
+        configureLogging(old->loaded.pipeline.log, !cmd.daemon);
+    } catch (const std::exception& e) {
+        logger().error(std::string("reload: ") + e.what());
     }
     try {
-        return startRunning(std::move(*next), false);
+        old->loaded.assembly = assemble(old->loaded.pipeline, *old->loaded.loader, AssemblyScope::Everything);
+        old->engine = buildEngine(old->loaded);
+        current.set(old->engine.get(), old->loaded.pipeline.statusMinInterval);
+        old->engine->start(false);
     } catch (const std::exception& e) {
-        log.fatal(std::string("reload: cannot start the new configuration: ") + e.what());
+        current.set(nullptr, old->loaded.pipeline.statusMinInterval);
+        logger().fatal(std::string("reload: cannot start the previous configuration again either: ") + e.what());
         return nullptr;
     }
+    logger().warning("reload: back on the previous configuration");
+    return old;
+}
+
+/// HUP: the new configuration replaces the running one only if it loads and starts completely.
+/// Everything that can fail without touching the running engine (plugins, status server, log file)
+/// is done first; then the old engine stops (saving the state the new one resumes from) and the new
+/// one starts. If that start fails, the old configuration comes back.
+std::unique_ptr<Running> reload(const CommandLine& cmd, std::unique_ptr<Running> old, CurrentEngine& current) {
+    Poco::Logger& log = logger();
+    std::ostringstream problems;
+    auto loaded = loadAndAssemble(cmd, AssemblyScope::Everything, problems);
+    if (!loaded) {
+        logAll("reload: ", problems.str());
+        log.error("reload refused: keeping the running configuration");
+        return old;
+    }
+    log.information("reloading " + cmd.args.front());
+    auto next = std::make_unique<Running>();
+    next->loaded = std::move(*loaded);
+    next->engine = buildEngine(next->loaded);
+
+    ServerSwap swap;
+    try {
+        swap = startNewServer(*old, *next, current);
+        configureLogging(next->loaded.pipeline.log, !cmd.daemon);
+    } catch (const std::exception& e) {
+        undoNewServer(*old, *next, swap, current);
+        log.error(std::string("reload refused: ") + e.what() + "; keeping the running configuration");
+        return old;
+    }
+
+    old->engine->stop(false);
+    current.set(next->engine.get(), next->loaded.pipeline.statusMinInterval);
+    try {
+        next->engine->start(false);
+    } catch (const std::exception& e) {
+        log.error(std::string("reload: cannot start the new configuration: ") + e.what() + "; going back to the previous one");
+        current.set(nullptr, old->loaded.pipeline.statusMinInterval);
+        next->engine.reset();
+        undoNewServer(*old, *next, swap, current);
+        return restoreOld(cmd, std::move(old), current);
+    }
+    if (old->http) old->http->stop();
+    if (next->http) logListening(*next);
+    log.information("reloaded " + cmd.args.front());
+    return next;
 }
 
 }  // namespace
@@ -91,11 +206,13 @@ int runPipeline(const CommandLine& cmd) {
         std::cerr << e.what() << '\n';
         return kExitRuntime;
     }
-    Poco::Logger& log = Poco::Logger::get("watchdog");
+    Poco::Logger& log = logger();
+    CurrentEngine current;  // outlives every status server
     std::unique_ptr<Running> running;
     try {
-        running = startRunning(std::move(*loaded), true);
+        running = startRunning(std::move(*loaded), current);
     } catch (const std::exception& e) {
+        current.set(nullptr, std::chrono::milliseconds(0));
         log.fatal(std::string("cannot start: ") + e.what());
         return kExitRuntime;
     }
@@ -103,15 +220,15 @@ int runPipeline(const CommandLine& cmd) {
         int sig = 0;
         if (sigwait(&signals, &sig) != 0) continue;
         if (sig == SIGUSR1) {
-            log.information("SIGUSR1: sending a status report");
-            running->engine->requestStatusReport();
+            if (current.requestStatusReport().accepted) log.information("SIGUSR1: sending a status report");
         } else if (sig == SIGHUP) {
-            running = reload(cmd, std::move(running));
+            running = reload(cmd, std::move(running), current);
             if (!running) return kExitRuntime;
         } else {
             log.information(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGQUIT"));
             if (running->http) running->http->stop();
             running->engine->stop(true);
+            current.set(nullptr, std::chrono::milliseconds(0));
             running.reset();
             log.information("stopped");
             return kExitOk;

@@ -21,7 +21,11 @@ public:
         s.now = std::chrono::system_clock::now();
         return s;
     }
-    void requestStatusReport() override { ++reports_; }
+    StatusReportDecision requestStatusReport() override {
+        ++reports_;
+        std::lock_guard<std::mutex> lock(mutex_);
+        return decision_;
+    }
     std::vector<Record> history(const HistoryQuery& query) const override {
         std::lock_guard<std::mutex> lock(mutex_);
         lastQuery_ = query;
@@ -49,6 +53,11 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         historyAvailable_ = available;
     }
+    /// What requestStatusReport() answers from now on (accepted by default).
+    void setReportDecision(StatusReportDecision d) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        decision_ = d;
+    }
     /// How many times requestStatusReport() was called.
     int reports() const { return reports_; }
     /// The last query history() received.
@@ -63,6 +72,7 @@ private:
     std::vector<Record> history_;
     bool historyAvailable_ = true;
     mutable HistoryQuery lastQuery_;
+    StatusReportDecision decision_;
     std::atomic<int> reports_{0};
 };
 

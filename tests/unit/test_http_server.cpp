@@ -249,6 +249,21 @@ TEST_CASE("POST /notify asks the engine for a status report now") {
     CHECK(f.engine.reports() == 2);
 }
 
+TEST_CASE("POST /notify inside status_min_interval answers 429 with Retry-After and when the next report may go") {
+    Fixture f;
+    const TimePoint next = std::chrono::system_clock::now() + std::chrono::seconds(90);
+    f.engine.setReportDecision({false, next, true, 0});
+    Reply r = request(f.port(), "POST", "/notify");
+    CHECK(r.status == 429);
+    const int retryAfter = std::stoi(r.headers["Retry-After"]);
+    CHECK(retryAfter >= 89);
+    CHECK(retryAfter <= 90);
+    auto body = parseObject(r.body);
+    CHECK(body->getValue<std::string>("next_report_at") == toIso8601(next));
+    CHECK(body->getValue<int>("retry_after_s") == retryAfter);
+    CHECK(body->getValue<std::string>("error").find("status_min_interval") != std::string::npos);
+}
+
 TEST_CASE("wrong methods get 405 with Allow, unknown paths 404") {
     Fixture f;
     Reply get = request(f.port(), "GET", "/notify");

@@ -75,6 +75,7 @@ void readWatchdog(Pipeline& p, const Options& w, std::chrono::milliseconds& inte
     const char* stateDir = std::getenv("STATE_DIRECTORY");
     std::string defaultState = stateDir && *stateDir ? std::string(stateDir) + "/state.json" : "state.json";
     p.stateFile = w.path("state_file", defaultState);
+    p.statusMinInterval = w.duration("status_min_interval", p.statusMinInterval);
     w.markKnown({"env_file"});
     for (const auto& dir : w.stringList("plugin_path")) p.pluginPath.push_back(resolve(p.directory, dir));
 }

@@ -95,6 +95,7 @@ struct Pipeline {
     std::string name = "encoder-watchdog";
     std::string stateFile;             ///< absolute path
     std::vector<std::string> pluginPath;
+    std::chrono::milliseconds statusMinInterval{60000};  ///< least time between on-demand status reports; 0 no limit
     LogSettings log;
     HttpSettings http;
     std::vector<CheckBlock> checks;

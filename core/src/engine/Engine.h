@@ -35,7 +35,8 @@ public:
     void stop(bool announce = true, StopBudget budget = {});
 
     StatusSnapshot snapshot() const override;
-    void requestStatusReport() override;
+    /// Always accepted: the daemon applies status_min_interval in front of the engine (CurrentEngine).
+    StatusReportDecision requestStatusReport() override;
     std::vector<Record> history(const HistoryQuery& query) const override;
 
 private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/StatusReportLimiter.h"
 #include "history/SinkQueue.h"
 #include "watchdog/CheckState.h"
 #include "watchdog/Clock.h"
@@ -65,8 +66,9 @@ public:
     virtual ~EngineStatus() = default;
     /// A consistent copy of the current state.
     virtual StatusSnapshot snapshot() const = 0;
-    /// Sends a status report to the notifiers now (USR1, POST /notify).
-    virtual void requestStatusReport() = 0;
+    /// Sends a status report to the notifiers now (USR1, POST /notify), unless one went less than
+    /// status_min_interval ago: the decision says which, and when the next may go.
+    virtual StatusReportDecision requestStatusReport() = 0;
     /// Reads the first readable history sink; throws std::runtime_error if there is none.
     virtual std::vector<Record> history(const HistoryQuery& query) const = 0;
 };

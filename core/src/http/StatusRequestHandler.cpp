@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace watchdog {
@@ -91,6 +92,26 @@ void sendPage(HTTPServerResponse& response) {
     send(response, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", statusPageHtml());
 }
 
+/// 202 when the report goes; 429 with Retry-After (RFC 6585) when one went less than
+/// status_min_interval ago: the engine logged that once, so the refusal is not logged here.
+void notify(HTTPServerRequest& request, HTTPServerResponse& response, const StatusReportDecision& decision) {
+    if (decision.accepted) {
+        log().information("status report requested over HTTP by " + request.clientAddress().host().toString());
+        return send(response, HTTPResponse::HTTP_ACCEPTED, "application/json", "{\"requested\":\"status report\"}");
+    }
+    const TimePoint next = decision.next.value_or(std::chrono::system_clock::now());
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - std::chrono::system_clock::now());
+    const long long seconds = std::max<long long>(1, (wait.count() + 999) / 1000);
+    Poco::JSON::Object o;
+    o.set("error", "a status report was sent less than status_min_interval ago; this one is not sent");
+    o.set("next_report_at", toIso8601(next));
+    o.set("retry_after_s", seconds);
+    std::ostringstream body;
+    o.stringify(body);
+    response.set("Retry-After", std::to_string(seconds));
+    send(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "application/json", body.str());
+}
+
 }  // namespace
 
 StatusRequestHandler::StatusRequestHandler(EngineStatus& engine, const std::string& token) : engine_(engine), token_(token) {}
@@ -156,11 +177,7 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
             }
             return send(response, HTTPResponse::HTTP_OK, "application/json", renderHistoryJson(records));
         }
-        if (path == "/notify") {
-            engine_.requestStatusReport();
-            log().information("status report requested over HTTP by " + request.clientAddress().host().toString());
-            return send(response, HTTPResponse::HTTP_ACCEPTED, "application/json", "{\"requested\":\"status report\"}");
-        }
+        if (path == "/notify") return notify(request, response, engine_.requestStatusReport());
         sendError(response, HTTPResponse::HTTP_NOT_FOUND, "no such path");
     } catch (const Poco::Exception& e) {
         log().error(method + " " + path + ": " + e.displayText());
