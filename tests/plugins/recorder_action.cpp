@@ -1,5 +1,7 @@
 // An action that appends every event it gets to `file` as one JSON line, so tests can assert what a
-// notifier or remedy was sent, in order. Options: role (notifier|remedy), fail (bool), delay.
+// notifier or remedy was sent, in order. Options: role (notifier|remedy), fail (bool), delay (the
+// event is written after it; a daemon stopping meanwhile interrupts it, as aws_start does: the outcome
+// is a failure and nothing is written), begun_file (the event type is appended there before the delay).
 #include "watchdog/Duration.h"
 #include "watchdog/Plugin.h"
 
@@ -21,12 +23,18 @@ public:
                                                                                       : watchdog::ActionRole::Notifier;
         fail_ = options.boolean("fail", false);
         delay_ = options.duration("delay", std::chrono::milliseconds(0));
+        begunFile_ = options.path("begun_file", "");
     }
 
     watchdog::ActionRole role() const override { return role_; }
 
     watchdog::Outcome execute(const watchdog::Event& event, const watchdog::ActionContext& context) override {
-        if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+        if (!begunFile_.empty()) std::ofstream(begunFile_, std::ios::app) << watchdog::toString(event.type) << '\n';
+        const auto until = std::chrono::steady_clock::now() + delay_;
+        while (std::chrono::steady_clock::now() < until) {
+            if (context.isStopping()) return watchdog::Outcome::failure("interrupted: the watchdog is stopping");
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
         Poco::JSON::Object o;
         o.set("type", watchdog::toString(event.type));
         o.set("rule", event.rule);
@@ -54,6 +62,7 @@ private:
     watchdog::ActionRole role_ = watchdog::ActionRole::Notifier;
     bool fail_ = false;
     std::chrono::milliseconds delay_{0};
+    std::string begunFile_;
 };
 
 }  // namespace

@@ -119,7 +119,7 @@ TEST_CASE("the condition clearing during the countdown cancels, and no failover 
 
 TEST_CASE("a restored pending rule keeps its deadline and waits for fresh results; a restored fired rule never fires again") {
     ManualClock clock;
-    RuleState pending{RulePhase::Pending, "failover-1", clock.t - 1min, clock.t + 4min, false};
+    RuleState pending{RulePhase::Pending, "failover-1", clock.t - 1min, clock.t + 4min, false, {}};
     {
         RuleEngine rules({failover(5min)}, {"discord"}, clock, "test");
         rules.restore({{"failover", pending}});
@@ -136,7 +136,7 @@ TEST_CASE("a restored pending rule keeps its deadline and waits for fresh result
         CHECK(fired[0].event.incident == "failover-1");
     }
     {
-        RuleState done{RulePhase::Fired, "failover-1", clock.t - 10min, clock.t - 5min, false};
+        RuleState done{RulePhase::Fired, "failover-1", clock.t - 10min, clock.t - 5min, false, {}};
         RuleEngine rules({failover(5min)}, {"discord"}, clock, "test");
         rules.restore({{"failover", done}});
         CheckTracker tracker({{"icecast", "I", 1, 1}, {"cpu", "C", 1, 1}, {"ts_age", "H", 1, 1}});

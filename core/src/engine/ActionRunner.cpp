@@ -34,6 +34,8 @@ struct ActionRunner::State {
     bool closing = false;
     std::atomic<bool> stopping{false};
     bool busy = false;
+    std::mutex callbackMutex;  // held while onOutcome runs, so stop() can tell a late outcome to stay away
+    bool abandoned = false;    // stop() left the thread behind: its owner (and onOutcome's) may be gone
     std::thread thread;
     Poco::Logger& log = Poco::Logger::get("watchdog.action");
 
@@ -61,7 +63,8 @@ struct ActionRunner::State {
             const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
             if (!outcome.ok) log.error("action " + id + " (" + toString(event.type) + "): " + outcome.summary);
             try {
-                if (onOutcome) onOutcome(event, outcome, took);
+                std::lock_guard<std::mutex> guard(callbackMutex);
+                if (onOutcome && !abandoned) onOutcome(event, outcome, took);
             } catch (const std::exception& e) {
                 log.error("handling the outcome of " + id + " failed: " + e.what());
             }
@@ -127,8 +130,16 @@ void ActionRunner::stop(std::chrono::milliseconds grace) {
     std::unique_lock<std::mutex> lock(state->mutex);
     const bool done = state->wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return !state->busy; });
     lock.unlock();
-    if (done) state->thread.join();
-    else state->thread.detach();
+    if (done) {
+        state->thread.join();
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> guard(state->callbackMutex);
+        state->abandoned = true;
+    }
+    state->log.warning("action " + state->id + " did not return within its stop budget; its outcome will be ignored");
+    state->thread.detach();
 }
 
 ActionRole ActionRunner::role() const { return state_->action->role(); }

@@ -39,7 +39,9 @@ bool sameRuleStates(const std::map<std::string, RuleState>& a, const std::map<st
         auto it = b.find(id);
         if (it == b.end()) return false;
         const RuleState& t = it->second;
-        if (s.phase != t.phase || s.incident != t.incident || s.deadline != t.deadline || s.resumed != t.resumed) return false;
+        if (s.phase != t.phase || s.incident != t.incident || s.deadline != t.deadline || s.resumed != t.resumed ||
+            s.remedies != t.remedies)
+            return false;
     }
     return true;
 }
@@ -199,7 +201,14 @@ struct Engine::Impl {
         auto& counter = outcomes[actionId];
         if (outcome.ok) ++counter.succeeded; else ++counter.failed;
         if (role == ActionRole::Remedy && event.type == EventType::Failover) {
-            route(rules.outcome(event, actionId, outcome.ok, outcome.summary, outcome.details, took, tracker.snapshot()));
+            // A remedy that gave up because the daemon is stopping has not done its work: it runs again
+            // after the restart (the state file keeps it "started"). One that succeeded has.
+            const bool interrupted = stopping && !outcome.ok;
+            if (interrupted)
+                log.warning("remedy " + actionId + " was interrupted by the shutdown (" + outcome.summary +
+                            "); it runs again, once, when incident " + event.incident + " resumes after a restart");
+            route(rules.outcome(event, actionId, outcome.ok, outcome.summary, outcome.details, took, tracker.snapshot(), interrupted));
+            saveIfChanged(false);
         } else if (!outcome.ok) {
             log.warning("notifier " + actionId + " could not deliver the " + toString(event.type) + " event: " + outcome.summary);
         }
@@ -255,9 +264,18 @@ struct Engine::Impl {
         rules.restore(saved.rules);
         sequence = saved.sequence;
         reserved = saved.sequence;
-        for (const auto& [id, s] : saved.rules)
-            if (s.phase != RulePhase::Idle)
-                log.information("resuming rule " + id + " (" + toString(s.phase) + ", incident " + s.incident + ")");
+        for (const auto& [id, s] : saved.rules) {
+            if (s.phase == RulePhase::Idle) continue;
+            log.information("resuming rule " + id + " (" + toString(s.phase) + ", incident " + s.incident + ")");
+            for (const auto& [action, progress] : s.remedies) {
+                if (progress == RemedyProgress::Started)
+                    log.warning("rule " + id + ": remedy " + action + " was started before the restart and reported no outcome; " +
+                                "it runs again, once, if the checks still fail");
+                else if (progress == RemedyProgress::Retried)
+                    log.warning("rule " + id + ": remedy " + action + " was already run again after a restart and still " +
+                                "reported no outcome; it is not run a third time for incident " + s.incident);
+            }
+        }
     }
 };
 

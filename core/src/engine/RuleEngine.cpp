@@ -32,6 +32,21 @@ const char* toString(RulePhase phase) {
     return "idle";
 }
 
+const char* toString(RemedyProgress progress) {
+    switch (progress) {
+    case RemedyProgress::Started: return "started";
+    case RemedyProgress::Retried: return "retried";
+    case RemedyProgress::Reported: return "reported";
+    }
+    return "started";
+}
+
+std::optional<RemedyProgress> remedyProgressFromString(const std::string& word) {
+    for (auto p : {RemedyProgress::Started, RemedyProgress::Retried, RemedyProgress::Reported})
+        if (word == toString(p)) return p;
+    return std::nullopt;
+}
+
 RuleEngine::RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline)
     : notifiers_(std::move(notifiers)), clock_(clock), pipeline_(std::move(pipeline)) {
     for (auto& spec : rules) rules_.push_back(Rule{std::move(spec), {}, {}, {}});
@@ -88,8 +103,15 @@ std::vector<RoutedEvent> RuleEngine::start(const std::vector<CheckSnapshot>& che
     return out;
 }
 
+bool RuleEngine::isNotifier(const std::string& action) const {
+    return std::find(notifiers_.begin(), notifiers_.end(), action) != notifiers_.end();
+}
+
 void RuleEngine::fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
     rule.state.phase = RulePhase::Fired;
+    rule.state.remedies.clear();
+    for (const auto& id : rule.spec.then.ids)
+        if (!isNotifier(id)) rule.state.remedies[id] = RemedyProgress::Started;
     Event e = makeEvent(EventType::Failover, rule, checks);
     e.failing = failingChecks(rule, checks);
     e.summary = "Still failing after " + human::duration(rule.spec.wait) + ": " + labelsOf(e.failing, checks) +
@@ -97,11 +119,33 @@ void RuleEngine::fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std:
     out.push_back({std::move(e), rule.spec.then.ids});
 }
 
+// After a restart, the remedies of the incident that were started but never reported an outcome
+// run again, once: the backup start is idempotent (aws_start asks for the instance state first), and
+// a remedy already retried is not run a third time, so a remedy that kills the daemon cannot loop.
+void RuleEngine::retryUnreported(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+    std::vector<std::string> again;
+    for (const auto& id : rule.spec.then.ids) {
+        auto it = rule.state.remedies.find(id);
+        if (it == rule.state.remedies.end() || it->second != RemedyProgress::Started) continue;
+        it->second = RemedyProgress::Retried;
+        again.push_back(id);
+    }
+    if (again.empty()) return;
+    Event e = makeEvent(EventType::Failover, rule, checks);
+    e.failing = failingChecks(rule, checks);
+    e.summary = "Still failing after a restart: " + labelsOf(e.failing, checks) + "; " + joinIds(again) +
+                (again.size() == 1 ? " had" : " had each") + " not reported an outcome, running " +
+                (again.size() == 1 ? "it" : "them") + " again (once)";
+    out.push_back({std::move(e), std::move(again)});
+}
+
 void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
     if (rule.spec.trigger != RuleSpec::Trigger::Condition) return;
+    bool resuming = false;
     if (rule.state.resumed) {
         if (!allReported(rule, checks)) return;
         rule.state.resumed = false;
+        resuming = true;
     }
     const std::vector<std::string> failing = failingChecks(rule, checks);
     const bool active = static_cast<int>(failing.size()) >= rule.spec.threshold;
@@ -138,7 +182,10 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
         rule.state = RuleState{};
         return;
     case RulePhase::Fired:
-        if (active) return;
+        if (active) {
+            if (resuming) retryUnreported(rule, checks, out);
+            return;
+        }
         {
             Event e = makeEvent(EventType::Recovered, rule, checks);
             e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
@@ -203,7 +250,13 @@ std::vector<RoutedEvent> RuleEngine::statusNow(const std::vector<CheckSnapshot>&
 }
 
 RoutedEvent RuleEngine::outcome(const Event& failover, const std::string& action, bool ok, const std::string& summary,
-                                const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks) {
+                                const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks,
+                                bool interrupted) {
+    for (auto& rule : rules_) {
+        if (interrupted || rule.spec.id != failover.rule || rule.state.incident != failover.incident) continue;
+        auto it = rule.state.remedies.find(action);
+        if (it != rule.state.remedies.end()) it->second = RemedyProgress::Reported;
+    }
     Event e;
     e.type = EventType::Outcome;
     e.time = clock_.now();

@@ -25,6 +25,15 @@ enum class RulePhase { Idle, Pending, Fired };
 /// "idle", "pending" or "fired".
 const char* toString(RulePhase phase);
 
+/// Where one remedy of a fired incident is. A remedy that was started but never reported an outcome
+/// (the daemon stopped or died while it ran) is started again, once, when the incident resumes.
+enum class RemedyProgress { Started, Retried, Reported };
+
+/// "started", "retried" or "reported".
+const char* toString(RemedyProgress progress);
+/// The inverse of toString; nullopt for an unknown word.
+std::optional<RemedyProgress> remedyProgressFromString(const std::string& word);
+
 /// A condition rule's persisted and displayed state.
 struct RuleState {
     RulePhase phase = RulePhase::Idle;
@@ -32,6 +41,7 @@ struct RuleState {
     TimePoint opened{};
     TimePoint deadline{};
     bool resumed = false;  ///< restored from the state file; waits for fresh results before acting
+    std::map<std::string, RemedyProgress> remedies;  ///< fired: each remedy of `then` by action id
 };
 
 /// The rule state machines: idle -> pending (warn) -> fired (then, once per incident) -> idle
@@ -52,9 +62,12 @@ public:
     std::vector<RoutedEvent> tick(const std::vector<CheckSnapshot>& checks);
     /// A status report now (USR1, POST /notify): to the `every` rules' actions, or every notifier.
     std::vector<RoutedEvent> statusNow(const std::vector<CheckSnapshot>& checks);
-    /// The outcome of a remedy run for a Failover event, routed to the incident's notifiers.
+    /// The outcome of a remedy run for a Failover event, routed to the incident's notifiers. It marks
+    /// the remedy reported unless `interrupted` (it gave up because the daemon is stopping: it runs
+    /// again after the restart).
     RoutedEvent outcome(const Event& failover, const std::string& action, bool ok, const std::string& summary,
-                        const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks);
+                        const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks,
+                        bool interrupted = false);
     /// A shutdown event to every notifier of the startup rules.
     RoutedEvent shutdown(const std::vector<CheckSnapshot>& checks);
     /// When tick() next has something to do.
@@ -75,6 +88,8 @@ private:
     bool allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
     void evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
     void fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    void retryUnreported(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    bool isNotifier(const std::string& action) const;
 
     std::vector<Rule> rules_;
     std::vector<std::string> notifiers_;

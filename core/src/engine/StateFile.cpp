@@ -68,6 +68,10 @@ SavedState StateFile::load(const std::string& pipeline, std::string& warning) co
                 rs.incident = r->optValue<std::string>("incident", "");
                 rs.opened = fromEpochMs(r->optValue<Poco::Int64>("opened_ms", 0));
                 rs.deadline = fromEpochMs(r->optValue<Poco::Int64>("deadline_ms", 0));
+                // Written since remedies are retried after a restart; an older file has none (reported).
+                if (auto remedies = r->getObject("remedies"))
+                    for (const auto& action : remedies->getNames())
+                        if (auto p = remedyProgressFromString(remedies->getValue<std::string>(action))) rs.remedies[action] = *p;
                 state.rules[name] = rs;
             }
         }
@@ -100,6 +104,11 @@ void StateFile::save(const SavedState& state) const {
         r->set("incident", rs.incident);
         r->set("opened_ms", static_cast<Poco::Int64>(toEpochMs(rs.opened)));
         r->set("deadline_ms", static_cast<Poco::Int64>(toEpochMs(rs.deadline)));
+        if (!rs.remedies.empty()) {
+            Poco::JSON::Object::Ptr remedies = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            for (const auto& [action, progress] : rs.remedies) remedies->set(action, std::string(toString(progress)));
+            r->set("remedies", remedies);
+        }
         rules->set(name, r);
     }
     root.set("rules", rules);

@@ -17,8 +17,8 @@ struct SavedCheck {
     TimePoint since{};
 };
 
-/// What survives a restart: rule incidents (so a countdown keeps its deadline and a remedy never runs
-/// twice), check hysteresis, and the record sequence.
+/// What survives a restart: rule incidents (so a countdown keeps its deadline, and a remedy runs once
+/// per incident, again only if it never reported an outcome), check hysteresis, and the record sequence.
 struct SavedState {
     std::string pipeline;
     std::map<std::string, RuleState> rules;
