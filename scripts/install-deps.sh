@@ -10,7 +10,7 @@ packages=(
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libebur128-dev
   icecast2 ffmpeg mariadb-server mariadb-client procps curl awscli openssl
   chromium monitoring-plugins-basic
-  shellcheck clang-format
+  shellcheck clang-format clang
 )
 if [[ "${1:-}" == "--with-bench" ]]; then packages+=(wrk monit); fi
 

@@ -60,7 +60,7 @@ run_script
 [[ $rc -eq 0 ]] || fail "exit $rc: $(cat "$work/out")"
 expect_no_file "$work/calls/sudo"
 expect_line "$work/calls/apt-get" "update -qq | DEBIAN_FRONTEND=noninteractive | uid=0 | policy=exit 101"
-grep -q '^install -y -qq --no-install-recommends libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev .* shellcheck clang-format | DEBIAN_FRONTEND=noninteractive | uid=0 | policy=exit 101$' \
+grep -q '^install -y -qq --no-install-recommends libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev .* shellcheck clang-format clang | DEBIAN_FRONTEND=noninteractive | uid=0 | policy=exit 101$' \
   "$work/calls/apt-get" || fail "install call: $(cat "$work/calls/apt-get")"
 grep -q 'install .*build-essential' "$work/calls/apt-get" && fail "asked to install a package that is installed"
 for p in libavformat-dev libebur128-dev monitoring-plugins-basic icecast2 mariadb-server chromium ffmpeg; do
@@ -88,7 +88,7 @@ case_name="with everything installed, nothing is asked of apt-get or sudo"
 before=$failures
 make_stubs 1000 build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev \
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libebur128-dev icecast2 ffmpeg mariadb-server \
-  mariadb-client procps curl awscli openssl chromium monitoring-plugins-basic shellcheck clang-format
+  mariadb-client procps curl awscli openssl chromium monitoring-plugins-basic shellcheck clang-format clang
 run_script
 [[ $rc -eq 0 ]] || fail "exit $rc"
 expect_no_file "$work/calls/apt-get"
@@ -110,7 +110,7 @@ make_stubs 0 build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev doctes
   mariadb-client procps curl awscli openssl chromium monitoring-plugins-basic
 STUB_APT_INSTALL_EXIT=100 run_script
 [[ $rc -ne 0 ]] || fail "exit 0 after apt-get failed"
-expect_line "$work/out" "install-deps: apt-get install failed (exit 100) for: shellcheck clang-format"
+expect_line "$work/out" "install-deps: apt-get install failed (exit 100) for: shellcheck clang-format clang"
 [[ ! -e $work/policy-rc.d ]] || fail "policy-rc.d left behind after a failure"
 done_case "$before"
 
@@ -134,7 +134,7 @@ mkdir -p "$work/nosudo" && for t in bash env grep cat dirname id mktemp tr tail;
 rc=0
 env PATH="$work/bin:$work/nosudo" WATCHDOG_POLICY_RC_D="$work/policy-rc.d" "$script" >"$work/out" 2>&1 || rc=$?
 [[ $rc -ne 0 ]] || fail "exit 0 without root or sudo"
-expect_line "$work/out" "install-deps: not root and no sudo: run as root, or install sudo, to install: clang-format"
+expect_line "$work/out" "install-deps: not root and no sudo: run as root, or install sudo, to install: clang-format clang"
 expect_no_file "$work/calls/apt-get"
 done_case "$before"
 
