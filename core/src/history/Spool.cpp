@@ -77,7 +77,9 @@ Spool::Spool(std::string directory, unsigned long long limitBytes)
     try {
         Poco::File(directory_).createDirectories();
     } catch (const Poco::Exception& e) {
-        throw std::runtime_error("cannot create spool directory " + directory_ + ": " + e.message());
+        // Poco's message is often just the path again; its name says what went wrong ("File exists").
+        const std::string where = e.message() == directory_ || e.message().empty() ? "" : " (" + e.message() + ")";
+        throw std::runtime_error("cannot create spool directory " + directory_ + ": " + e.name() + where);
     }
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd_ < 0) throw ioError("cannot open spool", path_);
