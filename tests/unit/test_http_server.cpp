@@ -164,6 +164,7 @@ TEST_CASE("GET /metrics is Prometheus text 0.0.4 with HELP and TYPE for every fa
           std::string::npos);
     CHECK(m.find("watchdog_sink_queue_depth{sink=\"sqlite\"} 2\n") != std::string::npos);
     CHECK(m.find("watchdog_sink_spool_bytes{sink=\"sqlite\"} 2048\n") != std::string::npos);
+    CHECK(m.find("watchdog_sink_records_dropped_total{sink=\"sqlite\"} 7\n") != std::string::npos);
     CHECK(m.find("\nprocess_start_time_seconds ") != std::string::npos);
 
     // Every sample line is NAME{labels} VALUE, every family is declared before its samples.

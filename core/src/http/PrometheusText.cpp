@@ -108,6 +108,9 @@ void sinkMetrics(MetricWriter& m, const StatusSnapshot& s) {
     for (const auto& k : s.sinks) m.sample("watchdog_sink_records_written_total", {{"sink", k.id}}, u(k.queue.written));
     m.family("watchdog_sink_write_failures_total", "counter", "Failed writes to the sink since start.");
     for (const auto& k : s.sinks) m.sample("watchdog_sink_write_failures_total", {{"sink", k.id}}, u(k.queue.failures));
+    m.family("watchdog_sink_records_dropped_total", "counter",
+             "Records lost since start: the spool was full, or neither the sink nor its spool could take them.");
+    for (const auto& k : s.sinks) m.sample("watchdog_sink_records_dropped_total", {{"sink", k.id}}, u(k.queue.dropped));
 }
 
 }  // namespace
