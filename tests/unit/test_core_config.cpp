@@ -210,7 +210,7 @@ TEST_CASE("an unterminated quote is a syntax error at the quote, not a file that
     errors = errorsOf(path);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].find(path + ":2:9: YAML syntax error: this quoted value has no closing '") == 0);
-    dir.write("pipeline.yaml", "watchdog:\n  name: \"a \\\" b\"\n  state_file: 'it''s'\n");
+    dir.write("pipeline.yaml", "watchdog:\n  name: \"a \\\" b\"\n  state_file: 'it''s'\nchecks: { a: { plugin: x } }\n");
     CHECK(errorsOf(path).empty());
 }
 
@@ -243,7 +243,20 @@ TEST_CASE("what is not a regular pipeline file of sane size and depth is refused
         bomb += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
                 std::to_string(i - 1) + "]\n";
     const std::string bombPath = dir.write("bomb.yaml", bomb);
-    CHECK(errorsOf(bombPath).at(0).find("unknown top-level key 'x0'") != std::string::npos);
-    const std::string env = dir.write("env.yaml", "watchdog:\n  env_file: .\n");
+    CHECK(errorsOf(bombPath).at(0).find("no check is configured") != std::string::npos);
+    CHECK(errorsOf(bombPath).at(1).find("unknown top-level key 'x0'") != std::string::npos);
+    const std::string env = dir.write("env.yaml", "watchdog:\n  env_file: .\nchecks: { a: { plugin: x } }\n");
     CHECK(joined(errorsOf(env)) == env + ":2:13: watchdog.env_file: '.' is a directory, not an env_file\n");
+}
+
+TEST_CASE("a pipeline that would watch nothing is refused unless it says so") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml", "watchdog:\n  name: x\n");
+    CHECK(joined(errorsOf(path)) == path + ": no check is configured: the watchdog would watch nothing (add a check under "
+                                           "checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
+    dir.write("pipeline.yaml", "checks:\n  a: { plugin: x, enabled: false }\n");
+    CHECK(joined(errorsOf(path)) == path + ":1:1: every check has enabled: false: the watchdog would watch nothing (add a check "
+                                           "under checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
+    dir.write("pipeline.yaml", "watchdog: { allow_no_checks: true }\nchecks:\n  a: { plugin: x, enabled: false }\n");
+    CHECK(errorsOf(path).empty());
 }

@@ -66,6 +66,7 @@ int toInt(long long v) { return static_cast<int>(v); }
 
 void readWatchdog(Pipeline& p, const Options& w, std::chrono::milliseconds& interval, std::chrono::milliseconds& timeout) {
     p.name = w.string("name", p.name);
+    p.allowNoChecks = w.boolean("allow_no_checks", false);
     // A bad default is reported once, here; the checks then inherit the built-in one.
     if (auto i = w.duration("interval", interval); i.count() > 0) interval = i;
     else w.report("interval", "must be more than 0");
@@ -119,8 +120,10 @@ PluginBlock readPluginBlock(const ConfigNodePtr& root, const ConfigEntry& entry,
     return b;
 }
 
-void readChecks(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& checks, std::chrono::milliseconds interval,
-                std::chrono::milliseconds timeout, std::vector<ConfigError>& errors) {
+/// Reads every check; returns how many are switched off with `enabled: false`.
+std::size_t readChecks(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& checks, std::chrono::milliseconds interval,
+                       std::chrono::milliseconds timeout, std::vector<ConfigError>& errors) {
+    std::size_t disabled = 0;
     for (const auto& entry : checks.entries) {
         collect(errors, [&] {
             PluginBlock base = readPluginBlock(root, entry, "checks." + entry.key, p);
@@ -133,10 +136,25 @@ void readChecks(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& checks
             if (c.timeout.count() <= 0) o.report("timeout", "must be more than 0");
             c.failAfter = toInt(o.integer("fail_after", 1, 1, 1000));
             c.passAfter = toInt(o.integer("pass_after", 1, 1, 1000));
+            const bool enabled = o.boolean("enabled", true);
             append(errors, o.recordedProblems());
-            if (o.boolean("enabled", true) && !c.plugin.empty()) p.checks.push_back(std::move(c));
+            if (!enabled) ++disabled;
+            else if (!c.plugin.empty()) p.checks.push_back(std::move(c));
         });
     }
+    return disabled;
+}
+
+/// A pipeline that watches nothing is almost always a mistake (a block swallowed by a typo, every
+/// check switched off): refused unless `watchdog.allow_no_checks: true` says it is meant.
+void requireSomethingWatched(const Pipeline& p, const ConfigNode& root, std::size_t declared, std::size_t disabled,
+                             std::vector<ConfigError>& errors) {
+    if (!p.checks.empty() || p.allowNoChecks || (declared > 0 && disabled < declared)) return;
+    const ConfigEntry* checks = root.findEntry("checks");
+    const SourceMark mark = checks != nullptr ? checks->keyMark : SourceMark{p.file, 0, 0};
+    errors.emplace_back(mark, std::string(declared == 0 ? "no check is configured" : "every check has enabled: false") +
+                                  ": the watchdog would watch nothing (add a check under checks:, or set "
+                                  "watchdog.allow_no_checks: true if that is meant)");
 }
 
 void readActions(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& actions, std::vector<ConfigError>& errors) {
@@ -361,11 +379,13 @@ Pipeline readPipeline(const std::string& path) {
     top.markKnown({"checks", "actions", "rules", "sinks", "log", "http"});
 
     std::set<std::string> allCheckIds;
+    std::size_t disabledChecks = 0;
     collect(errors, [&] {
         if (const ConfigNode* checks = section(*root, "checks", ConfigNode::Kind::Map, "a mapping of check id to its options")) {
             for (const auto& e : checks->entries) allCheckIds.insert(e.key);
-            readChecks(p, root, *checks, interval, timeout, errors);
+            disabledChecks = readChecks(p, root, *checks, interval, timeout, errors);
         }
+        requireSomethingWatched(p, *root, allCheckIds.size(), disabledChecks, errors);
     });
     collect(errors, [&] {
         if (const ConfigNode* actions = section(*root, "actions", ConfigNode::Kind::Map, "a mapping of action id to its options"))

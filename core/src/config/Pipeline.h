@@ -93,6 +93,7 @@ struct Pipeline {
     std::string file;                  ///< as given on the command line
     std::string directory;             ///< absolute folder of the file; relative paths resolve here
     std::string name = "encoder-watchdog";
+    bool allowNoChecks = false;        ///< `watchdog.allow_no_checks`: run even with no enabled check
     std::string stateFile;             ///< absolute path
     std::vector<std::string> pluginPath;
     std::chrono::milliseconds statusMinInterval{60000};  ///< least time between on-demand status reports; 0 no limit
