@@ -34,9 +34,18 @@ struct LogSettings {
 /// The optional `http:` block (status server).
 struct HttpSettings {
     bool enabled = false;
-    std::string host = "127.0.0.1";
+    std::string host = "127.0.0.1";    ///< an IPv4 address, [IPv6] in brackets, or a host name
     int port = 9480;
     std::string token;                 ///< bearer token; "" for none
+    bool allowUnauthenticated = false; ///< `allow_unauthenticated: true`: no token beyond loopback, on purpose
+    /// A client must send a request's headers and body within this, else 408 and the connection closes.
+    std::chrono::milliseconds requestTimeout{10000};
+    /// A client must take an answer within this after its request was read, else it is disconnected.
+    std::chrono::milliseconds answerTimeout{30000};
+    /// A kept-alive connection with no new request for this long is closed.
+    std::chrono::milliseconds idleTimeout{5000};
+    /// Connections served at once; more wait in a queue (64), beyond that they are refused.
+    int workers = 16;
 };
 
 /// One entry of checks:, actions: or sinks: before its plugin is loaded.

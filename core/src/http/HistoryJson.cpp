@@ -3,6 +3,8 @@
 #include "history/RecordJson.h"
 #include "watchdog/Duration.h"
 
+#include "http/TextEscaping.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/URI.h>
@@ -58,7 +60,7 @@ std::string renderHistoryJson(const std::vector<Record>& records) {
     root->set("records", list);
     std::ostringstream out;
     root->stringify(out);
-    return out.str();
+    return escapeJsonText(out.str());
 }
 
 }  // namespace watchdog

@@ -1,5 +1,7 @@
 #include "http/PrometheusText.h"
 
+#include "http/TextEscaping.h"
+
 #include <Poco/DirectoryIterator.h>
 
 #include <cmath>
@@ -116,13 +118,24 @@ void sinkMetrics(MetricWriter& m, const StatusSnapshot& s) {
 }  // namespace
 
 std::string escapeLabelValue(const std::string& value) {
+    // The format escapes only backslash, quote and newline, and a scrape fails on bytes that are not
+    // UTF-8; other control characters are written as visible text ("\\x1b" reads back as \x1b).
     std::string out;
     out.reserve(value.size());
-    for (char c : value) {
+    for (std::size_t i = 0; i < value.size();) {
+        char32_t c = 0;
+        const std::size_t n = decodeUtf8(value, i, c);
+        if (n == 0) {
+            out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
+            ++i;
+            continue;
+        }
         if (c == '\\') out += "\\\\";
         else if (c == '"') out += "\\\"";
         else if (c == '\n') out += "\\n";
-        else out += c;
+        else if (isUnsafeCodePoint(c)) out += "\\" + escapeForLog(value.substr(i, n));
+        else out.append(value, i, n);
+        i += n;
     }
     return out;
 }

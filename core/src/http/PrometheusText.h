@@ -19,7 +19,8 @@ ProcessFacts readProcessFacts();
 /// The body of GET /metrics in the Prometheus text exposition format 0.0.4.
 std::string renderPrometheusText(const StatusSnapshot& snapshot, const ProcessFacts& process);
 
-/// "a\"b" -> "a\\\"b": a label value escaped as the text format asks (backslash, quote, newline).
+/// "a\"b" -> "a\\\"b": a label value escaped as the text format asks (backslash, quote, newline);
+/// other control characters become visible escapes ("\\x1b"), bytes that are not UTF-8 U+FFFD.
 std::string escapeLabelValue(const std::string& value);
 
 }  // namespace watchdog

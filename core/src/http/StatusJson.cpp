@@ -1,5 +1,7 @@
 #include "http/StatusJson.h"
 
+#include "http/TextEscaping.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
@@ -118,7 +120,7 @@ std::string renderStatusJson(const StatusSnapshot& snapshot) {
     root->set("sinks", sinks);
     std::ostringstream out;
     root->stringify(out);
-    return out.str();
+    return escapeJsonText(out.str());
 }
 
 }  // namespace watchdog

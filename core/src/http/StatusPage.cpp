@@ -5,7 +5,9 @@ namespace watchdog {
 namespace {
 
 // Everything is built with createElement/textContent: labels and summaries come from checks (an
-// Icecast stream title, an error text) and must never be parsed as HTML.
+// Icecast stream title, an error text) and must never be parsed as HTML. visible() shows control
+// characters, line separators and bidi overrides in such text as escapes, so none can hide or
+// reorder what the page says.
 const char* const page = R"HTML(<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -79,10 +81,15 @@ const char* const page = R"HTML(<!DOCTYPE html>
     history.replaceState(null, "", location.pathname + location.search);
   }
 
+  function visible(text) {
+    return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, function (c) {
+      return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
+    });
+  }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, visible(attrs[k])); });
+    if (text !== undefined && text !== null) node.textContent = visible(text);
     return node;
   }
   function svg(tag, attrs) {
@@ -92,7 +99,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
   }
   function showBanner(text) {
     var b = document.getElementById("banner");
-    b.textContent = text;
+    b.textContent = visible(text);
     b.className = text ? "shown" : "";
   }
   function ago(iso) {
@@ -192,8 +199,8 @@ const char* const page = R"HTML(<!DOCTYPE html>
 
   function refresh() {
     return fetchJson("status").then(function (status) {
-      document.getElementById("pipeline").textContent = status.pipeline;
-      document.title = status.pipeline + " \u2013 encoder-watchdog";
+      document.getElementById("pipeline").textContent = visible(status.pipeline);
+      document.title = visible(status.pipeline) + " \u2013 encoder-watchdog";
       document.getElementById("meta").textContent = "version " + status.version + " \u00b7 up " +
         Math.round(status.uptime_seconds / 60) + " min";
       renderRules(status);

@@ -5,6 +5,7 @@
 #include "http/PrometheusText.h"
 #include "http/StatusJson.h"
 #include "http/StatusPage.h"
+#include "http/TextEscaping.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
@@ -43,7 +44,7 @@ const Route routes[] = {
 Poco::Logger& log() { return Poco::Logger::get("watchdog.http"); }
 
 void send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& contentType, const std::string& body) {
-    response.setStatusAndReason(status);
+    setStatus(response, status);
     response.setContentType(contentType);
     response.set("Cache-Control", "no-store");
     response.set("X-Content-Type-Options", "nosniff");
@@ -56,7 +57,7 @@ void sendError(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, co
     o.set("error", message);
     std::ostringstream body;
     o.stringify(body);
-    send(response, status, "application/json", body.str());
+    send(response, status, "application/json", escapeJsonText(body.str()));
 }
 
 const Route* findRoute(const std::string& path) {
@@ -69,19 +70,24 @@ bool methodAllowed(const Route& route, const std::string& method) {
     return method == route.method || (std::string(route.method) == "GET" && method == "HEAD");
 }
 
-/// Reads the body; false if it is longer than maxRequestBodyBytes. A too-long body is still read
-/// and dropped up to drainLimit, because closing a socket with unread data makes the kernel send a
-/// reset that can destroy the 413 before the client reads it.
-bool readBoundedBody(HTTPServerRequest& request) {
+enum class Body { Read, TooLarge, Incomplete };
+
+/// Reads the body (nothing uses it). One longer than maxRequestBodyBytes is still read and dropped
+/// up to drainLimit, because closing a socket with unread data makes the kernel send a reset that
+/// can destroy the 413 before the client reads it. Incomplete: fewer bytes than Content-Length came
+/// before the client closed or the request deadline shut the socket.
+Body readBoundedBody(HTTPServerRequest& request) {
     constexpr std::size_t drainLimit = 64 * 1024;
-    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(drainLimit)) return false;
-    if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return true;
+    if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(drainLimit)) return Body::TooLarge;
+    if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return Body::Read;
     std::istream& in = request.stream();
     char buffer[4096];
     std::size_t total = 0;
     while (total <= drainLimit && (in.read(buffer, sizeof buffer) || in.gcount() > 0))
         total += static_cast<std::size_t>(in.gcount());
-    return total <= maxRequestBodyBytes;
+    if (total > maxRequestBodyBytes) return Body::TooLarge;
+    if (request.hasContentLength() && static_cast<Poco::Int64>(total) < request.getContentLength64()) return Body::Incomplete;
+    return Body::Read;
 }
 
 void sendPage(HTTPServerResponse& response) {
@@ -114,7 +120,14 @@ void notify(HTTPServerRequest& request, HTTPServerResponse& response, const Stat
 
 }  // namespace
 
-StatusRequestHandler::StatusRequestHandler(EngineStatus& engine, const std::string& token) : engine_(engine), token_(token) {}
+void setStatus(Poco::Net::HTTPResponse& response, Poco::Net::HTTPResponse::HTTPStatus status) {
+    if (status == HTTPResponse::HTTP_REQUEST_TIMEOUT) response.setStatusAndReason(status, "Request Timeout");
+    else response.setStatusAndReason(status);
+}
+
+StatusRequestHandler::StatusRequestHandler(EngineStatus& engine, const std::string& token, LogThrottle& refusals,
+                                           SocketDeadlines::Watch& deadline, std::chrono::milliseconds answerTimeout)
+    : engine_(engine), token_(token), refusals_(refusals), deadline_(deadline), answerTimeout_(answerTimeout) {}
 
 void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) {
     const std::string& method = request.getMethod();
@@ -134,7 +147,13 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
             return sendError(response, HTTPResponse::HTTP_BAD_REQUEST, "malformed request target");
         }
         path = uri.getPath();
-        if (!readBoundedBody(request)) {
+        const Body body = readBoundedBody(request);
+        if (body == Body::Incomplete) {
+            response.setKeepAlive(false);
+            return sendError(response, HTTPResponse::HTTP_REQUEST_TIMEOUT, "the request body did not arrive in full");
+        }
+        deadline_.arm(SocketDeadlines::Phase::Answering, answerTimeout_);
+        if (body == Body::TooLarge) {
             response.setKeepAlive(false);
             return sendError(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
                              "request body larger than " + std::to_string(maxRequestBodyBytes) + " bytes");
@@ -143,7 +162,7 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
         if (route == nullptr) return sendError(response, HTTPResponse::HTTP_NOT_FOUND, "no such path (try /, /status, /metrics, /healthz)");
         if (!methodAllowed(*route, method)) {
             response.set("Allow", std::string(route->method) == "GET" ? "GET, HEAD" : route->method);
-            return sendError(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, method + " is not allowed on " + path);
+            return sendError(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, escapeForLog(method) + " is not allowed on " + path);
         }
         if (route->access == Access::Token && !token_.empty()) {
             const std::string authorization = request.get("Authorization", "");
@@ -151,8 +170,9 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
                 // RFC 6750 section 3: name the scheme; say invalid_token only when one was sent.
                 response.set("WWW-Authenticate", authorization.empty() ? "Bearer realm=\"encoder-watchdog\""
                                                                        : "Bearer realm=\"encoder-watchdog\", error=\"invalid_token\"");
-                log().notice("401 for " + method + " " + path + " from " + request.clientAddress().host().toString() +
-                             (authorization.empty() ? " (no token)" : " (wrong token)"));
+                if (auto line = refusals_.admit("401 for " + method + " " + path + " from " + request.clientAddress().host().toString() +
+                                                (authorization.empty() ? " (no token)" : " (wrong token)")))
+                    log().notice(*line);
                 return sendError(response, HTTPResponse::HTTP_UNAUTHORIZED, "a valid bearer token is needed");
             }
         }
@@ -180,22 +200,15 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
         if (path == "/notify") return notify(request, response, engine_.requestStatusReport());
         sendError(response, HTTPResponse::HTTP_NOT_FOUND, "no such path");
     } catch (const Poco::Exception& e) {
-        log().error(method + " " + path + ": " + e.displayText());
+        log().error(escapeForLog(method + " " + path + ": " + e.displayText()));
         if (!response.sent()) sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the daemon's log)");
     } catch (const std::exception& e) {
-        log().error(method + " " + path + ": " + e.what());
+        log().error(escapeForLog(method + " " + path + ": " + e.what()));
         if (!response.sent()) sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the daemon's log)");
     } catch (...) {
-        log().error(method + " " + path + ": unknown exception");
+        log().error(escapeForLog(method + " " + path + ": unknown exception"));
         if (!response.sent()) sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the daemon's log)");
     }
-}
-
-StatusRequestHandlerFactory::StatusRequestHandlerFactory(EngineStatus& engine, std::string token)
-    : engine_(engine), token_(std::move(token)) {}
-
-Poco::Net::HTTPRequestHandler* StatusRequestHandlerFactory::createRequestHandler(const HTTPServerRequest&) {
-    return new StatusRequestHandler(engine_, token_);
 }
 
 }  // namespace watchdog

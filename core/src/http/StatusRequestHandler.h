@@ -1,9 +1,11 @@
 #pragma once
 
 #include "engine/EngineStatus.h"
+#include "http/LogThrottle.h"
+#include "http/SocketDeadlines.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
 
 #include <string>
 
@@ -14,31 +16,29 @@ constexpr std::size_t maxRequestBodyBytes = 4096;
 /// Longest request target the status server accepts; more gets 414.
 constexpr std::size_t maxRequestTargetBytes = 2048;
 
+/// Sets the status and its reason phrase; 408 is "Request Timeout" (RFC 9110 section 15.5.9), not
+/// Poco 1.11's "Request Time-out" from RFC 2616.
+void setStatus(Poco::Net::HTTPResponse& response, Poco::Net::HTTPResponse::HTTPStatus status);
+
 /// Answers one request: GET / (page), /healthz, /status, /metrics, /history; POST /notify.
 /// With a token, everything but / and /healthz needs "Authorization: Bearer TOKEN".
-class StatusRequestHandler : public Poco::Net::HTTPRequestHandler {
+class StatusRequestHandler {
 public:
-    /// `token` "" means no authentication.
-    StatusRequestHandler(EngineStatus& engine, const std::string& token);
-    /// Routes, authenticates and answers; never throws.
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+    /// `token` "" means no authentication; refused tokens are logged through `refusals`; `deadline`
+    /// is the connection's, re-armed with `answerTimeout` once the request has been read. All must
+    /// outlive the handler.
+    StatusRequestHandler(EngineStatus& engine, const std::string& token, LogThrottle& refusals, SocketDeadlines::Watch& deadline,
+                         std::chrono::milliseconds answerTimeout);
+    /// Reads the body, routes, authenticates and answers; throws only when the answer cannot be
+    /// written (the client is gone).
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 
 private:
     EngineStatus& engine_;
     const std::string& token_;
-};
-
-/// Makes a StatusRequestHandler per request.
-class StatusRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-    /// Both must outlive the server.
-    StatusRequestHandlerFactory(EngineStatus& engine, std::string token);
-    /// A new handler (Poco deletes it).
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
-
-private:
-    EngineStatus& engine_;
-    std::string token_;
+    LogThrottle& refusals_;
+    SocketDeadlines::Watch& deadline_;
+    std::chrono::milliseconds answerTimeout_;
 };
 
 }  // namespace watchdog

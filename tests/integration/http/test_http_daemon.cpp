@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include <doctest/doctest.h>
@@ -95,4 +96,33 @@ TEST_CASE("a daemon whose status port is taken exits with a one-line error namin
     CHECK(code != 0);
     CHECK(output.find("http: cannot listen on 127.0.0.1:" + std::to_string(squatter.port()) + ": address already in use") !=
           std::string::npos);
+}
+
+TEST_CASE("a running daemon answers /healthz while 4 clients hold connections sending their headers a byte at a time") {
+    test::TempDir dir;
+    dir.write("hls/a.ts", "x");
+    const int port = test::freeLoopbackPort();
+    dir.write("pipeline.yaml",
+              "watchdog: { interval: 1s, state_file: state.json }\n"
+              "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
+              "checks:\n  ts_count: { plugin: hls_count, directory: hls, max_files: 5 }\n"
+              "sinks:\n  - { plugin: jsonl, path: events.jsonl }\n");
+    test::ChildProcess daemon({test::watchdogBinary(), "run", dir.file("pipeline.yaml")});
+    REQUIRE_MESSAGE(test::waitUntil([&] { return http(port, "GET", "/healthz").first == 200; }, std::chrono::seconds(10)),
+                    daemon.output());
+
+    // The slowloris clients of issue 19: each has sent part of a request and adds a byte now and then.
+    std::vector<Poco::Net::StreamSocket> slow;
+    const std::string opening = "GET /status HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    for (int i = 0; i < 4; ++i) {
+        slow.emplace_back(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+        slow.back().sendBytes(opening.data(), static_cast<int>(opening.size()));
+    }
+    for (int round = 0; round < 3; ++round) {
+        for (auto& s : slow) s.sendBytes("a", 1);
+        CHECK(http(port, "GET", "/healthz") == std::make_pair(200, std::string("ok\n")));
+    }
+    // Still mid-request (the daemon gives a request 10 s): nothing answered, nothing closed.
+    for (auto& s : slow) CHECK_FALSE(s.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ));
+    CHECK(daemon.stop() == 0);
 }

@@ -114,6 +114,24 @@ TEST_CASE("with a token the page takes it from #token= and shows the data; witho
     CHECK(denied.find("data-check=") == std::string::npos);
 }
 
+TEST_CASE("labels and summaries are shown as text: markup is not run, control characters show as escapes") {
+    Page page;
+    auto station = test::sampleStation(std::chrono::system_clock::now());
+    station.checks[0].snapshot.label = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">";
+    station.checks[0].snapshot.last.summary = "live\n[critical] forged\x1b[2J\xe2\x80\xae end";
+    page.engine.setStatus(station);
+    test::TempDir profile;
+    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    INFO(out);
+    CHECK(consoleErrors(out).empty());
+    CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
+    CHECK(out.find("data-pwned=\"1\"") == std::string::npos);
+    CHECK(out.find("<img") == std::string::npos);
+    CHECK(out.find("<span class=\"label\">&lt;img src=x onerror=\"document.body.setAttribute('data-pwned','1')\"&gt;</span>") !=
+          std::string::npos);
+    CHECK(out.find("pass: live\\u000a[critical] forged\\u001b[2J\\u202e end") != std::string::npos);
+}
+
 TEST_CASE("a screenshot of the status page is kept under the build directory") {
     Page page;
     test::TempDir profile;
