@@ -4,6 +4,7 @@
 #include "config/Variables.h"
 #include "watchdog/Duration.h"
 
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Path.h>
 
 #include <algorithm>
@@ -94,16 +95,61 @@ void readLog(Pipeline& p, const Options& l) {
 
 void readHttp(Pipeline& p, const Options& h) {
     p.http.enabled = true;
-    std::string listen = h.string("listen", "127.0.0.1:9480");
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos) return h.report("listen", "'" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:9480)");
-    p.http.host = listen.substr(0, colon);
-    const std::string port = listen.substr(colon + 1);
-    char* end = nullptr;
-    long n = std::strtol(port.c_str(), &end, 10);
-    if (port.empty() || *end != '\0' || n < 0 || n > 65535) h.report("listen", "'" + port + "' is not a port (0-65535)");
-    p.http.port = static_cast<int>(n);
+    const std::string listen = h.string("listen", "127.0.0.1:9480");
     p.http.token = h.secret("token", "");
+    p.http.allowUnauthenticated = h.boolean("allow_unauthenticated", false);
+    // A listen address that came from ${VAR} is shown as written, never as its value.
+    const ConfigNode* block = p.root ? p.root->find("http") : nullptr;
+    const ConfigNode* node = block && block->kind == ConfigNode::Kind::Map ? block->find("listen") : nullptr;
+    const bool hidden = node != nullptr && node->fromEnvironment;
+    const std::string shown = "'" + (hidden ? node->raw : listen) + "'";
+    const auto part = [&](const std::string& text) { return hidden ? shown : "'" + text + "'"; };
+
+    std::string host, port;
+    Poco::Net::IPAddress address;
+    bool isAddress = false;
+    // Poco 1.11 cannot parse "::" (every IPv6 interface), though binding to it works.
+    const auto parseAddress = [&](const std::string& text) {
+        if (text == "::") address = Poco::Net::IPAddress::wildcard(Poco::Net::IPAddress::IPv6);
+        return text == "::" || Poco::Net::IPAddress::tryParse(text, address);
+    };
+    if (!listen.empty() && listen.front() == '[') {
+        const auto close = listen.find(']');
+        if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
+            return h.report("listen", shown + " is not [IPv6]:PORT (e.g. [::1]:9480)");
+        host = listen.substr(0, close + 1);
+        port = listen.substr(close + 2);
+        isAddress = parseAddress(listen.substr(1, close - 1)) && address.family() == Poco::Net::IPAddress::IPv6;
+        if (!isAddress) return h.report("listen", part(host) + " is not an IPv6 address (e.g. [::1]:9480)");
+    } else {
+        const auto colon = listen.rfind(':');
+        if (colon == std::string::npos) return h.report("listen", shown + " is not HOST:PORT (e.g. 127.0.0.1:9480)");
+        host = listen.substr(0, colon);
+        port = listen.substr(colon + 1);
+        if (host.find(':') != std::string::npos)
+            return h.report("listen", shown + " is not HOST:PORT: put an IPv6 address in brackets (e.g. [::1]:9480)");
+        // ":9480" is every interface, as Go and Prometheus read it.
+        if (host.empty()) host = "0.0.0.0";
+        isAddress = parseAddress(host);
+        // RFC 1123 host names: letters, digits and hyphens in dot-separated labels.
+        static const std::regex hostName(R"(^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$)");
+        if (!isAddress && !std::regex_match(host, hostName))
+            return h.report("listen", part(host) + " is not an IP address or a host name");
+    }
+    const bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
+    const long n = digits ? std::strtol(port.c_str(), nullptr, 10) : -1;
+    if (n < 0 || n > 65535) return h.report("listen", (hidden ? shown + " does not end in a port" : part(port) + " is not a port") + " (0-65535)");
+    p.http.host = host;
+    p.http.port = static_cast<int>(n);
+
+    // Beyond loopback, /status, /history and POST /notify are open to whoever reaches the port.
+    const bool loopback = isAddress ? address.isLoopback() : host == "localhost";
+    if (loopback || !p.http.token.empty() || p.http.allowUnauthenticated) return;
+    const std::string reach = isAddress && address.isWildcard() ? " listens on every interface"
+                              : isAddress                       ? " is not a loopback address"
+                                                                : " names a host other than localhost";
+    h.report("listen", shown + reach + ", so other machines can reach the status server, and there is no token: set http.token "
+                       "(clients then send \"Authorization: Bearer TOKEN\"), or allow_unauthenticated: true to serve it to anyone");
 }
 
 PluginBlock readPluginBlock(const ConfigNodePtr& root, const ConfigEntry& entry, const std::string& where, const Pipeline& p) {
