@@ -3,6 +3,7 @@
 #include "AwsRegion.h"
 #include "SigV4Signer.h"
 
+#include <watchdog/HumanFormat.h>
 #include <watchdog/Plugin.h>
 
 #include <Poco/Logger.h>
@@ -213,7 +214,7 @@ bool AwsStartAction::waitFor(const std::set<std::string>& targets, std::chrono::
         }
         if (std::chrono::steady_clock::now() + settings_.pollInterval > deadline) {
             failure = Outcome::failure(settings_.instanceId + " was still " + info.state + " after " +
-                                           std::to_string(settings_.maxWait.count()) + "ms (max_wait)", details(info));
+                                           human::duration(settings_.maxWait) + " (max_wait)", details(info));
             return false;
         }
         if (!aws::pauseUnlessStopping(settings_.pollInterval, stopping)) {

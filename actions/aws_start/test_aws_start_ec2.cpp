@@ -362,7 +362,7 @@ TEST_CASE("polling is bounded by max_wait and stops when the daemon stops") {
     rig.configure(std::string("access_key_id: ") + kKey + "\nsecret_access_key: " + kSecret + "\nmax_wait: 200ms\n");
     auto o = rig.run();
     CHECK_FALSE(o.ok);
-    CHECK(o.summary == "started i-0123456789abcdef0 (was stopped) but i-0123456789abcdef0 was still pending after 200ms (max_wait)");
+    CHECK(o.summary == "started i-0123456789abcdef0 (was stopped) but i-0123456789abcdef0 was still pending after 200 ms (max_wait)");
 
     rig.ec2.setState(kId, "stopped");
     rig.configure(std::string("access_key_id: ") + kKey + "\nsecret_access_key: " + kSecret + "\nmax_wait: 1h\n");

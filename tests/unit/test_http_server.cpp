@@ -130,6 +130,8 @@ TEST_CASE("GET /status shows each check's state, last result, value and since, a
     CHECK(cpu->getValue<std::string>("state") == "failing");
     CHECK(cpu->getValue<double>("value") == doctest::Approx(3.5));
     CHECK(cpu->getValue<std::string>("unit") == "%");
+    CHECK(cpu->getValue<std::string>("value_text") == "3.5 %");
+    CHECK(checks->getObject(0)->getValue<std::string>("value_text") == "1 source");
     CHECK(cpu->getObject("last")->getValue<std::string>("summary") == "liquidsoap uses 3.5% CPU (below 20%)");
     CHECK(cpu->getObject("results")->getValue<int>("fail") == 7);
     CHECK(!cpu->getValue<std::string>("since").empty());
@@ -138,6 +140,7 @@ TEST_CASE("GET /status shows each check's state, last result, value and since, a
     CHECK(never->getValue<std::string>("state") == "unknown");
     CHECK(never->isNull("last"));
     CHECK(never->isNull("value"));
+    CHECK(never->isNull("value_text"));
     auto rules = root->getArray("rules");
     REQUIRE(rules->size() == 2);
     CHECK(rules->getObject(0)->getValue<std::string>("state") == "pending");

@@ -1,6 +1,7 @@
 #include "http/StatusJson.h"
 
 #include "http/TextEscaping.h"
+#include "watchdog/HumanFormat.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -52,6 +53,9 @@ Object::Ptr checkJson(const CheckStatus& c) {
     o->set("last_run", s.hasResult ? timeOrNull(s.lastRun) : Poco::Dynamic::Var());
     o->set("value", s.hasResult ? numberOrNull(s.last.value) : Poco::Dynamic::Var());
     o->set("unit", s.last.unit);
+    // The value as people read it ("1 source", "2.2 %", "9.4 s"), rounded the way messages round it.
+    o->set("value_text", s.hasResult && s.last.value ? Poco::Dynamic::Var(human::quantity(*s.last.value, s.last.unit))
+                                                     : Poco::Dynamic::Var());
     o->set("last", s.hasResult ? Poco::Dynamic::Var(resultJson(s.last)) : Poco::Dynamic::Var());
     o->set("consecutive", s.consecutive);
     o->set("interval_seconds", static_cast<double>(c.interval.count()) / 1000.0);

@@ -170,7 +170,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
       title.appendChild(el("span", { "class": "badge " + c.state }, c.state));
       card.appendChild(title);
       card.appendChild(el("div", { "class": "id" }, c.id + " \u00b7 " + c.plugin));
-      card.appendChild(el("div", { "class": "value" }, formatValue(c.value, c.unit)));
+      card.appendChild(el("div", { "class": "value" }, c.value_text || formatValue(c.value, c.unit)));
       card.appendChild(el("div", { "class": "summary" }, c.last ? c.last.status + ": " + c.last.summary : "no result yet"));
       card.appendChild(el("div", { "class": "since" }, c.state + " since " + ago(c.since) + ", last run " + ago(c.last_run)));
       var mine = history.filter(function (r) { return r.kind === "result" && r.check === c.id; });

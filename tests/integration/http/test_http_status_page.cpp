@@ -89,6 +89,7 @@ TEST_CASE("the status page loads in Chromium without console errors and shows ev
         CHECK(out.find(std::string("<span class=\"label\">") + label + "</span>") != std::string::npos);
     CHECK(out.find("fail: liquidsoap uses 3.5% CPU (below 20%)") != std::string::npos);
     CHECK(out.find("3.5 %") != std::string::npos);
+    CHECK(out.find("<div class=\"value\">1 source</div>") != std::string::npos);  // not "1 sources"
     CHECK(out.find("no result yet") != std::string::npos);
     // Charts drawn from /history: a value line and pass/fail marks for the checks with history.
     CHECK(out.find("<polyline") != std::string::npos);
