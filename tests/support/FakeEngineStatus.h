@@ -121,6 +121,7 @@ inline StatusSnapshot sampleStation(TimePoint now) {
     sqlite.queue.queued = 2;
     sqlite.queue.spooledRecords = 10;
     sqlite.queue.spoolBytes = 2048;
+    sqlite.queue.dropped = 7;
     sqlite.queue.written = 500;
     s.sinks = {sqlite};
     return s;
