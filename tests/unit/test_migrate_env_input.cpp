@@ -156,3 +156,16 @@ TEST_CASE("nothing is run from any value: command substitutions stay text") {
     CHECK(m.yaml.find("    password: ${ICECAST_PASS}\n") != std::string::npos);
     CHECK(m.yaml.find("    instance_id: ${AWS_BACKUP_INSTANCE_ID}\n") != std::string::npos);
 }
+
+TEST_CASE("a .env with 60k unknown keys lists each once, at its last line (read in linear time)") {
+    test::TempDir dir;
+    std::string text;
+    for (int i = 0; i < 60000; ++i) text += "K" + std::to_string(i) + "=v\n";
+    text += "K7=again\n";
+    const Migrated m = migrateFile(dir.write(".env", text));
+    CHECK(m.code == 1);
+    CHECK(m.errors.find("  K59999 (line 60000): unknown setting, not mapped\n") != std::string::npos);
+    CHECK(m.errors.find("  K7 (line 60001): unknown setting, not mapped\n") != std::string::npos);
+    CHECK(m.errors.find("K7 (line 8)") == std::string::npos);
+    CHECK(m.yaml.find("#   K59999\n") != std::string::npos);
+}

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include <sys/stat.h>
 
@@ -272,9 +273,15 @@ int migrateEnv(const std::string& envPath, std::ostream& out, std::ostream& err,
     if (!ruleText.empty()) out << "\n" << ruleText;
     out << "\nsinks:\n  - { plugin: sqlite, path: history.db }   # history for `history` and the status page\n" << mysql;
 
+    // Each unknown key once, at its last (the effective) line; linear, so a huge file costs no more
+    // than reading it.
+    std::unordered_map<std::string, const EnvEntry*> last;
     std::vector<std::string> unknown;
-    for (const auto& e : m.env().entries)
-        if (m.used().count(e.key) == 0 && std::find(unknown.begin(), unknown.end(), e.key) == unknown.end()) unknown.push_back(e.key);
+    for (const auto& e : m.env().entries) {
+        if (m.used().count(e.key) != 0) continue;
+        if (last.emplace(e.key, &e).second) unknown.push_back(e.key);
+        else last[e.key] = &e;
+    }
     if (!unknown.empty()) {
         out << "\n# Not mapped from the .env (no equivalent here):\n";
         for (const auto& k : unknown) out << "#   " << k << "\n";
@@ -284,7 +291,7 @@ int migrateEnv(const std::string& envPath, std::ostream& out, std::ostream& err,
     for (const auto& p : m.env().problems) problems.push_back(p + " (env_file will refuse the file until this line is fixed)");
     for (const auto& n : m.env().notes) problems.push_back(n);
     for (const auto& u : m.unmappedList()) problems.push_back(u);
-    for (const auto& k : unknown) problems.push_back(whereIs(m.env().find(k)) + ": unknown setting, not mapped");
+    for (const auto& k : unknown) problems.push_back(whereIs(last.at(k)) + ": unknown setting, not mapped");
     if (!problems.empty()) {
         err << "migrate-env: " << problems.size() << " thing" << (problems.size() == 1 ? "" : "s") << " in " << envPath
             << " could not be mapped:\n";
