@@ -1,6 +1,6 @@
 #include "jsonl_sink.h"
 
-#include "history/RecordJson.h"
+#include <watchdog/RecordLine.h>
 
 #include "watchdog/Plugin.h"
 

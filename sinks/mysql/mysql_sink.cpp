@@ -2,7 +2,7 @@
 
 #include "mysql_text.h"
 
-#include "history/RecordJson.h"
+#include <watchdog/RecordLine.h>
 
 #include "watchdog/Plugin.h"
 

@@ -1,6 +1,6 @@
 #include "sqlite_sink.h"
 
-#include "history/RecordJson.h"
+#include <watchdog/RecordLine.h>
 
 #include "watchdog/Plugin.h"
 
