@@ -27,6 +27,8 @@ std::string join(const std::vector<std::string>& parts) {
 void AudioCheck::configure(const Options& options) {
     settings_ = readAudioSettings(options);
     source_ = std::make_unique<AudioSource>(settings_);
+    meter_ = std::make_unique<LoudnessMeter>(settings_.thresholdLufs);
+    decoder_ = std::make_unique<AudioDecoder>(*meter_);
 }
 
 Result AudioCheck::judge(const AudioSettings& s, const DecodeTotals& totals, const LoudnessReading& reading,
@@ -98,22 +100,26 @@ Result AudioCheck::run(const CheckContext& context) {
     // Finish a little before the scheduler gives up on the run, so the reason reaches the result.
     const milliseconds timeout = std::max(context.timeout, milliseconds(1));
     ReadBudget budget(timeout - std::min(timeout / 10, milliseconds(500)), context.cancelled, settings_.maxBytes);
-    LoudnessMeter meter(settings_.thresholdLufs);
-    AudioDecoder decoder(meter);
+    meter_->begin();
     DecodeTotals totals;
     SourceNotes notes;
+    std::string failure;
     try {
-        source_->read(budget, decoder, totals, notes);
+        source_->read(budget, *decoder_, totals, notes);
     } catch (const AudioError& e) {
-        return Result::error(e.what());
+        failure = e.what();
     } catch (const std::bad_alloc&) {
-        return Result::error("out of memory while decoding");
+        failure = "out of memory while decoding";
     } catch (const std::exception& e) {
-        return Result::error(std::string("cannot measure the audio: ") + e.what());
+        failure = std::string("cannot measure the audio: ") + e.what();
+    }
+    if (!failure.empty()) {
+        decoder_->reset();
+        return Result::error(failure);
     }
     const auto now = SilenceTracker::Clock::now();
     if (totals.inputs == 0) return nothingNew(now, notes);
-    const LoudnessReading reading = meter.reading();
+    const LoudnessReading reading = meter_->reading();
     const milliseconds silence = silence_.observe(now, reading);
     lastReading_ = reading;
     lastTotals_ = totals;

@@ -36,6 +36,8 @@ private:
 
     AudioSettings settings_;
     std::unique_ptr<AudioSource> source_;
+    std::unique_ptr<LoudnessMeter> meter_;
+    std::unique_ptr<AudioDecoder> decoder_;
     SilenceTracker silence_;
     std::optional<LoudnessReading> lastReading_;  ///< the last run that decoded audio
     DecodeTotals lastTotals_;

@@ -19,7 +19,7 @@ namespace {
 // Containers an encoder's output comes in. Nothing else is probed: no playlist demuxer that would
 // open further URLs or files named inside a "segment", no image or video formats.
 constexpr const char* kFormats = "mpegts,aac,mp3,ogg,flac,wav,mov,matroska";
-constexpr int kTsPacket = 188;
+constexpr std::size_t kTsPacket = 188;
 constexpr double kShortestUsefulSample = 0.5;  // seconds: less than this from a live stream says nothing
 // Icecast first sends a burst of recent audio (burst-size, 64 KiB by default: 4 to 8 s) as fast as the
 // network allows; a sample ends at the live edge after it, so that it holds the newest audio. A
@@ -29,11 +29,6 @@ constexpr double kLongestBurst = 60;
 struct FormatContext {
     AVFormatContext* ctx = nullptr;
     ~FormatContext() { avformat_close_input(&ctx); }
-};
-
-struct CodecContext {
-    AVCodecContext* ctx = nullptr;
-    ~CodecContext() { avcodec_free_context(&ctx); }
 };
 
 struct Packet {
@@ -65,7 +60,12 @@ double DecodeTotals::bitrate() const {
 
 AudioDecoder::AudioDecoder(LoudnessMeter& meter) : meter_(meter) {}
 
-AudioDecoder::~AudioDecoder() { swr_free(&swr_); }
+AudioDecoder::~AudioDecoder() {
+    swr_free(&swr_);
+    avcodec_free_context(&codec_);
+}
+
+void AudioDecoder::reset() { avcodec_free_context(&codec_); }
 
 void AudioDecoder::decode(AvInput& input, DecodeTotals& totals, double maxSeconds) {
     const bool live = std::isfinite(maxSeconds);
@@ -80,7 +80,14 @@ void AudioDecoder::decode(AvInput& input, DecodeTotals& totals, double maxSecond
     fmt.ctx->format_probesize = 256 * 1024;
     fmt.ctx->probesize = 256 * 1024;
     fmt.ctx->max_analyze_duration = 2 * AV_TIME_BASE;
-    int err = avformat_open_input(&fmt.ctx, name.c_str(), nullptr, nullptr);
+    // An encoder writing digital silence makes tiny segments (8 transport packets for a second of
+    // silent AAC): too few for FFmpeg's MPEG-TS probe, which wants 10. Packets that start with the
+    // sync byte 188 bytes apart are read as MPEG-TS without probing.
+    const std::string head = input.peek(kTsPacket + 1);
+    const bool transportStream = !head.empty() && head[0] == 0x47 && (head.size() <= kTsPacket || head[kTsPacket] == 0x47);
+    static const AVInputFormat* const mpegts = av_find_input_format("mpegts");
+    const AVInputFormat* forced = transportStream ? mpegts : nullptr;
+    int err = avformat_open_input(&fmt.ctx, name.c_str(), forced, nullptr);
     if (err < 0) {
         if (input.budget().stop() != BudgetStop::None) throw AudioError(name + ": " + input.explain(err));
         throw AudioError(name + " is not audio FFmpeg can read: " + input.explain(err));
@@ -95,17 +102,31 @@ void AudioDecoder::decode(AvInput& input, DecodeTotals& totals, double maxSecond
     }
     if (index < 0) throw AudioError(name + " holds no audio stream (" + fmt.ctx->iformat->name + ")");
     const AVStream* stream = fmt.ctx->streams[index];
-    const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+    const AVCodec* codec = codec_ != nullptr && codec_->codec_id == stream->codecpar->codec_id
+                               ? codec_->codec
+                               : avcodec_find_decoder(stream->codecpar->codec_id);
     const std::string codecName = avcodec_get_name(stream->codecpar->codec_id);
     if (codec == nullptr) throw AudioError(name + ": FFmpeg has no decoder for " + codecName);
-    CodecContext dec;
-    dec.ctx = avcodec_alloc_context3(codec);
-    if (dec.ctx == nullptr || avcodec_parameters_to_context(dec.ctx, stream->codecpar) < 0)
-        throw AudioError("out of memory");
-    dec.ctx->thread_count = 1;
-    dec.ctx->pkt_timebase = stream->time_base;
-    err = avcodec_open2(dec.ctx, codec, nullptr);
-    if (err < 0) throw AudioError(name + ": cannot open the " + codecName + " decoder: " + avErrorText(err));
+    // Segments of one stream follow each other: one decoder carries on across them (no fresh start,
+    // and no decoder set-up, at every segment) as long as the codec stays the same.
+    const bool delays = (codec->capabilities & AV_CODEC_CAP_DELAY) != 0;
+    if (codec_ != nullptr && (codec_->codec_id != codec->id || delays || stream->codecpar->extradata_size > 0))
+        avcodec_free_context(&codec_);
+    if (codec_ == nullptr) {
+        codec_ = avcodec_alloc_context3(codec);
+        if (codec_ == nullptr || avcodec_parameters_to_context(codec_, stream->codecpar) < 0) {
+            avcodec_free_context(&codec_);
+            throw AudioError("out of memory");
+        }
+        codec_->thread_count = 1;
+        codec_->pkt_timebase = stream->time_base;
+        err = avcodec_open2(codec_, codec, nullptr);
+        if (err < 0) {
+            avcodec_free_context(&codec_);
+            throw AudioError(name + ": cannot open the " + codecName + " decoder: " + avErrorText(err));
+        }
+    }
+    AVCodecContext* const decoder = codec_;
     totals.format.codec = codecName;
     totals.format.declaredBitrate = stream->codecpar->bit_rate;
 
@@ -118,7 +139,7 @@ void AudioDecoder::decode(AvInput& input, DecodeTotals& totals, double maxSecond
     int lastError = 0;
     auto receive = [&] {
         while (true) {
-            const int r = avcodec_receive_frame(dec.ctx, frame.frame);
+            const int r = avcodec_receive_frame(decoder, frame.frame);
             if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
             if (r < 0) {
                 ++badPackets;
@@ -145,7 +166,7 @@ void AudioDecoder::decode(AvInput& input, DecodeTotals& totals, double maxSecond
         if (packet.pkt->stream_index == index) {
             ++packets;
             totals.packetBytes += static_cast<unsigned long long>(packet.pkt->size);
-            const int r = avcodec_send_packet(dec.ctx, packet.pkt);
+            const int r = avcodec_send_packet(decoder, packet.pkt);
             if (r < 0 && r != AVERROR(EAGAIN)) {
                 ++badPackets;
                 lastError = r;
@@ -159,12 +180,13 @@ void AudioDecoder::decode(AvInput& input, DecodeTotals& totals, double maxSecond
         // A live sample that the timeout ends after some audio is a shorter sample, not a failure.
         const bool cutShort = live && stop == BudgetStop::Deadline && seconds >= kShortestUsefulSample;
         if (!cutShort) throw AudioError(name + ": " + input.explain(readError != 0 ? readError : AVERROR_EXIT));
-    } else {
-        avcodec_send_packet(dec.ctx, nullptr);
+    } else if (delays) {
+        // A decoder that holds frames back gives them up at the end of the input.
+        avcodec_send_packet(decoder, nullptr);
         receive();
     }
     // MP3 states its bitrate in every frame header; the decoder reports it.
-    if (totals.format.declaredBitrate <= 0 && dec.ctx->bit_rate > 0) totals.format.declaredBitrate = dec.ctx->bit_rate;
+    if (totals.format.declaredBitrate <= 0 && decoder->bit_rate > 0) totals.format.declaredBitrate = decoder->bit_rate;
     totals.seconds += seconds;
     ++totals.inputs;
 

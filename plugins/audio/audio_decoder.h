@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+struct AVCodecContext;
 struct AVFrame;
 struct SwrContext;
 
@@ -32,7 +33,8 @@ struct DecodeTotals {
 };
 
 /// Demuxes and decodes the first audio stream of each input it is given, in order, into one meter
-/// (so that 400 ms windows span segment boundaries as they do for a listener).
+/// (so that 400 ms windows span segment boundaries as they do for a listener). It lives as long as
+/// the check: one decoder carries on from segment to segment and from run to run.
 class AudioDecoder {
 public:
     explicit AudioDecoder(LoudnessMeter& meter);
@@ -46,10 +48,14 @@ public:
     /// segment, undecodable packets, the timeout or max_bytes.
     void decode(AvInput& input, DecodeTotals& totals, double maxSeconds = std::numeric_limits<double>::infinity());
 
+    /// Forgets the decoder's state (after an input that failed: the next one starts afresh).
+    void reset();
+
 private:
     void resampleInto(const AVFrame& frame);
 
     LoudnessMeter& meter_;
+    AVCodecContext* codec_ = nullptr;  ///< kept from one input to the next of the same codec
     SwrContext* swr_ = nullptr;
     int swrFormat_ = -1;
     int swrRate_ = 0;

@@ -59,6 +59,7 @@ std::vector<SegmentCandidate> SegmentCursor::pick(const std::vector<SegmentCandi
     notes.newSegments = static_cast<int>(fresh.size());
     if (fresh.empty()) return {};
     // Moved before decoding: a segment that cannot be decoded is reported once, not on every run.
+    const bool previous = last_.has_value();
     last_ = fresh.back().key;
     std::vector<SegmentCandidate> picked;
     double seconds = 0;
@@ -74,6 +75,7 @@ std::vector<SegmentCandidate> SegmentCursor::pick(const std::vector<SegmentCandi
     }
     notes.skippedSegments = static_cast<int>(fresh.size() - picked.size());
     std::reverse(picked.begin(), picked.end());
+    notes.continues = previous && !restarted && notes.skippedSegments == 0;
     return picked;
 }
 
@@ -148,6 +150,9 @@ void AudioSource::readSegments(const std::vector<SegmentCandidate>& candidates, 
                                DecodeTotals& totals, SourceNotes& notes) {
     const double window = std::chrono::duration<double>(settings_.window()).count();
     const auto picked = cursor_.pick(candidates, window, budget.remainingBytes(), notes);
+    // The decoder carries on from the last run only where the audio does: after a gap, an MP3
+    // decoder would build its first frame from another moment's bit reservoir.
+    if (!notes.continues) decoder.reset();
     for (const auto& segment : picked) {
         AvInput input(segment.location, budget, settings_.caFile);
         decoder.decode(input, totals);
@@ -155,6 +160,7 @@ void AudioSource::readSegments(const std::vector<SegmentCandidate>& candidates, 
 }
 
 void AudioSource::readStream(AvInput& input, AudioDecoder& decoder, DecodeTotals& totals, SourceNotes& notes) {
+    decoder.reset();  // each sample starts wherever the server's burst starts
     const std::string head = input.peek(512);
     if (head.empty()) throw AudioError(input.location() + " sent an empty answer, no audio");
     const std::string mimeType = input.mimeType();

@@ -24,6 +24,7 @@ struct SourceNotes {
     int newSegments = 0;     ///< segments new since the last run
     int skippedSegments = 0;  ///< new ones left undecoded (older than the window, or past max_bytes)
     bool skippedPartial = false;  ///< the newest file was left alone because it is still being written
+    bool continues = false;  ///< this run's first segment follows the last one decoded (no gap)
     std::string what;        ///< "5 segments of live.m3u8", "a 5 s sample of http://..."
 };
 

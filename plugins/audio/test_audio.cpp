@@ -274,19 +274,23 @@ TEST_CASE("picking segments: only new ones, the newest within the window and max
     CHECK(names(first) == std::vector<std::string>{"seg3.ts", "seg4.ts", "seg5.ts"});
     CHECK(notes.newSegments == 5);
     CHECK(notes.skippedSegments == 2);
+    CHECK(!notes.continues);  // nothing decoded before
     // Next run: only what came since.
     notes = {};
     CHECK(names(cursor.pick({segment(3), segment(4), segment(5), segment(6), segment(7)}, 5, 1000, notes)) ==
           std::vector<std::string>{"seg6.ts", "seg7.ts"});
+    CHECK(notes.continues);  // right after seg5: the decoder carries on
     notes = {};
     CHECK(cursor.pick({segment(5), segment(6), segment(7)}, 5, 1000, notes).empty());
     CHECK(notes.newSegments == 0);
     // The encoder started again: its media sequence went back, so everything is new.
     notes = {};
     CHECK(names(cursor.pick({segment(0), segment(1)}, 5, 1000, notes)) == std::vector<std::string>{"seg0.ts", "seg1.ts"});
+    CHECK(!notes.continues);
     // Sizes: older ones that do not fit in max_bytes are skipped; a newest alone too large is an error.
     notes = {};
     CHECK(names(cursor.pick({segment(2, 2, 600), segment(3, 2, 600)}, 60, 1000, notes)) == std::vector<std::string>{"seg3.ts"});
+    CHECK(!notes.continues);  // seg2 was skipped: a gap
     notes = {};
     CHECK(audioError([&] { cursor.pick({segment(4, 2, 1ULL << 30)}, 60, 16ULL << 20, notes); }) ==
           "seg4.ts is 1 GiB, more than max_bytes (16 MiB): not read");
