@@ -1,4 +1,4 @@
-// Integration test: dead air on a live station. A real ffmpeg (in real time) plays a tone that turns
+// Integration tests: dead air on a live station, and an Icecast mount over HTTPS. A real ffmpeg (in real time) plays a tone that turns
 // to silence on the same stream, writing HLS and feeding a real icecast2. The audio check passes on
 // the tone and fails once the silence is longer than max_silence, from the HLS folder and from the
 // Icecast mount, while hls_count, hls_age and icecast on the same station all still pass.
@@ -136,4 +136,26 @@ TEST_CASE("a tone that turns to silence: audio fails on dead air while hls_count
         const std::string said = id + ": " + c->getValue<std::string>("summary");
         CHECK_MESSAGE(c->getValue<std::string>("status") == (id == "audio" ? "fail" : "pass"), said);
     }
+}
+
+TEST_CASE("an Icecast mount over HTTPS: the certificate is verified, ca_file trusts a private one") {
+    if (findProgram("ffmpeg").empty()) FAIL("ffmpeg is not installed: apt-get install ffmpeg");
+    IcecastServer::Settings settings;
+    settings.tls = true;
+    IcecastServer icecast(settings);
+    ChildProcess encoder({"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re", "-f", "lavfi", "-i",
+                          "sine=frequency=440:sample_rate=44100", "-ac", "2", "-c:a", "libmp3lame", "-b:a", "64k",
+                          "-content_type", "audio/mpeg", "-f", "mp3", icecast.sourceUrl("/live")});
+    REQUIRE_MESSAGE(icecast.waitForSource("/live", 15s), encoder.output());
+
+    // Self-signed: refused unless trusted.
+    Result untrusted = runOnce(*load("audio", "url: " + icecast.tlsUrl() + "/live\nsample: 1s\n"));
+    CHECK(statusOf(untrusted) == "error");
+    CHECK_MESSAGE(contains(untrusted.summary, "cannot open " + icecast.tlsUrl() + "/live: "), untrusted.summary);
+    CHECK_MESSAGE(contains(untrusted.summary, "certificate"), untrusted.summary);
+
+    Result trusted = runOnce(*load("audio", "url: " + icecast.tlsUrl() + "/live\nsample: 1s\nca_file: " +
+                                                icecast.certificateFile() + "\ncodec: mp3\n"));
+    CHECK_MESSAGE(statusOf(trusted) == "pass", trusted.summary);
+    CHECK(contains(trusted.summary, "sound at -"));
 }
