@@ -1,7 +1,8 @@
-// Integration tests: dead air on a live station, and an Icecast mount over HTTPS. A real ffmpeg (in real time) plays a tone that turns
+// Integration tests: dead air on a live station. A real ffmpeg (in real time) plays a tone that turns
 // to silence on the same stream, writing HLS and feeding a real icecast2. The audio check passes on
 // the tone and fails once the silence is longer than max_silence, from the HLS folder and from the
-// Icecast mount, while hls_count, hls_age and icecast on the same station all still pass.
+// Icecast mount, while hls_count, hls_age and icecast on the same station all still pass. And an
+// Icecast mount over HTTPS, with the certificate verified.
 #include "IcecastServer.h"
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
