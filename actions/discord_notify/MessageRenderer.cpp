@@ -2,6 +2,8 @@
 
 #include <watchdog/HumanFormat.h>
 
+#include <map>
+
 namespace watchdog::discord {
 
 namespace {
@@ -33,6 +35,7 @@ std::string checkLine(const CheckSnapshot& c) {
     std::string out = std::string(healthMark(c)) + " " + toString(c.health);
     if (!c.hasResult) return out + " · no result yet";
     if (c.last.status == Status::Error) out += " (error)";
+    if (c.flapping) out += " \xF0\x9F\x94\x81 flapping";  // 🔁
     if (c.last.value) out += " · " + human::quantity(*c.last.value, c.last.unit);
     if (!c.last.summary.empty()) out += " · " + c.last.summary;
     return out;
@@ -124,6 +127,32 @@ Embed outcomeEmbed(const Event& event) {
     return e;
 }
 
+Embed limitedEmbed(const Event& event) {
+    Embed e = baseEmbed(event, "\xE2\x9B\x94 Failover held back: remedy limit reached", colors::red);  // ⛔
+    e.description = event.summary;
+    if (event.deadline) {
+        const long long at = epochSeconds(*event.deadline);
+        e.description += "\nThe remedies may run again <t:" + std::to_string(at) + ":R> (at " + toLocalSeconds(*event.deadline) +
+                         ") if the checks still fail.";
+    }
+    addFailingFields(e, event);
+    return e;
+}
+
+// "backup on air after 1 min 40 s" or the escalation "backup started but not on air", with the
+// address the remedy reported (aws_start's public_ip/private_ip) so people can look at it.
+Embed verifyEmbed(const Event& event) {
+    const bool ok = event.type == EventType::Verified;
+    Embed e = baseEmbed(event, ok ? "\xF0\x9F\x93\xA1 Backup on air" : "\xF0\x9F\x9A\xA8 Backup started but not on air",  // 📡 🚨
+                        ok ? colors::green : colors::red);
+    e.description = event.summary;
+    if (ok && event.duration) e.fields.push_back({"On air after", human::duration(*event.duration), true});
+    for (const auto& [key, value] : event.details)
+        if (!value.empty() && (key == "instance_id" || key == "public_ip" || key == "private_ip")) e.fields.push_back({key, value, true});
+    addFailingFields(e, event);
+    return e;
+}
+
 }  // namespace
 
 std::string startupLine(TimePoint time) {
@@ -178,9 +207,39 @@ Message render(const Event& event, const RenderSettings& settings) {
         m.embeds.push_back(e);
         break;
     }
+    case EventType::Limited:
+        m.embeds.push_back(limitedEmbed(event));
+        break;
+    case EventType::Verified:
+    case EventType::NotVerified:
+        m.embeds.push_back(verifyEmbed(event));
+        break;
+    case EventType::Failback: {
+        Embed e = baseEmbed(event, "\xE2\x86\xA9\xEF\xB8\x8F Failing back to the primary", colors::green);  // ↩️
+        e.description = event.summary;
+        m.embeds.push_back(e);
+        break;
     }
-    if (!ping.empty() && (event.type == EventType::Warning || event.type == EventType::Failover)) {
-        m.content = ping + (event.type == EventType::Warning ? "encoder problem, failover countdown started" : "failover started");
+    case EventType::Flapping:
+    case EventType::Stable: {
+        const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
+        const bool flapping = event.type == EventType::Flapping;
+        Embed e = baseEmbed(event, flapping ? "\xF0\x9F\x94\x81 Flapping: " + label : "\xE2\x9C\x85 Stable again: " + label,  // 🔁
+                            flapping ? colors::orange : colors::green);
+        e.description = event.summary;
+        if (const CheckSnapshot* c = findCheck(event, event.checkId)) e.fields.push_back({label, checkLine(*c), false});
+        m.embeds.push_back(e);
+        break;
+    }
+    }
+    // The moments that must ring a phone: the countdown, the failover, a remedy held back by its
+    // limit, and a backup that did not reach the air.
+    static const std::map<EventType, const char*> pings{{EventType::Warning, "encoder problem, failover countdown started"},
+                                                        {EventType::Failover, "failover started"},
+                                                        {EventType::Limited, "failover held back by its limit"},
+                                                        {EventType::NotVerified, "backup started but not on air"}};
+    if (auto it = pings.find(event.type); !ping.empty() && it != pings.end()) {
+        m.content = ping + it->second;
         m.mentionRoles.push_back(settings.mentionRole);
     }
     return m;

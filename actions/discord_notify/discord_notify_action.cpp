@@ -17,7 +17,9 @@ Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.discord_notif
 
 const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status,    EventType::Warning,
                                            EventType::Cancelled, EventType::Failover, EventType::Outcome,
-                                           EventType::Recovered, EventType::CheckError, EventType::Shutdown};
+                                           EventType::Recovered, EventType::CheckError, EventType::Shutdown,
+                                           EventType::Limited,   EventType::Verified,   EventType::NotVerified,
+                                           EventType::Failback,  EventType::Flapping,   EventType::Stable};
 
 }  // namespace
 
@@ -45,9 +47,15 @@ void DiscordNotifyAction::configure(const Options& options) {
     for (const auto& word : options.stringList("events", all)) {
         auto type = eventTypeFromString(word);
         if (!type) {
-            std::string list;
-            for (const auto& a : all) list += (list.empty() ? "" : ", ") + a;
-            options.fail("events", "'" + word + "' is not an event (use " + list + ")");
+            // The closed-loop events (limit, verify, failback, flapping) are listed apart: only rules
+            // with those keys send them.
+            std::string list, loop;
+            for (const auto& a : all) {
+                const bool closedLoop = static_cast<int>(*eventTypeFromString(a)) >= static_cast<int>(EventType::Limited);
+                std::string& to = closedLoop ? loop : list;
+                to += (to.empty() ? "" : ", ") + a;
+            }
+            options.fail("events", "'" + word + "' is not an event (use " + list + ") or a closed-loop event (" + loop + ")");
         }
         events_.insert(*type);
     }

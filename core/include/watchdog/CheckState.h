@@ -27,6 +27,8 @@ struct CheckSnapshot {
     int consecutive = 0;      ///< how many results in a row had last.status's pass/fail sense
     TimePoint since{};        ///< when health last changed
     TimePoint lastRun{};      ///< when the latest result arrived
+    bool flapping = false;    ///< with `flap:`, its health changed too often lately; rules count it as failing
+    int recentChanges = 0;    ///< with `flap:`, health changes within `flap.within`
 };
 
 }  // namespace watchdog

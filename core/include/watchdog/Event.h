@@ -22,9 +22,16 @@ enum class EventType {
     Recovered,  ///< the condition cleared after remedies ran; `duration` is the outage length
     CheckError, ///< a check could not observe; `checkId` and `summary` carry the error text
     Shutdown,   ///< the daemon is stopping
+    Limited,    ///< the wait ran out but the rule's `limit` was reached: no remedy ran; `deadline` is when one may
+    Verified,   ///< the `verify` checks passed after the remedies; `duration` is the time since the failover
+    NotVerified,///< the `verify` checks did not pass `within` the deadline: the backup is not on air (escalation)
+    Failback,   ///< recovered and stayed so for `failback.after`: the failback actions run
+    Flapping,   ///< `checkId` changed state `flap.changes` times within `flap.within`; no per-change messages follow
+    Stable,     ///< `checkId` stopped flapping
 };
 
-/// "startup", "status", "warning", "cancelled", "failover", "outcome", "recovered", "check_error", "shutdown".
+/// "startup", "status", "warning", "cancelled", "failover", "outcome", "recovered", "check_error", "shutdown",
+/// "limited", "verified", "not_verified", "failback", "flapping", "stable".
 const char* toString(EventType type);
 /// The inverse of toString; nullopt for an unknown word.
 std::optional<EventType> eventTypeFromString(const std::string& word);
@@ -41,12 +48,13 @@ struct Event {
     std::string incident;                  ///< incident id, shared by Warning..Recovered of one incident
     std::string summary;                   ///< one line a person reads
     std::vector<std::string> failing;      ///< ids of the checks that made the condition true
-    std::optional<TimePoint> deadline;     ///< Warning: when remedies run if still failing
-    std::optional<std::chrono::milliseconds> duration;  ///< Recovered: outage length; Outcome: run time
-    std::string checkId;                   ///< CheckError: which check
+    std::optional<TimePoint> deadline;     ///< Warning: when remedies run if still failing; Limited: when they may run again
+    std::optional<std::chrono::milliseconds> duration;  ///< Recovered: outage length; Outcome: run time; Verified: time to air
+    std::string checkId;                   ///< CheckError, Flapping, Stable: which check
     std::string action;                    ///< Outcome: which action
     bool ok = true;                        ///< Outcome: whether the remedy succeeded
-    Details details;                       ///< Outcome: instance id, state, address; "dry_run" for a dry run
+    Details details;                       ///< Outcome: instance id, state, address; "dry_run" for a dry run. Verified,
+                                           ///< NotVerified: the remedies' details (instance_id, public_ip, private_ip)
     std::vector<CheckSnapshot> checks;     ///< every check's state when the event was made
 };
 

@@ -49,6 +49,8 @@ const std::pair<EventType, const char*> kEventNames[] = {
     {EventType::Startup, "startup"},     {EventType::Status, "status"},       {EventType::Warning, "warning"},
     {EventType::Cancelled, "cancelled"}, {EventType::Failover, "failover"},   {EventType::Outcome, "outcome"},
     {EventType::Recovered, "recovered"}, {EventType::CheckError, "check_error"}, {EventType::Shutdown, "shutdown"},
+    {EventType::Limited, "limited"},     {EventType::Verified, "verified"},   {EventType::NotVerified, "not_verified"},
+    {EventType::Failback, "failback"},   {EventType::Flapping, "flapping"},   {EventType::Stable, "stable"},
 };
 }
 

@@ -287,6 +287,43 @@ void readCondition(RuleSpec& r, const Options& o, const std::set<std::string>& a
     else r.threshold = static_cast<int>(wanted);
 }
 
+/// `flap: {changes: 5, within: 10m}`, a core option of every check, read after the others.
+void readFlapDetection(Pipeline& p, std::vector<ConfigError>& errors) {
+    for (auto& c : p.checks) {
+        if (!c.options.has("flap")) continue;
+        const Options flap = c.options.child("flap");
+        const long long changes = flap.integer("changes", Options::LLONG_MIN_, Options::LLONG_MAX_);
+        const auto within = flap.duration("within");
+        if (changes < 2 || changes > 1000)
+            flap.report("changes", "must be between 2 and 1000 (a check flaps when its state changes this often)");
+        else if (within.count() <= 0)
+            flap.report("within", "must be more than 0");
+        else if (within < c.interval * (changes - 1))
+            flap.report("within", formatDuration(within) + " is too short to see " + std::to_string(changes) +
+                                      " state changes of a check run every " + formatDuration(c.interval) + " (at least " +
+                                      formatDuration(c.interval * (changes - 1)) + "); it could never flap");
+        else {
+            c.flapChanges = toInt(changes);
+            c.flapWithin = within;
+        }
+        append(errors, c.options.recordedProblems());
+    }
+}
+
+/// `limit: {count: 2, per: 24h}`: a cap on remedy runs in a sliding window.
+void readRemedyLimit(RuleSpec& r, const Options& o) {
+    const Options limit = o.child("limit");
+    const long long count = limit.integer("count", Options::LLONG_MIN_, Options::LLONG_MAX_);
+    if (count < 1 || count > 1000000)
+        limit.report("count", count < 1 ? "must be at least 1 (leave limit: out for no limit)" : "must be at most 1000000");
+    else r.limitCount = toInt(count);
+    r.limitPer = limit.duration("per");
+    if (r.limitPer.count() <= 0) {
+        limit.report("per", "must be more than 0");
+        r.limitCount = 0;
+    }
+}
+
 void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, const std::set<std::string>& allCheckIds,
                std::vector<ConfigError>& errors) {
     std::set<std::string> actionIds, enabled;
@@ -303,7 +340,7 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
             r.id = entry.key;
             const bool hasWhen = o.has("when"), hasOn = o.has("on"), hasEvery = o.has("every");
             if (int(hasWhen) + int(hasOn) + int(hasEvery) != 1) {
-                o.markKnown({"warn", "wait", "then", "recover", "throttle"});
+                o.markKnown({"warn", "wait", "then", "recover", "throttle", "limit", "flapping"});
                 o.report("", "give exactly one trigger: `when: N of [checks]`, `on: startup|check_error` or `every: DURATION`");
             } else if (hasWhen) {
                 r.trigger = RuleSpec::Trigger::Condition;
@@ -312,6 +349,8 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
                 r.wait = o.duration("wait", std::chrono::milliseconds(0));
                 r.then = readActionList(o, "then", actionIds);
                 r.recover = readActionList(o, "recover", actionIds);
+                if (o.has("limit")) readRemedyLimit(r, o);
+                r.ignoreFlapping = o.choice("flapping", {"failing", "ignore"}, "failing") == "ignore";
             } else if (hasOn) {
                 std::string on = o.choice("on", {"startup", "check_error"}, "");
                 r.trigger = on == "startup" ? RuleSpec::Trigger::Startup : RuleSpec::Trigger::CheckError;
@@ -430,6 +469,7 @@ Pipeline readPipeline(const std::string& path) {
         if (const ConfigNode* checks = section(*root, "checks", ConfigNode::Kind::Map, "a mapping of check id to its options")) {
             for (const auto& e : checks->entries) allCheckIds.insert(e.key);
             disabledChecks = readChecks(p, root, *checks, interval, timeout, errors);
+            readFlapDetection(p, errors);
         }
         requireSomethingWatched(p, *root, allCheckIds.size(), disabledChecks, errors);
     });

@@ -57,8 +57,13 @@ struct PluginBlock {
     Options options;      ///< the whole block; plugin reads its own keys
 };
 
+/// Where a check's run() executes: in the daemon, or in a helper process that may crash alone.
+enum class Isolation { None, Process };
+
 /// A check with the core options.
 struct CheckBlock : PluginBlock {
+    int flapChanges = 0;                             ///< `flap.changes`: health changes that make it flapping; 0 off
+    std::chrono::milliseconds flapWithin{0};         ///< `flap.within`: the window they are counted in
     std::chrono::milliseconds interval{60000};
     std::chrono::milliseconds timeout{10000};
     int failAfter = 1;
@@ -90,6 +95,11 @@ struct RuleSpec {
     std::chrono::milliseconds wait{0};
     ActionList then;
     ActionList recover;
+    // Condition: `limit: {count: 2, per: 24h}`: remedies run at most `limitCount` times in any
+    // `limitPer`; 0 for no limit
+    int limitCount = 0;
+    std::chrono::milliseconds limitPer{0};
+    bool ignoreFlapping = false;       ///< `flapping: ignore`: a flapping check does not count as failing
     // Every: `every: 1h`
     std::chrono::milliseconds every{0};
     // CheckError: `throttle: 15m` (per check)

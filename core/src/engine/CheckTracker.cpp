@@ -27,12 +27,40 @@ bool CheckTracker::apply(const std::string& id, const Result& result, TimePoint 
     Health after = before;
     if (failed && e.state.consecutive >= e.settings.failAfter) after = Health::Failing;
     if (!failed && (before == Health::Unknown || e.state.consecutive >= e.settings.passAfter)) after = Health::Passing;
-    if (after != before) {
+    const bool changed = after != before;
+    if (changed) {
         e.state.health = after;
         e.state.since = now;
-        return true;
+        if (before != Health::Unknown) e.changes.push_back(now);
     }
-    return false;
+    updateFlapping(e, now);
+    return changed;
+}
+
+void CheckTracker::updateFlapping(Entry& e, TimePoint now) {
+    if (e.settings.flapChanges <= 0) return;
+    while (!e.changes.empty() && e.changes.front() <= now - e.settings.flapWithin) e.changes.pop_front();
+    const int n = static_cast<int>(e.changes.size());
+    e.state.recentChanges = n;
+    // Two thresholds, as Nagios's flap detection has, so a check at the edge does not flap in and out.
+    if (!e.state.flapping && n >= e.settings.flapChanges) e.state.flapping = true;
+    else if (e.state.flapping && n * 2 < e.settings.flapChanges) e.state.flapping = false;
+}
+
+void CheckTracker::restoreFlapping(const std::string& id, bool flapping, const std::vector<TimePoint>& changes) {
+    auto it = index_.find(id);
+    if (it == index_.end() || entries_[it->second].settings.flapChanges <= 0) return;
+    Entry& e = entries_[it->second];
+    e.changes.assign(changes.begin(), changes.end());
+    e.state.flapping = flapping;
+    e.state.recentChanges = static_cast<int>(changes.size());
+}
+
+std::vector<TimePoint> CheckTracker::recentChanges(const std::string& id) const {
+    auto it = index_.find(id);
+    if (it == index_.end()) return {};
+    const auto& changes = entries_[it->second].changes;
+    return {changes.begin(), changes.end()};
 }
 
 void CheckTracker::restore(const std::string& id, Health health, int consecutive, TimePoint since) {

@@ -40,7 +40,7 @@ bool sameRuleStates(const std::map<std::string, RuleState>& a, const std::map<st
         if (it == b.end()) return false;
         const RuleState& t = it->second;
         if (s.phase != t.phase || s.incident != t.incident || s.deadline != t.deadline || s.resumed != t.resumed ||
-            s.remedies != t.remedies)
+            s.remedies != t.remedies || s.runs != t.runs)
             return false;
     }
     return true;
@@ -95,12 +95,20 @@ struct Engine::Impl {
           assembly(std::move(a)),
           historyFactory(std::move(factory)),
           tracker(checkSettings(assembly)),
-          rules(assembly.rules, notifierIds(assembly), clock, pipeline.name),
+          rules(assembly.rules, notifierIds(assembly), clock, pipeline.name, flapWindows(assembly)),
           stateFile(pipeline.stateFile) {}
 
     static std::vector<CheckSettings> checkSettings(const Assembly& a) {
         std::vector<CheckSettings> out;
-        for (const auto& c : a.checks) out.push_back({c.block.id, c.block.label, c.block.failAfter, c.block.passAfter});
+        for (const auto& c : a.checks)
+            out.push_back({c.block.id, c.block.label, c.block.failAfter, c.block.passAfter, c.block.flapChanges, c.block.flapWithin});
+        return out;
+    }
+
+    static std::map<std::string, std::chrono::milliseconds> flapWindows(const Assembly& a) {
+        std::map<std::string, std::chrono::milliseconds> out;
+        for (const auto& c : a.checks)
+            if (c.block.flapChanges > 0) out[c.block.id] = c.block.flapWithin;
         return out;
     }
 
@@ -153,7 +161,8 @@ struct Engine::Impl {
         SavedState s;
         s.pipeline = pipeline.name;
         s.rules = rules.states();
-        for (const auto& c : tracker.snapshot()) s.checks[c.id] = SavedCheck{c.health, c.consecutive, c.since};
+        for (const auto& c : tracker.snapshot())
+            s.checks[c.id] = SavedCheck{c.health, c.consecutive, c.since, c.flapping, tracker.recentChanges(c.id)};
         s.sequence = sequenceMark;
         try {
             stateFile.save(s);
@@ -176,10 +185,14 @@ struct Engine::Impl {
         if (result.status == Status::Pass) ++counter.passes;
         else if (result.status == Status::Fail) ++counter.failures;
         else ++counter.errors;
-        const bool changed = tracker.apply(id, result, finished);
         const CheckSnapshot* snap = tracker.find(id);
+        const bool wasFlapping = snap != nullptr && snap->flapping;
+        const int changesBefore = snap != nullptr ? snap->recentChanges : 0;
+        const bool changed = tracker.apply(id, result, finished);
         if (log.debug()) log.debug(id + ": " + toString(result.status) + " " + result.summary + " (" + std::to_string(took.count()) + " ms)");
         if (changed && snap != nullptr) log.information("check " + id + " is now " + toString(snap->health) + ": " + result.summary);
+        // The flap window is state too: a restart must not forget a check that flaps.
+        const bool flapChanged = snap != nullptr && (snap->flapping != wasFlapping || snap->recentChanges != changesBefore);
 
         Record r;
         r.kind = RecordKind::Result;
@@ -191,7 +204,7 @@ struct Engine::Impl {
         record(std::move(r));
 
         route(rules.onResult(id, result, tracker.snapshot()));
-        saveIfChanged(changed);
+        saveIfChanged(changed || flapChanged);
         wake.notify_all();
     }
 
@@ -260,7 +273,10 @@ struct Engine::Impl {
         std::string warning;
         const SavedState saved = stateFile.load(pipeline.name, warning);
         if (!warning.empty()) log.warning(warning);
-        for (const auto& [id, c] : saved.checks) tracker.restore(id, c.health, c.consecutive, c.since);
+        for (const auto& [id, c] : saved.checks) {
+            tracker.restore(id, c.health, c.consecutive, c.since);
+            tracker.restoreFlapping(id, c.flapping, c.changes);
+        }
         rules.restore(saved.rules);
         sequence = saved.sequence;
         reserved = saved.sequence;
@@ -364,8 +380,13 @@ StatusSnapshot Engine::snapshot() const {
         s.checks.push_back(std::move(c));
     }
     for (const auto& [id, state] : m.rules.states()) {
-        RuleStatus r{id, toString(state.phase), state.incident, std::nullopt};
-        if (state.phase == RulePhase::Pending) r.deadline = state.deadline;
+        RuleStatus r{id, toString(state.phase), state.incident, std::nullopt, std::nullopt};
+        if (state.phase == RulePhase::Pending || state.phase == RulePhase::Limited) r.deadline = state.deadline;
+        for (const auto& spec : m.assembly.rules) {
+            if (spec.id != id || spec.limitCount <= 0) continue;
+            const LimitStanding standing = limitStanding(spec, state, s.now);
+            r.limit = RuleLimitStatus{spec.limitCount, spec.limitPer, standing.runs, standing.reopens};
+        }
         s.rules.push_back(std::move(r));
     }
     for (const auto& a : m.assembly.actions) {

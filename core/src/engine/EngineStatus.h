@@ -23,12 +23,21 @@ struct CheckStatus {
     std::uint64_t errors = 0;   ///< results with status error (incl. timeouts) since start
 };
 
+/// A rule's `limit` and where it stands.
+struct RuleLimitStatus {
+    int count = 0;                         ///< remedy runs allowed per window
+    std::chrono::milliseconds per{0};      ///< the window
+    int runs = 0;                          ///< runs within the window now
+    std::optional<TimePoint> reopens;      ///< when another run is allowed, if the window is full
+};
+
 /// One rule's state.
 struct RuleStatus {
     std::string id;
-    std::string phase;                     ///< "idle", "pending" or "fired"
+    std::string phase;                     ///< "idle", "pending", "limited" or "fired"
     std::string incident;                  ///< "" when idle
-    std::optional<TimePoint> deadline;     ///< pending: when remedies run
+    std::optional<TimePoint> deadline;     ///< pending: when remedies run; limited: when they may run again
+    std::optional<RuleLimitStatus> limit;  ///< with `limit:` only
 };
 
 /// One action's counters.

@@ -27,9 +27,29 @@ const char* toString(RulePhase phase) {
     switch (phase) {
     case RulePhase::Idle: return "idle";
     case RulePhase::Pending: return "pending";
+    case RulePhase::Limited: return "limited";
     case RulePhase::Fired: return "fired";
     }
     return "idle";
+}
+
+std::optional<RulePhase> rulePhaseFromString(const std::string& word) {
+    for (auto p : {RulePhase::Idle, RulePhase::Pending, RulePhase::Limited, RulePhase::Fired})
+        if (word == toString(p)) return p;
+    return std::nullopt;
+}
+
+LimitStanding limitStanding(const RuleSpec& spec, const RuleState& state, TimePoint now) {
+    LimitStanding standing;
+    if (spec.limitCount <= 0) return standing;
+    std::vector<TimePoint> inWindow;
+    for (const auto& t : state.runs)
+        if (t > now - spec.limitPer) inWindow.push_back(t);
+    std::sort(inWindow.begin(), inWindow.end());
+    standing.runs = static_cast<int>(inWindow.size());
+    // The window admits another run once all but count-1 of the runs in it have left it.
+    if (standing.runs >= spec.limitCount) standing.reopens = inWindow[inWindow.size() - static_cast<std::size_t>(spec.limitCount)] + spec.limitPer;
+    return standing;
 }
 
 const char* toString(RemedyProgress progress) {
@@ -47,8 +67,9 @@ std::optional<RemedyProgress> remedyProgressFromString(const std::string& word) 
     return std::nullopt;
 }
 
-RuleEngine::RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline)
-    : notifiers_(std::move(notifiers)), clock_(clock), pipeline_(std::move(pipeline)) {
+RuleEngine::RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline,
+                       std::map<std::string, std::chrono::milliseconds> flapWindows)
+    : notifiers_(std::move(notifiers)), clock_(clock), pipeline_(std::move(pipeline)), flapWindows_(std::move(flapWindows)) {
     for (auto& spec : rules) rules_.push_back(Rule{std::move(spec), {}, {}, {}});
 }
 
@@ -56,9 +77,24 @@ void RuleEngine::restore(const std::map<std::string, RuleState>& states) {
     for (auto& rule : rules_) {
         if (rule.spec.trigger != RuleSpec::Trigger::Condition) continue;
         auto it = states.find(rule.spec.id);
-        if (it == states.end() || it->second.phase == RulePhase::Idle) continue;
+        if (it == states.end()) continue;
+        if (it->second.phase == RulePhase::Idle) {
+            rule.state.runs = it->second.runs;  // the limit's count survives restarts and reloads
+            continue;
+        }
         rule.state = it->second;
         rule.state.resumed = true;
+    }
+}
+
+void RuleEngine::close(Rule& rule) {
+    std::vector<TimePoint> runs = std::move(rule.state.runs);
+    rule.state = RuleState{};
+    if (rule.spec.limitCount > 0) {
+        // Only the runs that can still count are kept, so the state file stays small.
+        const TimePoint since = clock_.now() - rule.spec.limitPer;
+        runs.erase(std::remove_if(runs.begin(), runs.end(), [&](TimePoint t) { return t <= since; }), runs.end());
+        rule.state.runs = std::move(runs);
     }
 }
 
@@ -73,13 +109,57 @@ Event RuleEngine::makeEvent(EventType type, const Rule& rule, const std::vector<
     return e;
 }
 
+// A flapping check counts as failing (its passes cannot be trusted) unless the rule says
+// `flapping: ignore`, which leaves it out while it flaps.
+bool RuleEngine::countsAsFailing(const Rule& rule, const CheckSnapshot& check) const {
+    if (check.flapping) return !rule.spec.ignoreFlapping;
+    return check.health == Health::Failing;
+}
+
 std::vector<std::string> RuleEngine::failingChecks(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
     std::vector<std::string> failing;
     for (const auto& c : checks)
-        if (c.health == Health::Failing &&
+        if (countsAsFailing(rule, c) &&
             std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end())
             failing.push_back(c.id);
     return failing;
+}
+
+// The notifiers of the condition rules that count the check; every notifier when none does.
+std::vector<std::string> RuleEngine::notifiersWatching(const std::string& checkId) const {
+    std::vector<std::string> targets;
+    for (const auto& rule : rules_) {
+        if (rule.spec.trigger != RuleSpec::Trigger::Condition ||
+            std::find(rule.spec.checks.begin(), rule.spec.checks.end(), checkId) == rule.spec.checks.end())
+            continue;
+        for (const auto* list : {&rule.spec.warn.ids, &rule.spec.recover.ids})
+            for (const auto& id : *list)
+                if (isNotifier(id) && std::find(targets.begin(), targets.end(), id) == targets.end()) targets.push_back(id);
+    }
+    return targets.empty() ? notifiers_ : targets;
+}
+
+void RuleEngine::flapEvents(const std::string& checkId, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+    auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& c) { return c.id == checkId; });
+    if (it == checks.end() || it->flapping == flapping_[checkId]) return;
+    flapping_[checkId] = it->flapping;
+    Rule none{RuleSpec{}, {}, {}, {}};
+    Event e = makeEvent(it->flapping ? EventType::Flapping : EventType::Stable, none, checks);
+    e.checkId = checkId;
+    auto window = flapWindows_.find(checkId);
+    const std::string within = window == flapWindows_.end() ? "" : " within " + human::duration(window->second);
+    const std::string changes = human::count(it->recentChanges, "state change") + within;
+    std::vector<std::string> counting;
+    for (const auto& rule : rules_)
+        if (rule.spec.trigger == RuleSpec::Trigger::Condition && !rule.spec.ignoreFlapping &&
+            std::find(rule.spec.checks.begin(), rule.spec.checks.end(), checkId) != rule.spec.checks.end())
+            counting.push_back(rule.spec.id);
+    if (it->flapping)
+        e.summary = it->label + " is flapping (" + changes + "): no message per change until it is stable" +
+                    (counting.empty() ? "" : "; it counts as failing for " + joinIds(counting));
+    else
+        e.summary = it->label + " is stable again (" + changes + "); it is " + toString(it->health);
+    out.push_back({std::move(e), notifiersWatching(checkId)});
 }
 
 bool RuleEngine::allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
@@ -92,6 +172,7 @@ bool RuleEngine::allReported(const Rule& rule, const std::vector<CheckSnapshot>&
 std::vector<RoutedEvent> RuleEngine::start(const std::vector<CheckSnapshot>& checks, bool announce) {
     std::vector<RoutedEvent> out;
     const TimePoint now = clock_.now();
+    for (const auto& c : checks) flapping_[c.id] = c.flapping;  // restored state is not announced again
     for (auto& rule : rules_) {
         if (rule.spec.trigger == RuleSpec::Trigger::Every) rule.nextEvery = now + rule.spec.every;
         if (rule.spec.trigger == RuleSpec::Trigger::Startup && announce) {
@@ -107,16 +188,47 @@ bool RuleEngine::isNotifier(const std::string& action) const {
     return std::find(notifiers_.begin(), notifiers_.end(), action) != notifiers_.end();
 }
 
-void RuleEngine::fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+void RuleEngine::fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out, const std::string& why) {
     rule.state.phase = RulePhase::Fired;
     rule.state.remedies.clear();
     for (const auto& id : rule.spec.then.ids)
         if (!isNotifier(id)) rule.state.remedies[id] = RemedyProgress::Started;
     Event e = makeEvent(EventType::Failover, rule, checks);
     e.failing = failingChecks(rule, checks);
-    e.summary = "Still failing after " + human::duration(rule.spec.wait) + ": " + labelsOf(e.failing, checks) +
+    e.summary = why + ": " + labelsOf(e.failing, checks) +
                 (rule.spec.then.ids.empty() ? "; no remedy configured" : "; running " + joinIds(rule.spec.then.ids));
     out.push_back({std::move(e), rule.spec.then.ids});
+}
+
+// `limit` guards against a restart loop (Monit's "if N restarts within M cycles"): past it the
+// incident waits in Limited, says once when the window reopens, and runs the remedies then if the
+// checks still fail.
+void RuleEngine::fireWithinLimit(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out,
+                                 const std::string& why) {
+    const TimePoint now = clock_.now();
+    const LimitStanding standing = limitStanding(rule.spec, rule.state, now);
+    if (!standing.reopens) {
+        if (rule.spec.limitCount > 0) {
+            rule.state.runs.erase(std::remove_if(rule.state.runs.begin(), rule.state.runs.end(),
+                                                 [&](TimePoint t) { return t <= now - rule.spec.limitPer; }),
+                                  rule.state.runs.end());
+            rule.state.runs.push_back(now);
+        }
+        fire(rule, checks, out, why);
+        return;
+    }
+    rule.state.phase = RulePhase::Limited;
+    rule.state.deadline = *standing.reopens;
+    Event e = makeEvent(EventType::Limited, rule, checks);
+    e.failing = failingChecks(rule, checks);
+    e.deadline = rule.state.deadline;
+    const std::string what = rule.spec.then.ids.empty() ? "the failover" : joinIds(rule.spec.then.ids);
+    e.summary = why + ": " + labelsOf(e.failing, checks) + "; " + what + " not run: the limit of " +
+                human::count(rule.spec.limitCount, "run") + " per " + human::duration(rule.spec.limitPer) +
+                " is reached; it may run again at " + toLocalSeconds(rule.state.deadline) + " (in " +
+                human::duration(std::chrono::duration_cast<std::chrono::milliseconds>(rule.state.deadline - now)) +
+                ") if the checks still fail";
+    out.push_back({std::move(e), rule.spec.warn.ids});
 }
 
 // After a restart, the remedies of the incident that were started but never reported an outcome
@@ -166,11 +278,11 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
                         (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + human::duration(rule.spec.wait));
             out.push_back({std::move(e), rule.spec.warn.ids});
         }
-        if (now >= rule.state.deadline) fire(rule, checks, out);
+        if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
         return;
     case RulePhase::Pending:
         if (active) {
-            if (now >= rule.state.deadline) fire(rule, checks, out);
+            if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
             return;
         }
         {
@@ -179,7 +291,21 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
             e.summary = "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled";
             out.push_back({std::move(e), rule.spec.warn.ids});
         }
-        rule.state = RuleState{};
+        close(rule);
+        return;
+    case RulePhase::Limited:
+        if (active) {
+            if (now >= rule.state.deadline)
+                fireWithinLimit(rule, checks, out, "Still failing when the limit's window reopened");
+            return;
+        }
+        {
+            Event e = makeEvent(EventType::Recovered, rule, checks);
+            e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
+            e.summary = "Recovered after " + human::duration(*e.duration) + " without a remedy (the limit had held it back)";
+            out.push_back({std::move(e), rule.spec.recover.ids});
+        }
+        close(rule);
         return;
     case RulePhase::Fired:
         if (active) {
@@ -195,7 +321,7 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
                                        : "below the threshold (still failing: " + labelsOf(still, checks) + ")");
             out.push_back({std::move(e), rule.spec.recover.ids});
         }
-        rule.state = RuleState{};
+        close(rule);
         return;
     }
 }
@@ -204,8 +330,10 @@ std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const 
                                               const std::vector<CheckSnapshot>& checks) {
     std::vector<RoutedEvent> out;
     const TimePoint now = clock_.now();
+    flapEvents(checkId, checks, out);
+    const bool flapping = flapping_[checkId];
     for (auto& rule : rules_) {
-        if (rule.spec.trigger == RuleSpec::Trigger::CheckError && result.status == Status::Error) {
+        if (rule.spec.trigger == RuleSpec::Trigger::CheckError && result.status == Status::Error && !flapping) {
             auto last = rule.lastError.find(checkId);
             if (last != rule.lastError.end() && now - last->second < rule.spec.throttle) continue;
             rule.lastError[checkId] = now;
@@ -230,7 +358,8 @@ std::vector<RoutedEvent> RuleEngine::tick(const std::vector<CheckSnapshot>& chec
             e.summary = "Status report";
             out.push_back({std::move(e), rule.spec.then.ids});
         }
-        if (rule.state.phase == RulePhase::Pending && now >= rule.state.deadline) evaluate(rule, checks, out);
+        const bool timed = rule.state.phase == RulePhase::Pending || rule.state.phase == RulePhase::Limited;
+        if (timed && now >= rule.state.deadline) evaluate(rule, checks, out);
     }
     return out;
 }
@@ -301,7 +430,8 @@ std::optional<TimePoint> RuleEngine::nextWakeup() const {
     };
     for (const auto& rule : rules_) {
         if (rule.spec.trigger == RuleSpec::Trigger::Every) consider(rule.nextEvery);
-        if (rule.state.phase == RulePhase::Pending && !rule.state.resumed) consider(rule.state.deadline);
+        const bool timed = rule.state.phase == RulePhase::Pending || rule.state.phase == RulePhase::Limited;
+        if (timed && !rule.state.resumed) consider(rule.state.deadline);
     }
     return next;
 }

@@ -20,10 +20,17 @@ struct RoutedEvent {
 };
 
 /// Where a condition rule is in its incident timeline.
-enum class RulePhase { Idle, Pending, Fired };
+enum class RulePhase {
+    Idle,
+    Pending,  ///< countdown to `deadline`
+    Limited,  ///< the wait ran out but `limit` was reached; no remedy ran; `deadline` is when the window reopens
+    Fired,    ///< remedies ran (the backup is on)
+};
 
-/// "idle", "pending" or "fired".
+/// "idle", "pending", "limited" or "fired".
 const char* toString(RulePhase phase);
+/// The inverse of toString; nullopt for an unknown word.
+std::optional<RulePhase> rulePhaseFromString(const std::string& word);
 
 /// Where one remedy of a fired incident is. A remedy that was started but never reported an outcome
 /// (the daemon stopped or died while it ran) is started again, once, when the incident resumes.
@@ -42,21 +49,34 @@ struct RuleState {
     TimePoint deadline{};
     bool resumed = false;  ///< restored from the state file; waits for fresh results before acting
     std::map<std::string, RemedyProgress> remedies;  ///< fired: each remedy of `then` by action id
+    std::vector<TimePoint> runs;  ///< with `limit`: when the remedies ran, within the window; kept across incidents
 };
+
+/// How a rule stands against its `limit` at a moment.
+struct LimitStanding {
+    int runs = 0;                       ///< remedy runs within the window
+    std::optional<TimePoint> reopens;   ///< when another run is allowed, if the window is full
+};
+
+/// Where a rule stands against its limit at `now` (runs older than the window do not count).
+LimitStanding limitStanding(const RuleSpec& spec, const RuleState& state, TimePoint now);
 
 /// The rule state machines: idle -> pending (warn) -> fired (then, once per incident) -> idle
 /// (recover); a condition that clears while pending cancels. Also startup, every and check_error
 /// triggers. Pure logic: it is given check snapshots and a clock, and returns events to route.
 class RuleEngine {
 public:
-    /// `rules` with action lists already resolved to ids; `notifiers` for on-demand status.
-    RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline);
+    /// `rules` with action lists already resolved to ids; `notifiers` for on-demand status;
+    /// `flapWindows`: `flap.within` of each check with `flap:`, for messages.
+    RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline,
+               std::map<std::string, std::chrono::milliseconds> flapWindows = {});
 
     /// Restores condition rules saved by an earlier run (unknown rule ids are ignored).
     void restore(const std::map<std::string, RuleState>& states);
     /// The startup events (announce=false on a reload); starts `every` timers.
     std::vector<RoutedEvent> start(const std::vector<CheckSnapshot>& checks, bool announce);
-    /// After a check result: check_error events and condition transitions.
+    /// After a check result: flapping/stable and check_error events (none for a flapping check), and
+    /// condition transitions.
     std::vector<RoutedEvent> onResult(const std::string& checkId, const Result& result, const std::vector<CheckSnapshot>& checks);
     /// Deadlines and timers that are due now.
     std::vector<RoutedEvent> tick(const std::vector<CheckSnapshot>& checks);
@@ -87,14 +107,23 @@ private:
     std::vector<std::string> failingChecks(const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
     bool allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
     void evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
-    void fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    void fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out, const std::string& why);
+    /// Fires, unless the rule's limit is reached: then a Limited event and the Limited phase.
+    void fireWithinLimit(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out, const std::string& why);
+    /// Ends the incident; what outlives incidents (the limit's runs) stays.
+    void close(Rule& rule);
     void retryUnreported(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
     bool isNotifier(const std::string& action) const;
+    bool countsAsFailing(const Rule& rule, const CheckSnapshot& check) const;
+    void flapEvents(const std::string& checkId, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    std::vector<std::string> notifiersWatching(const std::string& checkId) const;
 
     std::vector<Rule> rules_;
     std::vector<std::string> notifiers_;
     const Clock& clock_;
     std::string pipeline_;
+    std::map<std::string, std::chrono::milliseconds> flapWindows_;
+    std::map<std::string, bool> flapping_;  // per check, as last announced
 };
 
 }  // namespace watchdog

@@ -1,5 +1,6 @@
 #include "engine/StateFile.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -16,10 +17,18 @@ namespace watchdog {
 
 namespace {
 
-RulePhase phaseFrom(const std::string& s) {
-    if (s == "pending") return RulePhase::Pending;
-    if (s == "fired") return RulePhase::Fired;
-    return RulePhase::Idle;
+RulePhase phaseFrom(const std::string& s) { return rulePhaseFromString(s).value_or(RulePhase::Idle); }
+
+std::vector<TimePoint> timesFrom(const Poco::JSON::Array::Ptr& array) {
+    std::vector<TimePoint> out;
+    for (std::size_t i = 0; array && i < array->size(); ++i) out.push_back(fromEpochMs(array->getElement<Poco::Int64>(i)));
+    return out;
+}
+
+Poco::JSON::Array::Ptr timesJson(const std::vector<TimePoint>& times) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& t : times) array->add(static_cast<Poco::Int64>(toEpochMs(t)));
+    return array;
 }
 
 Health healthFrom(const std::string& s) {
@@ -72,6 +81,7 @@ SavedState StateFile::load(const std::string& pipeline, std::string& warning) co
                 if (auto remedies = r->getObject("remedies"))
                     for (const auto& action : remedies->getNames())
                         if (auto p = remedyProgressFromString(remedies->getValue<std::string>(action))) rs.remedies[action] = *p;
+                rs.runs = timesFrom(r->getArray("runs_ms"));
                 state.rules[name] = rs;
             }
         }
@@ -82,6 +92,8 @@ SavedState StateFile::load(const std::string& pipeline, std::string& warning) co
                 sc.health = healthFrom(c->getValue<std::string>("health"));
                 sc.consecutive = c->optValue<int>("consecutive", 0);
                 sc.since = fromEpochMs(c->optValue<Poco::Int64>("since_ms", 0));
+                sc.flapping = c->optValue<bool>("flapping", false);
+                sc.changes = timesFrom(c->getArray("changes_ms"));
                 state.checks[name] = sc;
             }
         }
@@ -109,6 +121,7 @@ void StateFile::save(const SavedState& state) const {
             for (const auto& [action, progress] : rs.remedies) remedies->set(action, std::string(toString(progress)));
             r->set("remedies", remedies);
         }
+        if (!rs.runs.empty()) r->set("runs_ms", timesJson(rs.runs));
         rules->set(name, r);
     }
     root.set("rules", rules);
@@ -118,6 +131,8 @@ void StateFile::save(const SavedState& state) const {
         c->set("health", std::string(toString(sc.health)));
         c->set("consecutive", sc.consecutive);
         c->set("since_ms", static_cast<Poco::Int64>(toEpochMs(sc.since)));
+        if (sc.flapping) c->set("flapping", true);
+        if (!sc.changes.empty()) c->set("changes_ms", timesJson(sc.changes));
         checks->set(name, c);
     }
     root.set("checks", checks);

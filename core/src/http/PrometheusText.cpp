@@ -59,6 +59,8 @@ void checkMetrics(MetricWriter& m, const StatusSnapshot& s) {
         for (Health h : {Health::Passing, Health::Failing, Health::Unknown})
             m.sample("watchdog_check_status", {{"check", c.snapshot.id}, {"label", c.snapshot.label}, {"state", toString(h)}},
                      c.snapshot.health == h ? 1 : 0);
+    m.family("watchdog_check_flapping", "gauge", "1 while the check is flapping (its state changed flap.changes times within flap.within).");
+    for (const auto& c : s.checks) m.sample("watchdog_check_flapping", {{"check", c.snapshot.id}}, c.snapshot.flapping ? 1 : 0);
     m.family("watchdog_check_value", "gauge", "The number the check measured last (sources, percent, files, seconds).");
     for (const auto& c : s.checks)
         if (c.snapshot.hasResult && c.snapshot.last.value)
@@ -80,13 +82,20 @@ void checkMetrics(MetricWriter& m, const StatusSnapshot& s) {
 }
 
 void ruleMetrics(MetricWriter& m, const StatusSnapshot& s) {
-    m.family("watchdog_rule_state", "gauge", "Phase of each rule: 1 for the phase it is in (idle, pending, fired), 0 for the others.");
+    m.family("watchdog_rule_state", "gauge", "Phase of each rule: 1 for the phase it is in (idle, pending, limited, fired), 0 for the others.");
     for (const auto& r : s.rules)
-        for (const char* phase : {"idle", "pending", "fired"})
+        for (const char* phase : {"idle", "pending", "limited", "fired"})
             m.sample("watchdog_rule_state", {{"rule", r.id}, {"state", phase}}, r.phase == phase ? 1 : 0);
-    m.family("watchdog_rule_deadline_timestamp_seconds", "gauge", "When a pending rule runs its remedies (Unix time).");
+    m.family("watchdog_rule_deadline_timestamp_seconds", "gauge",
+             "When a pending rule runs its remedies, or a limited one may run them again (Unix time).");
     for (const auto& r : s.rules)
         if (r.deadline) m.sample("watchdog_rule_deadline_timestamp_seconds", {{"rule", r.id}}, seconds(*r.deadline));
+    m.family("watchdog_rule_remedy_runs", "gauge", "Remedy runs within the window of the rule's limit.");
+    for (const auto& r : s.rules)
+        if (r.limit) m.sample("watchdog_rule_remedy_runs", {{"rule", r.id}}, r.limit->runs);
+    m.family("watchdog_rule_remedy_limit", "gauge", "Remedy runs the rule's limit allows per window.");
+    for (const auto& r : s.rules)
+        if (r.limit) m.sample("watchdog_rule_remedy_limit", {{"rule", r.id}}, r.limit->count);
 }
 
 void actionMetrics(MetricWriter& m, const StatusSnapshot& s) {

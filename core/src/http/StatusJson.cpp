@@ -58,6 +58,7 @@ Object::Ptr checkJson(const CheckStatus& c) {
                                                      : Poco::Dynamic::Var());
     o->set("last", s.hasResult ? Poco::Dynamic::Var(resultJson(s.last)) : Poco::Dynamic::Var());
     o->set("consecutive", s.consecutive);
+    o->set("flapping", s.flapping);
     o->set("interval_seconds", static_cast<double>(c.interval.count()) / 1000.0);
     Object::Ptr counts = newObject();
     counts->set("pass", c.passes);
@@ -73,6 +74,14 @@ Object::Ptr ruleJson(const RuleStatus& r) {
     o->set("state", r.phase);
     o->set("incident", r.incident.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(r.incident));
     o->set("deadline", r.deadline ? timeOrNull(*r.deadline) : Poco::Dynamic::Var());
+    if (r.limit) {
+        Object::Ptr limit = newObject();
+        limit->set("count", r.limit->count);
+        limit->set("per_seconds", static_cast<double>(r.limit->per.count()) / 1000.0);
+        limit->set("runs", r.limit->runs);
+        limit->set("reopens", r.limit->reopens ? timeOrNull(*r.limit->reopens) : Poco::Dynamic::Var());
+        o->set("limit", limit);
+    }
     return o;
 }
 

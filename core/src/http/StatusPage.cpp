@@ -33,6 +33,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
   .card h2 { font-size: 15px; margin: 0 0 2px; display: flex; justify-content: space-between; gap: 8px; }
   .badge { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; color: #fff; background: var(--unknown); text-transform: uppercase; }
   .badge.passing { background: var(--pass); } .badge.failing { background: var(--fail); }
+  .badge.flapping { background: #e37400; margin-left: 4px; }
   .id, .since { color: var(--dim); font-size: 12px; }
   .summary { margin: 6px 0; word-break: break-word; }
   .value { font-size: 20px; font-weight: 600; }
@@ -168,6 +169,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
       var title = el("h2");
       title.appendChild(el("span", { "class": "label" }, c.label));
       title.appendChild(el("span", { "class": "badge " + c.state }, c.state));
+      if (c.flapping) title.appendChild(el("span", { "class": "badge flapping" }, "flapping"));
       card.appendChild(title);
       card.appendChild(el("div", { "class": "id" }, c.id + " \u00b7 " + c.plugin));
       card.appendChild(el("div", { "class": "value" }, c.value_text || formatValue(c.value, c.unit)));
@@ -185,7 +187,9 @@ const char* const page = R"HTML(<!DOCTYPE html>
     status.rules.forEach(function (r) {
       var row = el("tr", { "data-rule": r.id, "data-state": r.state });
       row.appendChild(el("td", null, r.id));
-      row.appendChild(el("td", null, r.state));
+      var limit = r.limit ? " \u00b7 " + r.limit.runs + " of " + r.limit.count + " remedy runs used" +
+                  (r.limit.reopens ? ", limited until " + new Date(r.limit.reopens).toLocaleString() : "") : "";
+      row.appendChild(el("td", null, r.state + limit));
       row.appendChild(el("td", null, r.deadline ? new Date(r.deadline).toLocaleString() : ""));
       body.appendChild(row);
     });

@@ -1,0 +1,115 @@
+// The real binary with the closed-loop keys: `limit` holds back the third failover in its window, also
+// across a restart; a check toggled at every interval sends one flapping and one stable message.
+#include "DaemonFixture.h"
+
+#include <doctest/doctest.h>
+
+
+#include <csignal>
+
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+int count(const std::vector<std::string>& types, const std::string& type) {
+    return static_cast<int>(std::count(types.begin(), types.end(), type));
+}
+
+std::string limitedPipeline() {
+    return "checks:\n"
+           "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms }\n"
+           "  segments: { plugin: scripted, file: segments.txt, interval: 50ms }\n"
+           "actions:\n"
+           "  notes: { plugin: recorder, file: notes.jsonl }\n"
+           "  backup: { plugin: recorder, file: backup.jsonl, role: remedy }\n"
+           "rules:\n"
+           "  failover:\n"
+           "    when: 2 of [encoder, segments]\n"
+           "    warn: notes\n"
+           "    wait: 100ms\n"
+           "    then: backup\n"
+           "    recover: notes\n"
+           "    limit: { count: 2, per: 1h }\n"
+           "sinks:\n"
+           "  - plugin: sink_only\n";
+}
+
+/// Fails both checks until `type` reaches the notes `n` times, then lets them pass until the recovery.
+void incident(DaemonFixture& f, const std::string& type, int n) {
+    f.script("encoder", "fail 0 sources");
+    f.script("segments", "fail old");
+    REQUIRE(waitUntil([&] { return count(f.types("notes.jsonl"), type) == n; }, 10s));
+    const int recovered = count(f.types("notes.jsonl"), "recovered");
+    f.script("encoder", "pass");
+    f.script("segments", "pass");
+    REQUIRE(waitUntil([&] { return count(f.types("notes.jsonl"), "recovered") == recovered + 1; }, 10s));
+}
+
+}  // namespace
+
+TEST_CASE("limit: two failovers in the window, the third is held back with one limited message, and a restart does not reset it") {
+    DaemonFixture f;
+    f.script("encoder", "pass");
+    f.script("segments", "pass");
+    const std::string file = f.writePipeline(limitedPipeline());
+    {
+        ChildProcess daemon(f.command("run", {file}));
+        INFO(daemon.output());
+        incident(f, "outcome", 1);
+        incident(f, "outcome", 2);
+        daemon.signal(SIGTERM);
+        REQUIRE(daemon.wait(5s) == 0);
+    }
+    const std::string state = readFile(f.dir().file("state.json"));
+    CHECK(state.find("\"runs_ms\"") != std::string::npos);
+    {
+        ChildProcess daemon(f.command("run", {file}));
+        INFO(daemon.output());
+        incident(f, "limited", 1);
+        daemon.signal(SIGTERM);
+        REQUIRE(daemon.wait(5s) == 0);
+    }
+    CHECK(count(f.types("backup.jsonl"), "failover") == 2);
+    const auto notes = f.events("notes.jsonl");
+    const auto limited = std::find_if(notes.begin(), notes.end(), [](const RecordedEvent& e) { return e.type == "limited"; });
+    REQUIRE(limited != notes.end());
+    CHECK(limited->summary.find("backup not run: the limit of 2 runs per 1 h is reached; it may run again at ") != std::string::npos);
+    CHECK(count(f.types("notes.jsonl"), "limited") == 1);
+    CHECK(count(f.types("notes.jsonl"), "warning") == 3);
+}
+
+TEST_CASE("flapping: a check toggled at every interval sends one flapping and one stable message, not one per change") {
+    DaemonFixture f;
+    f.script("flappy", "pass");
+    f.script("steady", "pass");
+    const int port = freeLoopbackPort();
+    const std::string file = f.writePipeline(
+        "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
+        "checks:\n"
+        "  flappy: { plugin: toggling, file: flappy.txt, interval: 30ms, flap: { changes: 4, within: 600ms } }\n"
+        "  steady: { plugin: scripted, file: steady.txt, interval: 30ms }\n"
+        "actions:\n"
+        "  notes: { plugin: recorder, file: notes.jsonl }\n"
+        "rules:\n"
+        "  failover: { when: \"2 of [flappy, steady]\", warn: notes, wait: 1h, recover: notes }\n"
+        "sinks:\n"
+        "  - plugin: sink_only\n");
+    ChildProcess daemon(f.command("run", {file}));
+    INFO(daemon.output());
+    f.script("flappy", "toggle");
+    REQUIRE(f.waitForEvent("notes.jsonl", "flapping"));
+    const std::string url = "http://127.0.0.1:" + std::to_string(port);
+    const std::string status = runCommand({"curl", "-s", "--max-time", "5", url + "/status"}, 10s).second;
+    CHECK(status.find("\"flapping\":true") != std::string::npos);
+    const std::string metrics = runCommand({"curl", "-s", "--max-time", "5", url + "/metrics"}, 10s).second;
+    CHECK(metrics.find("watchdog_check_flapping{check=\"flappy\"} 1") != std::string::npos);
+    waitUntil([] { return false; }, 300ms);  // ten more changes while it flaps
+    f.script("flappy", "pass");
+    REQUIRE(f.waitForEvent("notes.jsonl", "stable"));
+    daemon.signal(SIGTERM);
+    REQUIRE(daemon.wait(5s) == 0);
+    CHECK(f.types("notes.jsonl") == std::vector<std::string>{"flapping", "stable"});
+    const auto notes = f.events("notes.jsonl");
+    CHECK(notes[0].summary.find("flappy is flapping (4 state changes within 600 ms)") == 0);
+}

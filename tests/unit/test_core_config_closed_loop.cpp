@@ -1,0 +1,109 @@
+// The closed-loop keys of a rule (limit, verify, failback, flapping) and of a check (flap): what they
+// read into, and each bad value as one FILE:LINE:COL line.
+#include "config/Pipeline.h"
+#include "TestSupport.h"
+
+#include <doctest/doctest.h>
+
+using namespace watchdog;
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string joined(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+}
+
+std::vector<std::string> errorsOf(const std::string& path) {
+    try {
+        loadPipeline(path);
+    } catch (const ConfigErrors& e) {
+        std::vector<std::string> out;
+        for (const auto& one : e.errors()) out.push_back(one.what());
+        return out;
+    }
+    return {};
+}
+
+const RuleSpec& rule(const Pipeline& p, const std::string& id) {
+    for (const auto& r : p.rules)
+        if (r.id == id) return r;
+    FAIL("no rule " << id);
+    throw std::logic_error("unreachable");
+}
+
+const std::string kChecks = "checks:\n"
+                            "  encoder: { plugin: x, interval: 10s }\n"
+                            "  segments: { plugin: x }\n"
+                            "  backup_stream: { plugin: x }\n"
+                            "actions:\n"
+                            "  discord: { plugin: discord_notify }\n"
+                            "  backup: { plugin: aws_start, instance_id: i-0123456789abcdef0 }\n";
+
+}  // namespace
+
+TEST_CASE("without the new keys a rule has no limit, like the seed") {
+    TempDir dir;
+    const Pipeline p = loadPipeline(dir.write("p.yaml", kChecks + "rules:\n  failover: { when: \"2 of *\", then: backup }\n"));
+    CHECK(rule(p, "failover").limitCount == 0);
+}
+
+TEST_CASE("limit: count and per are read") {
+    TempDir dir;
+    const Pipeline p = loadPipeline(dir.write("p.yaml", kChecks + "rules:\n"
+                                                                  "  failover:\n"
+                                                                  "    when: 2 of *\n"
+                                                                  "    then: backup\n"
+                                                                  "    limit: { count: 2, per: 24h }\n"));
+    CHECK(rule(p, "failover").limitCount == 2);
+    CHECK(rule(p, "failover").limitPer == 24h);
+}
+
+TEST_CASE("limit: a count of 0, a missing or zero window and a limit on a rule without a condition are refused") {
+    TempDir dir;
+    const std::string path = dir.write("p.yaml", kChecks + "rules:\n"
+                                                           "  failover:\n"
+                                                           "    when: 2 of *\n"
+                                                           "    limit: { count: 0, per: 0s }\n"
+                                                           "  online: { on: startup, then: discord, limit: { count: 1, per: 1h } }\n");
+    const std::vector<std::string> expected = {
+        path + ":11:21: rules.failover.limit.count: must be at least 1 (leave limit: out for no limit)",
+        path + ":11:29: rules.failover.limit.per: must be more than 0",
+        path + ":12:41: rules.online: unknown option 'limit'",
+    };
+    CHECK(joined(errorsOf(path)) == joined(expected));
+}
+
+TEST_CASE("flap: a core option of every check; `flapping: ignore` on a rule") {
+    TempDir dir;
+    const Pipeline p = loadPipeline(dir.write("p.yaml", "checks:\n"
+                                                        "  encoder: { plugin: x, interval: 10s, flap: { changes: 5, within: 10m } }\n"
+                                                        "  segments: { plugin: x }\n"
+                                                        "rules:\n"
+                                                        "  failover: { when: \"any of *\", flapping: ignore }\n"
+                                                        "  other: { when: \"any of *\" }\n"));
+    CHECK(p.checks[0].flapChanges == 5);
+    CHECK(p.checks[0].flapWithin == 10min);
+    CHECK(p.checks[1].flapChanges == 0);
+    CHECK(rule(p, "failover").ignoreFlapping);
+    CHECK_FALSE(rule(p, "other").ignoreFlapping);
+}
+
+TEST_CASE("flap: too few changes, a window too short to ever see them, and an unknown flapping word are refused") {
+    TempDir dir;
+    const std::string path = dir.write("p.yaml", "checks:\n"
+                                                 "  a: { plugin: x, interval: 1m, flap: { changes: 1, within: 10m } }\n"
+                                                 "  b: { plugin: x, interval: 1m, flap: { changes: 5, within: 3m } }\n"
+                                                 "  c: { plugin: x, flap: { changes: 5, within: 1h } }\n"
+                                                 "rules:\n"
+                                                 "  failover: { when: \"any of *\", flapping: maybe }\n");
+    const std::vector<std::string> expected = {
+        path + ":2:50: checks.a.flap.changes: must be between 2 and 1000 (a check flaps when its state changes this often)",
+        path + ":3:61: checks.b.flap.within: 3m is too short to see 5 state changes of a check run every 1m (at least 4m); it could never flap",
+        path + ":6:43: rules.failover.flapping: 'maybe' is not one of: failing, ignore",
+    };
+    CHECK(joined(errorsOf(path)) == joined(expected));
+}
