@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: a simulated station on loopback (icecast2, an ffmpeg "encoder" streaming a tone and
 # writing HLS segments) watched by encoder-watchdog with SQLite history and the Discord and AWS
-# actions in dry-run mode. It stops the encoder, shows the failover, restarts it, shows the recovery
-# and the history, and stops everything it started. --keep-running leaves the station up.
+# actions in dry-run mode. First the encoder goes silent (dead air: every other check stays green,
+# the audio check fails, the failover follows); then it dies (the old script's 2-of-4 failover);
+# each time it comes back and the recovery shows; then the history, and everything it started is
+# stopped. --keep-running leaves the station up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -12,7 +14,10 @@ source scripts/lib/station.sh
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 fail() { echo "demo: $*; the watchdog's last lines:" >&2; tail -n 30 "$work/watchdog.log" >&2 || true; exit 1; }
-logged() { grep -qF -- "$1" "$work/watchdog.log"; }
+# Each scenario looks only at what the watchdog logged since it began (since_now).
+log_mark=0
+since_now() { log_mark=$(wc -l <"$work/watchdog.log"); }
+logged() { tail -n +"$((log_mark + 1))" "$work/watchdog.log" | grep -qF -- "$1"; }
 await() { station_wait "$1" "$2" logged "$3" || fail "no '$3' after $1 s"; }
 
 step "installing what is missing and building"
@@ -33,7 +38,9 @@ trap cleanup EXIT
 station_init "$work"
 status_port=$(station_free_port 19480)
 step "starting the station: icecast2 on 127.0.0.1:$ICECAST_PORT, ffmpeg streaming a tone to /live and writing HLS"
-station_start
+# The encoder mutes itself a while after it starts, once the healthy station has been seen.
+dead_air_from=20 dead_air_to=45
+station_start silent-between "$dead_air_from" "$dead_air_to"
 
 cat >"$work/.env" <<ENV
 ICECAST_ADMIN_PASSWORD=$ADMIN_PW
@@ -49,11 +56,27 @@ step "validating the pipeline ($work/pipeline.yaml)"
 step "starting encoder-watchdog; status page on http://127.0.0.1:$status_port/"
 "$watchdog" run "$work/pipeline.yaml" > >(tee "$work/watchdog.log") 2>&1 &
 watchdog_pid=$!
-for check in icecast encoder_cpu ts_count ts_age; do await 30 "$check to pass" "check $check is now passing"; done
-step "all four checks pass; watching the healthy station for a few seconds"
+for check in icecast encoder_cpu ts_count ts_age audio; do await 30 "$check to pass" "check $check is now passing"; done
+step "all five checks pass; watching the healthy station for a few seconds"
 sleep 4
 
+step "dead air: the encoder keeps running but its fader is muted (${dead_air_from}s to ${dead_air_to}s of its stream)"
+since_now
+await 60 "the audio check to fail" "check audio is now failing"
+step "every check a general monitor has is green; only the audio check hears the silence:"
+"$watchdog" check "$work/pipeline.yaml" || true
+await 60 "the dead-air warning" "[warning]"
+step "warning sent to Discord (dry run); the dead-air countdown runs (12s here)"
+await 60 "the failover" "[failover]"
+await 60 "the outcome of the backup start" "[outcome]"
+step "the backup start ran for dead air (dry run)"
+
+step "the fader comes back up"
+since_now
+await 60 "the recovery" "[recovered]"
+
 step "the encoder dies: killing ffmpeg (pid $ENCODER_PID)"
+since_now
 station_kill_encoder
 await 60 "the warning" "[warning]"
 step "warning sent to Discord (dry run); the countdown runs (8s here, 300s by default)"
@@ -62,7 +85,8 @@ await 60 "the outcome of the backup start" "[outcome]"
 step "the backup start ran (dry run: the signed EC2 request is printed above)"
 
 step "the encoder comes back"
-station_start_encoder
+since_now
+station_start_encoder tone
 await 60 "the recovery" "[recovered]"
 sleep 1   # the history sink writes in batches of up to 200 ms
 

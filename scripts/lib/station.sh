@@ -3,7 +3,7 @@
 # icecast2 on a free port and an ffmpeg "encoder" streaming a tone to /live and writing HLS segments.
 #   station_init DIR      picks ports and passwords, writes icecast.xml into DIR
 #   station_start         starts icecast2 and the encoder
-#   station_start_encoder / station_kill_encoder
+#   station_start_encoder tone|silent-between FROM TO / station_kill_encoder
 #   station_stop          stops everything station_* started
 # Sets STATION_DIR, ICECAST_PORT, SOURCE_PW, ADMIN_PW, ENCODER_PID (also in $STATION_DIR/encoder.pid).
 
@@ -55,10 +55,15 @@ station_init() {
 XML
 }
 
+# station_start_encoder tone | station_start_encoder silent-between FROM TO: the tone, muted from FROM
+# to TO seconds of stream time (dead air on a running encoder: a muted fader, a stuck input).
 station_start_encoder() {
+  local filter=anull
+  [[ "${1:-}" == "silent-between" ]] && filter="volume=enable='between(t,$2,$3)':volume=0"
+  # -af is an output option: both outputs (Icecast and HLS) carry the same programme.
   ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi -i "sine=frequency=440:sample_rate=44100" \
-    -c:a libmp3lame -b:a 64k -content_type audio/mpeg -f mp3 "icecast://source:$SOURCE_PW@127.0.0.1:$ICECAST_PORT/live" \
-    -c:a aac -b:a 64k -f hls -hls_time 1 -hls_list_size 5 -hls_flags delete_segments \
+    -af "$filter" -c:a libmp3lame -b:a 64k -content_type audio/mpeg -f mp3 "icecast://source:$SOURCE_PW@127.0.0.1:$ICECAST_PORT/live" \
+    -af "$filter" -c:a aac -b:a 64k -f hls -hls_time 1 -hls_list_size 5 -hls_flags delete_segments \
     -hls_segment_filename "$STATION_DIR/hls/seg%05d.ts" "$STATION_DIR/hls/live.m3u8" >>"$STATION_DIR/ffmpeg.out" 2>&1 &
   ENCODER_PID=$!
   echo "$ENCODER_PID" >"$STATION_DIR/encoder.pid"
@@ -70,11 +75,11 @@ station_kill_encoder() {
   wait "$ENCODER_PID" 2>/dev/null || true
 }
 
-station_start() {
+station_start() {  # station_start [ENCODER ARGUMENTS]: see station_start_encoder
   icecast2 -c "$STATION_DIR/icecast.xml" >"$STATION_DIR/icecast.out" 2>&1 &
   STATION_PIDS+=($!)
   station_wait 10 "icecast2 on port $ICECAST_PORT" bash -c "exec 3<>/dev/tcp/127.0.0.1/$ICECAST_PORT"
-  station_start_encoder
+  station_start_encoder "$@"
   station_wait 15 "the first HLS segments" test -s "$STATION_DIR/hls/live.m3u8"
 }
 

@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 station_init "$work"
-station_start
+station_start tone
 
 stamp="date +%s.%N"
 cat >"$work/pipeline.yaml" <<YAML
