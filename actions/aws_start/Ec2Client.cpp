@@ -2,17 +2,16 @@
 
 #include "SigV4Signer.h"
 
+#include "HttpFetch.h"
+#include "TlsClientPolicy.h"
+
+#include <watchdog/HumanFormat.h>
+
+#include <Poco/Exception.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
-#include <memory>
 #include <thread>
 
 namespace watchdog::aws {
@@ -28,19 +27,6 @@ std::string hostHeader(const Poco::URI& uri) {
     const bool defaultPort = (uri.getScheme() == "https" && uri.getPort() == 443) ||
                              (uri.getScheme() == "http" && uri.getPort() == 80);
     return defaultPort ? uri.getHost() : uri.getHost() + ":" + std::to_string(uri.getPort());
-}
-
-Poco::Net::Context::Ptr tlsContext() {
-    // One explicit client context with the system CAs; never SSLManager's default context, which
-    // inside a Util::Application prompts on stdin for bad certificates (protocols.md 5.4).
-    static Poco::Net::Context::Ptr context = [] {
-        Poco::Net::initializeSSL();
-        Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "",
-                                                             Poco::Net::Context::VERIFY_RELAXED, 9, true);
-        ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-        return ctx;
-    }();
-    return context;
 }
 
 }  // namespace
@@ -105,35 +91,32 @@ PreparedRequest Ec2Client::prepare(const std::string& action, const Ec2Params& p
 
 Ec2Reply Ec2Client::send(const PreparedRequest& prepared) const {
     Ec2Reply reply;
+    // One instance's DescribeInstances is a few KiB: a larger answer is not EC2, and is never held whole.
+    constexpr std::size_t kMaxBody = 1 << 20;
     try {
-        const Poco::URI uri(settings_.endpoint);
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (uri.getScheme() == "https")
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tlsContext());
-        else
-            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        const auto ms = settings_.timeout.count();
-        session->setTimeout(Poco::Timespan(static_cast<long>(ms / 1000), static_cast<long>((ms % 1000) * 1000)));
-        Poco::Net::HTTPRequest request(prepared.method, "/", Poco::Net::HTTPMessage::HTTP_1_1);
-        for (const auto& [name, value] : prepared.headers) request.set(name, value);
-        request.setContentLength(static_cast<std::streamsize>(prepared.body.size()));
-        session->sendRequest(request) << prepared.body;
-        Poco::Net::HTTPResponse response;
-        std::istream& in = session->receiveResponse(response);
-        reply.httpStatus = response.getStatus();
-        // One instance's DescribeInstances is a few KiB: a larger answer is not EC2, and is never held whole.
-        constexpr std::size_t kMaxBody = 1 << 20;
-        char buffer[16384];
-        while (in && reply.body.size() <= kMaxBody) {
-            in.read(buffer, sizeof buffer);
-            reply.body.append(buffer, static_cast<std::size_t>(in.gcount()));
-        }
-        if (reply.body.size() > kMaxBody) {
-            reply.transportError = "the answer is larger than " + std::to_string(kMaxBody >> 10) + "K";
-            reply.body.clear();
-            return reply;
-        }
+        common::HttpCall call;
+        call.method = prepared.method;
+        Poco::URI endpoint(settings_.endpoint);
+        endpoint.setPathEtc("/");
+        call.url = endpoint.toString();
+        call.headers = prepared.headers;  // their Host is the signed one
+        call.body = prepared.body;
+        call.maxBodyBytes = kMaxBody;
+        // One explicit client context with the system CAs; never SSLManager's default context, which
+        // inside a Util::Application prompts on stdin for bad certificates (protocols.md 5.4).
+        if (endpoint.getScheme() == "https") call.tls = common::sharedTlsClientContext();
+        // One deadline for the whole exchange: an endpoint that trickles its answer cannot stretch it.
+        common::HttpAnswer answer = common::HttpFetch::within(settings_.timeout).fetch(call);
+        reply.httpStatus = answer.status;
+        reply.body = std::move(answer.body);
         if (reply.httpStatus != 200) reply.error = parseEc2Error(reply.body);
+    } catch (const common::HttpFetchError& e) {
+        if (e.failure() == common::HttpFailure::TimedOut)
+            reply.transportError = "no answer within " + human::duration(settings_.timeout);
+        else if (e.failure() == common::HttpFailure::TooLarge)
+            reply.transportError = "the answer is larger than " + std::to_string(kMaxBody >> 10) + "K";
+        else
+            reply.transportError = e.what();
     } catch (const Poco::Exception& e) {
         reply.transportError = e.displayText();
     } catch (const std::exception& e) {

@@ -1,22 +1,16 @@
 #include "WebhookClient.h"
 
+#include "HttpFetch.h"
+#include "TlsClientPolicy.h"
+
 #include <watchdog/HumanFormat.h>
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -27,23 +21,6 @@ namespace {
 using Ms = std::chrono::milliseconds;
 
 Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.discord_notify"); }
-
-// One verifying TLS context per CA choice: system store by default (protocols.md 5.4: pass an
-// explicit Context, never SSLManager's default, which would prompt on stdin).
-Poco::Net::Context::Ptr tlsContext(const std::string& caFile) {
-    static std::mutex mutex;
-    static std::map<std::string, Poco::Net::Context::Ptr> contexts;
-    std::lock_guard<std::mutex> lock(mutex);
-    auto it = contexts.find(caFile);
-    if (it != contexts.end()) return it->second;
-    static std::once_flag ssl;
-    std::call_once(ssl, [] { Poco::Net::initializeSSL(); });
-    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, caFile,
-                                                         Poco::Net::Context::VERIFY_RELAXED, 9, caFile.empty());
-    ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-    contexts[caFile] = ctx;
-    return ctx;
-}
 
 double numberOr(const std::string& text, double fallback) {
     try {
@@ -79,28 +56,23 @@ WebhookClient::WebhookClient(WebhookUrl url, DeliverySettings settings) : url_(s
 WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
     Reply reply;
     try {
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (url_.scheme() == "https")
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(url_.host(), url_.port(), tlsContext(settings_.caFile));
-        else
-            session = std::make_unique<Poco::Net::HTTPClientSession>(url_.host(), url_.port());
-        const Poco::Timespan timeout(static_cast<long>(settings_.requestTimeout.count() / 1000),
-                                     static_cast<long>((settings_.requestTimeout.count() % 1000) * 1000));
-        session->setTimeout(timeout, timeout, timeout);
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, url_.pathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setContentType("application/json");
-        request.setContentLength(static_cast<std::streamsize>(body.size()));
-        request.set("User-Agent", settings_.userAgent);
-        session->sendRequest(request) << body;
-        Poco::Net::HTTPResponse response;
-        std::istream& in = session->receiveResponse(response);
+        common::HttpCall call;
+        call.method = "POST";
+        call.url = url_.target();
+        call.headers = {{"Content-Type", "application/json"}, {"User-Agent", settings_.userAgent}};
+        call.body = body;
         // Discord's answers are small; never hold more than 64 KiB of whatever a proxy sends back.
-        std::string text(64 * 1024, '\0');
-        in.read(&text[0], static_cast<std::streamsize>(text.size()));
-        text.resize(static_cast<std::size_t>(in.gcount()));
-        reply.status = static_cast<int>(response.getStatus());
-        if (response.has("X-RateLimit-Remaining")) reply.bucketEmpty = response.get("X-RateLimit-Remaining") == "0";
-        if (response.has("X-RateLimit-Reset-After")) reply.resetAfterSeconds = numberOr(response.get("X-RateLimit-Reset-After"), -1);
+        call.maxBodyBytes = 64 * 1024;
+        call.truncateBody = true;
+        // One verifying context per CA choice: the system store by default (protocols.md 5.4).
+        if (url_.scheme() == "https") call.tls = common::sharedTlsClientContext(settings_.caFile);
+        // One deadline for the whole attempt: a proxy that trickles its answer cannot stretch it.
+        const common::HttpAnswer answer = common::HttpFetch::within(settings_.requestTimeout).fetch(call);
+        const std::string& text = answer.body;
+        reply.status = answer.status;
+        if (answer.headers.has("X-RateLimit-Remaining")) reply.bucketEmpty = answer.headers.get("X-RateLimit-Remaining") == "0";
+        if (answer.headers.has("X-RateLimit-Reset-After"))
+            reply.resetAfterSeconds = numberOr(answer.headers.get("X-RateLimit-Reset-After"), -1);
         if (reply.status >= 200 && reply.status < 300) return reply;
         Poco::JSON::Object::Ptr json;
         try {
@@ -111,7 +83,8 @@ WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
         if (reply.status == 429) {
             // v10 gives retry_after in (float) seconds in the body; Retry-After is whole seconds.
             if (json && json->has("retry_after")) reply.retryAfterSeconds = numberOr(json->get("retry_after").toString(), -1);
-            if (reply.retryAfterSeconds < 0 && response.has("Retry-After")) reply.retryAfterSeconds = numberOr(response.get("Retry-After"), -1);
+            if (reply.retryAfterSeconds < 0 && answer.headers.has("Retry-After"))
+                reply.retryAfterSeconds = numberOr(answer.headers.get("Retry-After"), -1);
             if (reply.retryAfterSeconds < 0) reply.retryAfterSeconds = reply.resetAfterSeconds;
             const bool global = json && json->optValue<bool>("global", false);
             reply.error = global ? "rate limited, global" : "rate limited";
@@ -125,16 +98,18 @@ WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
                 if (!e.empty()) reply.error += ": " + e;
             }
         } else {
-            reply.error = response.getReason();
+            reply.error = answer.reason;
         }
-    } catch (const Poco::TimeoutException&) {
+    } catch (const common::HttpFetchError& e) {
         reply.status = 0;
-        reply.error = "no answer within " + human::duration(settings_.requestTimeout);
-    } catch (const Poco::Net::SSLException& e) {
-        reply.status = 0;
-        reply.error = e.displayText();
-        // A certificate that fails verification will fail the same way next time.
-        reply.permanent = reply.error.find("certificate") != std::string::npos || reply.error.find("Certificate") != std::string::npos;
+        if (e.failure() == common::HttpFailure::TimedOut) {
+            reply.error = "no answer within " + human::duration(settings_.requestTimeout);
+        } else {
+            reply.error = e.what();
+            // A certificate that fails verification will fail the same way next time.
+            reply.permanent = e.failure() == common::HttpFailure::Tls &&
+                              (reply.error.find("certificate") != std::string::npos || reply.error.find("Certificate") != std::string::npos);
+        }
     } catch (const Poco::Exception& e) {
         reply.status = 0;
         reply.error = e.displayText();

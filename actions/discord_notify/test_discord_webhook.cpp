@@ -1,9 +1,11 @@
-// discord_notify against FakeDiscord: delivery, Discord's 429 and 5xx answers, a hanging server,
-// a refused webhook, a burst through the core's action queue, and no token in any log line.
+// discord_notify against FakeDiscord: delivery, Discord's 429 and 5xx answers, a hanging server, a
+// proxy that trickles its answer, a refused webhook, a burst through the core's action queue, and
+// no token in any log line.
 #include "discord_notify_action.h"
 
 #include "FakeDiscord.h"
 #include "TestSupport.h"
+#include "TrickleServer.h"
 #include "config/ConfigNode.h"
 #include "engine/ActionRunner.h"
 
@@ -184,6 +186,26 @@ TEST_CASE("a Discord that never answers times out each attempt and ends in a fai
     CHECK(discord.messageCount() == 0);
     CHECK_FALSE(mentionsToken(o, discord.token()));
     for (const auto& line : logs->lines()) CHECK(line.find(discord.token()) == std::string::npos);
+}
+
+TEST_CASE("a proxy trickling the answer one byte every 200 ms cannot stretch an attempt past request_timeout") {
+    const std::string answer = test::TrickleServer::okAnswer("{\"id\": \"1\", \"content\": \"message 1\"}", "application/json");
+    struct Case {
+        const char* trickled;
+        std::size_t atOnce;
+    };
+    for (const Case& c : {Case{"the status line", 0}, Case{"the headers", test::TrickleServer::statusLineLength(answer)},
+                          Case{"the body", test::TrickleServer::headLength(answer) + 5}}) {
+        CAPTURE(c.trickled);
+        test::TrickleServer proxy({answer, c.atOnce, Ms(200), 0});
+        auto action = notifier(proxy.url() + "/api/webhooks/1/trickle-token", {{"request_timeout", "500ms"}, {"max_retry_time", "300ms"}});
+        const Outcome o = action->execute(numbered(1), context());
+        CHECK_FALSE(o.ok);
+        CHECK(o.summary.find("Discord shutdown message not delivered: gave up after 1 attempt in ") == 0);
+        CHECK(o.summary.find(": no answer within 500 ms") != std::string::npos);
+        CHECK(o.summary.find("trickle-token") == std::string::npos);
+        CHECK(proxy.bytesSent() < answer.size());
+    }
 }
 
 TEST_CASE("when the daemon stops, a hung delivery returns promptly") {

@@ -1,10 +1,8 @@
 #include "ImdsClient.h"
 
+#include "HttpFetch.h"
+
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <cctype>
@@ -20,6 +18,15 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
+// The metadata service's answers are a few hundred bytes (a role's credentials, a region).
+constexpr std::uint64_t kMaxAnswer = 64 * 1024;
+
+std::string describe(const HttpFetchError& e, std::chrono::milliseconds timeout) {
+    if (e.failure() != HttpFailure::TimedOut) return e.what();
+    const auto ms = timeout.count();
+    return "no answer within " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms");
+}
+
 }  // namespace
 
 ImdsClient::ImdsClient(std::string endpoint, std::chrono::milliseconds timeout)
@@ -27,20 +34,16 @@ ImdsClient::ImdsClient(std::string endpoint, std::chrono::milliseconds timeout)
 
 ImdsAnswer ImdsClient::request(const std::string& method, const std::string& path, const std::string& headerName,
                                const std::string& headerValue) const {
-    const Poco::URI base(endpoint_);
-    Poco::Net::HTTPClientSession session(base.getHost(), base.getPort());
-    session.setTimeout(Poco::Timespan(static_cast<long>(timeout_.count() / 1000),
-                                      static_cast<long>((timeout_.count() % 1000) * 1000)));
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    request.set(headerName, headerValue);
-    request.setContentLength(0);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    ImdsAnswer answer;
-    answer.status = response.getStatus();
-    Poco::StreamCopier::copyToString(in, answer.body);
-    return answer;
+    Poco::URI url(endpoint_);
+    url.setPathEtc(path);
+    HttpCall call;
+    call.method = method;
+    call.url = url.toString();
+    call.headers = {{headerName, headerValue}};
+    call.maxBodyBytes = kMaxAnswer;
+    // One deadline per request, the whole answer included.
+    HttpAnswer answer = HttpFetch::within(timeout_).fetch(call);
+    return ImdsAnswer{answer.status, std::move(answer.body)};
 }
 
 std::optional<std::string> ImdsClient::token(std::string& why) const {
@@ -49,6 +52,8 @@ std::optional<std::string> ImdsClient::token(std::string& why) const {
         const auto answer = request("PUT", "/latest/api/token", "X-aws-ec2-metadata-token-ttl-seconds", "21600");
         if (answer.status == 200 && !trim(answer.body).empty()) return trim(answer.body);
         why = "instance metadata token request answered HTTP " + std::to_string(answer.status);
+    } catch (const HttpFetchError& e) {
+        why = "instance metadata service at " + endpoint_ + ": " + describe(e, timeout_);
     } catch (const Poco::Exception& e) {
         why = "instance metadata service at " + endpoint_ + ": " + e.displayText();
     } catch (const std::exception& e) {
@@ -60,6 +65,8 @@ std::optional<std::string> ImdsClient::token(std::string& why) const {
 std::optional<ImdsAnswer> ImdsClient::get(const std::string& path, const std::string& token, std::string& why) const {
     try {
         return request("GET", path, "X-aws-ec2-metadata-token", token);
+    } catch (const HttpFetchError& e) {
+        why = "instance metadata service at " + endpoint_ + ": " + describe(e, timeout_);
     } catch (const Poco::Exception& e) {
         why = "instance metadata service at " + endpoint_ + ": " + e.displayText();
     } catch (const std::exception& e) {

@@ -23,7 +23,7 @@ struct ImdsAnswer {
 /// Talks to one metadata endpoint with a per-request timeout.
 class ImdsClient {
 public:
-    /// `endpoint` is "http://HOST[:PORT]"; `timeout` applies to each request.
+    /// `endpoint` is "http://HOST[:PORT]"; each request ends within `timeout`, its whole answer included.
     ImdsClient(std::string endpoint, std::chrono::milliseconds timeout);
 
     /// Asks for a session token (6 h TTL); nullopt with `why` set when the service refuses or is absent.
