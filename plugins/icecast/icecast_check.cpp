@@ -1,31 +1,26 @@
 #include "icecast_check.h"
 
+#include "HttpFetch.h"
+#include "TlsClientPolicy.h"
+
 #include "watchdog/HumanFormat.h"
 #include "watchdog/Plugin.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPBasicCredentials.h>
-#include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
-#include <mutex>
 #include <unistd.h>
 
 namespace watchdog {
 
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
 
 std::string joinMounts(const std::vector<const IcecastMount*>& mounts) {
     std::string out;
@@ -33,7 +28,18 @@ std::string joinMounts(const std::vector<const IcecastMount*>& mounts) {
     return out;
 }
 
-void addMountDetails(Result& r, const IcecastMount& m) {
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
+    return out;
+}
+
+const MountFlow* flowOf(const std::map<std::string, MountFlow>& flows, const std::string& mount) {
+    auto it = flows.find(mount);
+    return it == flows.end() ? nullptr : &it->second;
+}
+
+void addMountDetails(Result& r, const IcecastMount& m, const MountFlow* flow) {
     if (!m.connected) {
         r.detail(m.mount, "listed without a source (fallback stub)");
         return;
@@ -44,11 +50,48 @@ void addMountDetails(Result& r, const IcecastMount& m) {
     if (!m.serverType.empty()) r.detail(m.mount + " type", m.serverType);
     if (!m.streamStart.empty()) r.detail(m.mount + " stream_start", m.streamStart);
     if (!m.sourceIp.empty()) r.detail(m.mount + " source_ip", m.sourceIp);
+    if (!flow) return;
+    if (flow->kbps)
+        r.detail(m.mount + " read_kbps", human::number(*flow->kbps));
+    else
+        r.detail(m.mount + " read_kbps", flow->bytesReported ? "measuring" : "not reported");
+    r.detail(m.mount + " reconnects", std::to_string(flow->reconnects));
+    if (flow->reconnectedFrom)
+        r.detail(m.mount + " reconnected", "since the previous run (stream_start was " +
+                                               (flow->reconnectedFrom->empty() ? std::string("unknown") : *flow->reconnectedFrom) + ")");
 }
 
-void initializeSslOnce() {
-    static std::once_flag once;
-    std::call_once(once, [] { Poco::Net::initializeSSL(); });
+// An address as Icecast prints it, comparable with the configured one: IPv4 mapped into IPv6
+// ("::ffff:10.0.0.2", from a dual-stack listen socket) is the IPv4 address; names compare without case.
+std::string normalAddress(const std::string& text) {
+    Poco::Net::IPAddress ip;
+    if (Poco::Net::IPAddress::tryParse(text, ip)) {
+        if (ip.family() == Poco::Net::IPAddress::IPv6 && ip.isIPv4Mapped()) {
+            const std::string mapped = ip.toString();
+            const auto colon = mapped.rfind(':');
+            return mapped.substr(colon + 1);
+        }
+        return ip.toString();
+    }
+    return Poco::toLower(text);
+}
+
+// Why a connected mount is not what the options expect, if it is not.
+std::vector<std::string> flowProblems(const IcecastMount& m, const MountFlow* flow, const IcecastSettings& s) {
+    std::vector<std::string> problems;
+    if (!s.expectSourceIp.empty() && normalAddress(m.sourceIp) != s.expectSourceIp)
+        problems.push_back(m.mount + " is fed from " + (m.sourceIp.empty() ? std::string("an address Icecast does not show") : m.sourceIp) +
+                           ", not " + s.expectSourceIp + " (expect_source_ip)");
+    if (s.minKbps && flow && flow->kbps && *flow->kbps < *s.minKbps)
+        problems.push_back(m.mount + " receives " + human::number(*flow->kbps) + " kbit/s from its source (min_kbps " +
+                           human::number(*s.minKbps) + ")");
+    return problems;
+}
+
+std::string authorization(const std::string& user, const std::string& password) {
+    Poco::Net::HTTPRequest request;
+    Poco::Net::HTTPBasicCredentials(user, password).authenticate(request);
+    return request.get(Poco::Net::HTTPRequest::AUTHORIZATION);
 }
 
 }  // namespace
@@ -76,6 +119,9 @@ void IcecastCheck::configure(const Options& options) {
     std::string path = uri.getPath();
     while (!path.empty() && path.back() == '/') path.pop_back();
     s.statsPath = path + "/admin/stats";
+    Poco::URI stats(uri);
+    stats.setPath(s.statsPath);
+    s.statsUrl = stats.toString();
 
     s.user = options.string("user", "admin");
     s.password = options.secret("password");
@@ -91,13 +137,20 @@ void IcecastCheck::configure(const Options& options) {
     }
     s.maxBody = options.size("max_body", 8ULL << 20);
     if (s.maxBody < 1024) options.fail("max_body", "must be at least 1K");
+    if (options.has("min_kbps")) {
+        s.minKbps = options.number("min_kbps", 0, 1000000);
+        if (*s.minKbps <= 0) options.fail("min_kbps", "must be more than 0 (e.g. 64)");
+    }
+    if (options.has("expect_source_ip")) {
+        const std::string expected = options.string("expect_source_ip");
+        if (expected.empty() || expected.find_first_of(" \t\r\n") != std::string::npos)
+            options.fail("expect_source_ip", "must be one address, e.g. 10.0.0.2 (or a relay's host name)");
+        s.expectSourceIp = normalAddress(expected);
+    }
 
     if (s.scheme == "https") {
-        initializeSslOnce();
         try {
-            tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, s.caFile, Poco::Net::Context::VERIFY_RELAXED,
-                                          9, /*loadDefaultCAs*/ s.caFile.empty());
-            tls_->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+            tls_ = common::newTlsClientContext(s.caFile);
         } catch (const Poco::Exception& e) {
             options.fail(s.caFile.empty() ? "url" : "ca_file", "cannot set up TLS: " + e.displayText());
         }
@@ -105,16 +158,25 @@ void IcecastCheck::configure(const Options& options) {
     settings_ = std::move(s);
 }
 
-Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& settings) {
+Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& settings,
+                           const std::map<std::string, MountFlow>& flows) {
     auto connected = stats.connected();
     Result r;
     if (!settings.mount.empty()) {
         const IcecastMount* m = stats.find(settings.mount);
         if (m && m->connected) {
-            const bool counted = !m->listeners.empty() && m->listeners.size() < 10 &&
-                                 m->listeners.find_first_not_of("0123456789") == std::string::npos;
-            std::string listeners = counted ? " (" + human::count(std::stoll(m->listeners), "listener") + ")" : "";
-            r = Result::pass("source connected to " + settings.mount + listeners);
+            const MountFlow* flow = flowOf(flows, m->mount);
+            const auto problems = flowProblems(*m, flow, settings);
+            if (!problems.empty()) {
+                r = Result::fail(join(problems, "; "));
+            } else {
+                std::vector<std::string> about;
+                const bool counted = !m->listeners.empty() && m->listeners.size() < 10 &&
+                                     m->listeners.find_first_not_of("0123456789") == std::string::npos;
+                if (counted) about.push_back(human::count(std::stoll(m->listeners), "listener"));
+                if (flow && flow->kbps) about.push_back(human::number(*flow->kbps) + " kbit/s");
+                r = Result::pass("source connected to " + settings.mount + (about.empty() ? "" : " (" + join(about, ", ") + ")"));
+            }
             r.withValue(1, "sources");
         } else {
             std::string why = m ? "listed as a fallback stub, " : "";
@@ -122,17 +184,22 @@ Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& set
             r = Result::fail("no source on " + settings.mount + " (" + why + ")");
             r.withValue(0, "sources");
         }
-        if (m) addMountDetails(r, *m);
+        if (m) addMountDetails(r, *m, flowOf(flows, m->mount));
     } else {
         std::string counted = human::count(static_cast<long long>(connected.size()), "source") + " connected";
         if (!connected.empty()) counted += " (" + joinMounts(connected) + ")";
-        if (static_cast<int>(connected.size()) >= settings.minSources)
-            r = Result::pass(counted);
-        else
+        std::vector<std::string> problems;
+        for (const auto* m : connected)
+            for (auto& p : flowProblems(*m, flowOf(flows, m->mount), settings)) problems.push_back(std::move(p));
+        if (static_cast<int>(connected.size()) < settings.minSources)
             r = Result::fail(counted + (connected.empty() ? " (need " : ", need ") + std::to_string(settings.minSources) +
                              (connected.empty() ? ")" : ""));
+        else if (!problems.empty())
+            r = Result::fail(counted + ", but " + join(problems, "; "));
+        else
+            r = Result::pass(counted);
         r.withValue(static_cast<double>(connected.size()), "sources");
-        for (const auto& m : stats.mounts) addMountDetails(r, m);
+        for (const auto& m : stats.mounts) addMountDetails(r, m, flowOf(flows, m.mount));
     }
     if (!stats.serverId.empty()) r.detail("server", stats.serverId);
     return r;
@@ -141,66 +208,45 @@ Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& set
 Result IcecastCheck::run(const CheckContext& context) {
     const IcecastSettings& s = settings_;
     const auto timeout = std::max(context.timeout, std::chrono::milliseconds(1));
-    const auto deadline = SteadyClock::now() + timeout;
-    const std::string within = " within " + human::duration(timeout);
-    auto remaining = [&] {
-        auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now());
-        return Poco::Timespan(std::max<long long>(left.count(), 1000));
-    };
-    std::string body;
-    Poco::Net::HTTPResponse response;
+    const std::string at = "Icecast at " + s.endpoint();
+    common::HttpCall call;
+    call.url = s.statsUrl;
+    call.headers = {{"Authorization", authorization(s.user, s.password)}, {"User-Agent", "encoder-watchdog"}};
+    call.maxBodyBytes = s.maxBody;
+    call.tls = tls_;
+    common::HttpAnswer answer;
     try {
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (s.scheme == "https")
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(s.host, s.port, tls_);
-        else
-            session = std::make_unique<Poco::Net::HTTPClientSession>(s.host, s.port);
-        session->setTimeout(remaining(), remaining(), remaining());
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, s.statsPath, Poco::Net::HTTPMessage::HTTP_1_1);
-        Poco::Net::HTTPBasicCredentials(s.user, s.password).authenticate(request);
-        request.set("User-Agent", "encoder-watchdog");
-        session->sendRequest(request);
-        session->socket().setReceiveTimeout(remaining());
-        std::istream& in = session->receiveResponse(response);
-        if (response.getStatus() == Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED)
-            return Result::error("Icecast at " + s.endpoint() + " refused the admin credentials (HTTP 401)");
-        if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
-            return Result::error("Icecast at " + s.endpoint() + " answered HTTP " + std::to_string(response.getStatus()) +
-                                 " " + response.getReason() + " for " + s.statsPath);
-        char buffer[16384];
-        while (in) {
-            if (context.isCancelled()) return Result::error("cancelled while reading Icecast's answer");
-            if (SteadyClock::now() >= deadline) throw Poco::TimeoutException();
-            session->socket().setReceiveTimeout(remaining());
-            in.read(buffer, sizeof buffer);
-            body.append(buffer, static_cast<std::size_t>(in.gcount()));
-            if (body.size() > s.maxBody)
+        answer = common::HttpFetch::within(timeout, [&context] { return context.isCancelled(); }).fetch(call);
+    } catch (const common::HttpFetchError& e) {
+        switch (e.failure()) {
+            case common::HttpFailure::TimedOut:
+                if (e.phase() == common::HttpPhase::Reading)
+                    return Result::error(at + " sent only part of its answer within " + human::duration(timeout));
+                return Result::error("no answer from " + at + " within " + human::duration(timeout));
+            case common::HttpFailure::Cancelled: return Result::error("cancelled while reading Icecast's answer");
+            case common::HttpFailure::Refused: return Result::error("cannot connect to " + at + ": connection refused");
+            case common::HttpFailure::Unresolved: return Result::error("cannot resolve Icecast host " + s.host);
+            case common::HttpFailure::Tls: return Result::error("TLS with " + at + " failed: " + e.reason());
+            case common::HttpFailure::TooLarge:
                 return Result::error("Icecast's answer is larger than " + std::to_string(s.maxBody >> 10) + "K (max_body)");
+            case common::HttpFailure::Other: break;
         }
-        if (response.hasContentLength() && static_cast<long long>(body.size()) < response.getContentLength64())
-            return Result::error("Icecast at " + s.endpoint() + " closed the connection after " +
-                                 std::to_string(body.size()) + " of " + std::to_string(response.getContentLength64()) + " bytes");
-    } catch (const Poco::TimeoutException&) {
-        return Result::error("no answer from Icecast at " + s.endpoint() + within);
-    } catch (const Poco::Net::ConnectionRefusedException&) {
-        return Result::error("cannot connect to Icecast at " + s.endpoint() + ": connection refused");
-    } catch (const Poco::Net::HostNotFoundException&) {
-        return Result::error("cannot resolve Icecast host " + s.host);
-    } catch (const Poco::Net::NoAddressFoundException&) {
-        return Result::error("cannot resolve Icecast host " + s.host);
-    } catch (const Poco::Net::SSLException& e) {
-        return Result::error("TLS with Icecast at " + s.endpoint() + " failed: " + e.message());
-    } catch (const Poco::Exception& e) {
-        return Result::error("request to Icecast at " + s.endpoint() + " failed: " + e.displayText());
-    } catch (const std::exception& e) {
-        return Result::error(std::string("request to Icecast at ") + s.endpoint() + " failed: " + e.what());
+        return Result::error("request to " + at + " failed: " + e.what());
     }
+    if (answer.status == 401) return Result::error(at + " refused the admin credentials (HTTP 401)");
+    if (answer.status != 200)
+        return Result::error(at + " answered HTTP " + std::to_string(answer.status) + " " + answer.reason + " for " + s.statsPath);
+    if (answer.shortBody())
+        return Result::error(at + " closed the connection after " + std::to_string(answer.body.size()) + " of " +
+                             std::to_string(*answer.contentLength) + " bytes");
+    IcecastStats stats;
     try {
-        return judge(parseIcecastStats(body), s);
+        stats = parseIcecastStats(answer.body);
     } catch (const IcecastStatsError& e) {
-        Poco::Logger::get("watchdog.check.icecast").debug("unusable /admin/stats body (%z bytes)", body.size());
-        return Result::error("Icecast at " + s.endpoint() + " sent " + e.what());
+        Poco::Logger::get("watchdog.check.icecast").debug("unusable /admin/stats body (%z bytes)", answer.body.size());
+        return Result::error(at + " sent " + e.what());
     }
+    return judge(stats, s, flow_.observe(stats, IcecastFlow::Clock::now(), s.mount));
 }
 
 }  // namespace watchdog

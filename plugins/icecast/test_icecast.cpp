@@ -254,3 +254,132 @@ TEST_CASE("a config error never echoes the password") {
     CHECK(e.rfind("pipeline.yaml:2:11: checks.icecast.password:", 0) == 0);
     CHECK(e.find("hunter2") == std::string::npos);
 }
+
+namespace {
+
+// One connected mount, as Icecast 2.4 lists it, with the fields the flow reads.
+IcecastStats liveStats(const std::string& bytes, const std::string& streamStart = "2025-01-19T10:31:00+1100",
+                       const std::string& sourceIp = "192.0.2.21") {
+    return parseIcecastStats("<icestats><server_id>Icecast 2.4.4</server_id><sources>1</sources><source mount=\"/live\">"
+                             "<listeners>3</listeners><source_ip>" + sourceIp + "</source_ip><stream_start_iso8601>" +
+                             streamStart + "</stream_start_iso8601>" +
+                             (bytes.empty() ? std::string() : "<total_bytes_read>" + bytes + "</total_bytes_read>") +
+                             "</source></icestats>");
+}
+
+using FlowClock = IcecastFlow::Clock;
+
+}  // namespace
+
+TEST_CASE("the read rate is the change of total_bytes_read over at least 6 s, measured from the second run on") {
+    IcecastFlow flow;
+    const auto t0 = FlowClock::time_point{} + std::chrono::hours(1);
+    auto first = flow.observe(liveStats("1000"), t0);
+    REQUIRE(first.count("/live") == 1);
+    CHECK_FALSE(first["/live"].kbps);
+    CHECK(first["/live"].bytesReported);
+    CHECK(first["/live"].reconnects == 0);
+
+    // Icecast refreshes the counter every 5 s: a run 2 s later cannot tell a stall from a healthy source.
+    CHECK_FALSE(flow.observe(liveStats("1000"), t0 + std::chrono::seconds(2))["/live"].kbps);
+
+    // 7 s after the first run: 112000 bytes more is 128 kbit/s.
+    auto later = flow.observe(liveStats("113000"), t0 + std::chrono::seconds(7));
+    REQUIRE(later["/live"].kbps);
+    CHECK(*later["/live"].kbps == doctest::Approx(128.0));
+    CHECK(later["/live"].window == std::chrono::seconds(7));
+
+    // Runs every second after that compare with the newest run at least 6 s back.
+    auto next = flow.observe(liveStats("113000"), t0 + std::chrono::seconds(8));
+    REQUIRE(next["/live"].kbps);
+    CHECK(*next["/live"].kbps == doctest::Approx(112000.0 * 8 / 1000 / 6));  // against the run at 2 s
+    // Nothing read for 6 s: 0 kbit/s, a connected but stalled source.
+    auto stalled = flow.observe(liveStats("113000"), t0 + std::chrono::seconds(14));
+    REQUIRE(stalled["/live"].kbps);
+    CHECK(*stalled["/live"].kbps == 0.0);
+}
+
+TEST_CASE("a new stream_start, or a counter that went back, is a reconnect; the rate starts over") {
+    IcecastFlow flow;
+    const auto t0 = FlowClock::time_point{} + std::chrono::hours(1);
+    flow.observe(liveStats("1000", "2025-01-19T10:31:00+1100"), t0);
+    auto again = flow.observe(liveStats("500000", "2025-01-19T10:40:00+1100"), t0 + std::chrono::seconds(10));
+    CHECK(again["/live"].reconnects == 1);
+    REQUIRE(again["/live"].reconnectedFrom);
+    CHECK(*again["/live"].reconnectedFrom == "2025-01-19T10:31:00+1100");
+    CHECK_FALSE(again["/live"].kbps);
+
+    // The source went away between runs and came back: the mount was missing from one run.
+    flow.observe(IcecastStats{}, t0 + std::chrono::seconds(20));
+    auto back = flow.observe(liveStats("2000", "2025-01-19T10:41:00+1100"), t0 + std::chrono::seconds(30));
+    CHECK(back["/live"].reconnects == 2);
+
+    // The same second, a fresh counter: a reconnect stream_start cannot show.
+    auto quick = flow.observe(liveStats("100", "2025-01-19T10:41:00+1100"), t0 + std::chrono::seconds(40));
+    CHECK(quick["/live"].reconnects == 3);
+    auto steady = flow.observe(liveStats("200000", "2025-01-19T10:41:00+1100"), t0 + std::chrono::seconds(50));
+    CHECK(steady["/live"].reconnects == 3);
+    CHECK_FALSE(steady["/live"].reconnectedFrom);
+    REQUIRE(steady["/live"].kbps);
+}
+
+TEST_CASE("judged with its flow: the rate, source_ip and reconnects are details; min_kbps and expect_source_ip fail naming what was found") {
+    IcecastSettings s = settingsFor("/live");
+    MountFlow flowing;
+    flowing.kbps = 127.94;
+    flowing.bytesReported = true;
+    flowing.reconnects = 2;
+    flowing.reconnectedFrom = "2025-01-19T10:30:00+1100";
+    std::map<std::string, MountFlow> flows{{"/live", flowing}};
+
+    Result ok = IcecastCheck::judge(liveStats("1"), s, flows);
+    CHECK(statusOf(ok) == "pass");
+    CHECK(ok.summary == "source connected to /live (3 listeners, 128 kbit/s)");
+    CHECK(detail(ok, "/live read_kbps") == "128");
+    CHECK(detail(ok, "/live source_ip") == "192.0.2.21");
+    CHECK(detail(ok, "/live reconnects") == "2");
+    CHECK(detail(ok, "/live reconnected") == "since the previous run (stream_start was 2025-01-19T10:30:00+1100)");
+
+    s.minKbps = 64;
+    flows["/live"].kbps = 0;
+    Result stalled = IcecastCheck::judge(liveStats("1"), s, flows);
+    CHECK(statusOf(stalled) == "fail");
+    CHECK(stalled.summary == "/live receives 0 kbit/s from its source (min_kbps 64)");
+    CHECK(stalled.value == 1);  // still connected: the value stays the number of sources
+
+    flows["/live"].kbps.reset();  // still measuring: min_kbps cannot judge yet
+    flows["/live"].reconnectedFrom.reset();
+    Result measuring = IcecastCheck::judge(liveStats("1"), s, flows);
+    CHECK(statusOf(measuring) == "pass");
+    CHECK(detail(measuring, "/live read_kbps") == "measuring");
+    CHECK(detail(measuring, "/live reconnected") == "<none>");
+
+    s.expectSourceIp = "10.0.0.2";
+    Result wrongEncoder = IcecastCheck::judge(liveStats("1"), s, flows);
+    CHECK(statusOf(wrongEncoder) == "fail");
+    CHECK(wrongEncoder.summary == "/live is fed from 192.0.2.21, not 10.0.0.2 (expect_source_ip)");
+    s.expectSourceIp = "192.0.2.21";
+    CHECK(statusOf(IcecastCheck::judge(liveStats("1", "x", "::ffff:192.0.2.21"), s, flows)) == "pass");
+
+    // Without mount, every connected mount is held to the same expectations.
+    IcecastSettings all = settingsFor();
+    all.minKbps = 64;
+    std::map<std::string, MountFlow> two{{"/audio.ogg", flowing}, {"/video.ogg", flowing}};
+    two["/video.ogg"].kbps = 3.2;
+    Result partly = IcecastCheck::judge(parseIcecastStats(kTwoSources), all, two);
+    CHECK(statusOf(partly) == "fail");
+    CHECK(partly.summary == "2 sources connected (/audio.ogg, /video.ogg), but /video.ogg receives 3.2 kbit/s from its source (min_kbps 64)");
+}
+
+TEST_CASE("min_kbps and expect_source_ip are validated") {
+    IcecastCheck check;
+    configure(check, "url: http://x:8000\npassword: x\nmin_kbps: 48.5\nexpect_source_ip: ::FFFF:10.0.0.2\n");
+    REQUIRE(check.settings().minKbps);
+    CHECK(*check.settings().minKbps == 48.5);
+    CHECK(check.settings().expectSourceIp == "10.0.0.2");
+    CHECK(configError("url: http://x:8000\npassword: x\nmin_kbps: 0\n") ==
+          "pipeline.yaml:3:11: checks.icecast.min_kbps: must be more than 0 (e.g. 64)");
+    CHECK(configError("url: http://x:8000\npassword: x\nmin_kbps: fast\n").rfind("pipeline.yaml:3:11: checks.icecast.min_kbps:", 0) == 0);
+    CHECK(configError("url: http://x:8000\npassword: x\nexpect_source_ip: 10.0.0.2 10.0.0.3\n") ==
+          "pipeline.yaml:3:19: checks.icecast.expect_source_ip: must be one address, e.g. 10.0.0.2 (or a relay's host name)");
+}

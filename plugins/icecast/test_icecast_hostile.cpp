@@ -1,8 +1,10 @@
 // A hostile stats server (200k levels of nested XML, 1.4 MB, under max_body): the check reports an
-// error with the reason, and neither `check` nor `run` of the real binary dies of it.
+// error with the reason, and neither `check` nor `run` of the real binary dies of it. A server that
+// trickles its answer a byte at a time cannot hold the check past its timeout.
 #include "icecast_check.h"
 
 #include "TestSupport.h"
+#include "TrickleServer.h"
 #include "config/ConfigNode.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -78,4 +80,31 @@ TEST_CASE("encoder-watchdog run records the error for such a server, keeps runni
     CHECK_MESSAGE(recorded, daemon.output());
     CHECK(daemon.running());
     CHECK_MESSAGE(daemon.stop() == 0, daemon.output());
+}
+
+TEST_CASE("a server trickling its answer one byte every 200 ms cannot hold the check past its 500 ms timeout") {
+    const std::string body = "<?xml version=\"1.0\"?>\n<icestats><server_id>Icecast 2.4.4</server_id><sources>1</sources>"
+                             "<source mount=\"/live\"><source_ip>127.0.0.1</source_ip></source></icestats>\n";
+    const std::string answer = TrickleServer::okAnswer(body);
+    struct Case {
+        const char* trickled;
+        std::size_t atOnce;
+    };
+    for (const Case& c : {Case{"the status line", 0}, Case{"the headers", TrickleServer::statusLineLength(answer)},
+                          Case{"the body", TrickleServer::headLength(answer) + 20}}) {
+        CAPTURE(c.trickled);
+        TrickleServer server({answer, c.atOnce, 200ms, 0});
+        IcecastCheck check;
+        Options options(parseYaml("url: " + server.url() + "\npassword: x\n", "pipeline.yaml"), "checks.icecast", "/tmp");
+        check.configure(options);
+        std::atomic<bool> cancelled{false};
+        const Result r = check.run(CheckContext{"icecast", "Icecast Sources", 1s, 500ms, &cancelled});
+        const std::string at = "Icecast at 127.0.0.1:" + std::to_string(server.port());
+        CHECK(std::string(toString(r.status)) == "error");
+        if (c.atOnce <= TrickleServer::statusLineLength(answer))
+            CHECK(r.summary == "no answer from " + at + " within 500 ms");
+        else
+            CHECK(r.summary == at + " sent only part of its answer within 500 ms");
+        CHECK(server.bytesSent() < answer.size());  // it gave up long before the answer was out
+    }
 }

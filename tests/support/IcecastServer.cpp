@@ -51,7 +51,7 @@ std::string IcecastServer::configXml() const {
         "<icecast>\n"
         "  <location>watchdog-test</location><admin>test@localhost</admin>\n"
         "  <limits><clients>100</clients><sources>16</sources><queue-size>524288</queue-size>"
-        "<client-timeout>30</client-timeout><header-timeout>15</header-timeout><source-timeout>10</source-timeout>"
+        "<client-timeout>30</client-timeout><header-timeout>15</header-timeout><source-timeout>" + std::to_string(settings_.sourceTimeout.count()) + "</source-timeout>"
         "<burst-size>65535</burst-size></limits>\n"
         "  <authentication><source-password>" + settings_.sourcePassword + "</source-password>"
         "<relay-password>relay-secret</relay-password><admin-user>" + settings_.adminUser + "</admin-user>"

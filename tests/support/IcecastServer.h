@@ -23,6 +23,7 @@ public:
         std::string mountsXml;                        ///< raw <mount>...</mount> elements to add, e.g. fallbacks
         std::chrono::milliseconds startTimeout{10000}; ///< how long to wait for /admin/stats to answer
         bool tls = false;  ///< also listen with TLS on tlsPort(), with a fresh self-signed certificate for 127.0.0.1
+        std::chrono::seconds sourceTimeout{10};  ///< <source-timeout>: a source silent this long is dropped
     };
 
     /// Starts icecast2 with default settings.

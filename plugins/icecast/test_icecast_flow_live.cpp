@@ -1,0 +1,150 @@
+// Integration tests of the flow the icecast check measures, against a real icecast2 fed by a real
+// ffmpeg: a source paused with SIGSTOP (its connection stays open) fails min_kbps and passes again
+// after SIGCONT; an encoder killed and started again is a reconnect; expect_source_ip names the
+// address Icecast shows. Icecast refreshes total_bytes_read every 5 s, so the waits here are for
+// what the check reports, polled every 250 ms, never fixed sleeps.
+#include "icecast_check.h"
+
+#include "FfmpegEncoder.h"
+#include "IcecastServer.h"
+#include "TestSupport.h"
+#include "config/ConfigNode.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <csignal>
+#include <ctime>
+
+using namespace watchdog;
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string statusOf(const Result& r) { return toString(r.status); }
+
+std::unique_ptr<IcecastCheck> makeCheck(const IcecastServer& server, const std::string& extra) {
+    auto check = std::make_unique<IcecastCheck>();
+    Options opts(parseYaml("url: " + server.url() + "\nuser: " + server.adminUser() + "\npassword: " + server.adminPassword() +
+                               "\n" + extra,
+                           "pipeline.yaml"),
+                 "checks.icecast", "/tmp");
+    check->configure(opts);
+    opts.rejectUnknownKeys();
+    return check;
+}
+
+Result runOnce(IcecastCheck& check) {
+    std::atomic<bool> cancelled{false};
+    return check.run(CheckContext{"icecast", "Icecast Sources", 250ms, 5000ms, &cancelled});
+}
+
+std::string detail(const Result& r, const std::string& key) {
+    for (const auto& [k, v] : r.details)
+        if (k == key) return v;
+    return "<none>";
+}
+
+// Runs the check every 250 ms until `done` holds for its result (true) or `timeout` passes.
+bool runUntil(IcecastCheck& check, Result& last, const std::function<bool(const Result&)>& done,
+              std::chrono::milliseconds timeout) {
+    return waitUntil(
+        [&] {
+            last = runOnce(check);
+            return done(last);
+        },
+        timeout, 250ms);
+}
+
+}  // namespace
+
+TEST_CASE("a real source paused with SIGSTOP fails min_kbps while still connected, and passes again after SIGCONT") {
+    IcecastServer::Settings settings;
+    settings.sourceTimeout = 300s;  // Icecast would drop a silent source after 10 s: the pause must outlast the window
+    IcecastServer server(settings);
+    FfmpegEncoder encoder(FfmpegEncoder::icecastOnly(server.sourceUrl("/live")));
+    REQUIRE_MESSAGE(server.waitForSource("/live", 15s), (encoder.output() + server.log()));
+    auto check = makeCheck(server, "mount: /live\nmin_kbps: 16\n");
+
+    Result flowing;
+    const bool measured = runUntil(*check, flowing, [](const Result& r) { return detail(r, "/live read_kbps") != "measuring"; }, 30s);
+    REQUIRE_MESSAGE(measured, flowing.summary);
+    CHECK_MESSAGE(statusOf(flowing) == "pass", flowing.summary);
+    CHECK(flowing.summary.rfind("source connected to /live (0 listeners, ", 0) == 0);
+    CHECK(flowing.summary.find(" kbit/s)") == flowing.summary.size() - 8);
+    CHECK(std::stod(detail(flowing, "/live read_kbps")) >= 16);
+    CHECK(detail(flowing, "/live source_ip") == "127.0.0.1");
+    CHECK(detail(flowing, "/live reconnects") == "0");
+
+    REQUIRE(::kill(encoder.pid(), SIGSTOP) == 0);
+    Result paused;
+    const bool stalled = runUntil(
+        *check, paused, [](const Result& r) { return r.summary == "/live receives 0 kbit/s from its source (min_kbps 16)"; }, 40s);
+    ::kill(encoder.pid(), SIGCONT);  // before any REQUIRE can end the test with ffmpeg stopped
+    CHECK_MESSAGE(stalled, paused.summary);
+    CHECK(statusOf(paused) == "fail");
+    CHECK(paused.value == 1);                 // connected all along:
+    CHECK(server.hasSource("/live"));         // the paused encoder's connection stays open
+    CHECK(detail(paused, "/live read_kbps") == "0");
+    CHECK(detail(paused, "/live reconnects") == "0");
+
+    Result resumed;
+    const bool recovered = runUntil(*check, resumed, [](const Result& r) { return statusOf(r) == "pass"; }, 40s);
+    CHECK_MESSAGE(recovered, resumed.summary);
+    CHECK(std::stod(detail(resumed, "/live read_kbps")) >= 16);
+    CHECK(detail(resumed, "/live reconnects") == "0");  // the same connection, never a reconnect
+}
+
+TEST_CASE("a real encoder killed and started again is counted as a reconnect, with the stream_start it replaced") {
+    IcecastServer server;
+    auto check = makeCheck(server, "mount: /live\n");
+    auto encoder = std::make_unique<FfmpegEncoder>(FfmpegEncoder::icecastOnly(server.sourceUrl("/live")));
+    REQUIRE_MESSAGE(server.waitForSource("/live", 15s), (encoder->output() + server.log()));
+    const std::time_t connectedBy = std::time(nullptr);
+
+    Result first = runOnce(*check);
+    CHECK(statusOf(first) == "pass");
+    CHECK(detail(first, "/live reconnects") == "0");
+    CHECK(detail(first, "/live reconnected") == "<none>");
+    const std::string firstStart = detail(first, "/live stream_start");
+    REQUIRE(firstStart != "<none>");
+
+    encoder->kill();
+    REQUIRE(server.waitForNoSource("/live", 10s));
+    Result gone = runOnce(*check);
+    CHECK(gone.summary == "no source on /live (0 sources connected)");
+
+    // stream_start counts whole seconds: the new connection starts in a later second than the first.
+    waitUntil([&] { return std::time(nullptr) > connectedBy; }, 2s, 20ms);
+    encoder = std::make_unique<FfmpegEncoder>(FfmpegEncoder::icecastOnly(server.sourceUrl("/live")));
+    REQUIRE_MESSAGE(server.waitForSource("/live", 15s), (encoder->output() + server.log()));
+
+    Result back = runOnce(*check);
+    CHECK(statusOf(back) == "pass");
+    CHECK(detail(back, "/live reconnects") == "1");
+    CHECK(detail(back, "/live reconnected") == "since the previous run (stream_start was " + firstStart + ")");
+    CHECK(detail(back, "/live stream_start") != firstStart);
+
+    Result steady = runOnce(*check);
+    CHECK(detail(steady, "/live reconnects") == "1");
+    CHECK(detail(steady, "/live reconnected") == "<none>");
+}
+
+TEST_CASE("expect_source_ip: the encoder on 127.0.0.1 passes; another address fails naming 127.0.0.1") {
+    IcecastServer server;
+    FfmpegEncoder encoder(FfmpegEncoder::icecastOnly(server.sourceUrl("/live")));
+    REQUIRE_MESSAGE(server.waitForSource("/live", 15s), (encoder.output() + server.log()));
+
+    Result right = runOnce(*makeCheck(server, "mount: /live\nexpect_source_ip: 127.0.0.1\n"));
+    CHECK_MESSAGE(statusOf(right) == "pass", right.summary);
+    CHECK(right.summary == "source connected to /live (0 listeners)");
+
+    Result wrong = runOnce(*makeCheck(server, "mount: /live\nexpect_source_ip: 10.0.0.2\n"));
+    CHECK(statusOf(wrong) == "fail");
+    CHECK(wrong.summary == "/live is fed from 127.0.0.1, not 10.0.0.2 (expect_source_ip)");
+    CHECK(detail(wrong, "/live source_ip") == "127.0.0.1");
+
+    Result anyMount = runOnce(*makeCheck(server, "expect_source_ip: 10.0.0.2\n"));
+    CHECK(anyMount.summary == "1 source connected (/live), but /live is fed from 127.0.0.1, not 10.0.0.2 (expect_source_ip)");
+}
