@@ -260,3 +260,10 @@ TEST_CASE("a pipeline that would watch nothing is refused unless it says so") {
     dir.write("pipeline.yaml", "watchdog: { allow_no_checks: true }\nchecks:\n  a: { plugin: x, enabled: false }\n");
     CHECK(errorsOf(path).empty());
 }
+
+TEST_CASE("an alias inside the node it names is refused (found by fuzzing: it leaked the tree)") {
+    TempDir dir;
+    const std::string path = dir.write("pipeline.yaml", "checks: { a: { plugin: x } }\nx: &loop [1, *loop]\n");
+    CHECK(joined(errorsOf(path)) ==
+          path + ":2:14: this alias refers to a mapping or list that contains it\n");
+}

@@ -60,6 +60,10 @@ public:
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
         auto it = anchors_.find(anchor);
         if (it == anchors_.end()) throw ConfigError(toMark(mark), "unknown alias");
+        // `a: &x [*x]`: a node inside itself would never be freed (and never end when walked).
+        for (const Frame& f : stack_)
+            if (f.node == it->second)
+                throw ConfigError(toMark(mark), "this alias refers to a mapping or list that contains it");
         add(it->second);
     }
 
