@@ -169,3 +169,12 @@ TEST_CASE("a .env with 60k unknown keys lists each once, at its last line (read 
     CHECK(m.errors.find("K7 (line 8)") == std::string::npos);
     CHECK(m.yaml.find("#   K59999\n") != std::string::npos);
 }
+
+TEST_CASE("a malformed ICECAST_URL is reported without the password it carries") {
+    test::TempDir dir;
+    const Migrated m = migrateFile(dir.write(".env", "ICECAST_URL=http://admin:hunter2pass@ho st:99x/\nICECAST_PASS=x\n"
+                                                     "HLS_DIRECTORY=/tmp\nAWS_BACKUP_INSTANCE_ID=i-0123456789abcdef0\n"));
+    CHECK(m.errors.find("ICECAST_URL (line 1): 'http://***@ho st:99x/' is not a URL; no icecast check") != std::string::npos);
+    CHECK(m.errors.find("hunter2") == std::string::npos);
+    CHECK(m.yaml.find("hunter2") == std::string::npos);
+}

@@ -23,6 +23,17 @@ namespace watchdog {
 
 namespace {
 
+/// The URL as text with anything between "://" and the last "@" before the host shown as ***: a
+/// malformed URL may still carry a password, and messages never show one.
+std::string withoutUserInfo(const std::string& url) {
+    const auto scheme = url.find("://");
+    const std::size_t from = scheme == std::string::npos ? 0 : scheme + 3;
+    const auto hostEnd = url.find_first_of("/?#", from);
+    const auto at = url.rfind('@', hostEnd == std::string::npos ? std::string::npos : hostEnd);
+    if (at == std::string::npos || at < from) return url;
+    return url.substr(0, from) + "***" + url.substr(at);
+}
+
 // What the script used when its .env left a key out: the defaults in its config.py, which differ
 // from its sample .env for MAX_TS_FILES (sample 20), EXCLUDE_FILES (sample index.html,live.m3u8)
 // and DISCORD_UPDATE_INTERVAL (sample 3600).
@@ -66,7 +77,7 @@ Section icecastCheck(Migration& m) {
         uri.setQuery("");
         address = uri.toString();
     } catch (const Poco::Exception&) {
-        m.unmapped("ICECAST_URL (line " + std::to_string(url->line) + "): '" + url->value + "' is not a URL; no icecast check");
+        m.unmapped("ICECAST_URL (line " + std::to_string(url->line) + "): '" + withoutUserInfo(url->value) + "' is not a URL; no icecast check");
         return s;
     }
     s.ids.push_back("icecast");
