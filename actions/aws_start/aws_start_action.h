@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AwsCredentials.h"
+#include "Ec2ActionSettings.h"
 #include "Ec2Client.h"
 
 #include <watchdog/Action.h>
@@ -31,14 +32,7 @@ public:
     const std::string& region() const { return settings_.region; }
 
 private:
-    struct Settings {
-        std::string instanceId;
-        std::string region;
-        aws::Ec2Settings ec2;
-        aws::CredentialSources credentials;
-        std::chrono::milliseconds pollInterval{5000};
-        std::chrono::milliseconds maxWait{300000};
-    };
+    using Settings = aws::Ec2ActionSettings;
 
     Outcome run(const Event& event, const ActionContext& context);
     Outcome explainFailure(const std::string& action, const aws::Ec2Reply& reply) const;

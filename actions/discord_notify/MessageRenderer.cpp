@@ -220,6 +220,13 @@ Message render(const Event& event, const RenderSettings& settings) {
         m.embeds.push_back(e);
         break;
     }
+    case EventType::FailbackCancelled: {
+        Embed e = baseEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Failback cancelled: failing again, the backup stays on", colors::orange);
+        e.description = event.summary;
+        addFailingFields(e, event);
+        m.embeds.push_back(e);
+        break;
+    }
     case EventType::Flapping:
     case EventType::Stable: {
         const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);

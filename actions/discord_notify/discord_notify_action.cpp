@@ -19,7 +19,8 @@ const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status
                                            EventType::Cancelled, EventType::Failover, EventType::Outcome,
                                            EventType::Recovered, EventType::CheckError, EventType::Shutdown,
                                            EventType::Limited,   EventType::Verified,   EventType::NotVerified,
-                                           EventType::Failback,  EventType::Flapping,   EventType::Stable};
+                                           EventType::Failback,  EventType::FailbackCancelled, EventType::Flapping,
+                                           EventType::Stable};
 
 }  // namespace
 

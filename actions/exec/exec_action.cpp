@@ -24,7 +24,8 @@ const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status
                                            EventType::Cancelled, EventType::Failover, EventType::Outcome,
                                            EventType::Recovered, EventType::CheckError, EventType::Shutdown,
                                            EventType::Limited,   EventType::Verified,   EventType::NotVerified,
-                                           EventType::Failback,  EventType::Flapping,   EventType::Stable};
+                                           EventType::Failback,  EventType::FailbackCancelled, EventType::Flapping,
+                                           EventType::Stable};
 
 bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0 && !Poco::File(path).isDirectory(); }
 

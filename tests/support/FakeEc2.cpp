@@ -65,6 +65,7 @@ struct FakeEc2::State {
     Reply dispatch(const std::vector<std::pair<std::string, std::string>>& params, Ec2Call& call);
     Reply describe(const std::vector<std::string>& ids);
     Reply start(const std::vector<std::string>& ids);
+    Reply stop(const std::vector<std::string>& ids);
     std::string instanceXml(const std::string& id, const Instance& i) const;
     void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
 };
@@ -135,13 +136,38 @@ Reply FakeEc2::State::start(const std::vector<std::string>& ids) {
                      "<requestId>" + uuid() + "</requestId><instancesSet>" + items + "</instancesSet></StartInstancesResponse>"};
 }
 
+// As EC2 answers: a stopped or stopping instance stays so (success); pending or terminated ones
+// cannot be stopped (IncorrectInstanceState).
+Reply FakeEc2::State::stop(const std::vector<std::string>& ids) {
+    if (ids.empty()) return error(400, "MissingParameter", "The request must contain the parameter InstanceId");
+    for (const auto& id : ids) {
+        const std::string& st = instances.at(id).state;
+        if (st != "running" && st != "stopping" && st != "stopped")
+            return error(400, "IncorrectInstanceState", "The instance '" + id + "' is not in a state from which it can be stopped.");
+    }
+    std::string items;
+    for (const auto& id : ids) {
+        Instance& i = instances.at(id);
+        const std::string before = i.state;
+        if (i.state == "running") {
+            i.state = "stopping";
+            i.ticks = 0;
+        }
+        items += "<item><instanceId>" + id + "</instanceId><currentState><code>" + std::to_string(stateCode(i.state)) +
+                 "</code><name>" + i.state + "</name></currentState><previousState><code>" + std::to_string(stateCode(before)) +
+                 "</code><name>" + before + "</name></previousState></item>";
+    }
+    return {200, "", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<StopInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                     "<requestId>" + uuid() + "</requestId><instancesSet>" + items + "</instancesSet></StopInstancesResponse>"};
+}
+
 Reply FakeEc2::State::dispatch(const std::vector<std::pair<std::string, std::string>>& params, Ec2Call& call) {
     if (failCount > 0 && (failAction.empty() || failAction == call.action)) {
         --failCount;
         return error(failStatus, failCode, failCode == "RequestLimitExceeded" ? "Request limit exceeded." : "An internal error has occurred");
     }
     if (call.params.count("Version") == 0) return error(400, "MissingParameter", "The request must contain the parameter Version");
-    if (call.action != "DescribeInstances" && call.action != "StartInstances")
+    if (call.action != "DescribeInstances" && call.action != "StartInstances" && call.action != "StopInstances")
         return error(400, "InvalidAction", "The action " + call.action + " is not valid for this web service.");
     if (denied.count(call.action))
         return error(403, "UnauthorizedOperation", "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/watchdog "
@@ -168,6 +194,7 @@ Reply FakeEc2::State::dispatch(const std::vector<std::pair<std::string, std::str
         for (const auto& id : missing) list += (list.empty() ? "" : ", ") + id;
         return error(400, "InvalidInstanceID.NotFound", "The instance IDs '" + list + "' do not exist");
     }
+    if (call.action == "StopInstances") return stop(ids);
     return call.action == "DescribeInstances" ? describe(ids) : start(ids);
 }
 

@@ -14,7 +14,7 @@ namespace watchdog::test {
 
 /// One request the fake received, in arrival order.
 struct Ec2Call {
-    std::string action;                         ///< "DescribeInstances", "StartInstances" ("" if unsigned/unreadable)
+    std::string action;                         ///< "DescribeInstances", "StartInstances", "StopInstances" ("" if unreadable)
     std::map<std::string, std::string> params;  ///< every form/query parameter (Action and Version too)
     int status = 0;                             ///< the HTTP status the fake answered
     std::string errorCode;                      ///< the EC2 error code it answered, "" on success

@@ -107,3 +107,41 @@ TEST_CASE("flap: too few changes, a window too short to ever see them, and an un
     };
     CHECK(joined(errorsOf(path)) == joined(expected));
 }
+
+TEST_CASE("verify and failback are read; aws_stop on the instance aws_start starts is fine") {
+    TempDir dir;
+    const Pipeline p = loadPipeline(dir.write("p.yaml", kChecks +
+                                                            "  stop_backup: { plugin: aws_stop, instance_id: i-0123456789abcdef0 }\n"
+                                                            "rules:\n"
+                                                            "  failover:\n"
+                                                            "    when: 2 of [encoder, segments]\n"
+                                                            "    then: backup\n"
+                                                            "    verify: { checks: [backup_stream], within: 5m }\n"
+                                                            "    failback: { after: 15m, then: [stop_backup, discord] }\n"));
+    const RuleSpec& r = rule(p, "failover");
+    CHECK(r.verifyChecks == std::vector<std::string>{"backup_stream"});
+    CHECK(r.verifyWithin == 5min);
+    CHECK(r.failback);
+    CHECK(r.failbackAfter == 15min);
+    CHECK(r.failbackThen.ids == std::vector<std::string>{"stop_backup", "discord"});
+}
+
+TEST_CASE("verify naming an unknown check, failback.after shorter than a check's interval, aws_stop on another instance: one line each") {
+    TempDir dir;
+    const std::string path = dir.write("p.yaml", kChecks +
+                                                     "  stop_other: { plugin: aws_stop, instance_id: i-0fedcba9876543210 }\n"
+                                                     "rules:\n"
+                                                     "  failover:\n"
+                                                     "    when: 2 of [encoder, segments]\n"
+                                                     "    then: backup\n"
+                                                     "    verify: { checks: [backup_steram], within: 0s }\n"
+                                                     "    failback: { after: 5s, then: [stop_other, discord] }\n");
+    const std::vector<std::string> expected = {
+        path + ":13:23: rules.failover.verify.checks: no check is called 'backup_steram' (did you mean 'backup_stream'?)",
+        path + ":13:48: rules.failover.verify.within: must be more than 0",
+        path + ":14:24: rules.failover.failback.after: 5s is shorter than the interval of segments (1m): the recovery would not be seen twice",
+        path + ":14:34: rules.failover.failback.then: aws_stop action 'stop_other' names another instance_id than aws_start action "
+               "'backup' in then: failing back would stop an instance this rule never started",
+    };
+    CHECK(joined(errorsOf(path)) == joined(expected));
+}

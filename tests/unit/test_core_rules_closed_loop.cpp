@@ -288,3 +288,161 @@ TEST_CASE("flapping: a check restored as flapping is not announced again after a
     tracker.apply("icecast", Result::fail("0 sources"), clock.t);
     CHECK(types(rules.onResult("icecast", Result::fail("0 sources"), tracker.snapshot())) == Types{"warning"});
 }
+
+namespace {
+
+RuleSpec closedLoop() {
+    RuleSpec r = failover(1min);
+    r.verifyChecks = {"backup_stream"};
+    r.verifyWithin = 5min;
+    r.failback = true;
+    r.failbackAfter = 15min;
+    r.failbackThen.ids = {"stop_backup", "discord"};
+    return r;
+}
+
+const Details kStarted{{"instance_id", "i-1"}, {"state", "running"}, {"public_ip", "203.0.113.7"}, {"private_ip", "10.0.0.7"}};
+
+/// Fails over and reports the backup started; returns the failover event.
+Event failOver(Station& s, bool ok = true, Details details = kStarted) {
+    REQUIRE(types(s.both(Result::fail("down"))) == Types{"warning"});
+    s.clock.t += 1min;
+    auto fired = s.tick();
+    REQUIRE(types(fired) == Types{"failover"});
+    s.clock.t += 20s;
+    auto outcome = s.rules.outcome(fired[0].event, "backup", ok, "started i-1", details, 20s, s.tracker.snapshot());
+    CHECK(outcome.actions == std::vector<std::string>{"discord"});
+    return fired[0].event;
+}
+
+}  // namespace
+
+TEST_CASE("verify: after the remedies succeed, fresh passes of the verify checks record the time to air, with the address") {
+    Station s({closedLoop()});
+    s.both(Result::pass("ok"));
+    s.report("backup_stream", Result::pass("stale: before the failover"));
+    failOver(s);
+    CHECK(s.phase() == "verifying");
+    CHECK(*s.rules.nextWakeup() == s.clock.t + 5min);
+    CHECK(s.report("cpu", Result::fail("down")).empty());  // the old pass of backup_stream does not count
+    s.clock.t += 40s;
+    CHECK(s.report("backup_stream", Result::fail("no source")).empty());
+    s.clock.t += 40s;
+    auto verified = s.report("backup_stream", Result::pass("1 source"));
+    REQUIRE(types(verified) == Types{"verified"});
+    CHECK(verified[0].actions == std::vector<std::string>{"discord"});
+    CHECK(*verified[0].event.duration == 100s);
+    CHECK(verified[0].event.summary == "Backup on air after 1 min 40 s: Backup stream passes (i-1 at 203.0.113.7, private 10.0.0.7)");
+    CHECK(verified[0].event.details == Details{{"instance_id", "i-1"}, {"public_ip", "203.0.113.7"}, {"private_ip", "10.0.0.7"}});
+    CHECK(s.phase() == "fired");
+    s.clock.t += 1h;
+    CHECK(s.tick().empty());
+}
+
+TEST_CASE("verify: a deadline that passes escalates once with not_verified; a later pass says nothing more") {
+    Station s({closedLoop()});
+    s.both(Result::pass("ok"));
+    failOver(s);
+    s.clock.t += 4min;
+    CHECK(s.report("backup_stream", Result::fail("no source")).empty());
+    CHECK(s.tick().empty());
+    s.clock.t += 1min;
+    auto escalated = s.tick();
+    REQUIRE(types(escalated) == Types{"not_verified"});
+    CHECK(escalated[0].actions == std::vector<std::string>{"discord"});
+    CHECK(escalated[0].event.failing == std::vector<std::string>{"backup_stream"});
+    CHECK(escalated[0].event.summary ==
+          "Backup started but not on air: Backup stream does not pass 5 min after backup succeeded (i-1 at 203.0.113.7, private 10.0.0.7)");
+    s.clock.t += 10min;
+    CHECK(s.tick().empty());
+    CHECK(s.report("backup_stream", Result::pass("1 source")).empty());
+    CHECK(s.phase() == "fired");
+}
+
+TEST_CASE("verify: nothing is verified after a failed remedy or a dry run; a rule without verify stays fired") {
+    for (bool failed : {true, false}) {
+        Station s({closedLoop()});
+        s.both(Result::pass("ok"));
+        failOver(s, !failed, failed ? Details{} : Details{{"instance_id", "i-1"}, {"dry_run", "yes"}});
+        CHECK(s.phase() == "fired");
+        s.clock.t += 10min;
+        CHECK(s.tick().empty());
+    }
+    Station plain({failover(1min)});
+    plain.both(Result::pass("ok"));
+    failOver(plain);
+    CHECK(plain.phase() == "fired");
+}
+
+TEST_CASE("failback: recovery and failback are separate events; the failback actions run once the recovery lasted `after`") {
+    Station s({closedLoop()});
+    s.both(Result::pass("ok"));
+    failOver(s);
+    s.report("backup_stream", Result::pass("1 source"));
+    s.clock.t += 10min;
+    auto recovered = s.both(Result::pass("ok"));
+    REQUIRE(types(recovered) == Types{"recovered"});
+    CHECK(recovered[0].actions == std::vector<std::string>{"discord"});
+    CHECK(recovered[0].event.summary == "Recovered after 11 min 20 s: below the threshold (still failing: Encoder CPU); failing back "
+                                        "in 15 min if it stays so (stop_backup, discord)");
+    CHECK(s.phase() == "failing_back");
+    CHECK(*s.rules.nextWakeup() == s.clock.t + 15min);
+    s.clock.t += 15min - 1ms;
+    CHECK(s.tick().empty());
+    s.clock.t += 1ms;
+    auto back = s.tick();
+    REQUIRE(types(back) == Types{"failback"});
+    CHECK(back[0].actions == std::vector<std::string>{"stop_backup", "discord"});
+    CHECK(back[0].event.incident == recovered[0].event.incident);
+    CHECK(back[0].event.summary ==
+          "Healthy for 15 min since the recovery: failing back, running stop_backup, discord (i-1 at 203.0.113.7, private 10.0.0.7)");
+    CHECK(s.phase() == "idle");
+    // The failback remedy's outcome goes to the incident's notifiers.
+    auto stopped = s.rules.outcome(back[0].event, "stop_backup", true, "stopped i-1", {}, 30s, s.tracker.snapshot());
+    CHECK(toString(stopped.event.type) == std::string("outcome"));
+    CHECK(stopped.actions == std::vector<std::string>{"discord"});
+    CHECK_FALSE(s.rules.nextWakeup().has_value());
+}
+
+TEST_CASE("failback: a new failure during `after` cancels it and keeps the backup; the next recovery starts it over") {
+    Station s({closedLoop()});
+    s.both(Result::pass("ok"));
+    failOver(s);
+    s.both(Result::pass("ok"));
+    REQUIRE(s.phase() == "failing_back");
+    s.clock.t += 5min;
+    auto again = s.both(Result::fail("down"));
+    REQUIRE(types(again) == Types{"failback_cancelled"});
+    CHECK(again[0].actions == std::vector<std::string>{"discord"});
+    CHECK(again[0].event.summary == "Failing again 5 min after the recovery (Icecast Sources, Encoder CPU): failback cancelled, the "
+                                    "backup stays on");
+    CHECK(s.phase() == "fired");  // no second failover: the backup is on
+    s.clock.t += 1h;
+    CHECK(s.tick().empty());
+    CHECK(types(s.both(Result::pass("ok"))) == Types{"recovered"});
+    s.clock.t += 15min;
+    CHECK(types(s.tick()) == Types{"failback"});
+}
+
+TEST_CASE("failback and verify resume from the state file: the deadline is kept, fresh results first") {
+    ManualClock clock;
+    RuleState saved;
+    saved.phase = RulePhase::FailingBack;
+    saved.incident = "failover-1";
+    saved.opened = clock.t - 1h;
+    saved.deadline = clock.t + 1min;
+    saved.fired = clock.t - 55min;
+    saved.onAir = {{"instance_id", "i-1"}};
+    RuleEngine rules({closedLoop()}, {"discord"}, clock, "test");
+    rules.restore({{"failover", saved}});
+    CheckTracker tracker(checkSettings());
+    clock.t += 2min;
+    CHECK(rules.tick(tracker.snapshot()).empty());  // no fresh results yet
+    tracker.apply("icecast", Result::pass("ok"), clock.t);
+    CHECK(rules.onResult("icecast", Result::pass("ok"), tracker.snapshot()).empty());
+    tracker.apply("cpu", Result::pass("ok"), clock.t);
+    auto back = rules.onResult("cpu", Result::pass("ok"), tracker.snapshot());
+    REQUIRE(types(back) == Types{"failback"});
+    CHECK(back[0].event.incident == "failover-1");
+    CHECK(back[0].event.summary.find("(i-1)") != std::string::npos);
+}

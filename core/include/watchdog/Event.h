@@ -26,12 +26,13 @@ enum class EventType {
     Verified,   ///< the `verify` checks passed after the remedies; `duration` is the time since the failover
     NotVerified,///< the `verify` checks did not pass `within` the deadline: the backup is not on air (escalation)
     Failback,   ///< recovered and stayed so for `failback.after`: the failback actions run
+    FailbackCancelled,  ///< the condition returned while failing back: the backup stays on
     Flapping,   ///< `checkId` changed state `flap.changes` times within `flap.within`; no per-change messages follow
     Stable,     ///< `checkId` stopped flapping
 };
 
 /// "startup", "status", "warning", "cancelled", "failover", "outcome", "recovered", "check_error", "shutdown",
-/// "limited", "verified", "not_verified", "failback", "flapping", "stable".
+/// "limited", "verified", "not_verified", "failback", "failback_cancelled", "flapping", "stable".
 const char* toString(EventType type);
 /// The inverse of toString; nullopt for an unknown word.
 std::optional<EventType> eventTypeFromString(const std::string& word);

@@ -50,7 +50,8 @@ const std::pair<EventType, const char*> kEventNames[] = {
     {EventType::Cancelled, "cancelled"}, {EventType::Failover, "failover"},   {EventType::Outcome, "outcome"},
     {EventType::Recovered, "recovered"}, {EventType::CheckError, "check_error"}, {EventType::Shutdown, "shutdown"},
     {EventType::Limited, "limited"},     {EventType::Verified, "verified"},   {EventType::NotVerified, "not_verified"},
-    {EventType::Failback, "failback"},   {EventType::Flapping, "flapping"},   {EventType::Stable, "stable"},
+    {EventType::Failback, "failback"},   {EventType::FailbackCancelled, "failback_cancelled"},
+    {EventType::Flapping, "flapping"},   {EventType::Stable, "stable"},
 };
 }
 

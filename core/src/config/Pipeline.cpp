@@ -324,6 +324,63 @@ void readRemedyLimit(RuleSpec& r, const Options& o) {
     }
 }
 
+/// `verify: {checks: [...], within: 5m}`: checks that must pass after the remedies succeed.
+void readVerify(RuleSpec& r, const Options& o, const std::set<std::string>& allCheckIds, const std::set<std::string>& enabled) {
+    const Options verify = o.child("verify");
+    std::vector<std::string> known(allCheckIds.begin(), allCheckIds.end());
+    for (const auto& id : verify.stringList("checks")) {
+        if (!allCheckIds.count(id)) verify.report("checks", "no check is called '" + id + "'" + didYouMean(id, known));
+        else if (!enabled.count(id)) verify.report("checks", "'" + id + "' has enabled: false; it could never pass");
+        else if (std::find(r.verifyChecks.begin(), r.verifyChecks.end(), id) == r.verifyChecks.end()) r.verifyChecks.push_back(id);
+    }
+    if (!verify.has("checks")) verify.report("checks", "name the checks that show the backup is on air (e.g. [backup_stream])");
+    r.verifyWithin = verify.duration("within");
+    if (r.verifyWithin.count() <= 0) verify.report("within", "must be more than 0");
+}
+
+/// `failback: {after: 15m, then: [...]}`. A recovery shorter than a check interval has not been
+/// observed twice: `after` must be at least the longest interval of the rule's checks.
+Options readFailback(RuleSpec& r, const Options& o, const Pipeline& p, const std::set<std::string>& actionIds) {
+    const Options failback = o.child("failback");
+    r.failback = true;
+    r.failbackAfter = failback.duration("after");
+    r.failbackThen = readActionList(failback, "then", actionIds);
+    const CheckBlock* slowest = nullptr;
+    for (const auto& c : p.checks)
+        if (std::find(r.checks.begin(), r.checks.end(), c.id) != r.checks.end() && (!slowest || c.interval > slowest->interval))
+            slowest = &c;
+    if (r.failbackAfter.count() <= 0) failback.report("after", "must be more than 0");
+    else if (slowest && r.failbackAfter < slowest->interval)
+        failback.report("after", formatDuration(r.failbackAfter) + " is shorter than the interval of " + slowest->id + " (" +
+                                     formatDuration(slowest->interval) + "): the recovery would not be seen twice");
+    return failback;
+}
+
+/// The action's `instance_id` as written (the aws_start/aws_stop option), or "" when it has none.
+std::string instanceOf(const Pipeline& p, const std::string& actionId) {
+    const ConfigNode* actions = p.root ? p.root->find("actions") : nullptr;
+    const ConfigNode* action = actions && actions->kind == ConfigNode::Kind::Map ? actions->find(actionId) : nullptr;
+    const ConfigNode* id = action && action->kind == ConfigNode::Kind::Map ? action->find("instance_id") : nullptr;
+    return id && id->kind == ConfigNode::Kind::Scalar ? id->value : "";
+}
+
+/// Failing back must never stop an instance the rule did not start: every aws_stop in failback.then
+/// names the instance of every aws_start in then. The ids are not printed: they may come from ${VAR}.
+void requireSameInstance(const RuleSpec& r, const Options& failback, const Pipeline& p) {
+    auto pluginOf = [&](const std::string& id) {
+        for (const auto& a : p.actions)
+            if (a.id == id) return a.plugin;
+        return std::string();
+    };
+    for (const auto& stop : r.failbackThen.ids) {
+        if (pluginOf(stop) != "aws_stop") continue;
+        for (const auto& start : r.then.ids)
+            if (pluginOf(start) == "aws_start" && instanceOf(p, stop) != instanceOf(p, start))
+                failback.report("then", "aws_stop action '" + stop + "' names another instance_id than aws_start action '" +
+                                                        start + "' in then: failing back would stop an instance this rule never started");
+    }
+}
+
 void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, const std::set<std::string>& allCheckIds,
                std::vector<ConfigError>& errors) {
     std::set<std::string> actionIds, enabled;
@@ -340,7 +397,7 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
             r.id = entry.key;
             const bool hasWhen = o.has("when"), hasOn = o.has("on"), hasEvery = o.has("every");
             if (int(hasWhen) + int(hasOn) + int(hasEvery) != 1) {
-                o.markKnown({"warn", "wait", "then", "recover", "throttle", "limit", "flapping"});
+                o.markKnown({"warn", "wait", "then", "recover", "throttle", "limit", "flapping", "verify", "failback"});
                 o.report("", "give exactly one trigger: `when: N of [checks]`, `on: startup|check_error` or `every: DURATION`");
             } else if (hasWhen) {
                 r.trigger = RuleSpec::Trigger::Condition;
@@ -351,6 +408,8 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
                 r.recover = readActionList(o, "recover", actionIds);
                 if (o.has("limit")) readRemedyLimit(r, o);
                 r.ignoreFlapping = o.choice("flapping", {"failing", "ignore"}, "failing") == "ignore";
+                if (o.has("verify")) readVerify(r, o, allCheckIds, enabled);
+                if (o.has("failback")) requireSameInstance(r, readFailback(r, o, p, actionIds), p);
             } else if (hasOn) {
                 std::string on = o.choice("on", {"startup", "check_error"}, "");
                 r.trigger = on == "startup" ? RuleSpec::Trigger::Startup : RuleSpec::Trigger::CheckError;

@@ -100,6 +100,13 @@ struct RuleSpec {
     int limitCount = 0;
     std::chrono::milliseconds limitPer{0};
     bool ignoreFlapping = false;       ///< `flapping: ignore`: a flapping check does not count as failing
+    // Condition: `verify: {checks: [...], within: 5m}`: after the remedies succeed, these checks must pass
+    std::vector<std::string> verifyChecks;
+    std::chrono::milliseconds verifyWithin{0};
+    // Condition: `failback: {after: 15m, then: [...]}`: run these once the recovery lasted `after`
+    bool failback = false;
+    std::chrono::milliseconds failbackAfter{0};
+    ActionList failbackThen;
     // Every: `every: 1h`
     std::chrono::milliseconds every{0};
     // CheckError: `throttle: 15m` (per check)

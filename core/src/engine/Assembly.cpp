@@ -102,6 +102,7 @@ Assembly assemble(const Pipeline& pipeline, PluginLoader& loader, AssemblyScope 
         rule.warn.ids = resolveList(rule.warn, a.actions);
         rule.then.ids = resolveList(rule.then, a.actions);
         rule.recover.ids = resolveList(rule.recover, a.actions);
+        rule.failbackThen.ids = resolveList(rule.failbackThen, a.actions);
         a.rules.push_back(std::move(rule));
     }
     return a;

@@ -40,7 +40,8 @@ bool sameRuleStates(const std::map<std::string, RuleState>& a, const std::map<st
         if (it == b.end()) return false;
         const RuleState& t = it->second;
         if (s.phase != t.phase || s.incident != t.incident || s.deadline != t.deadline || s.resumed != t.resumed ||
-            s.remedies != t.remedies || s.runs != t.runs)
+            s.remedies != t.remedies || s.runs != t.runs || s.fired != t.fired || s.remedyFailed != t.remedyFailed ||
+            s.dryRun != t.dryRun || s.onAir != t.onAir)
             return false;
     }
     return true;
@@ -144,7 +145,8 @@ struct Engine::Impl {
     void route(const RoutedEvent& re) {
         const Event& e = re.event;
         const bool bad = e.type == EventType::Warning || e.type == EventType::Failover || e.type == EventType::CheckError ||
-                         (e.type == EventType::Outcome && !e.ok);
+                         e.type == EventType::Limited || e.type == EventType::NotVerified || e.type == EventType::Flapping ||
+                         e.type == EventType::FailbackCancelled || (e.type == EventType::Outcome && !e.ok);
         if (bad) log.warning(describe(e)); else log.information(describe(e));
         Record r;
         r.kind = RecordKind::Event;
@@ -213,7 +215,7 @@ struct Engine::Impl {
         std::lock_guard<std::mutex> lock(mutex);
         auto& counter = outcomes[actionId];
         if (outcome.ok) ++counter.succeeded; else ++counter.failed;
-        if (role == ActionRole::Remedy && event.type == EventType::Failover) {
+        if (role == ActionRole::Remedy && (event.type == EventType::Failover || event.type == EventType::Failback)) {
             // A remedy that gave up because the daemon is stopping has not done its work: it runs again
             // after the restart (the state file keeps it "started"). One that succeeded has.
             const bool interrupted = stopping && !outcome.ok;
@@ -381,7 +383,7 @@ StatusSnapshot Engine::snapshot() const {
     }
     for (const auto& [id, state] : m.rules.states()) {
         RuleStatus r{id, toString(state.phase), state.incident, std::nullopt, std::nullopt};
-        if (state.phase == RulePhase::Pending || state.phase == RulePhase::Limited) r.deadline = state.deadline;
+        if (state.phase != RulePhase::Idle && state.phase != RulePhase::Fired) r.deadline = state.deadline;
         for (const auto& spec : m.assembly.rules) {
             if (spec.id != id || spec.limitCount <= 0) continue;
             const LimitStanding standing = limitStanding(spec, state, s.now);

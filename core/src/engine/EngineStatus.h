@@ -34,10 +34,11 @@ struct RuleLimitStatus {
 /// One rule's state.
 struct RuleStatus {
     std::string id;
-    std::string phase;                     ///< "idle", "pending", "limited" or "fired"
+    std::string phase;                     ///< "idle", "pending", "limited", "fired", "verifying" or "failing_back"
     std::string incident;                  ///< "" when idle
-    std::optional<TimePoint> deadline;     ///< pending: when remedies run; limited: when they may run again
-    std::optional<RuleLimitStatus> limit;  ///< with `limit:` only
+    std::optional<TimePoint> deadline;     ///< pending: when remedies run; limited: when they may run again;
+                                           ///< verifying: when it escalates; failing_back: when the failback runs
+    std::optional<RuleLimitStatus> limit{};  ///< with `limit:` only
 };
 
 /// One action's counters.

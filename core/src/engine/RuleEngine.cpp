@@ -6,22 +6,6 @@
 
 namespace watchdog {
 
-namespace {
-std::string joinIds(const std::vector<std::string>& ids) {
-    std::string s;
-    for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
-    return s;
-}
-
-std::string labelsOf(const std::vector<std::string>& ids, const std::vector<CheckSnapshot>& checks) {
-    std::vector<std::string> labels;
-    for (const auto& id : ids) {
-        auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& c) { return c.id == id; });
-        labels.push_back(it == checks.end() ? id : it->label);
-    }
-    return joinIds(labels);
-}
-}  // namespace
 
 const char* toString(RulePhase phase) {
     switch (phase) {
@@ -29,27 +13,37 @@ const char* toString(RulePhase phase) {
     case RulePhase::Pending: return "pending";
     case RulePhase::Limited: return "limited";
     case RulePhase::Fired: return "fired";
+    case RulePhase::Verifying: return "verifying";
+    case RulePhase::FailingBack: return "failing_back";
     }
     return "idle";
 }
 
 std::optional<RulePhase> rulePhaseFromString(const std::string& word) {
-    for (auto p : {RulePhase::Idle, RulePhase::Pending, RulePhase::Limited, RulePhase::Fired})
+    for (auto p : {RulePhase::Idle, RulePhase::Pending, RulePhase::Limited, RulePhase::Fired, RulePhase::Verifying,
+                   RulePhase::FailingBack})
         if (word == toString(p)) return p;
     return std::nullopt;
 }
 
-LimitStanding limitStanding(const RuleSpec& spec, const RuleState& state, TimePoint now) {
-    LimitStanding standing;
-    if (spec.limitCount <= 0) return standing;
-    std::vector<TimePoint> inWindow;
-    for (const auto& t : state.runs)
-        if (t > now - spec.limitPer) inWindow.push_back(t);
-    std::sort(inWindow.begin(), inWindow.end());
-    standing.runs = static_cast<int>(inWindow.size());
-    // The window admits another run once all but count-1 of the runs in it have left it.
-    if (standing.runs >= spec.limitCount) standing.reopens = inWindow[inWindow.size() - static_cast<std::size_t>(spec.limitCount)] + spec.limitPer;
-    return standing;
+std::string RuleEngine::joinIds(const std::vector<std::string>& ids) {
+    std::string s;
+    for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
+    return s;
+}
+
+std::string RuleEngine::labelsOf(const std::vector<std::string>& ids, const std::vector<CheckSnapshot>& checks) {
+    std::vector<std::string> labels;
+    for (const auto& id : ids) {
+        auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& c) { return c.id == id; });
+        labels.push_back(it == checks.end() ? id : it->label);
+    }
+    return joinIds(labels);
+}
+
+bool RuleEngine::timed(RulePhase phase) {
+    return phase == RulePhase::Pending || phase == RulePhase::Limited || phase == RulePhase::Verifying ||
+           phase == RulePhase::FailingBack;
 }
 
 const char* toString(RemedyProgress progress) {
@@ -87,17 +81,6 @@ void RuleEngine::restore(const std::map<std::string, RuleState>& states) {
     }
 }
 
-void RuleEngine::close(Rule& rule) {
-    std::vector<TimePoint> runs = std::move(rule.state.runs);
-    rule.state = RuleState{};
-    if (rule.spec.limitCount > 0) {
-        // Only the runs that can still count are kept, so the state file stays small.
-        const TimePoint since = clock_.now() - rule.spec.limitPer;
-        runs.erase(std::remove_if(runs.begin(), runs.end(), [&](TimePoint t) { return t <= since; }), runs.end());
-        rule.state.runs = std::move(runs);
-    }
-}
-
 Event RuleEngine::makeEvent(EventType type, const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
     Event e;
     e.type = type;
@@ -109,13 +92,6 @@ Event RuleEngine::makeEvent(EventType type, const Rule& rule, const std::vector<
     return e;
 }
 
-// A flapping check counts as failing (its passes cannot be trusted) unless the rule says
-// `flapping: ignore`, which leaves it out while it flaps.
-bool RuleEngine::countsAsFailing(const Rule& rule, const CheckSnapshot& check) const {
-    if (check.flapping) return !rule.spec.ignoreFlapping;
-    return check.health == Health::Failing;
-}
-
 std::vector<std::string> RuleEngine::failingChecks(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
     std::vector<std::string> failing;
     for (const auto& c : checks)
@@ -123,43 +99,6 @@ std::vector<std::string> RuleEngine::failingChecks(const Rule& rule, const std::
             std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end())
             failing.push_back(c.id);
     return failing;
-}
-
-// The notifiers of the condition rules that count the check; every notifier when none does.
-std::vector<std::string> RuleEngine::notifiersWatching(const std::string& checkId) const {
-    std::vector<std::string> targets;
-    for (const auto& rule : rules_) {
-        if (rule.spec.trigger != RuleSpec::Trigger::Condition ||
-            std::find(rule.spec.checks.begin(), rule.spec.checks.end(), checkId) == rule.spec.checks.end())
-            continue;
-        for (const auto* list : {&rule.spec.warn.ids, &rule.spec.recover.ids})
-            for (const auto& id : *list)
-                if (isNotifier(id) && std::find(targets.begin(), targets.end(), id) == targets.end()) targets.push_back(id);
-    }
-    return targets.empty() ? notifiers_ : targets;
-}
-
-void RuleEngine::flapEvents(const std::string& checkId, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
-    auto it = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& c) { return c.id == checkId; });
-    if (it == checks.end() || it->flapping == flapping_[checkId]) return;
-    flapping_[checkId] = it->flapping;
-    Rule none{RuleSpec{}, {}, {}, {}};
-    Event e = makeEvent(it->flapping ? EventType::Flapping : EventType::Stable, none, checks);
-    e.checkId = checkId;
-    auto window = flapWindows_.find(checkId);
-    const std::string within = window == flapWindows_.end() ? "" : " within " + human::duration(window->second);
-    const std::string changes = human::count(it->recentChanges, "state change") + within;
-    std::vector<std::string> counting;
-    for (const auto& rule : rules_)
-        if (rule.spec.trigger == RuleSpec::Trigger::Condition && !rule.spec.ignoreFlapping &&
-            std::find(rule.spec.checks.begin(), rule.spec.checks.end(), checkId) != rule.spec.checks.end())
-            counting.push_back(rule.spec.id);
-    if (it->flapping)
-        e.summary = it->label + " is flapping (" + changes + "): no message per change until it is stable" +
-                    (counting.empty() ? "" : "; it counts as failing for " + joinIds(counting));
-    else
-        e.summary = it->label + " is stable again (" + changes + "); it is " + toString(it->health);
-    out.push_back({std::move(e), notifiersWatching(checkId)});
 }
 
 bool RuleEngine::allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
@@ -190,45 +129,16 @@ bool RuleEngine::isNotifier(const std::string& action) const {
 
 void RuleEngine::fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out, const std::string& why) {
     rule.state.phase = RulePhase::Fired;
+    rule.state.fired = clock_.now();
     rule.state.remedies.clear();
     for (const auto& id : rule.spec.then.ids)
         if (!isNotifier(id)) rule.state.remedies[id] = RemedyProgress::Started;
+    if (rule.state.remedies.empty()) startVerifying(rule);
     Event e = makeEvent(EventType::Failover, rule, checks);
     e.failing = failingChecks(rule, checks);
     e.summary = why + ": " + labelsOf(e.failing, checks) +
                 (rule.spec.then.ids.empty() ? "; no remedy configured" : "; running " + joinIds(rule.spec.then.ids));
     out.push_back({std::move(e), rule.spec.then.ids});
-}
-
-// `limit` guards against a restart loop (Monit's "if N restarts within M cycles"): past it the
-// incident waits in Limited, says once when the window reopens, and runs the remedies then if the
-// checks still fail.
-void RuleEngine::fireWithinLimit(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out,
-                                 const std::string& why) {
-    const TimePoint now = clock_.now();
-    const LimitStanding standing = limitStanding(rule.spec, rule.state, now);
-    if (!standing.reopens) {
-        if (rule.spec.limitCount > 0) {
-            rule.state.runs.erase(std::remove_if(rule.state.runs.begin(), rule.state.runs.end(),
-                                                 [&](TimePoint t) { return t <= now - rule.spec.limitPer; }),
-                                  rule.state.runs.end());
-            rule.state.runs.push_back(now);
-        }
-        fire(rule, checks, out, why);
-        return;
-    }
-    rule.state.phase = RulePhase::Limited;
-    rule.state.deadline = *standing.reopens;
-    Event e = makeEvent(EventType::Limited, rule, checks);
-    e.failing = failingChecks(rule, checks);
-    e.deadline = rule.state.deadline;
-    const std::string what = rule.spec.then.ids.empty() ? "the failover" : joinIds(rule.spec.then.ids);
-    e.summary = why + ": " + labelsOf(e.failing, checks) + "; " + what + " not run: the limit of " +
-                human::count(rule.spec.limitCount, "run") + " per " + human::duration(rule.spec.limitPer) +
-                " is reached; it may run again at " + toLocalSeconds(rule.state.deadline) + " (in " +
-                human::duration(std::chrono::duration_cast<std::chrono::milliseconds>(rule.state.deadline - now)) +
-                ") if the checks still fail";
-    out.push_back({std::move(e), rule.spec.warn.ids});
 }
 
 // After a restart, the remedies of the incident that were started but never reported an outcome
@@ -312,16 +222,14 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
             if (resuming) retryUnreported(rule, checks, out);
             return;
         }
-        {
-            Event e = makeEvent(EventType::Recovered, rule, checks);
-            e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-            const auto still = failingChecks(rule, checks);
-            e.summary = "Recovered after " + human::duration(*e.duration) + ": " +
-                        (still.empty() ? "every check of " + rule.spec.id + " passes"
-                                       : "below the threshold (still failing: " + labelsOf(still, checks) + ")");
-            out.push_back({std::move(e), rule.spec.recover.ids});
-        }
-        close(rule);
+        recover(rule, checks, out);
+        return;
+    case RulePhase::Verifying:
+        verifyTakeover(rule, checks, out);
+        if (!active) recover(rule, checks, out);
+        return;
+    case RulePhase::FailingBack:
+        failBack(rule, active, checks, out);
         return;
     }
 }
@@ -358,8 +266,7 @@ std::vector<RoutedEvent> RuleEngine::tick(const std::vector<CheckSnapshot>& chec
             e.summary = "Status report";
             out.push_back({std::move(e), rule.spec.then.ids});
         }
-        const bool timed = rule.state.phase == RulePhase::Pending || rule.state.phase == RulePhase::Limited;
-        if (timed && now >= rule.state.deadline) evaluate(rule, checks, out);
+        if (timed(rule.state.phase) && now >= rule.state.deadline) evaluate(rule, checks, out);
     }
     return out;
 }
@@ -382,9 +289,12 @@ RoutedEvent RuleEngine::outcome(const Event& failover, const std::string& action
                                 const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks,
                                 bool interrupted) {
     for (auto& rule : rules_) {
-        if (interrupted || rule.spec.id != failover.rule || rule.state.incident != failover.incident) continue;
+        if (interrupted || failover.type != EventType::Failover || rule.spec.id != failover.rule ||
+            rule.state.incident != failover.incident)
+            continue;
         auto it = rule.state.remedies.find(action);
         if (it != rule.state.remedies.end()) it->second = RemedyProgress::Reported;
+        noteOutcome(rule, ok, details);
     }
     Event e;
     e.type = EventType::Outcome;
@@ -400,14 +310,8 @@ RoutedEvent RuleEngine::outcome(const Event& failover, const std::string& action
     e.duration = took;
     e.checks = checks;
     std::vector<std::string> targets;
-    for (const auto& rule : rules_) {
-        if (rule.spec.id != failover.rule) continue;
-        for (const auto* list : {&rule.spec.warn.ids, &rule.spec.recover.ids})
-            for (const auto& id : *list)
-                if (std::find(targets.begin(), targets.end(), id) == targets.end() &&
-                    std::find(notifiers_.begin(), notifiers_.end(), id) != notifiers_.end())
-                    targets.push_back(id);
-    }
+    for (const auto& rule : rules_)
+        if (rule.spec.id == failover.rule) targets = incidentNotifiers(rule.spec);
     return {std::move(e), targets};
 }
 
@@ -430,8 +334,7 @@ std::optional<TimePoint> RuleEngine::nextWakeup() const {
     };
     for (const auto& rule : rules_) {
         if (rule.spec.trigger == RuleSpec::Trigger::Every) consider(rule.nextEvery);
-        const bool timed = rule.state.phase == RulePhase::Pending || rule.state.phase == RulePhase::Limited;
-        if (timed && !rule.state.resumed) consider(rule.state.deadline);
+        if (timed(rule.state.phase) && !rule.state.resumed) consider(rule.state.deadline);
     }
     return next;
 }

@@ -25,9 +25,11 @@ enum class RulePhase {
     Pending,  ///< countdown to `deadline`
     Limited,  ///< the wait ran out but `limit` was reached; no remedy ran; `deadline` is when the window reopens
     Fired,    ///< remedies ran (the backup is on)
+    Verifying,    ///< the remedies succeeded; the `verify` checks must pass by `deadline`
+    FailingBack,  ///< recovered; the `failback` actions run at `deadline` unless the condition returns
 };
 
-/// "idle", "pending", "limited" or "fired".
+/// "idle", "pending", "limited", "fired", "verifying" or "failing_back".
 const char* toString(RulePhase phase);
 /// The inverse of toString; nullopt for an unknown word.
 std::optional<RulePhase> rulePhaseFromString(const std::string& word);
@@ -49,7 +51,12 @@ struct RuleState {
     TimePoint deadline{};
     bool resumed = false;  ///< restored from the state file; waits for fresh results before acting
     std::map<std::string, RemedyProgress> remedies;  ///< fired: each remedy of `then` by action id
-    std::vector<TimePoint> runs;  ///< with `limit`: when the remedies ran, within the window; kept across incidents
+    std::vector<TimePoint> runs{};  ///< with `limit`: when the remedies ran, within the window; kept across incidents
+    TimePoint fired{};            ///< when the remedies were started (the time to air is counted from it)
+    TimePoint verifyFrom{};       ///< verifying: results from this moment on count
+    bool remedyFailed = false;    ///< a remedy of this incident reported a failure (nothing to verify)
+    bool dryRun = false;          ///< a remedy ran as a dry run (nothing changed, nothing to verify)
+    Details onAir{};              ///< the remedies' instance_id, public_ip, private_ip, for messages
 };
 
 /// How a rule stands against its `limit` at a moment.
@@ -62,8 +69,12 @@ struct LimitStanding {
 LimitStanding limitStanding(const RuleSpec& spec, const RuleState& state, TimePoint now);
 
 /// The rule state machines: idle -> pending (warn) -> fired (then, once per incident) -> idle
-/// (recover); a condition that clears while pending cancels. Also startup, every and check_error
-/// triggers. Pure logic: it is given check snapshots and a clock, and returns events to route.
+/// (recover); a condition that clears while pending cancels. Closing the loop: `limit` holds an
+/// incident in limited instead of firing; `verify` checks the takeover (fired -> verifying -> fired,
+/// verified or not_verified); `failback` runs its actions once the recovery lasted (fired ->
+/// failing_back -> idle; a failure meanwhile goes back to fired). Also startup, every and
+/// check_error triggers, and flapping checks. Pure logic: it is given check snapshots and a clock,
+/// and returns events to route.
 class RuleEngine {
 public:
     /// `rules` with action lists already resolved to ids; `notifiers` for on-demand status;
@@ -82,9 +93,9 @@ public:
     std::vector<RoutedEvent> tick(const std::vector<CheckSnapshot>& checks);
     /// A status report now (USR1, POST /notify): to the `every` rules' actions, or every notifier.
     std::vector<RoutedEvent> statusNow(const std::vector<CheckSnapshot>& checks);
-    /// The outcome of a remedy run for a Failover event, routed to the incident's notifiers. It marks
-    /// the remedy reported unless `interrupted` (it gave up because the daemon is stopping: it runs
-    /// again after the restart).
+    /// The outcome of a remedy run for a Failover (or Failback) event, routed to the incident's
+    /// notifiers. It marks the remedy reported unless `interrupted` (it gave up because the daemon is
+    /// stopping: it runs again after the restart); once every remedy succeeded, `verify` begins.
     RoutedEvent outcome(const Event& failover, const std::string& action, bool ok, const std::string& summary,
                         const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks,
                         bool interrupted = false);
@@ -113,6 +124,21 @@ private:
     /// Ends the incident; what outlives incidents (the limit's runs) stays.
     void close(Rule& rule);
     void retryUnreported(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// A remedy of the incident reported: remembers failures, dry runs and the addresses it gave.
+    void noteOutcome(Rule& rule, bool ok, const Details& details);
+    /// Fired, every remedy reported success and the rule has `verify`: the Verifying phase begins.
+    void startVerifying(Rule& rule);
+    /// Verifying: Verified once every verify check passed afresh, NotVerified at the deadline.
+    void verifyTakeover(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// Fired or verifying, the condition cleared: Recovered, then failing back or idle.
+    void recover(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// Failing back: cancelled by a new failure, or the failback actions at the deadline.
+    void failBack(Rule& rule, bool active, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// The notifiers of a rule's warn and recover lists.
+    std::vector<std::string> incidentNotifiers(const RuleSpec& spec) const;
+    static std::string joinIds(const std::vector<std::string>& ids);
+    static std::string labelsOf(const std::vector<std::string>& ids, const std::vector<CheckSnapshot>& checks);
+    static bool timed(RulePhase phase);
     bool isNotifier(const std::string& action) const;
     bool countsAsFailing(const Rule& rule, const CheckSnapshot& check) const;
     void flapEvents(const std::string& checkId, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);

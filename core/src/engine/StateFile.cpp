@@ -82,6 +82,12 @@ SavedState StateFile::load(const std::string& pipeline, std::string& warning) co
                     for (const auto& action : remedies->getNames())
                         if (auto p = remedyProgressFromString(remedies->getValue<std::string>(action))) rs.remedies[action] = *p;
                 rs.runs = timesFrom(r->getArray("runs_ms"));
+                rs.fired = fromEpochMs(r->optValue<Poco::Int64>("fired_ms", 0));
+                rs.verifyFrom = fromEpochMs(r->optValue<Poco::Int64>("verify_from_ms", 0));
+                rs.remedyFailed = r->optValue<bool>("remedy_failed", false);
+                rs.dryRun = r->optValue<bool>("dry_run", false);
+                if (auto onAir = r->getObject("on_air"))
+                    for (const auto& key : onAir->getNames()) rs.onAir.emplace_back(key, onAir->getValue<std::string>(key));
                 state.rules[name] = rs;
             }
         }
@@ -122,6 +128,15 @@ void StateFile::save(const SavedState& state) const {
             r->set("remedies", remedies);
         }
         if (!rs.runs.empty()) r->set("runs_ms", timesJson(rs.runs));
+        if (rs.fired != TimePoint{}) r->set("fired_ms", static_cast<Poco::Int64>(toEpochMs(rs.fired)));
+        if (rs.verifyFrom != TimePoint{}) r->set("verify_from_ms", static_cast<Poco::Int64>(toEpochMs(rs.verifyFrom)));
+        if (rs.remedyFailed) r->set("remedy_failed", true);
+        if (rs.dryRun) r->set("dry_run", true);
+        if (!rs.onAir.empty()) {
+            Poco::JSON::Object::Ptr onAir = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            for (const auto& [key, value] : rs.onAir) onAir->set(key, value);
+            r->set("on_air", onAir);
+        }
         rules->set(name, r);
     }
     root.set("rules", rules);

@@ -82,12 +82,14 @@ void checkMetrics(MetricWriter& m, const StatusSnapshot& s) {
 }
 
 void ruleMetrics(MetricWriter& m, const StatusSnapshot& s) {
-    m.family("watchdog_rule_state", "gauge", "Phase of each rule: 1 for the phase it is in (idle, pending, limited, fired), 0 for the others.");
+    m.family("watchdog_rule_state", "gauge",
+             "Phase of each rule: 1 for the phase it is in (idle, pending, limited, fired, verifying, failing_back), 0 for the others.");
     for (const auto& r : s.rules)
-        for (const char* phase : {"idle", "pending", "limited", "fired"})
+        for (const char* phase : {"idle", "pending", "limited", "fired", "verifying", "failing_back"})
             m.sample("watchdog_rule_state", {{"rule", r.id}, {"state", phase}}, r.phase == phase ? 1 : 0);
     m.family("watchdog_rule_deadline_timestamp_seconds", "gauge",
-             "When a pending rule runs its remedies, or a limited one may run them again (Unix time).");
+             "When a pending rule runs its remedies, a limited one may run them again, a verifying one escalates, "
+             "a failing-back one runs its failback (Unix time).");
     for (const auto& r : s.rules)
         if (r.deadline) m.sample("watchdog_rule_deadline_timestamp_seconds", {{"rule", r.id}}, seconds(*r.deadline));
     m.family("watchdog_rule_remedy_runs", "gauge", "Remedy runs within the window of the rule's limit.");

@@ -18,8 +18,8 @@ int count(const std::vector<std::string>& types, const std::string& type) {
 
 std::string limitedPipeline() {
     return "checks:\n"
-           "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms }\n"
-           "  segments: { plugin: scripted, file: segments.txt, interval: 50ms }\n"
+           "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
+           "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
            "actions:\n"
            "  notes: { plugin: recorder, file: notes.jsonl }\n"
            "  backup: { plugin: recorder, file: backup.jsonl, role: remedy }\n"
@@ -87,8 +87,8 @@ TEST_CASE("flapping: a check toggled at every interval sends one flapping and on
     const std::string file = f.writePipeline(
         "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
         "checks:\n"
-        "  flappy: { plugin: toggling, file: flappy.txt, interval: 30ms, flap: { changes: 4, within: 600ms } }\n"
-        "  steady: { plugin: scripted, file: steady.txt, interval: 30ms }\n"
+        "  flappy: { plugin: toggling, file: flappy.txt, interval: 30ms, flap: { changes: 4, within: 2s } }\n"
+        "  steady: { plugin: scripted, file: steady.txt, interval: 1s }\n"
         "actions:\n"
         "  notes: { plugin: recorder, file: notes.jsonl }\n"
         "rules:\n"
@@ -111,5 +111,5 @@ TEST_CASE("flapping: a check toggled at every interval sends one flapping and on
     REQUIRE(daemon.wait(5s) == 0);
     CHECK(f.types("notes.jsonl") == std::vector<std::string>{"flapping", "stable"});
     const auto notes = f.events("notes.jsonl");
-    CHECK(notes[0].summary.find("flappy is flapping (4 state changes within 600 ms)") == 0);
+    CHECK(notes[0].summary.find("flappy is flapping (4 state changes within 2 s)") == 0);
 }
