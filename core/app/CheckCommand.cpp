@@ -77,7 +77,10 @@ int checkPipeline(const CommandLine& cmd) {
     for (std::size_t i = 0; i < checks.size(); ++i) {
         Run& run = *runs[i];
         std::unique_lock<std::mutex> lock(run.mutex);
-        if (!run.done.wait_until(lock, began + checks[i].block.timeout, [&] { return run.finished; })) {
+        // An isolated check ends its run at the timeout itself (it kills its process), with the reason:
+        // wait for that rather than give up on a process that is being killed.
+        const auto grace = checks[i].block.isolate == Isolation::Process ? std::chrono::seconds(2) : std::chrono::seconds(0);
+        if (!run.done.wait_until(lock, began + checks[i].block.timeout + grace, [&] { return run.finished; })) {
             run.cancelled = true;
             run.result = Result::error("timed out after " + human::duration(checks[i].block.timeout));
             run.took = checks[i].block.timeout;

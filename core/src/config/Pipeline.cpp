@@ -182,6 +182,15 @@ std::size_t readChecks(Pipeline& p, const ConfigNodePtr& root, const ConfigNode&
             if (c.timeout.count() <= 0) o.report("timeout", "must be more than 0");
             c.failAfter = toInt(o.integer("fail_after", 1, 1, 1000));
             c.passAfter = toInt(o.integer("pass_after", 1, 1, 1000));
+            c.isolate = o.choice("isolate", {"none", "process"}, "none") == "process" ? Isolation::Process : Isolation::None;
+            c.isolateMemory = o.size("isolate_memory", c.isolateMemory);
+            // Less leaves a run no room for a thread's stack (8 MiB) and its buffers.
+            constexpr unsigned long long leastIsolateMemory = 16ULL << 20;
+            if (o.has("isolate_memory") && c.isolate != Isolation::Process)
+                o.report("isolate_memory", "applies only with isolate: process");
+            else if (c.isolateMemory != 0 && c.isolateMemory < leastIsolateMemory)
+                o.report("isolate_memory", "must be at least 16M, or 0 for no limit");
+            c.node = entry.value;
             const bool enabled = o.boolean("enabled", true);
             append(errors, o.recordedProblems());
             if (!enabled) ++disabled;

@@ -68,6 +68,9 @@ struct CheckBlock : PluginBlock {
     std::chrono::milliseconds timeout{10000};
     int failAfter = 1;
     int passAfter = 1;
+    Isolation isolate = Isolation::None;             ///< `isolate: process` runs the check in a helper process
+    unsigned long long isolateMemory = 256ULL << 20; ///< `isolate_memory`: address space a run may add to the loaded plugin; 0 no limit
+    ConfigNodePtr node;                              ///< the block as read, for the helper process to configure its own plugin
 };
 
 /// An action with the core options.

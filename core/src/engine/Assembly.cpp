@@ -1,5 +1,7 @@
 #include "engine/Assembly.h"
 
+#include "isolation/IsolatedCheck.h"
+
 #include <Poco/Path.h>
 
 namespace watchdog {
@@ -54,6 +56,18 @@ ConfigNodePtr scalar(const std::string& value, const SourceMark& mark) {
     return n;
 }
 
+/// The check run by a check process of its own (`isolate: process`).
+std::shared_ptr<Check> isolated(const CheckBlock& block, const Pipeline& pipeline, const PluginLoader& loader) {
+    RunnerSetup setup;
+    setup.library = loader.find(block.plugin);
+    setup.plugin = block.plugin;
+    setup.where = block.options.where();
+    setup.baseDirectory = pipeline.directory;
+    setup.block = block.node;
+    setup.memoryLimit = block.isolateMemory;
+    return std::make_shared<IsolatedCheck>(std::move(setup));
+}
+
 }  // namespace
 
 PluginBlock defaultSinkBlock(const Pipeline& pipeline) {
@@ -76,6 +90,8 @@ Assembly assemble(const Pipeline& pipeline, PluginLoader& loader, AssemblyScope 
         load(errors, loader, block, [&] {
             std::shared_ptr<Check> check = loader.createCheck(block.plugin);
             check->configure(block.options);
+            // Configured here all the same, so that validate reports its options; a check process runs it.
+            if (block.isolate == Isolation::Process) check = isolated(block, pipeline, loader);
             a.checks.push_back({block, std::move(check)});
         });
     }

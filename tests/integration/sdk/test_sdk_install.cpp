@@ -1,5 +1,6 @@
 // Installs the SDK with `cmake --install`, builds examples/custom_check out of tree against it with
-// find_package(EncoderWatchdog), and runs the installed binary with the new plugin.
+// find_package(EncoderWatchdog), and runs the installed binary with the new plugin (in the daemon and,
+// as recommended for out-of-tree plugins, in a check process: `isolate: process`).
 #include "TestSupport.h"
 
 #include <doctest/doctest.h>
@@ -31,7 +32,7 @@ TEST_CASE("a check plugin builds out of tree against the installed SDK and the i
 
     TempDir station;
     const std::string pipeline = station.write("pipeline.yaml",
-        "checks:\n  hls_disk: { plugin: disk_free, label: HLS Disk, path: ., min_free: 1K }\n"
+        "checks:\n  hls_disk: { plugin: disk_free, label: HLS Disk, path: ., min_free: 1K, isolate: process }\n"
         "  impossible: { plugin: disk_free, path: ., min_free: 100000000G }\n");
     std::tie(code, out) = runCommand({binary, "check", pipeline, "--plugin-path", build.file("plugins")}, 30s);
     INFO(out);
