@@ -337,3 +337,87 @@ TEST_CASE("the validator these tests rely on refuses what Discord refuses") {
     CHECK(FakeDiscord::validate(R"({"embeds":[{"title":"t","timestamp":"yesterday"}])" + am + "}").find("timestamp") != std::string::npos);
     CHECK(FakeDiscord::validate("[1,2]") == "body is not a JSON object");
 }
+
+TEST_CASE("closing the loop: limited and not_verified ring the phone; verified, failback and stable are green; flapping is marked") {
+    Event l = event(EventType::Limited);
+    l.failing = {"icecast", "ts_count"};
+    l.deadline = l.time + std::chrono::hours(20);
+    l.summary = "Still failing after 5 min: Icecast Sources, TS File Count; backup not run: the limit of 2 runs per 1 d is reached";
+    auto body = parse(toJson(render(l, {"", "", "112233445566778899"})));
+    CHECK(body->getValue<std::string>("content") == "<@&112233445566778899> failover held back by its limit");
+    auto embed = body->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xE2\x9B\x94 Failover held back: remedy limit reached");
+    CHECK(embed->getValue<int>("color") == colors::red);
+    CHECK(embed->getValue<std::string>("description").find("The remedies may run again <t:1727437199:R>") != std::string::npos);
+    CHECK(embed->getArray("fields")->size() == 2);
+
+    Event v = event(EventType::Verified);
+    v.duration = std::chrono::seconds(100);
+    v.summary = "Backup on air after 1 min 40 s: Backup stream passes (i-0123456789abcdef0 at 203.0.113.7)";
+    v.details = {{"instance_id", "i-0123456789abcdef0"}, {"public_ip", "203.0.113.7"}};
+    body = parse(toJson(render(v, {"", "", "112233445566778899"})));
+    CHECK_FALSE(body->has("content"));  // good news pings nobody
+    embed = body->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xF0\x9F\x93\xA1 Backup on air");
+    CHECK(embed->getValue<int>("color") == colors::green);
+    auto fields = embed->getArray("fields");
+    REQUIRE(fields->size() == 3);
+    CHECK(fields->getObject(0)->getValue<std::string>("value") == "1 min 40 s");
+    CHECK(fields->getObject(2)->getValue<std::string>("name") == "public_ip");
+
+    Event n = event(EventType::NotVerified);
+    n.failing = {"icecast"};
+    n.summary = "Backup started but not on air: Icecast Sources does not pass 5 min after backup succeeded";
+    body = parse(toJson(render(n, {"", "", "112233445566778899"})));
+    CHECK(body->getValue<std::string>("content") == "<@&112233445566778899> backup started but not on air");
+    embed = body->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xF0\x9F\x9A\xA8 Backup started but not on air");
+    CHECK(embed->getValue<int>("color") == colors::red);
+
+    Event b = event(EventType::Failback);
+    b.summary = "Healthy for 15 min since the recovery: failing back, running stop_backup";
+    embed = parse(toJson(render(b, {})))->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xE2\x86\xA9\xEF\xB8\x8F Failing back to the primary");
+    CHECK(embed->getValue<std::string>("description") == b.summary);
+
+    Event bc = event(EventType::FailbackCancelled);
+    bc.failing = {"icecast"};
+    bc.summary = "Failing again 5 min after the recovery (Icecast Sources): failback cancelled, the backup stays on";
+    embed = parse(toJson(render(bc, {})))->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<int>("color") == colors::orange);
+    CHECK(embed->getValue<std::string>("title").find("Failback cancelled") != std::string::npos);
+
+    Event f = event(EventType::Flapping);
+    f.checkId = "icecast";
+    f.checks[0].flapping = true;
+    f.summary = "Icecast Sources is flapping (5 state changes within 10 min): no message per change until it is stable";
+    embed = parse(toJson(render(f, {})))->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xF0\x9F\x94\x81 Flapping: Icecast Sources");
+    CHECK(embed->getValue<int>("color") == colors::orange);
+    CHECK(embed->getArray("fields")->getObject(0)->getValue<std::string>("value").find("flapping") != std::string::npos);
+    Event st = event(EventType::Stable);
+    st.checkId = "icecast";
+    embed = parse(toJson(render(st, {})))->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xE2\x9C\x85 Stable again: Icecast Sources");
+    CHECK(embed->getValue<int>("color") == colors::green);
+}
+
+TEST_CASE("the closed-loop events render to bodies Discord accepts, even with huge and hostile texts") {
+    const std::string huge = longText(5000, "\xF0\x9F\x8E\xB5") + "\xFF\xFE broken utf8 @everyone";
+    for (EventType type : {EventType::Limited, EventType::Verified, EventType::NotVerified, EventType::Failback,
+                           EventType::FailbackCancelled, EventType::Flapping, EventType::Stable}) {
+        Event e = event(type);
+        e.summary = huge;
+        e.checkId = "icecast";
+        e.failing = {"icecast", "ts_count", "ts_age"};
+        e.deadline = e.time;
+        e.duration = std::chrono::milliseconds(1);
+        e.details = {{"instance_id", huge}, {"public_ip", huge}};
+        for (int i = 0; i < 40; ++i)
+            e.checks.push_back(check("c" + std::to_string(i), huge, Health::Failing, Result::fail(huge).withValue(1e300, huge)));
+        const std::string body = toJson(render(e, {"", "", "123456789012345678"}));
+        INFO(toString(type));
+        CHECK(FakeDiscord::validate(body) == "");
+        CHECK(body.find("\xFF") == std::string::npos);
+    }
+}

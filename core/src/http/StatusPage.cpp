@@ -57,7 +57,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
   </form>
   <div class="grid" id="checks"></div>
   <h3>Rules</h3>
-  <table><thead><tr><th>Rule</th><th>State</th><th>Runs remedies at</th></tr></thead><tbody id="rules"></tbody></table>
+  <table><thead><tr><th>Rule</th><th>State</th><th>Next step at</th></tr></thead><tbody id="rules"></tbody></table>
 </main>
 <script>
 "use strict";
