@@ -16,8 +16,9 @@ int count(const std::vector<std::string>& types, const std::string& type) {
     return static_cast<int>(std::count(types.begin(), types.end(), type));
 }
 
-std::string limitedPipeline() {
-    return "checks:\n"
+std::string limitedPipeline(int port) {
+    return "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
+           "checks:\n"
            "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
            "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
            "actions:\n"
@@ -48,16 +49,23 @@ void incident(DaemonFixture& f, const std::string& type, int n) {
 
 }  // namespace
 
-TEST_CASE("limit: two failovers in the window, the third is held back with one limited message, and a restart does not reset it") {
+TEST_CASE("limit: two failovers in the window, the third is held back with one limited message; neither a reload nor a restart resets it") {
     DaemonFixture f;
     f.script("encoder", "pass");
     f.script("segments", "pass");
-    const std::string file = f.writePipeline(limitedPipeline());
+    const int port = freeLoopbackPort();
+    const std::string file = f.writePipeline(limitedPipeline(port));
     {
         ChildProcess daemon(f.command("run", {file}));
         INFO(daemon.output());
         incident(f, "outcome", 1);
         incident(f, "outcome", 2);
+        daemon.signal(SIGHUP);
+        REQUIRE(waitUntil([&] { return daemon.output().find("reloaded") != std::string::npos; }, 10s));
+        incident(f, "limited", 1);
+        const std::string status =
+            runCommand({"curl", "-s", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + "/status"}, 10s).second;
+        CHECK(status.find("\"limit\":{\"count\":2,\"per_seconds\":3600,\"runs\":2,\"reopens\":\"") != std::string::npos);
         daemon.signal(SIGTERM);
         REQUIRE(daemon.wait(5s) == 0);
     }
@@ -66,7 +74,7 @@ TEST_CASE("limit: two failovers in the window, the third is held back with one l
     {
         ChildProcess daemon(f.command("run", {file}));
         INFO(daemon.output());
-        incident(f, "limited", 1);
+        incident(f, "limited", 2);
         daemon.signal(SIGTERM);
         REQUIRE(daemon.wait(5s) == 0);
     }
@@ -75,8 +83,8 @@ TEST_CASE("limit: two failovers in the window, the third is held back with one l
     const auto limited = std::find_if(notes.begin(), notes.end(), [](const RecordedEvent& e) { return e.type == "limited"; });
     REQUIRE(limited != notes.end());
     CHECK(limited->summary.find("backup not run: the limit of 2 runs per 1 h is reached; it may run again at ") != std::string::npos);
-    CHECK(count(f.types("notes.jsonl"), "limited") == 1);
-    CHECK(count(f.types("notes.jsonl"), "warning") == 3);
+    CHECK(count(f.types("notes.jsonl"), "limited") == 2);
+    CHECK(count(f.types("notes.jsonl"), "warning") == 4);
 }
 
 TEST_CASE("flapping: a check toggled at every interval sends one flapping and one stable message, not one per change") {
