@@ -1,15 +1,11 @@
 #include "aws_start_action.h"
 
-#include "AwsRegion.h"
 #include "SigV4Signer.h"
 
 #include <watchdog/HumanFormat.h>
 #include <watchdog/Plugin.h>
 
 #include <Poco/Logger.h>
-#include <Poco/URI.h>
-
-#include <regex>
 
 namespace watchdog {
 
