@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds one libFuzzer target with clang under AddressSanitizer and UBSan (into $WATCHDOG_BUILD_DIR/fuzz)
 # and runs it for a bounded time on a copy of its seed corpus. Prints libFuzzer's execution count;
-# exits non-zero on a crash, a leak, undefined behaviour or a time-out inside one input.
+# exits non-zero on a crash, a leak, undefined behaviour, an escaped exception or a time-out inside one input.
+# The seed is fixed (FUZZ_SEED, default 1) so ctest repeats the same inputs; FUZZ_SEED=0 explores (random seed).
+# A finding prints its input in Base64: add it to corpus/NAME/ as a regression seed.
 #   run_fuzzer.sh NAME SECONDS
 set -euo pipefail
 name=$1
@@ -43,9 +45,9 @@ cp "$here/corpus/$name/"* "$corpus/"
 cd "$out"  # crash-* artifacts land beside the binary
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
-"$binary" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 -max_len=65536 -print_final_stats=1 "$corpus" \
+"$binary" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 -max_len=65536 -print_final_stats=1 "$corpus" \
   >"$corpus.log" 2>&1 || status=$?
-grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|Test unit written)|runtime error" "$corpus.log" |
+grep -E "^(INFO: Seed|Done|stat::number_of_executed_units|==[0-9]+== ?ERROR|SUMMARY|Test unit written|Base64|terminate called|  what\(\))|runtime error" "$corpus.log" |
   tail -n 40 || true
 rm -f "$corpus.log"
 [[ $status -eq 0 ]] && echo "fuzz_$name: 1 passed, 0 failed" || echo "fuzz_$name: 0 passed, 1 failed"

@@ -153,6 +153,16 @@ TEST_CASE("an unset variable is an error at its place, naming the variable") {
     CHECK(errors[0] == path + ":4:14: ${WATCHDOG_TEST_MISSING} is not set (export it, or put it in env_file)");
 }
 
+TEST_CASE("invalid UTF-8 before a YAML error is a syntax error, not a crash (found by fuzz_pipeline)") {
+    TempDir dir;
+    const std::string text("x\0watchog:\n  \xff\xff\xff\xff\xff\xff\xff\xff\xff\xffa2, *a0\0\0\0]\n]\n", 37);
+    const std::string path = dir.write("pipeline.yaml", text);
+    auto errors = errorsOf(path);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].find(path + ":") == 0);
+    CHECK(errors[0].find("YAML syntax error") != std::string::npos);
+}
+
 TEST_CASE("duplicate keys are errors naming both places") {
     TempDir dir;
     const std::string path = dir.write("pipeline.yaml", "checks:\n  a: { plugin: x }\n  a: { plugin: y }\n");

@@ -182,7 +182,8 @@ private:
 // `{ token: ${TOKEN} }` is the classic trap: in a flow mapping or list the `{` of ${VAR} ends the
 // plain scalar. Point at the fix when the error sits on one.
 std::string flowHint(const std::string& text, const YAML::Mark& mark) {
-    if (mark.is_null() || mark.pos < 0) return "";
+    // yaml-cpp's position can lie past the end of the text (after invalid UTF-8 bytes, seen by the fuzzer).
+    if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) > text.size()) return "";
     const std::size_t from = static_cast<std::size_t>(mark.pos) >= 2 ? static_cast<std::size_t>(mark.pos) - 2 : 0;
     const std::size_t lineEnd = text.find('\n', from);
     const std::string around = text.substr(from, lineEnd == std::string::npos ? std::string::npos : lineEnd - from);
