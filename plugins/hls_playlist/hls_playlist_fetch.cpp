@@ -1,14 +1,9 @@
 #include "hls_playlist_fetch.h"
 
+#include "HttpFetch.h"
 #include "watchdog/HumanFormat.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -24,9 +19,7 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr int kMaxRedirects = 5;
-constexpr std::size_t kProbeBodyLimit = 64 * 1024;  // an error page read to keep the connection; larger ones close it
-
-std::string origin(const Poco::URI& uri) { return uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort()); }
+constexpr std::size_t kProbeBodyLimit = 64 * 1024;  // of an error page or a ranged answer
 
 // A URL as messages show it: never its user info (a password may sit there).
 std::string shown(const Poco::URI& uri) {
@@ -75,116 +68,59 @@ std::string HlsFetcher::within() const {
     return " within " + human::duration(budget_);
 }
 
-Poco::Net::HTTPClientSession& HlsFetcher::session(const Poco::URI& uri, bool& reused) {
-    auto& slot = sessions_[origin(uri)];
-    reused = slot != nullptr;
-    if (!slot) {
-        if (uri.getScheme() == "https")
-            slot = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_());
-        else
-            slot = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        slot->setKeepAlive(true);
-    }
-    return *slot;
-}
-
-void HlsFetcher::dropSession(const Poco::URI& uri) { sessions_.erase(origin(uri)); }
-
 HlsFetcher::Answer HlsFetcher::request(const std::string& method, Poco::URI uri, bool ranged, bool keepBody) {
-    auto remaining = [&] {
-        auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline_ - SteadyClock::now());
-        return Poco::Timespan(std::max<long long>(left.count(), 1000));
-    };
-    auto expired = [&] { return SteadyClock::now() >= deadline_; };
-    for (int hop = 0, retries = 0; hop <= kMaxRedirects;) {
+    using common::HttpFailure;
+    // Every request of the run shares the run's deadline: a server that trickles its headers or body
+    // a byte at a time cannot stretch it (HttpFetch's watch ends the exchange at the deadline).
+    const common::HttpFetch http(deadline_, [this] { return cancelled_ && cancelled_->load(); });
+    for (int hop = 0; hop <= kMaxRedirects; ++hop) {
         if (uri.getScheme() != "http" && uri.getScheme() != "https")
             throw HlsFetchError("cannot follow " + shown(uri) + ": only http and https URLs are read over the network");
-        if (expired()) throw HlsFetchError("no answer from " + shown(uri) + within());
-        bool reused = false;
+        common::HttpCall call;
+        call.method = method;
+        call.url = shown(uri);
+        call.headers = {{"User-Agent", "encoder-watchdog"}};
+        if (ranged) call.headers.emplace_back("Range", "bytes=0-0");
+        // An error page is read only in part; a playlist up to max_bytes, and one byte more tells it is over.
+        call.maxBodyBytes = keepBody ? maxBytes_ : kProbeBodyLimit;
+        call.truncateBody = true;
+        call.tls = uri.getScheme() == "https" ? tls_() : nullptr;
+        common::HttpAnswer reply;
+        try {
+            reply = http.fetch(call);
+        } catch (const common::HttpFetchError& e) {
+            switch (e.failure()) {
+                case HttpFailure::TimedOut: throw HlsFetchError("no answer from " + shown(uri) + within());
+                case HttpFailure::Cancelled: throw HlsFetchError("cancelled while reading " + shown(uri));
+                case HttpFailure::Refused:
+                    throw HlsFetchError("cannot connect to " + uri.getHost() + ":" + std::to_string(uri.getPort()) + ": connection refused");
+                case HttpFailure::Unresolved: throw HlsFetchError("cannot resolve host " + uri.getHost());
+                case HttpFailure::Tls:
+                    throw HlsFetchError("TLS with " + uri.getHost() + ":" + std::to_string(uri.getPort()) + " failed: " + e.reason());
+                case HttpFailure::TooLarge:
+                case HttpFailure::Other: break;
+            }
+            throw HlsFetchError("request for " + shown(uri) + " failed: " + e.reason());
+        }
         Answer a;
         a.uri = uri;
-        try {
-            Poco::Net::HTTPClientSession& s = session(uri, reused);
-            s.setTimeout(remaining(), remaining(), remaining());
-            std::string target = uri.getPathAndQuery();
-            if (target.empty() || target[0] != '/') target = "/" + target;
-            Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
-            req.set("User-Agent", "encoder-watchdog");
-            if (ranged) req.set("Range", "bytes=0-0");
-            s.sendRequest(req);
-            s.socket().setReceiveTimeout(remaining());
-            Poco::Net::HTTPResponse resp;
-            std::istream& in = s.receiveResponse(resp);
-            a.status = resp.getStatus();
-            a.reason = resp.getReason();
-            a.contentType = resp.getContentType();
-            if (resp.hasContentLength()) a.contentLength = resp.getContentLength64();
-            a.contentRange = resp.get("Content-Range", "");
-            if (isRedirect(a.status) && resp.has("Location")) {
-                dropSession(uri);
-                Poco::URI next(uri);
-                next.resolve(resp.get("Location"));
-                uri = next;
-                ++hop;
-                continue;
-            }
-            const std::size_t limit = keepBody && a.status == 200 ? maxBytes_ : kProbeBodyLimit;
-            if (method == "HEAD") return a;
-            if (a.contentLength && static_cast<unsigned long long>(*a.contentLength) > limit) {
-                dropSession(uri);  // the rest is never read: this connection cannot carry another request
-                if (keepBody && a.status == 200)
-                    throw HlsFetchError(shown(uri) + " is larger than max_bytes " + sizeText(maxBytes_) + " (" +
-                                        std::to_string(*a.contentLength) + " bytes)");
-                return a;
-            }
-            char buffer[16384];
-            while (in) {
-                if (cancelled_ && cancelled_->load()) throw HlsFetchError("cancelled while reading " + shown(uri));
-                if (expired()) throw Poco::TimeoutException();
-                s.socket().setReceiveTimeout(remaining());
-                in.read(buffer, sizeof buffer);
-                a.body.append(buffer, static_cast<std::size_t>(in.gcount()));
-                if (a.body.size() > limit) {
-                    dropSession(uri);
-                    if (keepBody && a.status == 200)
-                        throw HlsFetchError(shown(uri) + " is larger than max_bytes " + sizeText(maxBytes_));
-                    return a;
-                }
-            }
-            if (a.contentLength && static_cast<long long>(a.body.size()) < *a.contentLength)
-                throw HlsFetchError(shown(uri) + ": the connection closed after " + std::to_string(a.body.size()) + " of " +
-                                    std::to_string(*a.contentLength) + " bytes");
-            return a;
-        } catch (const HlsFetchError&) {
-            dropSession(uri);
-            throw;
-        } catch (const Poco::TimeoutException&) {
-            dropSession(uri);
-            throw HlsFetchError("no answer from " + shown(uri) + within());
-        } catch (const Poco::Net::ConnectionRefusedException&) {
-            dropSession(uri);
-            throw HlsFetchError("cannot connect to " + uri.getHost() + ":" + std::to_string(uri.getPort()) + ": connection refused");
-        } catch (const Poco::Net::HostNotFoundException&) {
-            dropSession(uri);
-            throw HlsFetchError("cannot resolve host " + uri.getHost());
-        } catch (const Poco::Net::NoAddressFoundException&) {
-            dropSession(uri);
-            throw HlsFetchError("cannot resolve host " + uri.getHost());
-        } catch (const Poco::Net::SSLException& e) {
-            dropSession(uri);
-            throw HlsFetchError("TLS with " + uri.getHost() + ":" + std::to_string(uri.getPort()) + " failed: " + e.message());
-        } catch (const Poco::Exception& e) {
-            dropSession(uri);
-            // A kept-alive connection the server has closed meanwhile: one fresh try.
-            if (reused && retries == 0 && a.status == 0 && !expired()) {
-                ++retries;
-                continue;
-            }
-            throw HlsFetchError("request for " + shown(uri) + " failed: " + e.displayText());
-        } catch (const std::exception& e) {
-            dropSession(uri);
-            throw HlsFetchError("request for " + shown(uri) + " failed: " + e.what());
+        a.status = reply.status;
+        a.reason = reply.reason;
+        a.contentType = reply.headers.get("Content-Type", "");
+        if (reply.contentLength) a.contentLength = static_cast<long long>(*reply.contentLength);
+        a.contentRange = reply.headers.get("Content-Range", "");
+        if (isRedirect(a.status) && reply.headers.has("Location")) {
+            uri.resolve(reply.headers.get("Location"));
+            continue;
         }
+        if (keepBody && a.status == 200 && (reply.truncated || (a.contentLength && static_cast<unsigned long long>(*a.contentLength) > maxBytes_)))
+            throw HlsFetchError(shown(uri) + " is larger than max_bytes " + sizeText(maxBytes_) +
+                                (a.contentLength ? " (" + std::to_string(*a.contentLength) + " bytes)" : std::string()));
+        if (keepBody && a.status == 200 && reply.shortBody())
+            throw HlsFetchError(shown(uri) + ": the connection closed after " + std::to_string(reply.body.size()) + " of " +
+                                std::to_string(*a.contentLength) + " bytes");
+        a.body = std::move(reply.body);
+        return a;
     }
     throw HlsFetchError(shown(uri) + ": more than " + std::to_string(kMaxRedirects) + " redirects");
 }

@@ -9,15 +9,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-namespace Poco::Net {
-class HTTPClientSession;
-}
 
 namespace watchdog {
 
@@ -42,8 +36,9 @@ struct HlsSegmentProbe {
     std::optional<unsigned long long> bytes;  ///< its size, when known
 };
 
-/// Reads playlists and probes segments for one run of the check. Keeps one HTTP connection per
-/// origin for the run (keep-alive), follows up to 5 redirects, and gives up at the deadline.
+/// Reads playlists and probes segments for one run of the check through the shared HttpFetch: every
+/// request (one connection each) ends by the run's deadline, connection, headers and body alike;
+/// up to 5 redirects are followed.
 class HlsFetcher {
 public:
     /// Every request of this fetcher ends within `budget` from now. `tls` makes the TLS context for
@@ -66,8 +61,6 @@ public:
 private:
     struct Answer;
     Answer request(const std::string& method, Poco::URI uri, bool ranged, bool keepBody);
-    Poco::Net::HTTPClientSession& session(const Poco::URI& uri, bool& reused);
-    void dropSession(const Poco::URI& uri);
     std::string within() const;
 
     std::chrono::milliseconds budget_;
@@ -75,7 +68,6 @@ private:
     unsigned long long maxBytes_;
     std::function<Poco::Net::Context::Ptr()> tls_;
     const std::atomic<bool>* cancelled_;
-    std::map<std::string, std::unique_ptr<Poco::Net::HTTPClientSession>> sessions_;
 };
 
 }  // namespace watchdog

@@ -5,6 +5,7 @@
 
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
+#include "TrickleServer.h"
 #include "config/ConfigNode.h"
 #include "plugins/PluginLoader.h"
 
@@ -281,6 +282,25 @@ TEST_CASE("garbage, an HTML page, a huge body, an HTTP error or silence from the
     const int closed = freeLoopbackPort();
     CHECK(runOnce(*makeCheck("url: http://127.0.0.1:" + std::to_string(closed) + "/live.m3u8\n")).summary ==
           "cannot connect to 127.0.0.1:" + std::to_string(closed) + ": connection refused");
+}
+
+TEST_CASE("a server that trickles its answer a byte at a time cannot stretch the run past its timeout") {
+    const std::string playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:1,\na.ts\n";
+    const std::string answer = TrickleServer::okAnswer(playlist, "application/vnd.apple.mpegurl");
+    struct Case {
+        const char* trickled;
+        std::size_t atOnce;
+    };
+    for (const Case& c : {Case{"the status line", 0}, Case{"the headers", TrickleServer::statusLineLength(answer)},
+                          Case{"the body", TrickleServer::headLength(answer) + 10}}) {
+        CAPTURE(c.trickled);
+        TrickleServer server({answer, c.atOnce, 100ms, 0});
+        const std::string url = server.url() + "/live.m3u8";
+        const Result r = runOnce(*makeCheck("url: " + url + "\n"), 500ms);
+        CHECK(statusOf(r) == "error");
+        CHECK(r.summary == "no answer from " + url + " within 450 ms");
+        CHECK(server.bytesSent() < answer.size());  // it gave up long before the answer was out
+    }
 }
 
 TEST_CASE("hls_playlist.so loads through the plugin loader and reads a playlist") {
