@@ -10,6 +10,7 @@
 #include <map>
 
 using namespace watchdog::common;
+using watchdog::test::ScopedVariable;
 using watchdog::test::TempDir;
 
 namespace {
@@ -28,26 +29,6 @@ RegionSources isolated(std::map<std::string, std::string> env) {
     s.instanceMetadata = false;
     return s;
 }
-
-/// Sets (or unsets) one variable of the real process environment and puts it back when destroyed.
-class ScopedVariable {
-public:
-    ScopedVariable(std::string name, const char* value) : name_(std::move(name)) {
-        if (const char* old = std::getenv(name_.c_str())) old_ = old;
-        if (value) ::setenv(name_.c_str(), value, 1);
-        else ::unsetenv(name_.c_str());
-    }
-    ~ScopedVariable() {
-        if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-        else ::unsetenv(name_.c_str());
-    }
-    ScopedVariable(const ScopedVariable&) = delete;
-    ScopedVariable& operator=(const ScopedVariable&) = delete;
-
-private:
-    std::string name_;
-    std::optional<std::string> old_;
-};
 
 }  // namespace
 

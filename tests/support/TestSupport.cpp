@@ -237,4 +237,15 @@ PidFileGuard::~PidFileGuard() {
     if (!text.empty()) ::kill(std::atoi(text.c_str()), SIGKILL);
 }
 
+ScopedVariable::ScopedVariable(std::string name, const char* value) : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    if (value) ::setenv(name_.c_str(), value, 1);
+    else ::unsetenv(name_.c_str());
+}
+
+ScopedVariable::~ScopedVariable() {
+    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
+    else ::unsetenv(name_.c_str());
+}
+
 }  // namespace watchdog::test

@@ -26,6 +26,20 @@ std::string pluginDir();
 /// Full path of an installed program, searching PATH plus /usr/sbin and /sbin; "" if absent.
 std::string findProgram(const std::string& name);
 
+/// Sets (or, with nullptr, unsets) one variable of the real process environment and puts the old
+/// value back when destroyed.
+class ScopedVariable {
+public:
+    ScopedVariable(std::string name, const char* value);
+    ~ScopedVariable();
+    ScopedVariable(const ScopedVariable&) = delete;
+    ScopedVariable& operator=(const ScopedVariable&) = delete;
+
+private:
+    std::string name_;
+    std::optional<std::string> old_;
+};
+
 /// A fresh directory under /tmp, removed with everything in it when destroyed.
 class TempDir {
 public:
