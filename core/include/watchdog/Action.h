@@ -12,8 +12,10 @@
 namespace watchdog {
 
 /// Notifiers tell people; remedies change the world. The default rules warn every notifier and run
-/// every remedy once per incident.
-enum class ActionRole { Notifier, Remedy };
+/// every remedy once per incident. A heartbeat is in no rule's lists by default: the core gives it the
+/// Startup event and, after every completed check cycle, a Status event with an empty rule and the
+/// detail "open_incidents" (the number of rules with an open incident).
+enum class ActionRole { Notifier, Remedy, Heartbeat };
 
 /// What an action reports back; a remedy's outcome becomes an Outcome event.
 struct WATCHDOG_API Outcome {

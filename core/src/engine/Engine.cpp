@@ -5,6 +5,7 @@
 #include "engine/RuleEngine.h"
 #include "engine/Scheduler.h"
 #include "engine/StateFile.h"
+#include "engine/HeartbeatCycle.h"
 #include "history/SinkQueue.h"
 #include "watchdog/HumanFormat.h"
 #include "watchdog/Version.h"
@@ -52,6 +53,15 @@ std::string sinkQueueId(const std::string& plugin, std::map<std::string, int>& s
     return n == 1 ? plugin : plugin + "-" + std::to_string(n);
 }
 
+const char* roleName(ActionRole role) {
+    switch (role) {
+    case ActionRole::Remedy: return "remedy";
+    case ActionRole::Heartbeat: return "heartbeat";
+    case ActionRole::Notifier: return "notifier";
+    }
+    return "notifier";
+}
+
 std::string describe(const Event& e) {
     std::string line = std::string("[") + toString(e.type) + "]";
     if (!e.rule.empty()) line += " " + e.rule + ":";
@@ -90,6 +100,7 @@ struct Engine::Impl {
 
     mutable std::mutex historyMutex;
     mutable std::unique_ptr<Sink> historyReader;
+    HeartbeatCycle cycle{checkIds(assembly)};
 
     Impl(Pipeline p, Assembly a, HistoryReaderFactory factory)
         : pipeline(std::move(p)),
@@ -111,6 +122,31 @@ struct Engine::Impl {
         for (const auto& c : a.checks)
             if (c.block.flapChanges > 0) out[c.block.id] = c.block.flapWithin;
         return out;
+    }
+
+    static std::vector<std::string> checkIds(const Assembly& a) {
+        std::vector<std::string> out;
+        for (const auto& c : a.checks) out.push_back(c.block.id);
+        return out;
+    }
+
+    // --- heartbeats (with `mutex` held, or before the checks start) ---------------------------
+
+    int openIncidents() const {
+        int open = 0;
+        for (const auto& [id, s] : rules.states())
+            if (s.phase != RulePhase::Idle && s.phase != RulePhase::FailingBack) ++open;
+        return open;
+    }
+
+    /// To every heartbeat action; a heartbeat still busy with the last one skips this one, so a slow
+    /// endpoint builds no backlog.
+    void beat(const Event& e) {
+        for (const auto& a : assembly.actions) {
+            if (a.role != ActionRole::Heartbeat) continue;
+            auto it = runners.find(a.block.id);
+            if (it != runners.end() && (e.type == EventType::Startup || it->second->queued() == 0)) it->second->post(e);
+        }
     }
 
     static std::vector<std::string> notifierIds(const Assembly& a) {
@@ -206,6 +242,7 @@ struct Engine::Impl {
         record(std::move(r));
 
         route(rules.onResult(id, result, tracker.snapshot()));
+        if (cycle.onResult(id)) beat(HeartbeatCycle::event(pipeline.name, clock.now(), openIncidents(), tracker.snapshot()));
         saveIfChanged(changed || flapChanged);
         wake.notify_all();
     }
@@ -224,7 +261,7 @@ struct Engine::Impl {
                             "); it runs again, once, when incident " + event.incident + " resumes after a restart");
             route(rules.outcome(event, actionId, outcome.ok, outcome.summary, outcome.details, took, tracker.snapshot(), interrupted));
             saveIfChanged(false);
-        } else if (!outcome.ok) {
+        } else if (!outcome.ok && role == ActionRole::Notifier) {
             log.warning("notifier " + actionId + " could not deliver the " + toString(event.type) + " event: " + outcome.summary);
         }
     }
@@ -317,6 +354,7 @@ void Engine::start(bool announce) {
     std::vector<ScheduledCheck> scheduled;
     for (const auto& c : m.assembly.checks)
         scheduled.push_back({c.block.id, c.block.label, c.check, c.block.interval, c.block.timeout});
+    if (announce) m.beat(HeartbeatCycle::startup(m.pipeline.name, m.clock.now(), m.tracker.snapshot()));
     m.scheduler = std::make_unique<Scheduler>(
         std::move(scheduled), [&m](const std::string& id, const Result& r, TimePoint t, std::chrono::milliseconds took) { m.onResult(id, r, t, took); });
     m.scheduler->start();
@@ -392,7 +430,7 @@ StatusSnapshot Engine::snapshot() const {
         s.rules.push_back(std::move(r));
     }
     for (const auto& a : m.assembly.actions) {
-        ActionStatus st{a.block.id, a.block.plugin, a.role == ActionRole::Remedy ? "remedy" : "notifier", 0, 0, 0};
+        ActionStatus st{a.block.id, a.block.plugin, roleName(a.role), 0, 0, 0};
         auto it = m.outcomes.find(a.block.id);
         if (it != m.outcomes.end()) {
             st.succeeded = it->second.succeeded;

@@ -45,7 +45,7 @@ struct RuleStatus {
 struct ActionStatus {
     std::string id;
     std::string plugin;
-    std::string role;            ///< "notifier" or "remedy"
+    std::string role;            ///< "notifier", "remedy" or "heartbeat"
     std::uint64_t succeeded = 0;
     std::uint64_t failed = 0;
     std::size_t queued = 0;      ///< events waiting for the action's thread
