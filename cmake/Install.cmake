@@ -1,7 +1,8 @@
 include(CMakePackageConfigHelpers)
 
-install(TARGETS watchdog_core EXPORT EncoderWatchdogTargets
+install(TARGETS watchdog_core watchdog_plugin_testkit EXPORT EncoderWatchdogTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS encoder-watchdog RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY core/include/watchdog DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")

@@ -4,7 +4,7 @@
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Logger.h>
@@ -63,8 +63,6 @@ struct Rig {
         }
         std::string yaml;
         for (const auto& [k, v] : lines) yaml += k + ": " + v + "\n";
-        auto root = watchdog::parseYaml(yaml, "pipeline.yaml");
-        watchdog::Options options(root, "actions.backup", "/tmp");
         action = std::make_unique<watchdog::AwsStartAction>();
         auto vars = env;
         action->setEnvironment([vars](const std::string& n) -> std::optional<std::string> {
@@ -72,7 +70,7 @@ struct Rig {
             if (it == vars.end()) return std::nullopt;
             return it->second;
         });
-        action->configure(options);
+        action->configure(watchdog::testing::optionsFromYaml(yaml, "actions.backup"));
     }
 
     watchdog::Outcome run(bool dryRun = false, const std::string& incident = "inc-1") {
@@ -382,9 +380,8 @@ TEST_CASE("EC2 unreachable: retried, then a clear failure") {
     const std::string yaml = std::string("instance_id: ") + kId + "\nregion: eu-west-2\nendpoint: http://127.0.0.1:" +
                              std::to_string(port) + "\ninstance_role: false\nretry_backoff: 5ms\nattempts: 2\nrequest_timeout: 500ms\n"
                              "access_key_id: AKIAX\nsecret_access_key: y\n";
-    watchdog::Options options(watchdog::parseYaml(yaml, "pipeline.yaml"), "actions.backup", "/tmp");
     watchdog::AwsStartAction action;
-    action.configure(options);
+    action.configure(watchdog::testing::optionsFromYaml(yaml, "actions.backup"));
     std::atomic<bool> stopping{false};
     const auto o = action.execute(watchdog::Event{}, watchdog::ActionContext{"backup", "Backup", false, &stopping});
     CHECK_FALSE(o.ok);

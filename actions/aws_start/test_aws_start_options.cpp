@@ -3,7 +3,7 @@
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <doctest/doctest.h>
 
@@ -20,12 +20,10 @@ watchdog::aws::EnvironmentReader fakeEnv(std::map<std::string, std::string> env)
 }
 
 std::string configureError(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-    watchdog::Options options(watchdog::parseYaml(yaml, "pipeline.yaml"), "actions.backup", "/tmp");
     watchdog::AwsStartAction action;
     action.setEnvironment(fakeEnv(std::move(env)));
     try {
-        action.configure(options);
-        options.rejectUnknownKeys();
+        watchdog::testing::configureFrom(action, yaml, "actions.backup");
     } catch (const watchdog::ConfigError& e) {
         return e.what();
     }
@@ -34,11 +32,9 @@ std::string configureError(const std::string& yaml, std::map<std::string, std::s
 
 /// The region a configured action reports in its outcome details.
 std::string configuredRegion(const std::string& yaml, std::map<std::string, std::string> env) {
-    watchdog::Options options(watchdog::parseYaml(yaml, "pipeline.yaml"), "actions.backup", "/tmp");
     watchdog::AwsStartAction action;
     action.setEnvironment(fakeEnv(std::move(env)));
-    action.configure(options);
-    options.rejectUnknownKeys();
+    watchdog::testing::configureFrom(action, yaml, "actions.backup");
     return action.region();
 }
 

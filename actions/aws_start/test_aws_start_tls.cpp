@@ -5,7 +5,7 @@
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -99,9 +99,8 @@ watchdog::Outcome startThrough(const std::string& endpoint) {
     const std::string yaml = std::string("instance_id: ") + kId + "\nregion: eu-west-2\nendpoint: " + endpoint +
                              "\ninstance_role: false\npoll_interval: 10ms\nmax_wait: 5s\nattempts: 1\nrequest_timeout: 5s\n"
                              "access_key_id: AKIATLSTEST000000001\nsecret_access_key: tls-secret\n";
-    watchdog::Options options(watchdog::parseYaml(yaml, "pipeline.yaml"), "actions.backup", "/tmp");
     watchdog::AwsStartAction action;
-    action.configure(options);
+    action.configure(watchdog::testing::optionsFromYaml(yaml, "actions.backup"));
     std::atomic<bool> stopping{false};
     watchdog::Event event;
     event.incident = "tls";

@@ -5,7 +5,7 @@
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <doctest/doctest.h>
 
@@ -38,10 +38,9 @@ struct Rig {
         const std::string yaml = std::string("instance_id: ") + kId + "\nregion: eu-west-2\nendpoint: " + ec2.url() +
                                  "\ninstance_role: false\npoll_interval: 10ms\nmax_wait: 5s\nretry_backoff: 5ms\nattempts: 3\n"
                                  "access_key_id: " + kKey + "\nsecret_access_key: " + secret + "\n" + extra;
-        watchdog::Options options(watchdog::parseYaml(yaml, "pipeline.yaml"), "actions.stop_backup", "/tmp");
         action = std::make_unique<watchdog::AwsStopAction>();
         action->setEnvironment([](const std::string&) -> std::optional<std::string> { return std::nullopt; });
-        action->configure(options);
+        action->configure(watchdog::testing::optionsFromYaml(yaml, "actions.stop_backup"));
     }
 
     watchdog::Outcome run(bool dryRun = false) {
@@ -169,10 +168,9 @@ TEST_CASE("dry run: EC2's DryRun says whether the stop would be allowed; nothing
 
 TEST_CASE("the options are aws_start's: a malformed instance id is refused where it is written") {
     FakeEc2 ec2;
-    watchdog::Options options(watchdog::parseYaml("instance_id: i-xyz\nregion: eu-west-2\n", "pipeline.yaml"), "actions.stop_backup", "/tmp");
     watchdog::AwsStopAction action;
     try {
-        action.configure(options);
+        action.configure(watchdog::testing::optionsFromYaml("instance_id: i-xyz\nregion: eu-west-2\n", "actions.stop_backup"));
         FAIL("configure accepted i-xyz");
     } catch (const watchdog::ConfigError& e) {
         CHECK(std::string(e.what()) == "pipeline.yaml:1:14: actions.stop_backup.instance_id: 'i-xyz' is not an EC2 instance id (i- and 8 or 17 "

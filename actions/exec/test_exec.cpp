@@ -4,7 +4,7 @@
 #include "exec_action.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
@@ -25,20 +25,12 @@ using Ms = std::chrono::milliseconds;
 namespace {
 
 std::unique_ptr<ExecAction> action(const std::string& yaml) {
-    Options options(parseYaml(yaml, "pipeline.yaml"), "actions.switch", "/tmp");
-    auto a = std::make_unique<ExecAction>();
-    a->configure(options);
-    options.rejectUnknownKeys();
-    return a;
+    return testing::configure<ExecAction>(yaml, "actions.switch");
 }
 
 std::string configureError(const std::string& yaml) {
-    try {
-        action(yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
+    const std::string error = testing::configError<ExecAction>(yaml, "actions.switch");
+    return error == "no error" ? "" : error;
 }
 
 std::string script(const TempDir& dir, const std::string& name, const std::string& body) {

@@ -4,7 +4,7 @@
 #include "hls_playlist.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "watchdog/ConfigError.h"
 
 #include <doctest/doctest.h>
@@ -16,27 +16,17 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<AudioCheck>();
-    Options opts(parseYaml(yaml, "pipeline.yaml"), "checks.audio", "/srv/station");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<AudioCheck>(yaml, "checks.audio", "/srv/station");
 }
 
 std::string configError(const std::string& yaml) {
-    try {
-        makeCheck(yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
+    return watchdog::testing::configError<AudioCheck>(yaml, "checks.audio", "/srv/station");
 }
 
 std::string audioError(const std::function<void()>& body) {
@@ -140,7 +130,7 @@ TEST_CASE("options: bad values name FILE:LINE:COL and say what to write") {
 
 TEST_CASE("options: a block that collects problems reports every bad option in one pass") {
     AudioCheck check;
-    Options opts(parseYaml("url: gopher://x\nthreshold: loud\nmin_bitrate: fast\ncodec: nope\n", "pipeline.yaml"), "checks.audio", "/");
+    Options opts = optionsFromYaml("url: gopher://x\nthreshold: loud\nmin_bitrate: fast\ncodec: nope\n", "checks.audio", "/");
     opts.collectProblems();
     check.configure(opts);
     const auto problems = opts.recordedProblems();

@@ -5,7 +5,7 @@
 // Icecast mount over HTTPS, with the certificate verified.
 #include "IcecastServer.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "plugins/PluginLoader.h"
 
 #include <Poco/JSON/Object.h>
@@ -17,13 +17,12 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
 constexpr int kSilentFrom = 8;  // seconds into the stream
-
-std::string statusOf(const Result& r) { return toString(r.status); }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -41,9 +40,7 @@ PluginLoader& loader() {
 // Loaded as the daemon loads it: from its .so file.
 std::unique_ptr<Check> load(const std::string& plugin, const std::string& yaml) {
     auto check = loader().createCheck(plugin);
-    Options opts(parseYaml(yaml, "pipeline.yaml"), "checks." + plugin, "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
+    configureFrom(*check, yaml, "checks." + plugin);
     return check;
 }
 

@@ -3,43 +3,29 @@
 #include "hls_age_scan.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "watchdog/ConfigError.h"
 
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
-#include <functional>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 using SysClock = std::chrono::system_clock;
 
 namespace {
 
-// doctest would find watchdog::toString(Status) (returning const char*) by ADL and fail to print it.
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<HlsAgeCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.ts_age", "/srv/station");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<HlsAgeCheck>(yaml, "checks.ts_age", "/srv/station");
 }
 
 std::string configError(const std::string& yaml) {
-    try {
-        makeCheck(yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
+    return watchdog::testing::configError<HlsAgeCheck>(yaml, "checks.ts_age", "/srv/station");
 }
 
 // A fixed "now" on a whole second, and files stamped relative to it.
@@ -61,31 +47,6 @@ std::string detail(const Result& r, const std::string& key) {
     for (const auto& [k, v] : r.details)
         if (k == key) return v;
     return "<none>";
-}
-
-// Root reads every directory, so a permission test runs its body in a child that became `nobody`.
-std::string asUnprivileged(const std::function<std::string()>& body) {
-    if (::geteuid() != 0) return body();
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::close(fds[0]);
-        if (::setgid(65534) != 0 || ::setuid(65534) != 0) _exit(2);
-        std::string out = body();
-        if (::write(fds[1], out.data(), out.size()) < 0) _exit(3);
-        _exit(0);
-    }
-    ::close(fds[1]);
-    std::string out;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return out;
 }
 
 }  // namespace

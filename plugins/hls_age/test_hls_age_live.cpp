@@ -3,7 +3,7 @@
 
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -12,19 +12,13 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<HlsAgeCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.ts_age", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<HlsAgeCheck>(yaml, "checks.ts_age", "/tmp");
 }
 
 Result runOnce(HlsAgeCheck& check) {
@@ -64,9 +58,7 @@ TEST_CASE("hls_age.so loads through the plugin loader and reads ages") {
     TempDir dir;
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("hls_age");
-    Options opts(parseYaml("directory: " + dir.path() + "\n", "pipeline.yaml"), "checks.ts_age", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
+    configureFrom(*check, "directory: " + dir.path() + "\n", "checks.ts_age", "/tmp");
     CheckContext ctx{"ts_age", "HLS Old Files", 1s, 5s, nullptr};
     CHECK(check->run(ctx).summary == "no files matching *.ts");
 }

@@ -2,31 +2,22 @@
 #include "hls_count_check.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "watchdog/ConfigError.h"
 
 #include <doctest/doctest.h>
 
-#include <functional>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 
 namespace {
 
-// doctest would find watchdog::toString(Status) (returning const char*) by ADL and fail to print it.
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<HlsCountCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<HlsCountCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.ts_count", "/srv/station");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<HlsCountCheck>(yaml, "checks.ts_count", "/srv/station");
 }
 
 Result runOnce(HlsCountCheck& check) {
@@ -35,37 +26,7 @@ Result runOnce(HlsCountCheck& check) {
 }
 
 std::string configError(const std::string& yaml) {
-    try {
-        makeCheck(yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
-}
-
-// Root reads every directory, so a permission test runs its body in a child that became `nobody`.
-std::string asUnprivileged(const std::function<std::string()>& body) {
-    if (::geteuid() != 0) return body();
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::close(fds[0]);
-        if (::setgid(65534) != 0 || ::setuid(65534) != 0) _exit(2);
-        std::string out = body();
-        if (::write(fds[1], out.data(), out.size()) < 0) _exit(3);
-        _exit(0);
-    }
-    ::close(fds[1]);
-    std::string out;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return out;
+    return watchdog::testing::configError<HlsCountCheck>(yaml, "checks.ts_count", "/srv/station");
 }
 
 }  // namespace

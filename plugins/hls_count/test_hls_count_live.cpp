@@ -3,26 +3,20 @@
 
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<HlsCountCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<HlsCountCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.ts_count", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<HlsCountCheck>(yaml, "checks.ts_count", "/tmp");
 }
 
 Result runOnce(HlsCountCheck& check) {
@@ -69,9 +63,7 @@ TEST_CASE("hls_count.so loads through the plugin loader and counts") {
     dir.write("a.ts", "x");
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("hls_count");
-    Options opts(parseYaml("directory: " + dir.path() + "\n", "pipeline.yaml"), "checks.ts_count", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
+    configureFrom(*check, "directory: " + dir.path() + "\n", "checks.ts_count", "/tmp");
     CheckContext ctx{"ts_count", "TS File Count", 1s, 5s, nullptr};
     CHECK(check->run(ctx).summary == "1 file matching *.ts (max 20)");
 }

@@ -3,7 +3,7 @@
 #include "hls_playlist_check.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "watchdog/ConfigError.h"
 
 #include <doctest/doctest.h>
@@ -13,28 +13,17 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<HlsPlaylistCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<HlsPlaylistCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.playlist", "/srv/station");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<HlsPlaylistCheck>(yaml, "checks.playlist", "/srv/station");
 }
 
 std::string configError(const std::string& yaml) {
-    try {
-        makeCheck(yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
+    return watchdog::testing::configError<HlsPlaylistCheck>(yaml, "checks.playlist", "/srv/station");
 }
 
 const CheckContext kContext{"playlist", "HLS playlist", 1s, 5s, nullptr};

@@ -2,7 +2,7 @@
 #include "icecast_check.h"
 #include "icecast_stats.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "watchdog/ConfigError.h"
 
 #include <doctest/doctest.h>
@@ -10,11 +10,9 @@
 #include <string>
 
 using namespace watchdog;
+using namespace watchdog::testing;
 
 namespace {
-
-// doctest would find watchdog::toString(Status) (returning const char*) by ADL and fail to print it.
-std::string statusOf(const Result& r) { return toString(r.status); }
 
 // protocols.md 1.3: abridged from Icecast 2.4.4's doc/server-stats.html, two connected sources.
 const std::string kTwoSources = R"(<?xml version="1.0"?>
@@ -71,21 +69,8 @@ std::string detail(const Result& r, const std::string& key) {
     return "<none>";
 }
 
-void configure(IcecastCheck& check, const std::string& yaml) {
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.icecast", "/tmp");
-    check.configure(opts);
-    opts.rejectUnknownKeys();
-}
-
 std::string configError(const std::string& yaml) {
-    IcecastCheck check;
-    try {
-        configure(check, yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
+    return watchdog::testing::configError<IcecastCheck>(yaml, "checks.icecast");
 }
 
 }  // namespace
@@ -217,7 +202,7 @@ TEST_CASE("a huge stats body with thousands of mounts parses and counts them") {
 
 TEST_CASE("options are read once with defaults") {
     IcecastCheck check;
-    configure(check, "url: https://radio.example:8443/ice/\npassword: hunter2\nmount: /live\n");
+    configureFrom(check, "url: https://radio.example:8443/ice/\npassword: hunter2\nmount: /live\n", "checks.icecast");
     const auto& s = check.settings();
     CHECK(s.scheme == "https");
     CHECK(s.host == "radio.example");
@@ -373,7 +358,7 @@ TEST_CASE("judged with its flow: the rate, source_ip and reconnects are details;
 
 TEST_CASE("min_kbps and expect_source_ip are validated") {
     IcecastCheck check;
-    configure(check, "url: http://x:8000\npassword: x\nmin_kbps: 48.5\nexpect_source_ip: ::FFFF:10.0.0.2\n");
+    configureFrom(check, "url: http://x:8000\npassword: x\nmin_kbps: 48.5\nexpect_source_ip: ::FFFF:10.0.0.2\n", "checks.icecast");
     REQUIRE(check.settings().minKbps);
     CHECK(*check.settings().minKbps == 48.5);
     CHECK(check.settings().expectSourceIp == "10.0.0.2");

@@ -8,7 +8,7 @@
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <doctest/doctest.h>
 
@@ -18,21 +18,15 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<IcecastCheck> makeCheck(const IcecastServer& server, const std::string& extra) {
-    auto check = std::make_unique<IcecastCheck>();
-    Options opts(parseYaml("url: " + server.url() + "\nuser: " + server.adminUser() + "\npassword: " + server.adminPassword() +
-                               "\n" + extra,
-                           "pipeline.yaml"),
-                 "checks.icecast", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<IcecastCheck>(
+        "url: " + server.url() + "\nuser: " + server.adminUser() + "\npassword: " + server.adminPassword() + "\n" + extra,
+        "checks.icecast");
 }
 
 Result runOnce(IcecastCheck& check) {

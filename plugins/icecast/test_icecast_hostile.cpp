@@ -5,7 +5,7 @@
 
 #include "TestSupport.h"
 #include "TrickleServer.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -16,6 +16,7 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -54,8 +55,7 @@ TEST_CASE("200k levels of nested stats XML are an error result with the reason")
     REQUIRE(body.size() > 1400000);
     LocalHttpServer server(serve(body));
     IcecastCheck check;
-    Options options(parseYaml("url: " + server.url() + "\npassword: x\n", "pipeline.yaml"), "checks.icecast", "/tmp");
-    check.configure(options);
+    check.configure(optionsFromYaml("url: " + server.url() + "\npassword: x\n", "checks.icecast"));
     std::atomic<bool> cancelled{false};
     const Result r = check.run(CheckContext{"icecast", "Icecast Sources", 1s, 10s, &cancelled});
     CHECK(std::string(toString(r.status)) == "error");
@@ -95,8 +95,7 @@ TEST_CASE("a server trickling its answer one byte every 200 ms cannot hold the c
         CAPTURE(c.trickled);
         TrickleServer server({answer, c.atOnce, 200ms, 0});
         IcecastCheck check;
-        Options options(parseYaml("url: " + server.url() + "\npassword: x\n", "pipeline.yaml"), "checks.icecast", "/tmp");
-        check.configure(options);
+        check.configure(optionsFromYaml("url: " + server.url() + "\npassword: x\n", "checks.icecast"));
         std::atomic<bool> cancelled{false};
         const Result r = check.run(CheckContext{"icecast", "Icecast Sources", 1s, 500ms, &cancelled});
         const std::string at = "Icecast at 127.0.0.1:" + std::to_string(server.port());

@@ -6,7 +6,7 @@
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "plugins/PluginLoader.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -19,20 +19,13 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-// doctest would find watchdog::toString(Status) (returning const char*) by ADL and fail to print it.
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<IcecastCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<IcecastCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.icecast", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<IcecastCheck>(yaml, "checks.icecast", "/tmp");
 }
 
 std::string yamlFor(const IcecastServer& server, const std::string& extra = "") {
@@ -220,9 +213,7 @@ TEST_CASE("icecast.so loads through the plugin loader and runs against a real Ic
     IcecastServer server;
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("icecast");
-    Options opts(parseYaml(yamlFor(server), "pipeline.yaml"), "checks.icecast", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
+    configureFrom(*check, yamlFor(server), "checks.icecast", "/tmp");
     CheckContext ctx{"icecast", "Icecast Sources", 1s, 5s, nullptr};
     CHECK(check->run(ctx).summary == "0 sources connected (need 1)");
 }

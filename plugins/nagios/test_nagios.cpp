@@ -3,7 +3,7 @@
 #include "nagios_check.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "watchdog/ConfigError.h"
 
 #include <doctest/doctest.h>
@@ -14,27 +14,17 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<NagiosCheck> makeCheck(const std::string& yaml, const std::string& base = "/srv/station") {
-    auto check = std::make_unique<NagiosCheck>();
-    Options opts(parseYaml(yaml, "pipeline.yaml"), "checks.nagios", base);
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<NagiosCheck>(yaml, "checks.nagios", base);
 }
 
 std::string configError(const std::string& yaml) {
-    try {
-        makeCheck(yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
+    return watchdog::testing::configError<NagiosCheck>(yaml, "checks.nagios", "/srv/station");
 }
 
 NagiosSettings tcpSettings(bool warningPasses = false) {

@@ -4,7 +4,7 @@
 #include "nagios_check.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -19,18 +19,13 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<NagiosCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<NagiosCheck>();
-    Options opts(parseYaml(yaml, "pipeline.yaml"), "checks.nagios", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<NagiosCheck>(yaml, "checks.nagios", "/tmp");
 }
 
 Result runOnce(NagiosCheck& check, std::chrono::milliseconds timeout = 10s) {
@@ -198,9 +193,7 @@ TEST_CASE("a plugin removed after configure is an error naming it") {
 TEST_CASE("nagios.so loads through the plugin loader and runs check_dummy") {
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("nagios");
-    Options opts(parseYaml("command: [check_dummy, '2', 'disk full']\n", "pipeline.yaml"), "checks.nagios", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
+    configureFrom(*check, "command: [check_dummy, '2', 'disk full']\n", "checks.nagios", "/tmp");
     CheckContext ctx{"nagios", "Nagios plugin", 1s, 5s, nullptr};
     Result r = check->run(ctx);
     CHECK(statusOf(r) == "fail");

@@ -3,7 +3,7 @@
 #include "proc_reader.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "watchdog/ConfigError.h"
 
 #include <doctest/doctest.h>
@@ -13,29 +13,17 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-// doctest would find watchdog::toString(Status) (returning const char*) by ADL and fail to print it.
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<ProcessCpuCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<ProcessCpuCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.liquidsoap_cpu", "/run");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<ProcessCpuCheck>(yaml, "checks.liquidsoap_cpu", "/run");
 }
 
 std::string configError(const std::string& yaml) {
-    try {
-        makeCheck(yaml);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
+    return watchdog::testing::configError<ProcessCpuCheck>(yaml, "checks.liquidsoap_cpu", "/run");
 }
 
 Result runOnce(ProcessCpuCheck& check) {

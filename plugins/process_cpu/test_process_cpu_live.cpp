@@ -4,7 +4,7 @@
 #include "proc_reader.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -20,11 +20,10 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string statusOf(const Result& r) { return toString(r.status); }
 
 std::string detailOf(const Result& r, const std::string& key) {
     for (const auto& [k, v] : r.details)
@@ -33,12 +32,7 @@ std::string detailOf(const Result& r, const std::string& key) {
 }
 
 std::unique_ptr<ProcessCpuCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<ProcessCpuCheck>();
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options opts(root, "checks.cpu", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<ProcessCpuCheck>(yaml, "checks.cpu", "/tmp");
 }
 
 Result runOnce(ProcessCpuCheck& check) {
@@ -214,9 +208,7 @@ TEST_CASE("a busy process above max_percent fails") {
 TEST_CASE("process_cpu.so loads through the plugin loader and reads a real process") {
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("process_cpu");
-    Options opts(parseYaml("name: no-such-proc-y\n", "pipeline.yaml"), "checks.cpu", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
+    configureFrom(*check, "name: no-such-proc-y\n", "checks.cpu", "/tmp");
     CheckContext ctx{"cpu", "Liquidsoap CPU", 1s, 5s, nullptr};
     CHECK(check->run(ctx).summary == "no process named no-such-proc-y");
 }

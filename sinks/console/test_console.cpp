@@ -1,6 +1,6 @@
 #include "console_sink.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -12,15 +12,12 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 
 namespace {
 
 void configure(ConsoleSink& sink, const std::string& yaml) {
-    auto root = parseYaml(yaml.empty() ? "{}\n" : yaml, "pipeline.yaml");
-    Options options(root, "sinks[0]", "/tmp");
-    sink.configure(options);
-    options.markKnown({"plugin"});
-    options.rejectUnknownKeys();
+    configureFrom(sink, yaml.empty() ? "{}\n" : yaml, "sinks[0]");
 }
 
 std::vector<std::string> linesOf(const std::string& text) {

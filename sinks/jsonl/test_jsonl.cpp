@@ -1,6 +1,6 @@
 #include "jsonl_sink.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "history/RecordJson.h"
 
 #include "SampleRecords.h"
@@ -17,17 +17,12 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 
 namespace {
 
 std::unique_ptr<JsonlSink> makeSink(const TempDir& dir, const std::string& extra = "") {
-    auto root = parseYaml("path: history.jsonl\n" + extra, "pipeline.yaml");
-    Options options(root, "sinks[0]", dir.path());
-    auto sink = std::make_unique<JsonlSink>();
-    sink->configure(options);
-    options.markKnown({"plugin"});
-    options.rejectUnknownKeys();
-    return sink;
+    return configure<JsonlSink>("path: history.jsonl\n" + extra, "sinks[0]", dir.path());
 }
 
 std::vector<std::string> linesOf(const std::string& path) {
@@ -130,9 +125,8 @@ TEST_CASE("jsonl sink: rotates by size, keeping the configured number of old fil
 TEST_CASE("jsonl sink: a file that cannot be opened is an error naming it") {
     TempDir dir;
     dir.write("blocker", "x");
-    auto root = parseYaml("path: blocker/history.jsonl\n", "pipeline.yaml");
     JsonlSink sink;
-    sink.configure(Options(root, "sinks[0]", dir.path()));
+    sink.configure(optionsFromYaml("path: blocker/history.jsonl\n", "sinks[0]", dir.path()));
     CHECK_THROWS_WITH_AS(sink.write(sampleResults(1, 1)), doctest::Contains(dir.file("blocker").c_str()),
                          std::runtime_error);
 }

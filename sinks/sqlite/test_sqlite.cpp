@@ -1,6 +1,6 @@
 #include "sqlite_sink.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -16,18 +16,13 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace Poco::Data::Keywords;
 
 namespace {
 
 std::unique_ptr<SqliteSink> makeSink(const TempDir& dir, const std::string& extra = "") {
-    auto root = parseYaml("path: history.db\n" + extra, "pipeline.yaml");
-    Options options(root, "sinks[0]", dir.path());
-    auto sink = std::make_unique<SqliteSink>();
-    sink->configure(options);
-    options.markKnown({"plugin"});
-    options.rejectUnknownKeys();
-    return sink;
+    return configure<SqliteSink>("path: history.db\n" + extra, "sinks[0]", dir.path());
 }
 
 std::vector<std::uint64_t> seqRange(std::uint64_t first, std::uint64_t last) {
@@ -182,16 +177,14 @@ TEST_CASE("sqlite sink: bad options are config errors at the key") {
 TEST_CASE("sqlite sink: a missing parent folder is created; an unusable one is an error naming the file") {
     TempDir dir;
     {
-        auto root = parseYaml("path: data/history/history.db\n", "pipeline.yaml");
         SqliteSink sink;
-        sink.configure(Options(root, "sinks[0]", dir.path()));
+        sink.configure(optionsFromYaml("path: data/history/history.db\n", "sinks[0]", dir.path()));
         sink.write(sampleResults(1, 2));
         CHECK(sequencesOf(sink.readHistory({})) == seqRange(1, 2));
     }
     dir.write("blocker", "x");
-    auto root = parseYaml("path: blocker/history.db\n", "pipeline.yaml");
     SqliteSink sink;
-    sink.configure(Options(root, "sinks[0]", dir.path()));
+    sink.configure(optionsFromYaml("path: blocker/history.db\n", "sinks[0]", dir.path()));
     const std::string expected = "sqlite sink: cannot open " + dir.file("blocker/history.db");
     CHECK_THROWS_WITH_AS(sink.open(), doctest::Contains(expected.c_str()), std::runtime_error);
 }

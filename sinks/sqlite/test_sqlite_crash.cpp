@@ -1,11 +1,10 @@
 // The daemon killed with SIGKILL while records wait in the spool, or in the middle of replaying them
 // into SQLite: after a restart every record is stored exactly once, in order. The "daemon" is a forked
-// child running a SinkQueue; the parent kills it and plays the restarted daemon.
+// child running a sink queue; the parent kills it and plays the restarted daemon.
 
-#include "history/SinkQueue.h"
 #include "history/Spool.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "sqlite_sink.h"
 
 #include "SampleRecords.h"
@@ -26,6 +25,7 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -47,20 +47,13 @@ public:
 
 template <class S>
 std::unique_ptr<S> sqliteSink(const TempDir& dir) {
-    auto root = parseYaml("path: history.db\n", "pipeline.yaml");
     auto sink = std::make_unique<S>();
-    sink->configure(Options(root, "sinks[0]", dir.path()));
+    sink->configure(optionsFromYaml("path: history.db\n", "sinks[0]", dir.path()));
     return sink;
 }
 
 SinkQueueSettings settings(const TempDir& dir) {
-    SinkQueueSettings s;
-    s.spoolDirectory = dir.file("spool/sqlite");
-    s.maxBatch = 100;
-    s.maxDelay = 5ms;
-    s.retryMin = 5ms;
-    s.retryMax = 20ms;
-    return s;
+    return SinkQueueSettingsBuilder(dir.file("spool/sqlite")).maxBatch(100).retries(5ms, 20ms).build();
 }
 
 Poco::Int64 rowCount(const TempDir& dir) {
@@ -123,7 +116,7 @@ void killHard(pid_t pid) {
 TEST_CASE("crash: a daemon SIGKILLed while its sink is down keeps the spool; the restart stores it all once, in order") {
     TempDir dir;
     const pid_t pid = forkDaemon([&](auto ready) {
-        auto* q = new SinkQueue("sqlite", std::make_unique<DownSink>(), settings(dir));  // never destroyed: killed
+        auto* q = new QueuedSink("sqlite", std::make_unique<DownSink>(), settings(dir));  // never destroyed: killed
         q->start();
         for (const auto& r : sampleResults(1, 1000)) q->push(r);
         while (q->stats().spooledRecords < 1000) std::this_thread::sleep_for(1ms);
@@ -131,7 +124,7 @@ TEST_CASE("crash: a daemon SIGKILLed while its sink is down keeps the spool; the
     });
     killHard(pid);
 
-    SinkQueue restarted("sqlite", sqliteSink<SqliteSink>(dir), settings(dir));
+    QueuedSink restarted("sqlite", sqliteSink<SqliteSink>(dir), settings(dir));
     restarted.start();
     for (const auto& r : sampleResults(1001, 1100)) restarted.push(r);
     REQUIRE(waitUntil([&] { return restarted.stats().written >= 1100; }, 20s));
@@ -151,7 +144,7 @@ TEST_CASE("crash: SIGKILL in the middle of a replay into SQLite; the restart fin
             spool.append(std::vector<Record>(records.begin() + static_cast<long>(i), records.begin() + static_cast<long>(i + 1000)));
     }
     const pid_t pid = forkDaemon([&](auto ready) {
-        auto* q = new SinkQueue("sqlite", sqliteSink<SlowSqliteSink>(dir), settings(dir));
+        auto* q = new QueuedSink("sqlite", sqliteSink<SlowSqliteSink>(dir), settings(dir));
         q->start();
         while (q->stats().written < 1000) std::this_thread::sleep_for(1ms);
         ready();
@@ -165,7 +158,7 @@ TEST_CASE("crash: SIGKILL in the middle of a replay into SQLite; the restart fin
         CHECK(left.pendingRecords() > 0);
     }
 
-    SinkQueue restarted("sqlite", sqliteSink<SqliteSink>(dir), settings(dir));
+    QueuedSink restarted("sqlite", sqliteSink<SqliteSink>(dir), settings(dir));
     restarted.start();
     REQUIRE(waitUntil([&] { return restarted.stats().spooledRecords == 0; }, 60s));
     restarted.stop(2s);

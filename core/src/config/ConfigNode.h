@@ -48,7 +48,7 @@ struct ConfigNode {
 };
 
 /// Parses YAML text into a tree; rejects duplicate keys and non-scalar keys. Throws ConfigError.
-ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName);
+WATCHDOG_API ConfigNodePtr parseYaml(const std::string& text, const std::string& fileName);
 
 /// The deepest nesting of mappings and lists a pipeline may have.
 constexpr std::size_t maxConfigDepth = 64;
