@@ -53,12 +53,12 @@ bool pauseUnlessStopping(Ms wait, const std::function<bool()>& stopping) {
 
 WebhookClient::WebhookClient(WebhookUrl url, DeliverySettings settings) : url_(std::move(url)), settings_(std::move(settings)) {}
 
-WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
+WebhookClient::Reply WebhookClient::attempt(const Request& request, const std::string& body) {
     Reply reply;
     try {
         common::HttpCall call;
-        call.method = "POST";
-        call.url = url_.target();
+        call.method = request.method;
+        call.url = request.url;
         call.headers = {{"Content-Type", "application/json"}, {"User-Agent", settings_.userAgent}};
         call.body = body;
         // Discord's answers are small; never hold more than 64 KiB of whatever a proxy sends back.
@@ -73,12 +73,16 @@ WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
         if (answer.headers.has("X-RateLimit-Remaining")) reply.bucketEmpty = answer.headers.get("X-RateLimit-Remaining") == "0";
         if (answer.headers.has("X-RateLimit-Reset-After"))
             reply.resetAfterSeconds = numberOr(answer.headers.get("X-RateLimit-Reset-After"), -1);
-        if (reply.status >= 200 && reply.status < 300) return reply;
         Poco::JSON::Object::Ptr json;
         try {
             Poco::JSON::Parser parser;
-            json = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+            if (!text.empty()) json = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
         } catch (const std::exception&) {
+        }
+        if (json && json->has("code")) reply.code = static_cast<int>(numberOr(json->get("code").toString(), 0));
+        if (reply.status >= 200 && reply.status < 300) {
+            if (json && json->has("id")) reply.messageId = json->get("id").toString();
+            return reply;
         }
         if (reply.status == 429) {
             // v10 gives retry_after in (float) seconds in the body; Retry-After is whole seconds.
@@ -122,6 +126,22 @@ WebhookClient::Reply WebhookClient::attempt(const std::string& body) {
 }
 
 Delivery WebhookClient::post(const std::string& body, const std::function<bool()>& stopping) {
+    return deliver({"POST", url_.target(), "message"}, body, stopping);
+}
+
+Delivery WebhookClient::create(const std::string& body, const std::function<bool()>& stopping) {
+    Delivery d = deliver({"POST", url_.target("", "wait=true"), "message"}, body, stopping);
+    if (d.ok && d.messageId.empty()) d.summary += " (Discord's reply carried no message id)";
+    return d;
+}
+
+Delivery WebhookClient::edit(const std::string& messageId, const std::string& body, const std::function<bool()>& stopping) {
+    Delivery d = deliver({"PATCH", url_.target("/messages/" + messageId, ""), "edit of message " + messageId}, body, stopping);
+    if (d.ok && d.messageId.empty()) d.messageId = messageId;
+    return d;
+}
+
+Delivery WebhookClient::deliver(const Request& request, const std::string& body, const std::function<bool()>& stopping) {
     Delivery d;
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + settings_.maxRetryTime;
@@ -133,13 +153,14 @@ Delivery WebhookClient::post(const std::string& body, const std::function<bool()
     }
     Ms backoff = settings_.backoff;
     while (true) {
-        const Reply reply = attempt(body);
+        const Reply reply = attempt(request, body);
         ++d.attempts;
         d.status = reply.status;
         if (reply.bucketEmpty && reply.resetAfterSeconds >= 0)
             notBefore_ = std::chrono::steady_clock::now() + fromSeconds(reply.resetAfterSeconds);
         if (reply.status >= 200 && reply.status < 300) {
             d.ok = true;
+            d.messageId = reply.messageId;
             d.summary = "delivered" + (d.attempts > 1 ? " after " + std::to_string(d.attempts) + " attempts" : std::string());
             return d;
         }
@@ -156,7 +177,10 @@ Delivery WebhookClient::post(const std::string& body, const std::function<bool()
             wait = backoff;
             backoff = std::min(backoff * 2, settings_.maxBackoff);
         } else {
-            if (reply.status == 404) d.summary = "webhook " + url_.id() + " does not exist (" + what + "); create a new webhook and update webhook_url";
+            if (reply.status == 404 && reply.code == 10008) {
+                d.unknownMessage = true;
+                d.summary = request.what + " refused: the message no longer exists in Discord (" + what + ")";
+            } else if (reply.status == 404) d.summary = "webhook " + url_.id() + " does not exist (" + what + "); create a new webhook and update webhook_url";
             else if (reply.status == 401 || reply.status == 403) d.summary = "webhook " + url_.id() + " refused the token (" + what + "); check webhook_url";
             else d.summary = "Discord refused the message: " + what;
             return d;
@@ -167,7 +191,7 @@ Delivery WebhookClient::post(const std::string& body, const std::function<bool()
                         (reply.status == 429 ? "; Discord asked to wait " + human::duration(wait) + ", beyond max_retry_time" : "");
             return d;
         }
-        logger().warning("discord_notify " + url_.redacted() + ": " + what + "; retrying in " + human::duration(wait) +
+        logger().warning("discord_notify " + url_.redacted() + ": " + request.what + ": " + what + "; retrying in " + human::duration(wait) +
                          " (attempt " + std::to_string(d.attempts + 1) + ")");
         if (!pauseUnlessStopping(wait, stopping)) {
             d.summary = "stopped retrying after " + human::count(d.attempts, "attempt") + ": the watchdog is stopping (last: " + what + ")";

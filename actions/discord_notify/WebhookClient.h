@@ -24,6 +24,8 @@ struct Delivery {
     int status = 0;       ///< the last HTTP status (0 if none arrived)
     int attempts = 0;     ///< requests made
     std::string summary;  ///< one line, token-free ("delivered", "gave up after 4 attempts in 2 min: HTTP 503")
+    std::string messageId;  ///< create()/edit(): the id of the message in Discord's reply ("" otherwise)
+    bool unknownMessage = false;  ///< edit(): Discord answered 404 Unknown Message (10008): it was deleted
 };
 
 /// Posts JSON bodies to one webhook: waits `retry_after` on 429 (JSON body or header), backs off and
@@ -36,6 +38,11 @@ public:
 
     /// Delivers `body`, retrying within settings.maxRetryTime; returns early once `stopping()` is true.
     Delivery post(const std::string& body, const std::function<bool()>& stopping);
+    /// Like post(), with `?wait=true`: Discord answers with the message, whose id lands in Delivery::messageId.
+    Delivery create(const std::string& body, const std::function<bool()>& stopping);
+    /// Replaces message `messageId` of this webhook with `body` (PATCH .../messages/ID), with the same
+    /// retries; a deleted message sets Delivery::unknownMessage and is not retried.
+    Delivery edit(const std::string& messageId, const std::string& body, const std::function<bool()>& stopping);
 
     /// The URL with its token hidden.
     std::string redactedUrl() const { return url_.redacted(); }
@@ -48,8 +55,17 @@ private:
         double resetAfterSeconds = -1;  // X-RateLimit-Reset-After
         bool bucketEmpty = false;       // X-RateLimit-Remaining: 0
         bool permanent = false;         // a network-level error retrying cannot fix (certificate refused)
+        int code = 0;                   // Discord's JSON error code (10008 Unknown Message, 10015 Unknown Webhook)
+        std::string messageId;          // "id" of the message a 2xx answer carried
     };
-    Reply attempt(const std::string& body);
+    /// One request and what the answer said.
+    struct Request {
+        std::string method;  // POST or PATCH
+        std::string url;     // a secret: carries the token
+        std::string what;    // "message" or "edit of message ID", for log lines
+    };
+    Reply attempt(const Request& request, const std::string& body);
+    Delivery deliver(const Request& request, const std::string& body, const std::function<bool()>& stopping);
 
     WebhookUrl url_;
     DeliverySettings settings_;

@@ -51,11 +51,19 @@ std::string WebhookUrl::authority() const {
 
 // Unversioned URLs get Discord's default API version (still v6, where retry_after is in
 // milliseconds): always send to v10 (protocols.md 2.1).
-std::string WebhookUrl::pathAndQuery() const {
-    return prefix_ + "/api/v10/webhooks/" + id_ + "/" + token_ + (query_.empty() ? "" : "?" + query_);
+std::string WebhookUrl::pathAndQuery() const { return pathAndQuery("", ""); }
+
+std::string WebhookUrl::pathAndQuery(const std::string& suffix, const std::string& extraQuery) const {
+    std::string query = query_;
+    if (!extraQuery.empty()) query += (query.empty() ? "" : "&") + extraQuery;
+    return prefix_ + "/api/v10/webhooks/" + id_ + "/" + token_ + suffix + (query.empty() ? "" : "?" + query);
 }
 
 std::string WebhookUrl::target() const { return authority() + pathAndQuery(); }
+
+std::string WebhookUrl::target(const std::string& suffix, const std::string& extraQuery) const {
+    return authority() + pathAndQuery(suffix, extraQuery);
+}
 
 std::string WebhookUrl::redacted() const {
     return authority() + prefix_ + "/api/v10/webhooks/" + id_ + "/***" + (query_.empty() ? "" : "?" + query_);

@@ -16,6 +16,8 @@ public:
 
     /// The URL to POST to, with /api/v10/ (a secret: it carries the token).
     std::string target() const;
+    /// target() with `suffix` after the token ("/messages/ID") and `extraQuery` ("wait=true") added to the query.
+    std::string target(const std::string& suffix, const std::string& extraQuery) const;
     /// The URL with the token replaced by "***", safe for logs.
     std::string redacted() const;
     /// `text` with every occurrence of the token replaced by "***".
@@ -29,6 +31,8 @@ public:
     unsigned short port() const { return port_; }
     /// Path and query to request (a secret, like target()).
     std::string pathAndQuery() const;
+    /// pathAndQuery() with a suffix after the token and a query parameter added (a secret too).
+    std::string pathAndQuery(const std::string& suffix, const std::string& extraQuery) const;
     /// The webhook id (not secret).
     const std::string& id() const { return id_; }
 

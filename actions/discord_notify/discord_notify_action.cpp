@@ -7,6 +7,7 @@
 
 #include <Poco/Logger.h>
 
+#include <cstdlib>
 #include <regex>
 
 namespace watchdog {
@@ -21,6 +22,28 @@ const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status
                                            EventType::Limited,   EventType::Verified,   EventType::NotVerified,
                                            EventType::Failback,  EventType::FailbackCancelled, EventType::Flapping,
                                            EventType::Stable};
+
+// The events of an incident that ring phones: besides editing the card, they are posted on their own.
+const std::vector<std::string> kAlsoPostDefault = {"failover", "recovered", "limited", "not_verified"};
+
+// Beside the daemon's default state file: $STATE_DIRECTORY under systemd, else the pipeline's folder.
+std::string defaultStateFile(const Options& options) {
+    const std::string& where = options.where();
+    const std::string id = where.substr(where.rfind('.') + 1);
+    const char* stateDir = std::getenv("STATE_DIRECTORY");
+    const std::string name = "discord_notify-" + id + ".json";
+    return stateDir && *stateDir ? std::string(stateDir) + "/" + name : name;
+}
+
+std::set<EventType> eventSet(const Options& options, const std::string& key, const std::vector<std::string>& fallback) {
+    std::set<EventType> out;
+    for (const auto& word : options.stringList(key, fallback)) {
+        auto type = eventTypeFromString(word);
+        if (!type) options.fail(key, "'" + word + "' is not an event");
+        out.insert(*type);
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -73,14 +96,72 @@ void DiscordNotifyAction::configure(const Options& options) {
     if (d.maxBackoff < d.backoff) options.fail("max_backoff", "must be at least retry_backoff");
     if (d.maxRetryTime.count() < 0) options.fail("max_retry_time", "must not be negative");
     client_ = std::make_unique<discord::WebhookClient>(*url, d);
+
+    alsoPost_ = eventSet(options, "also_post", kAlsoPostDefault);
+    cards_.reset();
+    cardsLoaded_ = false;
+    const std::string stateFile = options.path("state_file", defaultStateFile(options));
+    if (options.boolean("incident_card", true)) cards_ = std::make_unique<discord::IncidentCardStore>(stateFile);
+}
+
+Outcome DiscordNotifyAction::updateCard(const Event& event, const discord::Message& message, const ActionContext& context) {
+    const auto stopping = [&context] { return context.isStopping(); };
+    if (!cardsLoaded_) {
+        cardsLoaded_ = true;
+        if (const std::string error = cards_->load(); !error.empty())
+            logger().error("discord_notify " + context.id + ": cannot read state_file " + error +
+                           "; open incidents get a new card");
+    }
+    const std::string type = toString(event.type);
+    discord::IncidentCard* card = cards_->find(event.incident);
+    const bool first = card == nullptr;
+    if (first) card = &cards_->open(event, message.content);
+    card->steps.push_back(discord::stepFor(event, message));
+    Details details{{"url", client_->redactedUrl()}};
+
+    // The loud events ring phones with a message of their own first; the card is the record.
+    discord::Delivery own;
+    if (!first && alsoPost_.count(event.type)) own = client_->post(discord::toJson(message), stopping);
+
+    const std::string body = discord::toJson(discord::renderCard(*card, message));
+    discord::Delivery d;
+    std::string cardWhat;
+    if (card->messageId.empty()) {
+        d = client_->create(body, stopping);
+        cardWhat = "incident card posted";
+    } else {
+        d = client_->edit(card->messageId, body, stopping);
+        cardWhat = "incident card " + card->messageId + " edited";
+        if (d.unknownMessage) {
+            logger().warning("discord_notify " + context.id + ": the card of incident " + event.incident + " (message " +
+                             card->messageId + ") was deleted in Discord; posting a new card");
+            d = client_->create(body, stopping);
+            cardWhat = "incident card " + card->messageId + " was deleted, new card posted";
+        }
+    }
+    if (d.ok && !d.messageId.empty()) card->messageId = d.messageId;
+    details.emplace_back("message_id", card->messageId);
+    details.emplace_back("status", std::to_string(d.status));
+    details.emplace_back("attempts", std::to_string(d.attempts + own.attempts));
+
+    std::string saveError = cards_->save(event.time);
+    if (!saveError.empty()) logger().error("discord_notify " + context.id + ": cannot save state_file: " + saveError);
+    const bool ownOk = own.attempts == 0 || own.ok;
+    std::string summary = type + (d.ok ? ": " + cardWhat + " (" + card->messageId + ")" : ": incident card not delivered: " + d.summary);
+    if (own.attempts > 0) summary += ownOk ? "; message " + own.summary : "; message not delivered: " + own.summary;
+    if (!saveError.empty()) summary += "; state_file not saved: " + saveError;
+    if (d.ok && ownOk) return Outcome::success(summary, details);
+    return Outcome::failure("Discord " + summary, details);
 }
 
 Outcome DiscordNotifyAction::execute(const Event& event, const ActionContext& context) {
     if (!client_) return Outcome::failure("discord_notify is not configured");
     if (!events_.count(event.type))
         return Outcome::success(std::string("not sent: ") + toString(event.type) + " is not in events");
-    const std::string body = discord::toJson(discord::render(event, render_));
+    const discord::Message message = discord::render(event, render_);
+    const std::string body = discord::toJson(message);
     const std::string where = client_->redactedUrl();
+    if (cards_ && !context.dryRun && discord::belongsOnCard(event)) return updateCard(event, message, context);
     if (context.dryRun) {
         logger().information("discord_notify " + context.id + " dry run: would POST to " + where + ": " + body);
         return Outcome::success("dry run: would POST " + body, {{"url", where}, {"body", body}});

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <regex>
 #include <sstream>
@@ -28,6 +29,7 @@ struct Script {
     double retryAfter = 0;
     RetryAfterIn where = RetryAfterIn::Both;
     bool global = false;
+    std::string method;  // "" for any request, else only requests with this method
 };
 
 std::string errorJson(int code, const std::string& message, const std::string& detail = "") {
@@ -55,6 +57,11 @@ struct FakeDiscord::State {
     std::deque<Script> scripts;
     std::vector<DiscordRequest> requests;
     std::vector<std::string> messages;
+    std::vector<std::string> bodies;
+    std::vector<std::pair<std::string, std::string>> edits;
+    std::vector<std::string> ids;
+    std::map<std::string, std::string> stored;  // message id -> current body
+    unsigned long long nextId = 1310000000000000001ULL;
     bool releasing = false;
     std::size_t releaseGeneration = 0;
     int active = 0;
@@ -64,7 +71,24 @@ struct FakeDiscord::State {
 
     void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
     void answer(Poco::Net::HTTPServerResponse& resp, int status, const std::string& body, std::size_t index);
+    std::string messageJson(const std::string& messageId, const std::string& body) const;
 };
+
+// The message object Discord answers a ?wait=true post or an edit with.
+std::string FakeDiscord::State::messageJson(const std::string& messageId, const std::string& body) const {
+    Poco::JSON::Parser parser;
+    Object::Ptr sent = parser.parse(body).extract<Object::Ptr>();
+    Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("id", messageId);
+    o.set("type", 0);
+    o.set("content", sent->optValue<std::string>("content", ""));
+    o.set("channel_id", "1300000000000000042");
+    o.set("webhook_id", id);
+    o.set("embeds", sent->has("embeds") ? sent->get("embeds") : Poco::Dynamic::Var(Array()));
+    std::ostringstream out;
+    o.stringify(out);
+    return out.str();
+}
 
 void FakeDiscord::State::answer(Poco::Net::HTTPServerResponse& resp, int status, const std::string& body, std::size_t index) {
     {
@@ -100,15 +124,19 @@ void FakeDiscord::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HT
         answer(resp, status, errorJson(code, message, detail), index);
     };
 
-    static const std::regex route(R"(/api(?:/v([0-9]+))?/webhooks/([0-9]+)/([^/?]+)/?(\?.*)?)");
+    static const std::regex route(R"(/api(?:/v([0-9]+))?/webhooks/([0-9]+)/([^/?]+)(?:/messages/([^/?]+))?/?(\?.*)?)");
     std::smatch m;
     if (!std::regex_match(r.path, m, route)) return refuse(404, 0, "404: Not Found", "unknown route");
     if (m[2] != id) return refuse(404, 10015, "Unknown Webhook", "unknown webhook id");
     if (m[3] != token) return refuse(401, 50027, "Invalid Webhook Token", "wrong token");
-    if (r.method != "POST") return refuse(405, 0, "405: Method Not Allowed", "method " + r.method);
+    const std::string editing = m[4];
+    const bool wait = std::regex_search(std::string(m[5]), std::regex(R"([?&]wait=true(&|$))"));
+    if (editing.empty() && r.method != "POST") return refuse(405, 0, "405: Method Not Allowed", "method " + r.method);
+    if (!editing.empty() && r.method != "PATCH")
+        return refuse(405, 0, "405: Method Not Allowed", "method " + r.method + " on a message");
     if (r.userAgent.empty()) return refuse(400, 0, "User-Agent required", "no User-Agent");
 
-    if (!scripts.empty()) {
+    if (!scripts.empty() && (scripts.front().method.empty() || scripts.front().method == r.method)) {
         const Script s = scripts.front();
         scripts.pop_front();
         if (s.kind == Script::Kind::Hang) {
@@ -163,12 +191,27 @@ void FakeDiscord::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HT
     } catch (const std::exception&) {
         return refuse(400, 50109, "The request body contains invalid JSON.", "invalid JSON");
     }
+    if (!editing.empty() && !stored.count(editing)) return refuse(404, 10008, "Unknown Message", "unknown message " + editing);
     const std::string why = validate(r.body);
     if (!why.empty()) {
         const bool empty = why.rfind("Cannot send an empty message", 0) == 0;
         return refuse(400, empty ? 50006 : 50035, empty ? "Cannot send an empty message" : "Invalid Form Body", why, why);
     }
-    messages.push_back(r.body);
+    bodies.push_back(r.body);
+    std::string reply;
+    if (!editing.empty()) {
+        edits.emplace_back(editing, r.body);
+        stored[editing] = r.body;
+        reply = messageJson(editing, r.body);
+    } else {
+        messages.push_back(r.body);
+        if (wait) {
+            const std::string messageId = std::to_string(nextId++);
+            ids.push_back(messageId);
+            stored[messageId] = r.body;
+            reply = messageJson(messageId, r.body);
+        }
+    }
     if (bucketLimit > 0) {
         accepted.push_back(std::chrono::steady_clock::now());
         const double reset = std::chrono::duration<double>(accepted.front() + bucketWindow - std::chrono::steady_clock::now()).count();
@@ -177,7 +220,7 @@ void FakeDiscord::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HT
         resp.set("X-RateLimit-Reset-After", std::to_string(std::max(0.0, reset)));
     }
     lock.unlock();
-    answer(resp, 204, "", index);
+    answer(resp, reply.empty() ? 204 : 200, reply, index);
 }
 
 FakeDiscord::FakeDiscord(std::string id, std::string token)
@@ -208,6 +251,11 @@ void FakeDiscord::rateLimitNext(int count, double retryAfterSeconds, RetryAfterI
     for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::RateLimit, 429, retryAfterSeconds, where, global});
 }
 
+void FakeDiscord::rateLimitNextEdits(int count, double retryAfterSeconds) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::RateLimit, 429, retryAfterSeconds, RetryAfterIn::Both, false, "PATCH"});
+}
+
 void FakeDiscord::failNext(int count, int status) {
     std::lock_guard<std::mutex> lock(state_->mutex);
     for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::Fail, status, 0, RetryAfterIn::Both, false});
@@ -236,6 +284,32 @@ std::vector<std::string> FakeDiscord::messages() const {
     return state_->messages;
 }
 
+std::vector<std::string> FakeDiscord::bodies() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->bodies;
+}
+
+std::vector<std::pair<std::string, std::string>> FakeDiscord::edits() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->edits;
+}
+
+std::vector<std::string> FakeDiscord::messageIds() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->ids;
+}
+
+std::string FakeDiscord::message(const std::string& id) const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    auto it = state_->stored.find(id);
+    return it == state_->stored.end() ? "" : it->second;
+}
+
+void FakeDiscord::deleteMessage(const std::string& id) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->stored.erase(id);
+}
+
 std::size_t FakeDiscord::messageCount() const {
     std::lock_guard<std::mutex> lock(state_->mutex);
     return state_->messages.size();
@@ -258,6 +332,8 @@ void FakeDiscord::clear() {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->requests.clear();
     state_->messages.clear();
+    state_->bodies.clear();
+    state_->edits.clear();
 }
 
 }  // namespace watchdog::test

@@ -2,7 +2,10 @@
 
 // A local Discord webhook endpoint for tests. It validates each body as Discord does (JSON shape,
 // content/embed/field/footer/author/total limits, allowed_mentions present), records every accepted
-// message in order, and can be told to answer 429 with retry_after, 5xx, or never answer.
+// message in order, and can be told to answer 429 with retry_after, 5xx, or never answer. Like
+// Discord, a POST with ?wait=true is answered 200 with the message (and its snowflake id), without
+// it 204; PATCH .../messages/ID edits a message it posted (same limits, 200 with the message) and
+// answers 404 Unknown Message (10008) for any other id.
 
 #include <chrono>
 #include <cstddef>
@@ -16,7 +19,7 @@ class LocalHttpServer;
 
 /// One request the fake received, in arrival order.
 struct DiscordRequest {
-    std::string method;       ///< "POST" normally
+    std::string method;       ///< "POST", or "PATCH" for an edit
     std::string path;         ///< path and query as sent ("/api/v10/webhooks/ID/TOKEN")
     std::string contentType;  ///< Content-Type header
     std::string userAgent;    ///< User-Agent header
@@ -56,6 +59,8 @@ public:
 
     /// The next `count` authenticated requests get 429 with this retry_after (seconds), and nothing is posted.
     void rateLimitNext(int count, double retryAfterSeconds, RetryAfterIn where = RetryAfterIn::Both, bool global = false);
+    /// The next `count` edits (PATCH) get 429 with this retry_after (body and Retry-After); posts pass by.
+    void rateLimitNextEdits(int count, double retryAfterSeconds);
     /// The next `count` authenticated requests get `status` (e.g. 500, 502, 503) with a JSON error, and nothing is posted.
     void failNext(int count, int status = 500);
     /// The next `count` authenticated requests are held without an answer until releaseHangs() or destruction.
@@ -66,8 +71,18 @@ public:
     /// the time left as retry_after. Every answer carries X-RateLimit-Limit/Remaining/Reset-After.
     void setBucket(int limit, std::chrono::milliseconds window);
 
-    /// Bodies of accepted messages (answered 204), in arrival order.
+    /// Bodies of accepted new messages (POSTs), in arrival order.
     std::vector<std::string> messages() const;
+    /// Bodies of accepted posts and edits, in arrival order (what people saw appear or change).
+    std::vector<std::string> bodies() const;
+    /// Accepted edits, in arrival order: the message id and the new body.
+    std::vector<std::pair<std::string, std::string>> edits() const;
+    /// The ids of the messages posted with ?wait=true, in order.
+    std::vector<std::string> messageIds() const;
+    /// The current body of message `id` (after its edits); "" if there is none.
+    std::string message(const std::string& id) const;
+    /// Deletes message `id` as a person in Discord would: edits of it then get 404 Unknown Message.
+    void deleteMessage(const std::string& id);
     /// Number of accepted messages.
     std::size_t messageCount() const;
     /// Every request, accepted or not, in arrival order.

@@ -37,7 +37,7 @@ std::string pipeline(const FakeDiscord& discord, const FakeEc2& ec2) {
 }
 
 int findMessage(const FakeDiscord& discord, const std::string& text) {
-    const auto messages = discord.messages();
+    const auto messages = discord.bodies();
     for (std::size_t i = 0; i < messages.size(); ++i)
         if (messages[i].find(text) != std::string::npos) return static_cast<int>(i);
     return -1;
@@ -60,20 +60,20 @@ TEST_CASE("a dry-run remedy reads as 'would start i-... (dry run)' in Discord an
     INFO("daemon output: " << daemon.output());
     INFO("discord: " << [&] {
         std::string all;
-        for (const auto& m : discord.messages()) all += m + "\n";
+        for (const auto& m : discord.bodies()) all += m + "\n";
         return all;
     }());
     REQUIRE(waitUntil([&] { return findMessage(discord, said) >= 0; }, 20s, 20ms));
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(10s) == 0);
 
-    const std::string outcome = discord.messages()[static_cast<std::size_t>(findMessage(discord, said))];
+    const std::string outcome = discord.bodies()[static_cast<std::size_t>(findMessage(discord, said))];
     Poco::JSON::Parser parser;
     auto embed = parser.parse(outcome).extract<Poco::JSON::Object::Ptr>()->getArray("embeds")->getObject(0);
     CHECK(embed->getValue<std::string>("title") == "\xF0\x9F\xA7\xAA Remedy backup: dry run, nothing changed");
     CHECK(embed->getValue<std::string>("description") ==
           said + ": it is stopped and StartInstances would be allowed");
-    for (const auto& message : discord.messages()) CHECK(message.find("succeeded") == std::string::npos);
+    for (const auto& message : discord.bodies()) CHECK(message.find("succeeded") == std::string::npos);
     CHECK(ec2.state(kInstance) == "stopped");
     CHECK(ec2.succeeded("StartInstances") == 0);
 

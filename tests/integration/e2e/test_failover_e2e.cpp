@@ -102,7 +102,7 @@ struct Station {
 
     /// Index of the first Discord message at or after `from` containing `text`, or -1.
     int findMessage(const std::string& text, int from = 0) const {
-        const auto messages = discord.messages();
+        const auto messages = discord.bodies();
         for (int i = from; i < static_cast<int>(messages.size()); ++i)
             if (messages[static_cast<std::size_t>(i)].find(text) != std::string::npos) return i;
         return -1;
@@ -178,7 +178,7 @@ TEST_CASE("e2e: the encoder dies, the backup starts once, the encoder comes back
     INFO("watchdog log: " << readFile(log).substr(readFile(log).size() > 3000 ? readFile(log).size() - 3000 : 0));
     REQUIRE(s.waitForMessage("failover countdown"));
     const int warning = s.findMessage("failover countdown");
-    const std::string warningBody = s.discord.messages()[static_cast<std::size_t>(warning)];
+    const std::string warningBody = s.discord.bodies()[static_cast<std::size_t>(warning)];
     CHECK(warningBody.find("<t:") != std::string::npos);
     CHECK(((warningBody.find("Icecast Sources") != std::string::npos) + (warningBody.find("Encoder CPU") != std::string::npos) +
            (warningBody.find("HLS Old Files") != std::string::npos)) >= 2);
@@ -192,7 +192,7 @@ TEST_CASE("e2e: the encoder dies, the backup starts once, the encoder comes back
     CHECK(calls.front().action == "DescribeInstances");
     CHECK(std::count_if(calls.begin(), calls.end(), [](const Ec2Call& c) { return c.status != 200; }) == 0);
     const int outcome = s.findMessage(kInstance, warning + 1);
-    CHECK(s.discord.messages()[static_cast<std::size_t>(outcome)].find("203.0.113.50") != std::string::npos);
+    CHECK(s.discord.bodies()[static_cast<std::size_t>(outcome)].find("203.0.113.50") != std::string::npos);
 
     s.mariadb.start();
 
@@ -224,7 +224,7 @@ TEST_CASE("e2e: the encoder dies, the backup starts once, the encoder comes back
     CHECK(s.findMessage("The monitoring bot has restarted at") < warning);
     CHECK(warning < outcome);
     CHECK(outcome < recovered);
-    for (const auto& m : s.discord.messages()) CHECK(m.find(kSecretKey) == std::string::npos);
+    for (const auto& m : s.discord.bodies()) CHECK(m.find(kSecretKey) == std::string::npos);
     CHECK(readFile(log).find(kSecretKey) == std::string::npos);
     CHECK(readFile(log).find(s.discord.token()) == std::string::npos);
 
