@@ -18,12 +18,6 @@ Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.aws_start"); 
 const char* kExampleKeyId = "AKIAIOSFODNN7EXAMPLE";
 const char* kExampleSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
-    return out;
-}
-
 std::string where(const aws::InstanceInfo& info) { return aws::instanceAddress(info); }
 
 }  // namespace
@@ -31,14 +25,7 @@ std::string where(const aws::InstanceInfo& info) { return aws::instanceAddress(i
 void AwsStartAction::configure(const Options& options) {
     settings_ = aws::readEc2ActionSettings(options, environment_, "aws_start");
     client_ = std::make_unique<aws::Ec2Client>(settings_.ec2);
-}
-
-Details AwsStartAction::details(const aws::InstanceInfo& info) const {
-    Details d{{"instance_id", settings_.instanceId}, {"state", info.state}};
-    if (!info.publicIp.empty()) d.emplace_back("public_ip", info.publicIp);
-    if (!info.privateIp.empty()) d.emplace_back("private_ip", info.privateIp);
-    d.emplace_back("region", settings_.region);
-    return d;
+    steps_ = std::make_unique<aws::Ec2InstanceSteps>(settings_, *client_, "started");
 }
 
 Outcome AwsStartAction::execute(const Event& event, const ActionContext& context) {
@@ -63,7 +50,7 @@ Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
         if (!found.error.empty())
             return Outcome::failure("no usable AWS credentials for " + id + ": " + found.error, {{"instance_id", id}});
         if (context.dryRun) return dryRunWithoutCredentials(found);
-        return Outcome::failure("no AWS credentials found for " + id + " (tried " + join(found.tried, "; ") + ")",
+        return Outcome::failure("no AWS credentials found for " + id + " (tried " + aws::joinTried(found.tried) + ")",
                                 {{"instance_id", id}});
     }
     const aws::AwsCredentials& creds = *found.credentials;
@@ -71,25 +58,25 @@ Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
 
     aws::InstanceInfo info;
     Outcome failure;
-    if (!describe(creds, stopping, info, failure)) return failure;
+    if (!steps_->describe(creds, stopping, info, failure)) return failure;
     if (context.dryRun) return dryRun(info, creds, stopping);
 
     const auto deadline = std::chrono::steady_clock::now() + settings_.maxWait;
     if (info.state == "pending" || info.state == "running")
-        return Outcome::success(id + " is already " + info.state + where(info) + ": nothing to do", details(info));
+        return Outcome::success(id + " is already " + info.state + where(info) + ": nothing to do", steps_->details(info));
     if (info.state == "terminated" || info.state == "shutting-down")
-        return Outcome::failure(id + " is " + info.state + " and cannot be started", details(info));
+        return Outcome::failure(id + " is " + info.state + " and cannot be started", steps_->details(info));
 
     const std::string before = info.state;
     bool started = false;
     for (int attempt = 1; !started; ++attempt) {
         if (info.state == "stopping") {
             logger().information("aws_start " + id + ": instance is stopping; waiting for it to stop");
-            if (!waitFor({"stopped"}, deadline, creds, stopping, info, failure)) return failure;
+            if (!steps_->waitFor({"stopped"}, deadline, creds, stopping, info, failure)) return failure;
         }
         if (info.state == "pending" || info.state == "running") break;  // someone (or our earlier try) started it
         if (info.state != "stopped")
-            return Outcome::failure(id + " is " + info.state + " and cannot be started", details(info));
+            return Outcome::failure(id + " is " + info.state + " and cannot be started", steps_->details(info));
 
         const auto reply = client_->send(client_->prepare("StartInstances", {{"InstanceId.1", id}}, creds, aws::amzDateNow()));
         if (reply.ok()) {
@@ -97,101 +84,23 @@ Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
             break;
         }
         const bool wrongState = reply.code() == "IncorrectInstanceState";
-        if ((!wrongState && !reply.retryable()) || attempt >= settings_.ec2.attempts) return explainFailure("StartInstances", reply);
+        if ((!wrongState && !reply.retryable()) || attempt >= settings_.ec2.attempts) return steps_->explainFailure("StartInstances", reply);
         logger().warning("aws_start " + id + ": StartInstances: " + reply.describe() + "; describing again before retrying");
         // A 5xx may still have started it: describe again instead of blindly starting twice.
         if (!aws::pauseUnlessStopping(std::min(settings_.ec2.backoff * attempt, std::chrono::milliseconds(20000)), stopping))
-            return Outcome::failure("gave up starting " + id + ": the watchdog is stopping", details(info));
-        if (!describe(creds, stopping, info, failure)) return failure;
+            return Outcome::failure("gave up starting " + id + ": the watchdog is stopping", steps_->details(info));
+        if (!steps_->describe(creds, stopping, info, failure)) return failure;
     }
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!event.incident.empty()) startedIncidents_.insert(event.incident);
     }
     logger().information("aws_start " + id + ": StartInstances accepted (was " + before + "); waiting until running");
-    if (!waitFor({"running"}, deadline, creds, stopping, info, failure)) {
-        if (stopping()) return Outcome::success("started " + id + " (was " + before + "); stopped waiting because the watchdog is stopping", details(info));
-        return Outcome::failure("started " + id + " (was " + before + ") but " + failure.summary, details(info));
+    if (!steps_->waitFor({"running"}, deadline, creds, stopping, info, failure)) {
+        if (stopping()) return Outcome::success("started " + id + " (was " + before + "); stopped waiting because the watchdog is stopping", steps_->details(info));
+        return Outcome::failure("started " + id + " (was " + before + ") but " + failure.summary, steps_->details(info));
     }
-    return Outcome::success("started " + id + " (was " + before + "): running" + where(info), details(info));
-}
-
-bool AwsStartAction::describe(const aws::AwsCredentials& credentials, const std::function<bool()>& stopping,
-                              aws::InstanceInfo& info, Outcome& failure) const {
-    const auto reply = client_->call("DescribeInstances", {{"InstanceId.1", settings_.instanceId}}, credentials, stopping);
-    if (!reply.ok()) {
-        failure = explainFailure("DescribeInstances", reply);
-        return false;
-    }
-    try {
-        for (const auto& i : aws::parseDescribeInstances(reply.body)) {
-            if (i.instanceId == settings_.instanceId) {
-                info = i;
-                return true;
-            }
-        }
-    } catch (const std::exception& e) {
-        failure = Outcome::failure("DescribeInstances for " + settings_.instanceId + ": " + e.what(), {{"instance_id", settings_.instanceId}});
-        return false;
-    }
-    // Describing an id you cannot see omits it rather than failing (protocols.md 3.1).
-    failure = Outcome::failure(settings_.instanceId + " is not visible in " + settings_.region + " with these credentials (check instance_id and region)",
-                               {{"instance_id", settings_.instanceId}});
-    return false;
-}
-
-bool AwsStartAction::waitFor(const std::set<std::string>& targets, std::chrono::steady_clock::time_point deadline,
-                             const aws::AwsCredentials& credentials, const std::function<bool()>& stopping,
-                             aws::InstanceInfo& info, Outcome& failure) const {
-    while (!targets.count(info.state)) {
-        if (info.state == "terminated" || info.state == "shutting-down") {
-            failure = Outcome::failure(settings_.instanceId + " is " + info.state + " and cannot be started", details(info));
-            return false;
-        }
-        if (std::chrono::steady_clock::now() + settings_.pollInterval > deadline) {
-            failure = Outcome::failure(settings_.instanceId + " was still " + info.state + " after " +
-                                           human::duration(settings_.maxWait) + " (max_wait)", details(info));
-            return false;
-        }
-        if (!aws::pauseUnlessStopping(settings_.pollInterval, stopping)) {
-            failure = Outcome::failure("stopped waiting for " + settings_.instanceId + ": the watchdog is stopping", details(info));
-            return false;
-        }
-        if (!describe(credentials, stopping, info, failure)) return false;
-    }
-    return true;
-}
-
-Outcome AwsStartAction::explainFailure(const std::string& action, const aws::Ec2Reply& reply) const {
-    const std::string& id = settings_.instanceId;
-    const std::string code = reply.code();
-    const std::string tries = reply.attempts > 1 ? " after " + std::to_string(reply.attempts) + " attempts" : "";
-    std::string summary;
-    if (reply.interrupted)
-        summary = action + " for " + id + " gave up (the watchdog is stopping): " + reply.describe();
-    else if (!reply.transportError.empty())
-        summary = "cannot reach EC2 at " + settings_.ec2.endpoint + tries + ": " + reply.transportError;
-    else if (code == "UnauthorizedOperation")
-        summary = "not allowed to call " + action + " on " + id + ": " + reply.error->message;
-    else if (code == "InvalidInstanceID.NotFound")
-        summary = id + " does not exist in region " + settings_.region + " (InvalidInstanceID.NotFound; check instance_id and region)";
-    else if (code == "InvalidInstanceID.Malformed")
-        summary = id + " is not a valid instance id (InvalidInstanceID.Malformed)";
-    else if (code == "RequestExpired" || code == "ExpiredToken")
-        summary = "EC2 rejected " + action + " as expired (" + code + "): the credentials have expired or the clock is more than 15 minutes off";
-    else if (code == "AuthFailure" || code == "SignatureDoesNotMatch" || code == "InvalidClientTokenId" ||
-             code == "IncompleteSignature" || code == "MissingAuthenticationToken")
-        summary = "EC2 rejected the credentials for " + action + " (" + code + "): check the access key id and secret";
-    else if (code == "IncorrectInstanceState")
-        summary = id + " is not in a state from which it can be started (IncorrectInstanceState)";
-    else if (reply.retryable())
-        summary = "EC2 " + action + " for " + id + " kept failing" + tries + ": " + reply.describe();
-    else
-        summary = "EC2 " + action + " for " + id + " failed: " + reply.describe();
-    Details d{{"instance_id", id}};
-    if (!code.empty()) d.emplace_back("error", code);
-    if (reply.error && !reply.error->requestId.empty()) d.emplace_back("request_id", reply.error->requestId);
-    return Outcome::failure(summary, d);
+    return Outcome::success("started " + id + " (was " + before + "): running" + where(info), steps_->details(info));
 }
 
 Outcome AwsStartAction::dryRun(const aws::InstanceInfo& info, const aws::AwsCredentials& credentials,
@@ -200,21 +109,21 @@ Outcome AwsStartAction::dryRun(const aws::InstanceInfo& info, const aws::AwsCred
     const bool wouldStart = info.state == "stopped" || info.state == "stopping";
     const std::string plan = (wouldStart ? "would start " : "would not start ") + id + " (dry run)";
     if (info.state == "terminated" || info.state == "shutting-down")
-        return Outcome::failure(plan + ": it is " + info.state + " and cannot be started", details(info));
+        return Outcome::failure(plan + ": it is " + info.state + " and cannot be started", steps_->details(info));
     const auto reply = client_->call("StartInstances", {{"InstanceId.1", id}, {"DryRun", "true"}}, credentials, stopping);
     const std::string state = wouldStart ? "it is " + info.state : "it is already " + info.state;
     // EC2 answers a permitted dry run with the error DryRunOperation (HTTP 412), a denied one with UnauthorizedOperation.
     if (reply.code() == "DryRunOperation") {
-        Details d = details(info);
+        Details d = steps_->details(info);
         d.emplace_back("dry_run", "allowed");
         return Outcome::success(plan + ": " + state + " and StartInstances would be allowed", d);
     }
     if (reply.code() == "UnauthorizedOperation") {
-        Details d = details(info);
+        Details d = steps_->details(info);
         d.emplace_back("dry_run", "denied");
         return Outcome::failure(plan + ", but StartInstances would be denied (" + state + "): " + reply.error->message, d);
     }
-    Outcome failure = explainFailure("StartInstances (DryRun)", reply);
+    Outcome failure = steps_->explainFailure("StartInstances (DryRun)", reply);
     failure.summary = plan + ", but " + failure.summary;
     return failure;
 }
@@ -223,7 +132,7 @@ Outcome AwsStartAction::dryRunWithoutCredentials(const aws::CredentialResult& re
     const aws::AwsCredentials example{kExampleKeyId, kExampleSecret, "", "example", std::nullopt};
     const auto request = client_->prepare("StartInstances", {{"InstanceId.1", settings_.instanceId}}, example, aws::amzDateNow());
     const std::string text = aws::Ec2Client::printable(request);
-    logger().information("aws_start " + settings_.instanceId + ": dry run without AWS credentials (tried " + join(result.tried, "; ") +
+    logger().information("aws_start " + settings_.instanceId + ": dry run without AWS credentials (tried " + aws::joinTried(result.tried) +
                          "); after DescribeInstances this request would start the instance (signed with AWS's example key " +
                          kExampleKeyId + ", not a real one):\n" + text);
     return Outcome::success("would start " + settings_.instanceId +

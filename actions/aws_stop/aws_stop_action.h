@@ -3,6 +3,7 @@
 #include "AwsCredentials.h"
 #include "Ec2ActionSettings.h"
 #include "Ec2Client.h"
+#include "Ec2InstanceSteps.h"
 
 #include <watchdog/Action.h>
 
@@ -33,18 +34,10 @@ private:
     Outcome run(const ActionContext& context);
     Outcome stop(aws::InstanceInfo info, const aws::AwsCredentials& credentials, const std::function<bool()>& stopping);
     Outcome dryRun(const aws::InstanceInfo& info, const aws::AwsCredentials& credentials, const std::function<bool()>& stopping) const;
-    /// Describes the instance; on failure fills `failure` and returns false.
-    bool describe(const aws::AwsCredentials& credentials, const std::function<bool()>& stopping, aws::InstanceInfo& info,
-                  Outcome& failure) const;
-    /// Polls until the state is one of `targets`, the deadline passes or the daemon stops.
-    bool waitFor(const std::set<std::string>& targets, std::chrono::steady_clock::time_point deadline,
-                 const aws::AwsCredentials& credentials, const std::function<bool()>& stopping, aws::InstanceInfo& info,
-                 Outcome& failure) const;
-    Outcome explainFailure(const std::string& action, const aws::Ec2Reply& reply) const;
-    Details details(const aws::InstanceInfo& info) const;
 
     aws::Ec2ActionSettings settings_;
     std::unique_ptr<aws::Ec2Client> client_;
+    std::unique_ptr<aws::Ec2InstanceSteps> steps_;  // over settings_ and client_
     aws::EnvironmentReader environment_ = aws::processEnvironment();
 };
 
