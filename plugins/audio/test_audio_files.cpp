@@ -5,7 +5,8 @@
 #include "audio_fixtures.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "TrickleServer.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -21,18 +22,13 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string statusOf(const Result& r) { return toString(r.status); }
-
 std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<AudioCheck>();
-    Options opts(parseYaml(yaml, "pipeline.yaml"), "checks.audio", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
+    return configure<AudioCheck>(yaml, "checks.audio", "/tmp");
 }
 
 Result runOnce(AudioCheck& check, std::chrono::milliseconds timeout = 5s) {
@@ -175,6 +171,21 @@ TEST_CASE("a server that never sends a byte is an error within the check's timeo
     Result r = runOnce(*makeCheck("url: " + server.url() + "/live\n"), 1s);
     CHECK(statusOf(r) == "error");
     CHECK(r.summary == "cannot open " + server.url() + "/live: no data within 900 ms");
+}
+
+TEST_CASE("a server that trickles its answer a byte at a time cannot stretch the run past its timeout") {
+    const std::string answer = TrickleServer::okAnswer(std::string(4096, 'x'), "audio/mpeg");
+    for (std::size_t atOnce : {std::size_t{0}, TrickleServer::statusLineLength(answer), TrickleServer::headLength(answer) + 10}) {
+        CAPTURE(atOnce);
+        TrickleServer server({answer, atOnce, 100ms, 0});
+        const Result r = runOnce(*makeCheck("url: " + server.url() + "/live\n"), 1s);
+        CHECK(statusOf(r) == "error");
+        // Cut while opening ("cannot open URL: no data within 900 ms") or while decoding the body.
+        const std::string url = server.url() + "/live: ";
+        const bool opening = atOnce < TrickleServer::headLength(answer);
+        CHECK(r.summary == (opening ? "cannot open " + url + "no data within 900 ms" : url + "timed out after 900 ms"));
+        CHECK(server.bytesSent() < answer.size());
+    }
 }
 
 TEST_CASE("refused connections and missing pages name the URL and the reason") {
