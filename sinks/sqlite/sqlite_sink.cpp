@@ -4,9 +4,6 @@
 
 #include "watchdog/Plugin.h"
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/SQLite/Utility.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -14,8 +11,6 @@
 #include <algorithm>
 #include <sqlite3.h>
 #include <stdexcept>
-
-using namespace Poco::Data::Keywords;
 
 namespace watchdog {
 namespace {
@@ -80,35 +75,27 @@ void SqliteSink::rethrow(const std::string& doing) const {
 }
 
 void SqliteSink::open() {
-    if (session_) return;
+    if (connection_) return;
     try {
         const std::string parent = Poco::Path(settings_.path).parent().toString();
         if (!parent.empty()) Poco::File(parent).createDirectories();
-        Poco::Data::SQLite::Connector::registerConnector();
-        // Login timeout 0: Poco otherwise retries a file it cannot open for 60 s (measured), which
-        // would hold `history` and the sink's thread that long. Locks are the busy timeout's job.
-        auto session = std::make_unique<Poco::Data::Session>("SQLite", settings_.path, 0);
-        *session << "PRAGMA busy_timeout = " + std::to_string(settings_.busyTimeout.count()), now;
-        std::string mode;
-        *session << "PRAGMA journal_mode = WAL", into(mode), now;
-        *session << "PRAGMA synchronous = " + settings_.synchronous, now;
-        session_ = std::move(session);
+        auto connection = std::make_unique<SqliteConnection>(settings_.path, settings_.busyTimeout);
+        connection->scalar("PRAGMA journal_mode = WAL");
+        connection->execute("PRAGMA synchronous = " + settings_.synchronous);
+        connection_ = std::move(connection);
         migrate();
     } catch (...) {
-        session_.reset();
+        connection_.reset();
         rethrow("cannot open");
     }
 }
 
 void SqliteSink::migrate() {
-    Poco::Data::Session& s = *session_;
+    SqliteConnection& s = *connection_;
     auto currentVersion = [&] {
-        int tables = 0;
-        s << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", into(tables), now;
-        if (tables == 0) return 0;
-        int version = 0;
-        s << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(version), now;
-        return version;
+        if (s.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") == "0")
+            return 0;
+        return std::stoi(s.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
     };
     int version = currentVersion();
     if (version == kSchemaVersion) return;
@@ -116,19 +103,19 @@ void SqliteSink::migrate() {
         throw std::runtime_error("schema version " + std::to_string(version) + " is newer than this program's " +
                                  std::to_string(kSchemaVersion) + "; upgrade encoder-watchdog");
     // BEGIN IMMEDIATE: two processes opening a fresh file must not both migrate it.
-    s << "BEGIN IMMEDIATE", now;
+    s.execute("BEGIN IMMEDIATE");
     try {
         version = currentVersion();
-        if (version == 0) s << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", now;
+        if (version == 0) s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
         for (int v = version + 1; v <= kSchemaVersion; ++v) {
-            for (const auto& sql : kMigrations[static_cast<std::size_t>(v)]) s << sql, now;
-            s << "DELETE FROM schema_version", now;
-            s << "INSERT INTO schema_version (version) VALUES (?)", bind(v), now;
+            for (const auto& sql : kMigrations[static_cast<std::size_t>(v)]) s.execute(sql);
+            s.execute("DELETE FROM schema_version");
+            s.execute("INSERT INTO schema_version (version) VALUES (" + std::to_string(v) + ")");
         }
-        s << "COMMIT", now;
+        s.execute("COMMIT");
     } catch (...) {
         try {
-            s << "ROLLBACK", now;
+            s.execute("ROLLBACK");
         } catch (...) {
         }
         throw;
@@ -136,29 +123,24 @@ void SqliteSink::migrate() {
 }
 
 void SqliteSink::ensureOpen() {
-    if (!session_) open();
+    if (!connection_) open();
 }
 
-// The insert runs on SQLite's own API through Poco's connection: Poco::Data re-parses the SQL on
-// every execute() (measured: most of the time of a batch went to sqlite3Parser), a prepared
-// sqlite3_stmt is bound and stepped per row.
+// One prepared statement, bound and stepped per row (re-parsing the SQL per row cost most of a batch).
 void SqliteSink::write(const std::vector<Record>& batch) {
     ensureOpen();
-    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*session_);
-    auto check = [&](int rc, const char* doing) {
-        if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-            throw std::runtime_error(std::string(doing) + ": " + sqlite3_errmsg(db));
-    };
+    sqlite3* db = connection_->handle();
+    auto check = [&](int rc, const char* doing) { connection_->check(rc, doing); };
     bool inTransaction = false;
+    sqlite3_stmt* insert = nullptr;
     try {
         if (!insert_) {
-            check(sqlite3_prepare_v2(db,
-                                     "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status,"
-                                     " summary, value, unit, duration_ms, event_type, json)"
-                                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                     -1, &insert_, nullptr),
-                  "prepare");
+            insert_ = std::make_unique<SqliteStatement>(
+                *connection_, "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status,"
+                              " summary, value, unit, duration_ms, event_type, json)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         }
+        insert = insert_->get();
         check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), "begin");
         inTransaction = true;
         for (const Record& r : batch) {
@@ -166,68 +148,64 @@ void SqliteSink::write(const std::vector<Record>& batch) {
             const std::string json = recordToJsonLine(r);
             const std::string& checkId = isEvent && r.checkId.empty() ? r.event.checkId : r.checkId;
             const std::string& summary = isEvent ? r.event.summary : r.result.summary;
-            sqlite3_reset(insert_);
-            sqlite3_bind_int64(insert_, 1, static_cast<sqlite3_int64>(r.sequence));
-            sqlite3_bind_text(insert_, 2, isEvent ? "event" : "result", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(insert_, 3, toEpochMs(r.time));
-            sqlite3_bind_text(insert_, 4, r.pipeline.data(), static_cast<int>(r.pipeline.size()), SQLITE_STATIC);
-            sqlite3_bind_text(insert_, 5, checkId.data(), static_cast<int>(checkId.size()), SQLITE_STATIC);
-            sqlite3_bind_text(insert_, 6, r.checkLabel.data(), static_cast<int>(r.checkLabel.size()), SQLITE_STATIC);
-            if (isEvent) sqlite3_bind_null(insert_, 7);
-            else sqlite3_bind_text(insert_, 7, toString(r.result.status), -1, SQLITE_STATIC);
-            sqlite3_bind_text(insert_, 8, summary.data(), static_cast<int>(summary.size()), SQLITE_STATIC);
-            if (!isEvent && r.result.value) sqlite3_bind_double(insert_, 9, *r.result.value);
-            else sqlite3_bind_null(insert_, 9);
-            if (isEvent) sqlite3_bind_null(insert_, 10);
-            else sqlite3_bind_text(insert_, 10, r.result.unit.data(), static_cast<int>(r.result.unit.size()), SQLITE_STATIC);
-            if (!isEvent) sqlite3_bind_int64(insert_, 11, r.duration.count());
-            else if (r.event.duration) sqlite3_bind_int64(insert_, 11, r.event.duration->count());
-            else sqlite3_bind_null(insert_, 11);
-            if (isEvent) sqlite3_bind_text(insert_, 12, toString(r.event.type), -1, SQLITE_STATIC);
-            else sqlite3_bind_null(insert_, 12);
-            sqlite3_bind_text(insert_, 13, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
-            check(sqlite3_step(insert_), "insert");
+            sqlite3_reset(insert);
+            sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(r.sequence));
+            sqlite3_bind_text(insert, 2, isEvent ? "event" : "result", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(insert, 3, toEpochMs(r.time));
+            sqlite3_bind_text(insert, 4, r.pipeline.data(), static_cast<int>(r.pipeline.size()), SQLITE_STATIC);
+            sqlite3_bind_text(insert, 5, checkId.data(), static_cast<int>(checkId.size()), SQLITE_STATIC);
+            sqlite3_bind_text(insert, 6, r.checkLabel.data(), static_cast<int>(r.checkLabel.size()), SQLITE_STATIC);
+            if (isEvent) sqlite3_bind_null(insert, 7);
+            else sqlite3_bind_text(insert, 7, toString(r.result.status), -1, SQLITE_STATIC);
+            sqlite3_bind_text(insert, 8, summary.data(), static_cast<int>(summary.size()), SQLITE_STATIC);
+            if (!isEvent && r.result.value) sqlite3_bind_double(insert, 9, *r.result.value);
+            else sqlite3_bind_null(insert, 9);
+            if (isEvent) sqlite3_bind_null(insert, 10);
+            else sqlite3_bind_text(insert, 10, r.result.unit.data(), static_cast<int>(r.result.unit.size()), SQLITE_STATIC);
+            if (!isEvent) sqlite3_bind_int64(insert, 11, r.duration.count());
+            else if (r.event.duration) sqlite3_bind_int64(insert, 11, r.event.duration->count());
+            else sqlite3_bind_null(insert, 11);
+            if (isEvent) sqlite3_bind_text(insert, 12, toString(r.event.type), -1, SQLITE_STATIC);
+            else sqlite3_bind_null(insert, 12);
+            sqlite3_bind_text(insert, 13, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
+            check(sqlite3_step(insert), "insert");
         }
-        sqlite3_reset(insert_);
-        sqlite3_clear_bindings(insert_);
+        sqlite3_reset(insert);
+        sqlite3_clear_bindings(insert);
         check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "commit");
     } catch (...) {
-        if (insert_) sqlite3_reset(insert_);
+        if (insert) sqlite3_reset(insert);
         if (inTransaction) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         rethrow("cannot write to");
     }
 }
 
 void SqliteSink::close() {
-    if (insert_) {
-        sqlite3_finalize(insert_);
-        insert_ = nullptr;
-    }
-    if (!session_) return;
-    try {
-        session_->close();
-    } catch (...) {
-    }
-    session_.reset();
+    insert_.reset();
+    connection_.reset();
 }
 
 std::vector<Record> SqliteSink::readHistory(const HistoryQuery& query) {
     ensureOpen();
     std::vector<std::string> rows;
     try {
-        Poco::Int64 since = toEpochMs(query.since);
-        Poco::Int64 limit = static_cast<Poco::Int64>(std::min<std::size_t>(query.limit, 1000000000));
-        std::string checkId = query.checkId;
-        Poco::Data::Statement select(*session_);
-        if (checkId.empty()) {
-            select << "SELECT json FROM records WHERE time_ms >= ? ORDER BY time_ms DESC, id DESC LIMIT ?",
-                into(rows), use(since), use(limit);
-        } else {
-            select << "SELECT json FROM records WHERE time_ms >= ? AND (check_id = ? OR kind = 'event')"
-                      " ORDER BY time_ms DESC, id DESC LIMIT ?",
-                into(rows), use(since), use(checkId), use(limit);
+        const std::string& checkId = query.checkId;
+        SqliteStatement select(*connection_, checkId.empty()
+                                                 ? "SELECT json FROM records WHERE time_ms >= ?1"
+                                                   " ORDER BY time_ms DESC, id DESC LIMIT ?2"
+                                                 : "SELECT json FROM records WHERE time_ms >= ?1 AND"
+                                                   " (check_id = ?3 OR kind = 'event') ORDER BY time_ms DESC, id DESC LIMIT ?2");
+        sqlite3_stmt* stmt = select.get();
+        sqlite3_bind_int64(stmt, 1, toEpochMs(query.since));
+        sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(std::min<std::size_t>(query.limit, 1000000000)));
+        if (!checkId.empty())
+            sqlite3_bind_text(stmt, 3, checkId.data(), static_cast<int>(checkId.size()), SQLITE_STATIC);
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+            rows.emplace_back(text ? text : "");
         }
-        select.execute();
+        connection_->check(rc, "select");
     } catch (...) {
         rethrow("cannot read");
     }

@@ -1,14 +1,12 @@
 #pragma once
 
-#include "watchdog/Sink.h"
+#include "sqlite_connection.h"
 
-#include <Poco/Data/Session.h>
+#include "watchdog/Sink.h"
 
 #include <chrono>
 #include <memory>
 #include <string>
-
-struct sqlite3_stmt;
 
 namespace watchdog {
 
@@ -43,9 +41,8 @@ private:
     [[noreturn]] void rethrow(const std::string& doing) const;
 
     Settings settings_;
-    std::unique_ptr<Poco::Data::Session> session_;
-    sqlite3_stmt* insert_ = nullptr;  // prepared once per connection
-
+    std::unique_ptr<SqliteConnection> connection_;
+    std::unique_ptr<SqliteStatement> insert_;  // prepared once per connection
 };
 
 }  // namespace watchdog

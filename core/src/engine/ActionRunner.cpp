@@ -36,8 +36,14 @@ struct ActionRunner::State {
     bool busy = false;
     std::mutex callbackMutex;  // held while onOutcome runs, so stop() can tell a late outcome to stay away
     bool abandoned = false;    // stop() left the thread behind: its owner (and onOutcome's) may be gone
+    bool started = false;  // start() was called; the thread itself starts with the first event
     std::thread thread;
     Poco::Logger& log = Poco::Logger::get("watchdog.action");
+
+    // An action that never gets an event costs no thread. Called with `mutex` held.
+    void startThreadIfNeeded(const std::shared_ptr<State>& self) {
+        if (started && !queue.empty() && !thread.joinable()) thread = std::thread([self] { self->run(); });
+    }
 
     void run() {
         std::unique_lock<std::mutex> lock(mutex);
@@ -89,8 +95,9 @@ ActionRunner::ActionRunner(std::string id, std::string label, bool dryRun, std::
 ActionRunner::~ActionRunner() { stop(std::chrono::milliseconds(0)); }
 
 void ActionRunner::start() {
-    auto state = state_;
-    state->thread = std::thread([state] { state->run(); });
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->started = true;
+    state_->startThreadIfNeeded(state_);
 }
 
 void ActionRunner::post(const Event& event) {
@@ -108,6 +115,7 @@ void ActionRunner::post(const Event& event) {
         state_->queue.erase(victim);
     }
     state_->queue.push_back(event);
+    state_->startThreadIfNeeded(state_);
     state_->wake.notify_all();
 }
 
@@ -115,7 +123,10 @@ void ActionRunner::stop(std::chrono::milliseconds grace) {
     auto state = state_;
     {
         std::unique_lock<std::mutex> lock(state->mutex);
-        if (!state->thread.joinable()) return;
+        if (!state->thread.joinable()) {
+            state->closing = true;  // no event came, so no thread: nothing to wait for
+            return;
+        }
         state->closing = true;
         state->wake.notify_all();
         if (!state->wake.wait_for(lock, grace, [&] { return state->queue.empty() && !state->busy; })) {

@@ -21,7 +21,7 @@ public:
                  std::size_t capacity = 1000);
     ~ActionRunner();
 
-    /// Starts the thread.
+    /// Lets events run: the thread starts with the first event (an action never used costs none).
     void start();
     /// Queues an event; never blocks.
     void post(const Event& event);

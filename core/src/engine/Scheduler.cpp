@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -28,7 +29,7 @@ Result runCheckSafely(Check& check, const CheckContext& context) {
     return r;
 }
 
-struct Scheduler::Shared {
+struct Scheduler::Shared : std::enable_shared_from_this<Scheduler::Shared> {
     struct Slot {
         ScheduledCheck spec;
         Steady::time_point nextDue{};
@@ -47,7 +48,8 @@ struct Scheduler::Shared {
     bool stopping = false;
     std::size_t busy = 0;
     std::thread dispatcher;
-    std::vector<std::thread> workers;
+    std::vector<std::thread> workers;  // grown by the dispatcher, under `mutex`
+    static constexpr std::chrono::milliseconds kWorkerWait{20};
     Poco::Logger& log = Poco::Logger::get("watchdog.scheduler");
 
     void dispatch();
@@ -99,6 +101,13 @@ void Scheduler::Shared::dispatch() {
             next = std::min(next, s.nextDue);
             if (s.running && !s.timedOut) next = std::min(next, s.deadline);
         }
+        // One worker serves quick checks one after another; another is added (up to one per check,
+        // so a hung check never holds up the others) only when a check has waited for a free one.
+        if (!queue.empty() && workers.size() < slots.size()) {
+            const auto waitingSince = slots[queue.front()].started;
+            if (now - waitingSince >= kWorkerWait) workers.emplace_back([self = shared_from_this()] { self->work(); });
+            else next = std::min(next, waitingSince + kWorkerWait);
+        }
         wake.wait_until(lock, next, [&] { return stopping; });
     }
 }
@@ -149,8 +158,10 @@ void Scheduler::start() {
     auto shared = shared_;
     const auto now = Steady::now();
     for (auto& s : shared->slots) s.nextDue = now;
-    const std::size_t workers = std::max<std::size_t>(1, shared->slots.size());
-    for (std::size_t i = 0; i < workers; ++i) shared->workers.emplace_back([shared] { shared->work(); });
+    {
+        std::lock_guard<std::mutex> lock(shared->mutex);
+        shared->workers.emplace_back([shared] { shared->work(); });
+    }
     shared->dispatcher = std::thread([shared] { shared->dispatch(); });
 }
 

@@ -27,8 +27,9 @@ using ResultCallback = std::function<void(const std::string& id, const Result& r
 
 /// Runs each check on its own interval on a thread pool. A run that passes its timeout becomes an
 /// `error` result "timed out after 10s" at once; the check is not started again until the hung run
-/// returns (its late result is dropped). The pool has one worker per check, so a hung check never
-/// delays another. An exception from run() becomes an `error` result with its text.
+/// returns (its late result is dropped). The pool starts with one worker and adds one, up to one per
+/// check, whenever a due check has waited 20 ms for a free worker, so a hung check never holds up
+/// another for longer. An exception from run() becomes an `error` result with its text.
 class Scheduler {
 public:
     Scheduler(std::vector<ScheduledCheck> checks, ResultCallback onResult);

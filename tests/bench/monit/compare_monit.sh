@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Side by side with Monit on the same simulated station (scripts/lib/station.sh), run by hand:
 #   tests/bench/monit/compare_monit.sh [SECONDS_HEALTHY]     (needs: scripts/install-deps.sh --with-bench)
-# Both watch the encoder's CPU, the HLS playlist's age and Icecast's /admin/stats every second and
-# run a shell command as "alert" and as "remedy". Prints resident memory, CPU time over the run, and
-# the time from killing ffmpeg to each one's first alert and to its remedy.
+# SECONDS_HEALTHY (default 60, or COMPARE_MONIT_SECONDS) is how long both watch a healthy station;
+# COMPARE_MONIT_SMAPS=N also prints encoder-watchdog's N largest mapped objects (smaps_by_object.sh).
+# Both watch the encoder's CPU, the HLS playlist's age and segment count and Icecast's /admin/stats
+# every second and run a shell command as "alert" and as "remedy". encoder-watchdog runs the seed's
+# pipeline beside them (Discord and AWS start in dry run, SQLite history). Prints resident memory,
+# Pss, private dirty memory, threads and shared-object mappings (/proc/PID/smaps_rollup, maps), CPU
+# time over the run, and the time from killing ffmpeg to each one's first alert and to its remedy.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$PWD
-healthy=${1:-60}
+healthy=${1:-${COMPARE_MONIT_SECONDS:-60}}
 source scripts/lib/station.sh
 watchdog=$root/build/bin/encoder-watchdog
 [[ -x $watchdog ]] || { echo "build first: scripts/build.sh" >&2; exit 1; }
@@ -33,11 +37,14 @@ checks:
   icecast: { plugin: icecast, url: "http://127.0.0.1:$ICECAST_PORT", user: admin, password: "$ADMIN_PW", mount: /live }
   encoder_cpu: { plugin: process_cpu, pidfile: $work/encoder.pid, min_percent: 0.1 }
   playlist_age: { plugin: hls_age, directory: $work/hls, pattern: "*.m3u8", max_age: 4s }
+  ts_count: { plugin: hls_count, directory: $work/hls, max_files: 20, exclude: [live.m3u8] }
 actions:
   alert: { plugin: exec, role: notifier, shell: true, command: "$stamp >> $work/watchdog-alerts" }
   remedy: { plugin: exec, role: remedy, shell: true, command: "$stamp >> $work/watchdog-remedy" }
+  discord: { plugin: discord_notify, dry_run: true, webhook_url: "https://discord.com/api/webhooks/1/bench" }
+  backup: { plugin: aws_start, dry_run: true, instance_id: i-0123456789abcdef0, region: eu-west-2 }
 rules:
-  failover: { when: "2 of [icecast, encoder_cpu, playlist_age]", warn: [alert], wait: 5s, then: [remedy] }
+  failover: { when: "2 of [icecast, encoder_cpu, playlist_age, ts_count]", warn: [alert, discord], wait: 5s, then: [remedy, backup] }
 sinks:
   - { plugin: sqlite, path: history.db }
 YAML
@@ -70,12 +77,21 @@ pids+=("$mpid")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+rollup_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/smaps_rollup"; }
+threads() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
+so_mappings() { grep -c '\.so' "/proc/$1/maps"; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
 echo "both watching the station for ${healthy}s..."
 sleep 3
 w0=$(cpu_ticks $wpid); m0=$(cpu_ticks $mpid)
 sleep "$healthy"
 w1=$(cpu_ticks $wpid); m1=$(cpu_ticks $mpid)
 wrss=$(rss_kib $wpid); mrss=$(rss_kib $mpid)
+wpss=$(rollup_kib $wpid Pss); mpss=$(rollup_kib $mpid Pss)
+wdirty=$(rollup_kib $wpid Private_Dirty); mdirty=$(rollup_kib $mpid Private_Dirty)
+wthreads=$(threads $wpid); mthreads=$(threads $mpid)
+wmaps=$(so_mappings $wpid); mmaps=$(so_mappings $mpid)
+[[ -n ${COMPARE_MONIT_SMAPS:-} ]] && tests/bench/memory/smaps_by_object.sh "$wpid" "$COMPARE_MONIT_SMAPS"
 [[ -s $work/watchdog-alerts || -s $work/monit-alerts ]] && echo "warning: an alert fired while healthy" >&2
 
 killed=$(date +%s.%N)
@@ -84,7 +100,12 @@ station_wait 60 "both remedies" bash -c "test -s $work/watchdog-remedy && test -
 first() { [[ -s $1 ]] && awk -v t0="$killed" 'NR==1 {printf "%.2f s", $1 - t0}' "$1" || echo "none"; }
 hz=$(getconf CLK_TCK)
 printf '\n%-34s %-18s %-18s\n' "" "encoder-watchdog" "monit $(monit -V | awk 'NR==1 {print $5}')"
-printf '%-34s %-18s %-18s\n' "resident memory" "$((wrss / 1024)).$(((wrss % 1024) * 10 / 1024)) MiB" "$((mrss / 1024)).$(((mrss % 1024) * 10 / 1024)) MiB"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+printf '%-34s %-18s %-18s %s\n' "resident memory" "$(mib "$wrss")" "$(mib "$mrss")" "$(ratio "$wrss" "$mrss")"
+printf '%-34s %-18s %-18s %s\n' "proportional set (Pss)" "$(mib "$wpss")" "$(mib "$mpss")" "$(ratio "$wpss" "$mpss")"
+printf '%-34s %-18s %-18s\n' "private dirty" "$(mib "$wdirty")" "$(mib "$mdirty")"
+printf '%-34s %-18s %-18s\n' "threads" "$wthreads" "$mthreads"
+printf '%-34s %-18s %-18s\n' "shared-object mappings" "$wmaps" "$mmaps"
 printf '%-34s %-18s %-18s\n' "CPU time over ${healthy}s" "$(awk -v t=$((w1 - w0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')" "$(awk -v t=$((m1 - m0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')"
 printf '%-34s %-18s %-18s\n' "ffmpeg killed -> first alert" "$(first "$work/watchdog-alerts")" "$(first "$work/monit-alerts")"
 printf '%-34s %-18s %-18s\n' "ffmpeg killed -> remedy" "$(first "$work/watchdog-remedy")" "$(first "$work/monit-remedy")"

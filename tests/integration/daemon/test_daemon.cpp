@@ -159,6 +159,7 @@ TEST_CASE("run: a hung check becomes a check_error event and is not started agai
     DaemonFixture f;
     std::string body = pipelineWithWait("1h");
     body.replace(body.find("    file: encoder.txt"), 21, "    file: encoder.txt\n    runs_file: runs.txt");
+    body.replace(body.find("    file: segments.txt"), 22, "    file: segments.txt\n    runs_file: segment_runs.txt");
     const std::string pipeline = f.writePipeline(body);
     f.script("encoder", "hang");
     f.script("segments", "pass");
@@ -170,6 +171,13 @@ TEST_CASE("run: a hung check becomes a check_error event and is not started agai
     // Several intervals pass while the first run still sleeps: still one run.
     waitUntil([] { return false; }, 400ms);
     CHECK(readFile(f.dir().file("runs.txt")) == "encoder\n");
+    // The other check keeps its interval on a worker of its own while the first one hangs.
+    const auto segmentRuns = [&] {
+        const std::string runs = readFile(f.dir().file("segment_runs.txt"));
+        return std::count(runs.begin(), runs.end(), '\n');
+    };
+    const auto runsDuringHang = segmentRuns();
+    CHECK(waitUntil([&] { return segmentRuns() >= runsDuringHang + 5; }, 10s));
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(5s) == 0);
 }
