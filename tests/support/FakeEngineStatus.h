@@ -29,6 +29,7 @@ public:
     std::vector<Record> history(const HistoryQuery& query) const override {
         std::lock_guard<std::mutex> lock(mutex_);
         lastQuery_ = query;
+        queries_.push_back(query);
         if (!historyAvailable_) throw std::runtime_error("no readable history sink (add sqlite to sinks:)");
         std::vector<Record> out;
         for (const auto& r : history_)
@@ -65,6 +66,11 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         return lastQuery_;
     }
+    /// Every query history() received, in order.
+    std::vector<HistoryQuery> queries() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return queries_;
+    }
 
 private:
     mutable std::mutex mutex_;
@@ -72,6 +78,7 @@ private:
     std::vector<Record> history_;
     bool historyAvailable_ = true;
     mutable HistoryQuery lastQuery_;
+    mutable std::vector<HistoryQuery> queries_;
     StatusReportDecision decision_;
     std::atomic<int> reports_{0};
 };

@@ -140,6 +140,36 @@ TEST_CASE("hostile text in a summary, a label and a detail reaches /status as in
     CHECK(check->getObject("last")->getObject("details")->getValue<std::string>(readBack) == readBack);
 }
 
+TEST_CASE("hostile text in an incident's event reaches /timeline as inert JSON; an open incident lasts until now") {
+    FakeEngineStatus engine;
+    const auto now = std::chrono::system_clock::now();
+    auto s = test::sampleStation(now);
+    s.rules[0].incident = "failover-1";
+    engine.setStatus(s);
+    Record r;
+    r.kind = RecordKind::Event;
+    r.time = now - 10min;
+    r.event.type = EventType::Warning;
+    r.event.time = r.time;
+    r.event.rule = "failover";
+    r.event.incident = "failover-1";
+    r.event.summary = hostile;
+    engine.setHistory({r});
+    Server server(engine);
+    auto [status, body] = get(server.port(), "/timeline");
+    REQUIRE(status == 200);
+    CHECK(inert(body, false));
+    auto root = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+    auto incident = root->getArray("incidents")->getObject(0);
+    CHECK(incident->getValue<bool>("open"));
+    CHECK(incident->getValue<std::string>("outcome") == "open");
+    CHECK(incident->getValue<long>("duration_seconds") >= 600);
+    CHECK(incident->getArray("events")->getObject(0)->getValue<std::string>("summary") ==
+          "live\n2026-01-01 00:00:00 [critical] forged\r\x1b[2J\x7f\xc2\x9b\xe2\x80\xa8\xe2\x80\xae\xef\xbf\xbd end");
+    engine.setHistoryAvailable(false);
+    CHECK(get(server.port(), "/timeline").first == 503);
+}
+
 TEST_CASE("hostile text in a label reaches /metrics as one escaped, valid UTF-8 label value") {
     FakeEngineStatus engine;
     auto s = test::sampleStation(std::chrono::system_clock::now());

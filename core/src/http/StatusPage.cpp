@@ -1,5 +1,7 @@
 #include "http/StatusPage.h"
 
+#include "http/StatusPageStory.h"
+
 namespace watchdog {
 
 namespace {
@@ -41,6 +43,25 @@ const char* const page = R"HTML(<!DOCTYPE html>
   table { border-collapse: collapse; background: var(--card); border-radius: 8px; overflow: hidden; box-shadow: 0 1px 2px rgba(0,0,0,.12); }
   th, td { text-align: left; padding: 6px 12px; border-bottom: 1px solid #eee; }
   h3 { margin: 20px 0 8px; font-size: 15px; }
+  #banner.ok { background: #e6f4ea; color: #137333; }
+  .toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 0 0 12px; }
+  .toolbar a.window { padding: 2px 10px; border-radius: 12px; background: #e8eaed; color: var(--ink); text-decoration: none; }
+  .toolbar a.window[aria-current="page"] { background: #1a73e8; color: #fff; }
+  .toolbar .spacer { flex: 1; }
+  button { font: inherit; padding: 3px 10px; border-radius: 6px; border: 1px solid #dadce0; background: #fff; cursor: pointer; }
+  #maintenance-form { margin: 0 0 12px; padding: 8px 12px; background: var(--card); border-radius: 8px; }
+  .maintenance { margin: 0 0 8px; padding: 6px 12px; border-radius: 6px; background: #fef7e0; color: #7a4f01; }
+  .axis { display: flex; justify-content: space-between; color: var(--dim); font-size: 11px; }
+  .uptime { color: var(--dim); font-size: 12px; }
+  .incident { background: var(--card); border-radius: 8px; padding: 8px 14px; margin: 0 0 10px; box-shadow: 0 1px 2px rgba(0,0,0,.12);
+              border-left: 6px solid var(--pass); }
+  .incident[data-open="true"] { border-left-color: var(--fail); }
+  .incident h4 { margin: 0 0 4px; font-size: 14px; }
+  .incident .ack, td .ack { color: #1a73e8; }
+  ol.events { margin: 4px 0; padding-left: 18px; }
+  ol.events li span, ol.events li b, .maintenance-event span, .maintenance-event b { margin-right: 8px; }
+  .at, .offset, .dim { color: var(--dim); }
+  .maintenance-event { margin: 0 0 6px; }
 </style>
 </head>
 <body>
@@ -55,9 +76,24 @@ const char* const page = R"HTML(<!DOCTYPE html>
     <label>This status server needs a token: <input id="token" type="password" autocomplete="off"></label>
     <button type="submit">Use token</button>
   </form>
+  <div id="maintenance"></div>
+  <div class="toolbar">
+    <span id="windows"></span>
+    <span class="spacer"></span>
+    <button type="button" id="start-maintenance">Maintenance&hellip;</button>
+    <button type="button" id="end-maintenance" hidden>End maintenance</button>
+  </div>
+  <form id="maintenance-form" hidden>
+    <label>Maintenance of <select id="m-scope"></select></label>
+    <label>for <select id="m-duration"><option>30m</option><option selected>1h</option><option>2h</option><option>4h</option><option>8h</option></select></label>
+    <label>reason <input id="m-reason" maxlength="200"></label>
+    <button type="submit">Start</button>
+  </form>
   <div class="grid" id="checks"></div>
   <h3>Rules</h3>
-  <table><thead><tr><th>Rule</th><th>State</th><th>Next step at</th></tr></thead><tbody id="rules"></tbody></table>
+  <table><thead><tr><th>Rule</th><th>State</th><th>Next step at</th><th>Incident</th></tr></thead><tbody id="rules"></tbody></table>
+  <h3>Incidents, last 7 days</h3>
+  <div id="timeline"></div>
 </main>
 <script>
 "use strict";
@@ -161,7 +197,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
 
   function renderChecks(status, history) {
     var now = Date.parse(status.now) || Date.now();
-    var start = now - windowMs();
+    var range = axisRange(history, now);
     var container = document.getElementById("checks");
     container.textContent = "";
     status.checks.forEach(function (c) {
@@ -176,7 +212,8 @@ const char* const page = R"HTML(<!DOCTYPE html>
       card.appendChild(el("div", { "class": "summary" }, c.last ? c.last.status + ": " + c.last.summary : "no result yet"));
       card.appendChild(el("div", { "class": "since" }, c.state + " since " + ago(c.since) + ", last run " + ago(c.last_run)));
       var mine = history.filter(function (r) { return r.kind === "result" && r.check === c.id; });
-      card.appendChild(chart(mine, start, now));
+      card.appendChild(chart(mine, range.start, range.end));
+      card.appendChild(axisLabels(range));
       container.appendChild(card);
     });
   }
@@ -191,10 +228,12 @@ const char* const page = R"HTML(<!DOCTYPE html>
                   (r.limit.reopens ? ", limited until " + new Date(r.limit.reopens).toLocaleString() : "") : "";
       row.appendChild(el("td", null, r.state + limit));
       row.appendChild(el("td", null, r.deadline ? new Date(r.deadline).toLocaleString() : ""));
+      row.appendChild(incidentCell(r));
       body.appendChild(row);
     });
   }
 
+/*STORY*/
   function windowMs() {
     var m = /^(\d+)([smhd])$/.exec(windowParam);
     if (!m) return 3600000;
@@ -208,13 +247,20 @@ const char* const page = R"HTML(<!DOCTYPE html>
       document.getElementById("meta").textContent = "version " + status.version + " \u00b7 up " +
         Math.round(status.uptime_seconds / 60) + " min";
       renderRules(status);
-      return fetchJson("history?since=" + encodeURIComponent(windowParam)).then(function (h) { return h.records; },
+      renderMaintenance(status);
+      var timeline = fetchTimeline().then(function (t) { renderTimeline(t); return t; },
+        function (e) { renderTimeline(null, e.message); return null; });
+      return fetchJson("history?since=" + encodeURIComponent(windowParam) + "&limit=" + historyLimit).then(function (h) { return h.records; },
         function (e) { showBanner("history unavailable: " + e.message); return []; })
         .then(function (records) {
           renderChecks(status, records);
+          return timeline;
+        }).then(function (t) {
+          addUptime(t);
           document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
           document.body.setAttribute("data-loaded", "1");
-          if (errors.length === 0 && document.getElementById("banner").textContent.indexOf("history") !== 0) showBanner("");
+          var banner = document.getElementById("banner");
+          if (errors.length === 0 && banner.textContent.indexOf("history") !== 0 && banner.className.indexOf("ok") < 0) showBanner("");
         });
     }).catch(function (e) { showBanner("cannot load status: " + e.message); });
   }
@@ -226,6 +272,8 @@ const char* const page = R"HTML(<!DOCTYPE html>
     refresh();
   });
 
+  windowButtons();
+  setUpOperatorButtons();
   refresh();
   setInterval(refresh, refreshSeconds * 1000);
 })();
@@ -237,7 +285,12 @@ const char* const page = R"HTML(<!DOCTYPE html>
 }  // namespace
 
 const std::string& statusPageHtml() {
-    static const std::string html(page);
+    static const std::string html = [] {
+        std::string text(page);
+        const std::string marker = "/*STORY*/";
+        text.replace(text.find(marker), marker.size(), statusPageStoryScript);
+        return text;
+    }();
     return html;
 }
 

@@ -35,6 +35,7 @@ struct Route {
 const Route routes[] = {
     {"/", "GET", Access::Public},
     {"/healthz", "GET", Access::Public},
+    {"/timeline", "GET", Access::Token},
     {"/status", "GET", Access::Token},
     {"/metrics", "GET", Access::Token},
     {"/history", "GET", Access::Token},
@@ -182,6 +183,13 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
         if (path == "/metrics")
             return send(response, HTTPResponse::HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
                         renderPrometheusText(engine_.snapshot(), readProcessFacts()));
+        if (path == "/timeline") {
+            try {
+                return send(response, HTTPResponse::HTTP_OK, "application/json", timelineJson(engine_));
+            } catch (const std::runtime_error& e) {
+                return sendError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, std::string("timeline: ") + e.what());
+            }
+        }
         if (path == "/history") {
             HistoryQuery query;
             try {

@@ -6,8 +6,11 @@
 
 #include <doctest/doctest.h>
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
 #include <Poco/File.h>
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -71,6 +74,63 @@ std::string bodyTag(const std::string& dom) {
     return dom.substr(start, dom.find('>', start) - start + 1);
 }
 
+Record eventRecord(TimePoint t, EventType type, const std::string& summary) {
+    Record r;
+    r.kind = RecordKind::Event;
+    r.time = t;
+    r.pipeline = "station-eu";
+    r.event.type = type;
+    r.event.time = t;
+    r.event.pipeline = "station-eu";
+    r.event.rule = "failover";
+    r.event.incident = "failover-1764000000000";
+    r.event.summary = summary;
+    return r;
+}
+
+/// The sample hour plus a failover incident two days ago (with its acknowledgement when the core has
+/// that event) and icecast results from two days and three hours ago, so the windows differ.
+std::vector<Record> historyWithIncident(TimePoint now) {
+    using std::chrono::minutes;
+    const TimePoint at = now - std::chrono::hours(48);
+    std::vector<Record> out;
+    for (auto ago : {std::chrono::hours(48), std::chrono::hours(3)}) {
+        Record r;
+        r.time = now - ago;
+        r.pipeline = "station-eu";
+        r.checkId = "icecast";
+        r.checkLabel = "Icecast Sources";
+        r.result = Result::fail("no source").withValue(0, "sources");
+        out.push_back(r);
+    }
+    out.push_back(eventRecord(at, EventType::Warning, "2 of 4 checks failing; backup in 5 min"));
+    if (auto ack = eventTypeFromString("acknowledged")) {
+        Record r = eventRecord(at + minutes(2), *ack, "alice acknowledged the incident: on my way");
+        r.event.details = {{"by", "alice"}, {"reason", "on my way"}};
+        out.push_back(r);
+    }
+    out.push_back(eventRecord(at + minutes(5), EventType::Failover, "Still failing after 5 min: icecast, ts_age; running backup"));
+    Record outcome = eventRecord(at + minutes(6), EventType::Outcome, "started i-0123456789abcdef0 at 203.0.113.7");
+    outcome.event.action = "backup";
+    out.push_back(outcome);
+    out.push_back(eventRecord(at + minutes(8), EventType::Verified, "Backup on air after 3 min: Backup stream passes"));
+    out.push_back(eventRecord(at + minutes(20), EventType::Recovered, "Recovered after 20 min"));
+    out.push_back(eventRecord(at + minutes(35), EventType::Failback, "Healthy for 15 min since the recovery: failing back"));
+    for (auto& r : test::sampleHistory(now)) out.push_back(std::move(r));
+    return out;
+}
+
+/// data-axis-start of the first check card's time axis, as a time.
+TimePoint axisStart(const std::string& dom) {
+    const std::string key = "class=\"axis\" data-axis-start=\"";
+    const auto at = dom.find(key);
+    REQUIRE(at != std::string::npos);
+    const std::string iso = dom.substr(at + key.size(), dom.find('"', at + key.size()) - at - key.size());
+    int tz = 0;
+    return Poco::DateTimeParser::parse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, iso, tz).timestamp().epochMicroseconds() *
+               std::chrono::microseconds(1) + TimePoint{};
+}
+
 }  // namespace
 
 TEST_CASE("the status page loads in Chromium without console errors and shows every check and its state") {
@@ -97,7 +157,9 @@ TEST_CASE("the status page loads in Chromium without console errors and shows ev
     CHECK(out.find("class=\"mark pass\"") != std::string::npos);
     CHECK(out.find("<tr data-rule=\"failover\" data-state=\"pending\">") != std::string::npos);
     CHECK(out.find("station-eu") != std::string::npos);
-    CHECK(page.engine.lastQuery().checkId.empty());
+    // The chart asks for every check's history at once (/timeline asks per check, for the uptime).
+    const auto queries = page.engine.queries();
+    CHECK(std::any_of(queries.begin(), queries.end(), [](const HistoryQuery& q) { return q.checkId.empty() && q.limit == 20000; }));
 }
 
 TEST_CASE("with a token the page takes it from #token= and shows the data; without it, it asks for one") {
@@ -147,4 +209,59 @@ TEST_CASE("a screenshot of the status page is kept under the build directory") {
     CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
     std::cout << "status page screenshot: " << shot << std::endl;
     MESSAGE("status page screenshot: " << shot);
+}
+
+TEST_CASE("the timeline shows the failover incident with its events, uptime per check, and the window links set the axis") {
+    Page page;
+    const auto now = std::chrono::system_clock::now();
+    page.engine.setHistory(historyWithIncident(now));
+    test::TempDir profile;
+    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    INFO(out);
+    CHECK(consoleErrors(out).empty());
+    CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
+    // The incident, closed by its failback, with each event in order and its offset from the start.
+    const auto incident = out.find("<article class=\"incident\" data-incident=\"failover-1764000000000\" data-rule=\"failover\" "
+                                   "data-open=\"false\" data-outcome=\"failed back\">");
+    REQUIRE(incident != std::string::npos);
+    const std::string story = out.substr(incident, out.find("</article>", incident) - incident);
+    std::size_t at = 0;
+    for (const char* type : {"warning", "failover", "outcome", "verified", "recovered", "failback"}) {
+        const auto found = story.find(std::string("<li data-type=\"") + type + "\">", at);
+        CHECK_MESSAGE(found != std::string::npos, type);
+        if (found != std::string::npos) at = found;
+    }
+    CHECK(story.find("lasted 20 min") != std::string::npos);
+    CHECK(story.find("<b class=\"what\">backup started: backup</b>") != std::string::npos);
+    CHECK(story.find("<span class=\"offset\">+8 min</span><b class=\"what\">backup verified on air</b>") != std::string::npos);
+    CHECK(story.find("started i-0123456789abcdef0 at 203.0.113.7") != std::string::npos);
+    if (eventTypeFromString("acknowledged")) CHECK(story.find("acknowledged by alice") != std::string::npos);
+    // Uptime from the results of the last day and week (server-side, /timeline).
+    CHECK(out.find("<div class=\"uptime\" data-day=\"100\" data-week=\"100\">uptime 24 h 100 % \u00b7 7 d 100 %") != std::string::npos);
+    CHECK(out.find("data-day=\"93.44\" data-week=\"91.94\"") != std::string::npos);  // icecast: 57 of 61, 57 of 62
+    // Operator buttons.
+    CHECK(out.find("<button type=\"button\" class=\"ack-button\" data-rule=\"failover\">Acknowledge</button>") != std::string::npos);
+    CHECK(out.find("<button type=\"button\" id=\"start-maintenance\">Maintenance…</button>") != std::string::npos);
+    // The window links: each reloads the page with its window; the axis follows (1 h, then back to the
+    // result 3 h ago, then the one 2 days ago), never a sliver at the right edge.
+    CHECK(out.find("<a href=\"?window=1h\" class=\"window\" data-window=\"1h\" aria-current=\"page\">1 h</a>") != std::string::npos);
+    CHECK(out.find("<a href=\"?window=7d\" class=\"window\" data-window=\"7d\">7 d</a>") != std::string::npos);
+    const TimePoint hour = axisStart(out);
+    test::TempDir p24, p7;
+    const TimePoint day = axisStart(runChromium(p24, page.url("?window=24h"), {"--dump-dom"}));
+    const TimePoint week = axisStart(runChromium(p7, page.url("?window=7d"), {"--dump-dom"}));
+    using std::chrono::minutes;
+    CHECK(hour > now - std::chrono::hours(1) - minutes(1));
+    CHECK(hour < now - std::chrono::hours(1) + minutes(1));
+    CHECK(day > now - std::chrono::hours(3) - minutes(1));
+    CHECK(day < now - std::chrono::hours(3) + minutes(1));
+    CHECK(week > now - std::chrono::hours(48) - minutes(1));
+    CHECK(week < now - std::chrono::hours(48) + minutes(1));
+
+    const std::string shot = test::buildDir() + "/test-artifacts/status-page-timeline.png";
+    Poco::File(test::buildDir() + "/test-artifacts").createDirectories();
+    test::TempDir p3;
+    runChromium(p3, page.url("?window=7d"), {"--screenshot=" + shot, "--window-size=1280,1400", "--hide-scrollbars"});
+    REQUIRE(Poco::File(shot).exists());
+    MESSAGE("status page timeline screenshot: " << shot);
 }
