@@ -6,6 +6,7 @@
 #include "http/StatusJson.h"
 #include "http/StatusPage.h"
 #include "http/TextEscaping.h"
+#include "http/IncidentTimeline.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
