@@ -1,7 +1,5 @@
 #include "IncidentCard.h"
 
-#include "DiscordText.h"
-
 #include <watchdog/HumanFormat.h>
 
 namespace watchdog::discord {

@@ -21,7 +21,8 @@ const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status
                                            EventType::Recovered, EventType::CheckError, EventType::Shutdown,
                                            EventType::Limited,   EventType::Verified,   EventType::NotVerified,
                                            EventType::Failback,  EventType::FailbackCancelled, EventType::Flapping,
-                                           EventType::Stable};
+                                           EventType::Stable,    EventType::MaintenanceStarted, EventType::MaintenanceEnded,
+                                           EventType::Acknowledged};
 
 // The events of an incident that ring phones: besides editing the card, they are posted on their own.
 const std::vector<std::string> kAlsoPostDefault = {"failover", "recovered", "limited", "not_verified"};
@@ -131,7 +132,7 @@ Outcome DiscordNotifyAction::updateCard(const Event& event, const discord::Messa
         cardWhat = "incident card posted";
     } else {
         d = client_->edit(card->messageId, body, stopping);
-        cardWhat = "incident card " + card->messageId + " edited";
+        cardWhat = "incident card edited";
         if (d.unknownMessage) {
             logger().warning("discord_notify " + context.id + ": the card of incident " + event.incident + " (message " +
                              card->messageId + ") was deleted in Discord; posting a new card");
@@ -147,7 +148,7 @@ Outcome DiscordNotifyAction::updateCard(const Event& event, const discord::Messa
     std::string saveError = cards_->save(event.time);
     if (!saveError.empty()) logger().error("discord_notify " + context.id + ": cannot save state_file: " + saveError);
     const bool ownOk = own.attempts == 0 || own.ok;
-    std::string summary = type + (d.ok ? ": " + cardWhat + " (" + card->messageId + ")" : ": incident card not delivered: " + d.summary);
+    std::string summary = type + (d.ok ? ": " + cardWhat + " (message " + card->messageId + ")" : ": incident card not delivered: " + d.summary);
     if (own.attempts > 0) summary += ownOk ? "; message " + own.summary : "; message not delivered: " + own.summary;
     if (!saveError.empty()) summary += "; state_file not saved: " + saveError;
     if (d.ok && ownOk) return Outcome::success(summary, details);
