@@ -24,7 +24,8 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-void AudioCheck::configure(const Options& options) {
+void AudioCheck::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     settings_ = readAudioSettings(options);
     source_ = std::make_unique<AudioSource>(settings_);
     meter_ = std::make_unique<LoudnessMeter>(settings_.thresholdLufs);

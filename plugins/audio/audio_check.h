@@ -6,6 +6,7 @@
 #include "loudness_meter.h"
 #include "silence_tracker.h"
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 
 #include <chrono>
 #include <memory>
@@ -22,6 +23,8 @@ public:
     /// Reads directory or url, playlist, pattern, threshold, max_silence, sample, max_bytes, codec,
     /// sample_rate, channels, min_bitrate, ca_file.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// Decodes what is new since the last run and judges it.
     Result run(const CheckContext& context) override;
 

@@ -91,7 +91,7 @@ std::string formatBytes(unsigned long long bytes) {
     return human::number(v) + " " + units[u];
 }
 
-AudioSettings readAudioSettings(const Options& options) {
+AudioSettings readAudioSettings(const DeclaredOptions& options) {
     AudioSettings s;
     const bool hasDirectory = options.has("directory");
     const bool hasUrl = options.has("url");

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "watchdog/Options.h"
+#include "watchdog/OptionTable.h"
 
 #include <chrono>
 #include <optional>
@@ -31,7 +31,7 @@ struct AudioSettings {
 };
 
 /// Reads and validates every option of an audio check (problems reported at FILE:LINE:COL).
-AudioSettings readAudioSettings(const Options& options);
+AudioSettings readAudioSettings(const DeclaredOptions& options);
 
 /// "-50dB", "-50", "-50 LUFS", "-50LUFS", "-50 dBFS": the number, or nullopt.
 std::optional<double> parseLevel(const std::string& text);

@@ -34,12 +34,13 @@ std::string parentOf(const std::string& path) {
 
 }  // namespace
 
-void HlsAgeCheck::configure(const Options& options) {
+void HlsAgeCheck::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     HlsAgeSettings s;
     s.directory = options.path("directory");
-    s.pattern = options.string("pattern", "*.ts");
+    s.pattern = options.string("pattern");
     s.exclude = options.stringList("exclude");
-    s.maxAge = options.duration("max_age", milliseconds(15 * 60 * 1000));
+    s.maxAge = options.duration("max_age");
     if (s.maxAge <= milliseconds(0)) options.fail("max_age", "must be positive (e.g. 15m)");
     s.newestMaxAge = options.duration("newest_max_age", milliseconds(0));
     if (options.has("newest_max_age") && s.newestMaxAge <= milliseconds(0))

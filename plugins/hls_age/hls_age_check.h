@@ -3,6 +3,7 @@
 #include "hls_age_scan.h"
 
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 
 #include <chrono>
 #include <string>
@@ -26,6 +27,8 @@ class HlsAgeCheck : public Check {
 public:
     /// Reads directory, pattern, exclude, max_age, newest_max_age, playlist, playlist_max_age.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// One scan of the folder (and the playlist), judged against the limits at the current time.
     Result run(const CheckContext& context) override;
 

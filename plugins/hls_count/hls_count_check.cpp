@@ -27,12 +27,13 @@ struct DirCloser {
 
 }  // namespace
 
-void HlsCountCheck::configure(const Options& options) {
+void HlsCountCheck::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     HlsCountSettings s;
     s.directory = options.path("directory");
-    s.pattern = options.string("pattern", "*.ts");
+    s.pattern = options.string("pattern");
     s.exclude = options.stringList("exclude");
-    s.maxFiles = options.integer("max_files", 20, 0, 100000000);
+    s.maxFiles = options.integer("max_files", 0, 100000000);
     s.minFiles = options.integer("min_files", 0, 0, 100000000);
     if (s.minFiles > s.maxFiles)
         options.fail("min_files", "is larger than max_files (" + std::to_string(s.maxFiles) + ")");

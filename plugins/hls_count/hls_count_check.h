@@ -1,6 +1,7 @@
 #pragma once
 
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ class HlsCountCheck : public Check {
 public:
     /// Reads directory, pattern, exclude, max_files, min_files.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// Counts once and compares with the limits.
     Result run(const CheckContext& context) override;
 

@@ -58,7 +58,8 @@ Poco::URI resolved(const Poco::URI& base, const std::string& reference) {
 
 }  // namespace
 
-void HlsPlaylistCheck::configure(const Options& options) {
+void HlsPlaylistCheck::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     HlsPlaylistSettings s;
     const bool hasPath = options.has("path"), hasUrl = options.has("url");
     if (hasPath && hasUrl) options.fail("url", "give either path (a local playlist) or url, not both");

@@ -4,6 +4,7 @@
 #include "hls_playlist_parse.h"
 
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/URI.h>
@@ -31,6 +32,8 @@ class HlsPlaylistCheck : public Check {
 public:
     /// Reads path or url, max_stall, check_segments, max_bytes, ca_file.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// One look at the playlist(s), judged at the steady clock's now.
     Result run(const CheckContext& context) override;
 

@@ -98,7 +98,8 @@ std::string authorization(const std::string& user, const std::string& password) 
 
 std::string IcecastSettings::endpoint() const { return host + ":" + std::to_string(port); }
 
-void IcecastCheck::configure(const Options& options) {
+void IcecastCheck::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     IcecastSettings s;
     std::string url = options.string("url");
     Poco::URI uri;

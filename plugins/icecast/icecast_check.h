@@ -4,6 +4,7 @@
 #include "icecast_stats.h"
 
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 
 #include <Poco/Net/Context.h>
 
@@ -39,6 +40,8 @@ class IcecastCheck : public Check {
 public:
     /// Reads url, user, password, mount, min_sources, ca_file, max_body, min_kbps, expect_source_ip.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// One GET of /admin/stats within the check's timeout (connect, headers and body together),
     /// judged by judge() with the flow since the previous runs.
     Result run(const CheckContext& context) override;

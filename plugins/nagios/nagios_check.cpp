@@ -81,7 +81,8 @@ bool validName(const std::string& name) {
 
 }  // namespace
 
-void NagiosCheck::configure(const Options& options) {
+void NagiosCheck::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     NagiosSettings s;
     const bool shell = options.boolean("shell", false);
     const std::vector<std::string> command = options.stringList("command");
@@ -97,7 +98,7 @@ void NagiosCheck::configure(const Options& options) {
         if (command.size() == 1 && first.find(' ') != std::string::npos)
             options.fail("command", "is one string with spaces: give a list ([check_tcp, -H, example.org]) or set shell: true");
         if (first.find('/') != std::string::npos) {
-            s.program = first[0] == '/' ? first : options.baseDirectory() + "/" + first;
+            s.program = first[0] == '/' ? first : options.block().baseDirectory() + "/" + first;
             if (!executableFile(s.program)) options.fail("command", "'" + s.program + "' is not an executable file");
         } else {
             for (const auto& dir : split(daemonPath() + ":" + kPluginDirectory, ':'))

@@ -4,6 +4,7 @@
 #include "nagios_process.h"
 
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 
 #include <chrono>
 #include <string>
@@ -26,6 +27,8 @@ class NagiosCheck : public Check {
 public:
     /// Reads command, shell, warning_passes, env.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// Runs the plugin once, within the check's timeout.
     Result run(const CheckContext& context) override;
 

@@ -34,7 +34,8 @@ std::string ProcessCpuSettings::target() const {
     return "pidfile " + pidfile;
 }
 
-void ProcessCpuCheck::configure(const Options& options) {
+void ProcessCpuCheck::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     ProcessCpuSettings s;
     s.name = options.string("name", "");
     s.cmdline = options.string("cmdline", "");

@@ -3,6 +3,7 @@
 #include "proc_reader.h"
 
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 
 #include <chrono>
 #include <map>
@@ -34,6 +35,8 @@ class ProcessCpuCheck : public Check {
 public:
     /// Reads name | cmdline | cmdline_regex | pidfile, min_percent, max_percent, multiple, baseline.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// Samples the matching processes and compares with the previous run's sample.
     Result run(const CheckContext& context) override;
     /// The options as configure() read them.

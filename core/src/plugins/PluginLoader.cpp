@@ -23,6 +23,7 @@ namespace {
 
 const char* const kAbiSymbol = "watchdogPluginAbiVersion";
 const char* const kKindSymbol = "watchdogPluginKind";
+const char* const kOptionsSymbol = "watchdogPluginOptions";
 const char* const kManifestSymbol = "pocoBuildManifest";
 const char* const kUseTheMacro = "use the WATCHDOG_*_PLUGIN macro";
 
@@ -164,6 +165,17 @@ PluginInfo PluginLoader::probe(const std::string& name, const std::string& path,
         throw PluginError(path + ": is " + article(info.kind) + " plugin, but is used as " + article(expectedKind) +
                           " (move it under " + info.kind + "s:)");
     return info;
+}
+
+std::optional<OptionTable> PluginLoader::declaredOptions(const std::string& name) const {
+    const std::string path = find(name);
+    probe(name, path, "");
+    ProbeHandle lib(path);
+    void* function = lib.symbol(kOptionsSymbol);
+    if (function == nullptr) return std::nullopt;
+    const OptionTable* table = reinterpret_cast<const OptionTable* (*)()>(function)();
+    if (table == nullptr) return std::nullopt;
+    return *table;
 }
 
 template <class Base>

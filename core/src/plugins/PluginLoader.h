@@ -2,12 +2,14 @@
 
 #include "watchdog/Action.h"
 #include "watchdog/Check.h"
+#include "watchdog/OptionTable.h"
 #include "watchdog/Sink.h"
 
 #include <Poco/ClassLoader.h>
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -52,6 +54,9 @@ public:
     std::string find(const std::string& name) const;
     /// "plugin 'NAME' (FILE)", or "plugin 'NAME'" when it resolves to no file: how errors name a plugin.
     std::string describe(const std::string& name) const;
+    /// The options NAME.so declares (a copy), or nullopt when it declares none; throws PluginError
+    /// like the create functions when NAME cannot be loaded.
+    std::optional<OptionTable> declaredOptions(const std::string& name) const;
     /// Every library on the path, first occurrence of each name.
     std::vector<PluginInfo> list() const;
     /// The directories searched, in order.
