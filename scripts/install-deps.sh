@@ -12,9 +12,16 @@ packages=(
   chromium monitoring-plugins-basic
   shellcheck clang-format clang
 )
-if [[ "${1:-}" == "--with-bench" ]]; then packages+=(wrk monit); fi
-
 die() { echo "install-deps: $*" >&2; exit 1; }
+
+# --with-bench: what only the benchmarks in tests/bench need (wrk for the status server, Monit for
+# tests/bench/monit/compare_monit.sh).
+for arg in "$@"; do
+  case $arg in
+    --with-bench) packages+=(wrk monit) ;;
+    *) die "unknown argument '$arg' (usage: install-deps.sh [--with-bench])" ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -103,6 +103,26 @@ run_script --with-bench
 grep -q '^install .* wrk monit |' "$work/calls/apt-get" || fail "$(cat "$work/calls/apt-get")"
 done_case "$before"
 
+case_name="--with-bench with the rest installed asks only for wrk and monit"
+before=$failures
+make_stubs 0 build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev \
+  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libebur128-dev icecast2 ffmpeg mariadb-server \
+  mariadb-client procps curl awscli openssl chromium monitoring-plugins-basic shellcheck clang-format clang
+run_script --with-bench
+[[ $rc -eq 0 ]] || fail "exit $rc: $(cat "$work/out")"
+expect_line "$work/out" "installing: wrk monit"
+grep -q '^install -y -qq --no-install-recommends wrk monit |' "$work/calls/apt-get" || fail "$(cat "$work/calls/apt-get")"
+done_case "$before"
+
+case_name="an unknown argument is refused before anything is installed"
+before=$failures
+make_stubs 0
+run_script --with-benchmarks
+[[ $rc -ne 0 ]] || fail "exit 0 with an unknown argument"
+expect_line "$work/out" "install-deps: unknown argument '--with-benchmarks' (usage: install-deps.sh [--with-bench])"
+expect_no_file "$work/calls/apt-get"
+done_case "$before"
+
 case_name="a failing apt-get install is reported with the package list and a non-zero exit"
 before=$failures
 make_stubs 0 build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev \

@@ -2,7 +2,9 @@
 # Side by side with Monit on the same simulated station (scripts/lib/station.sh), run by hand:
 #   tests/bench/monit/compare_monit.sh [SECONDS_HEALTHY]     (needs: scripts/install-deps.sh --with-bench)
 # SECONDS_HEALTHY (default 60, or COMPARE_MONIT_SECONDS) is how long both watch a healthy station;
-# COMPARE_MONIT_SMAPS=N also prints encoder-watchdog's N largest mapped objects (smaps_by_object.sh).
+# COMPARE_MONIT_SMAPS=N also prints encoder-watchdog's N largest mapped objects (smaps_by_object.sh);
+# WATCHDOG_BUILD_DIR picks another build (default build/). The last lines are the table as Markdown,
+# for tests/bench/README.md and the README.
 # Both watch the encoder's CPU, the HLS playlist's age and segment count and Icecast's /admin/stats
 # every second and run a shell command as "alert" and as "remedy". encoder-watchdog runs the seed's
 # pipeline beside them (Discord and AWS start in dry run, SQLite history). Prints resident memory,
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/../../.."
 root=$PWD
 healthy=${1:-${COMPARE_MONIT_SECONDS:-60}}
 source scripts/lib/station.sh
-watchdog=$root/build/bin/encoder-watchdog
+watchdog=${WATCHDOG_BUILD_DIR:-$root/build}/bin/encoder-watchdog
 [[ -x $watchdog ]] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 command -v monit >/dev/null || { echo "install monit: scripts/install-deps.sh --with-bench" >&2; exit 1; }
 
@@ -100,7 +102,7 @@ station_wait 60 "both remedies" bash -c "test -s $work/watchdog-remedy && test -
 first() { [[ -s $1 ]] && awk -v t0="$killed" 'NR==1 {printf "%.2f s", $1 - t0}' "$1" || echo "none"; }
 hz=$(getconf CLK_TCK)
 printf '\n%-34s %-18s %-18s\n' "" "encoder-watchdog" "monit $(monit -V | awk 'NR==1 {print $5}')"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else printf "-"}'; }
 printf '%-34s %-18s %-18s %s\n' "resident memory" "$(mib "$wrss")" "$(mib "$mrss")" "$(ratio "$wrss" "$mrss")"
 printf '%-34s %-18s %-18s %s\n' "proportional set (Pss)" "$(mib "$wpss")" "$(mib "$mpss")" "$(ratio "$wpss" "$mpss")"
 printf '%-34s %-18s %-18s\n' "private dirty" "$(mib "$wdirty")" "$(mib "$mdirty")"
@@ -109,3 +111,14 @@ printf '%-34s %-18s %-18s\n' "shared-object mappings" "$wmaps" "$mmaps"
 printf '%-34s %-18s %-18s\n' "CPU time over ${healthy}s" "$(awk -v t=$((w1 - w0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')" "$(awk -v t=$((m1 - m0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')"
 printf '%-34s %-18s %-18s\n' "ffmpeg killed -> first alert" "$(first "$work/watchdog-alerts")" "$(first "$work/monit-alerts")"
 printf '%-34s %-18s %-18s\n' "ffmpeg killed -> remedy" "$(first "$work/watchdog-remedy")" "$(first "$work/monit-remedy")"
+
+cpu() { awk -v t="$1" -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}'; }
+printf '\n| | encoder-watchdog | Monit %s | ratio |\n|---|---|---|---|\n' "$(monit -V | awk 'NR==1 {print $5}')"
+printf '| resident memory | %s | %s | %s |\n' "$(mib "$wrss")" "$(mib "$mrss")" "$(ratio "$wrss" "$mrss")"
+printf '| proportional set (Pss) | %s | %s | %s |\n' "$(mib "$wpss")" "$(mib "$mpss")" "$(ratio "$wpss" "$mpss")"
+printf '| private dirty | %s | %s | %s |\n' "$(mib "$wdirty")" "$(mib "$mdirty")" "$(ratio "$wdirty" "$mdirty")"
+printf '| threads | %s | %s | |\n| shared-object mappings | %s | %s | |\n' "$wthreads" "$mthreads" "$wmaps" "$mmaps"
+printf '| CPU time over %ss | %s | %s | %s |\n' "$healthy" "$(cpu $((w1 - w0)))" "$(cpu $((m1 - m0)))" \
+  "$(ratio $((w1 - w0)) $((m1 - m0)))"
+printf '| ffmpeg killed → first alert | %s | %s | |\n' "$(first "$work/watchdog-alerts")" "$(first "$work/monit-alerts")"
+printf '| ffmpeg killed → remedy | %s | %s | |\n' "$(first "$work/watchdog-remedy")" "$(first "$work/monit-remedy")"

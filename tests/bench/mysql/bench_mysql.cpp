@@ -1,15 +1,20 @@
 // Rows per second into a real MariaDB (started here, like the tests do), run by hand:
 //   build/bench/bench_mysql [records]
 // Prints, in one run on one server: the mysql sink writing batches of 500 (the sink queue's default
-// batch), the same sink given one record per write (one INSERT and one commit per row, what a
-// naive logger does), a batch offered again (a replay, skipped by sequence), and the sink queue
-// replaying a spool of 100k records (filled while the server was down) once the server is back.
+// batch), the ceiling for the same rows (LOAD DATA LOCAL INFILE of what the sink wrote, into the same
+// tables, in one transaction) and the sink's share of it, the sink queue fed as fast as it takes
+// records (sustained, through its memory queue and spool, every record counted in both tables), the
+// same sink given one record per write (one INSERT and one commit per row, what a naive logger
+// does), a batch offered again (a replay, skipped by sequence), and the sink queue replaying a spool
+// of 100k records (filled while the server was down) once the server is back.
 #include "mysql_sink.h"
 
 #include "config/ConfigNode.h"
 #include "history/SinkQueue.h"
 
 #include "MariaDbServer.h"
+
+#include <mysql.h>
 
 #include <cstdio>
 #include <iostream>
@@ -49,6 +54,31 @@ std::vector<Record> results(std::size_t n) {
     return out;
 }
 
+// LOAD DATA LOCAL INFILE of the rows in `files` (table -> tab-separated file), in one transaction,
+// over TCP as the test user: the fastest way the server takes these rows.
+double loadData(const MariaDbServer& db, const std::string& database,
+                const std::vector<std::pair<std::string, std::string>>& files) {
+    MYSQL* mysql = mysql_init(nullptr);
+    unsigned localInfile = 1;
+    mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &localInfile);
+    mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!mysql_real_connect(mysql, "127.0.0.1", db.user().c_str(), db.password().c_str(), database.c_str(),
+                            static_cast<unsigned>(db.port()), nullptr, 0))
+        throw std::runtime_error(std::string("LOAD DATA connection: ") + mysql_error(mysql));
+    auto run = [&](const std::string& sql) {
+        if (mysql_real_query(mysql, sql.data(), sql.size()) != 0)
+            throw std::runtime_error(sql.substr(0, 60) + ": " + mysql_error(mysql));
+    };
+    const auto start = Steady::now();
+    run("START TRANSACTION");
+    for (const auto& [table, file] : files)
+        run("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE `" + table + "` CHARACTER SET utf8mb4");
+    run("COMMIT");
+    const double took = std::chrono::duration<double>(Steady::now() - start).count();
+    mysql_close(mysql);
+    return took;
+}
+
 double seconds(Steady::time_point start) { return std::chrono::duration<double>(Steady::now() - start).count(); }
 
 // Every record here is a result: one row in monitoring_logs plus one in watchdog_records.
@@ -76,7 +106,46 @@ int main(int argc, char** argv) {
                                       records.begin() + static_cast<long>(std::min(i + batchSize, records.size())));
             batched->write(batch);
         }
-        report("batched (500 per write, one transaction each)", total, seconds(start));
+        const double batchedSeconds = seconds(start);
+        report("batched (500 per write, one transaction each)", total, batchedSeconds);
+
+        // The ceiling: the very rows the sink stored, exported and loaded into fresh copies of its tables.
+        TempDir exported;
+        db.sql("SELECT * FROM watchdog.watchdog_records INTO OUTFILE '" + exported.file("records.tsv") +
+               "' CHARACTER SET utf8mb4; SELECT * FROM watchdog.monitoring_logs INTO OUTFILE '" +
+               exported.file("logs.tsv") + "' CHARACTER SET utf8mb4");
+        db.sql("CREATE DATABASE ceiling; GRANT ALL ON ceiling.* TO 'watchdog'@'127.0.0.1'");
+        makeSink(db, "ceiling");  // creates the same tables, empty
+        const double loadSeconds = loadData(db, "ceiling", {{"watchdog_records", exported.file("records.tsv")},
+                                                            {"monitoring_logs", exported.file("logs.tsv")}});
+        report("ceiling: LOAD DATA LOCAL INFILE of the same rows (1 tx)", total, loadSeconds);
+        std::printf("sink batched / LOAD DATA ceiling: %.2f\n", loadSeconds / batchedSeconds);
+
+        // Sustained: the sink queue (memory queue, spool, batches) fed faster than the server takes rows.
+        {
+            const std::size_t sustained = std::max<std::size_t>(total * 5, 100000);
+            db.sql("CREATE DATABASE sustained; GRANT ALL ON sustained.* TO 'watchdog'@'127.0.0.1'");
+            TempDir spoolDir;
+            SinkQueueSettings settings;
+            settings.spoolDirectory = spoolDir.file("spool");
+            SinkQueue queue("mysql", makeSink(db, "sustained"), settings);
+            queue.start();
+            const std::vector<Record> many = results(sustained);
+            start = Steady::now();
+            for (const Record& r : many) queue.push(r);
+            if (!waitUntil([&] { return queue.stats().written >= sustained; }, std::chrono::minutes(10),
+                           std::chrono::milliseconds(5)))
+                throw std::runtime_error("sustained run did not finish: " + queue.stats().lastError);
+            report("sustained: sink queue fed as fast as it takes records", sustained, seconds(start));
+            const auto dropped = queue.stats().dropped;
+            queue.stop(std::chrono::seconds(10));
+            if (dropped != 0) throw std::runtime_error(std::to_string(dropped) + " records dropped in the sustained run");
+            const std::string rows = db.sql("SELECT (SELECT COUNT(DISTINCT seq) FROM sustained.watchdog_records),"
+                                             " (SELECT COUNT(*) FROM sustained.monitoring_logs)");
+            std::printf("sustained rows stored (distinct seq in watchdog_records, monitoring_logs): %s", rows.c_str());
+            if (rows != std::to_string(sustained) + "\t" + std::to_string(sustained) + "\n")
+                throw std::runtime_error("records lost in the sustained run: " + rows);
+        }
 
         start = Steady::now();
         for (std::size_t i = 0; i < records.size(); i += batchSize) {
