@@ -238,6 +238,22 @@ Message render(const Event& event, const RenderSettings& settings) {
         m.embeds.push_back(e);
         break;
     }
+    case EventType::MaintenanceStarted:
+    case EventType::MaintenanceEnded:
+    case EventType::Acknowledged: {
+        static const std::map<EventType, const char*> titles{
+            {EventType::MaintenanceStarted, "\xF0\x9F\x94\xA7 Maintenance started"},  // 🔧
+            {EventType::MaintenanceEnded, "\xE2\x9C\x85 Maintenance ended"},
+            {EventType::Acknowledged, "\xF0\x9F\x91\x80 Incident acknowledged"}};  // 👀
+        Embed e = baseEmbed(event, titles.at(event.type), event.type == EventType::MaintenanceStarted ? colors::grey : colors::green);
+        e.description = event.summary;
+        for (const auto& [key, value] : event.details)
+            if (!value.empty() && (key == "by" || key == "reason")) e.fields.push_back({key == "by" ? "By" : "Reason", value, true});
+        if (event.type == EventType::MaintenanceStarted && event.deadline) e.fields.push_back({"Until", toLocalSeconds(*event.deadline), true});
+        if (event.type == EventType::MaintenanceEnded) addFailingFields(e, event);
+        m.embeds.push_back(e);
+        break;
+    }
     }
     // The moments that must ring a phone: the countdown, the failover, a remedy held back by its
     // limit, and a backup that did not reach the air.

@@ -421,3 +421,34 @@ TEST_CASE("the closed-loop events render to bodies Discord accepts, even with hu
         CHECK(body.find("\xFF") == std::string::npos);
     }
 }
+
+TEST_CASE("the operator's events: maintenance started (grey, until), ended (green, what failed meanwhile), acknowledged (who and why); none pings") {
+    Event started = event(EventType::MaintenanceStarted);
+    started.summary = "Maintenance of the pipeline until 2026-12-02 08:00:00 (1 h) by alice: new encoder card";
+    started.deadline = started.time + std::chrono::hours(1);
+    started.details = {{"scope", "pipeline"}, {"id", ""}, {"by", "alice"}, {"reason", "new encoder card"}};
+    auto embed = parse(toJson(render(started, {"", "", "123456789012345678"})))->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xF0\x9F\x94\xA7 Maintenance started");
+    CHECK(embed->getValue<int>("color") == colors::grey);
+    const std::string startedBody = toJson(render(started, {"", "", "123456789012345678"}));
+    CHECK(startedBody.find("new encoder card") != std::string::npos);
+    CHECK(startedBody.find("\"Until\"") != std::string::npos);
+    CHECK(startedBody.find("<@&") == std::string::npos);
+
+    Event ended = event(EventType::MaintenanceEnded);
+    ended.summary = "Maintenance of the pipeline ended as planned after 1 h: failed meanwhile: Icecast Sources";
+    ended.failing = {"icecast"};
+    embed = parse(toJson(render(ended, {})))->getArray("embeds")->getObject(0);
+    CHECK(embed->getValue<std::string>("title") == "\xE2\x9C\x85 Maintenance ended");
+    CHECK(embed->getValue<int>("color") == colors::green);
+    CHECK(embed->getArray("fields")->size() >= 1);
+
+    Event ack = event(EventType::Acknowledged);
+    ack.summary = "alice acknowledged incident failover-1; no more reminders or escalations for it";
+    ack.details = {{"by", "alice"}, {"reason", "driving in"}};
+    const std::string ackBody = toJson(render(ack, {"", "", "123456789012345678"}));
+    CHECK(FakeDiscord::validate(ackBody) == "");
+    CHECK(ackBody.find("Incident acknowledged") != std::string::npos);
+    CHECK(ackBody.find("driving in") != std::string::npos);
+    CHECK(ackBody.find("<@&") == std::string::npos);
+}

@@ -25,7 +25,8 @@ const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status
                                            EventType::Recovered, EventType::CheckError, EventType::Shutdown,
                                            EventType::Limited,   EventType::Verified,   EventType::NotVerified,
                                            EventType::Failback,  EventType::FailbackCancelled, EventType::Flapping,
-                                           EventType::Stable};
+                                           EventType::Stable,    EventType::MaintenanceStarted, EventType::MaintenanceEnded,
+                                           EventType::Acknowledged};
 
 bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0 && !Poco::File(path).isDirectory(); }
 

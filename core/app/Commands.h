@@ -8,6 +8,10 @@ namespace watchdog {
 /// The parsed command line after the verb.
 struct CommandLine {
     std::vector<std::string> args;         ///< positional arguments after the verb (the pipeline file)
+    std::vector<std::string> words;        ///< the positional arguments as given (maintenance's DURATION is no path)
+    std::string rule;                      ///< --rule (maintenance)
+    std::string reason;                    ///< --reason (maintenance, ack)
+    bool end = false;                      ///< --end (maintenance)
     bool json = false;                     ///< --json
     std::string since = "1h";              ///< --since (history)
     std::string check;                     ///< --check (history)
@@ -36,5 +40,13 @@ int listPlugins(const CommandLine& cmd);
 int showHistory(const CommandLine& cmd);
 /// `migrate-env PATH/.env`: an equivalent pipeline on stdout.
 int migrateEnvFile(const CommandLine& cmd);
+/// `maintenance PIPELINE DURATION|--end [--check ID|--rule ID] [--reason TEXT]`: through the running
+/// daemon's status server, or recorded in the state file for the next start when none answers.
+int startOrEndMaintenance(const CommandLine& cmd);
+/// `ack PIPELINE [RULE] [--reason TEXT]`: acknowledges the open incident, the same two ways.
+int acknowledgeIncident(const CommandLine& cmd);
+/// A maintenance length written as "-1h" reaches Poco's option parser as an option: this names it
+/// plainly instead. Returns an exit code if argv holds one, else -1.
+int refuseNegativeLength(int argc, char** argv);
 
 }  // namespace watchdog

@@ -45,4 +45,16 @@ std::vector<Record> CurrentEngine::history(const HistoryQuery& query) const {
     return engine_->history(query);
 }
 
+std::vector<MaintenanceWindow> CurrentEngine::maintain(const MaintenanceRequest& request) {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    if (!engine_) throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the watchdog is restarting its pipeline; try again");
+    return engine_->maintain(request);
+}
+
+AckReply CurrentEngine::acknowledge(const AckRequest& request) {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    if (!engine_) throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the watchdog is restarting its pipeline; try again");
+    return engine_->acknowledge(request);
+}
+
 }  // namespace watchdog

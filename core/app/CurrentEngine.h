@@ -24,6 +24,10 @@ public:
     StatusReportDecision requestStatusReport() override;
     /// The engine's history; throws std::runtime_error while there is none.
     std::vector<Record> history(const HistoryQuery& query) const override;
+    /// The engine's maintenance; refused while there is none.
+    std::vector<MaintenanceWindow> maintain(const MaintenanceRequest& request) override;
+    /// The engine's acknowledgement; refused while there is none.
+    AckReply acknowledge(const AckRequest& request) override;
 
 private:
     mutable std::shared_mutex mutex_;

@@ -20,6 +20,7 @@ const std::map<std::string, Verb>& verbs() {
     static const std::map<std::string, Verb> table{
         {"run", runPipeline},         {"check", checkPipeline}, {"validate", validatePipeline},
         {"plugins", listPlugins},     {"history", showHistory}, {"migrate-env", migrateEnvFile},
+        {"maintenance", startOrEndMaintenance}, {"ack", acknowledgeIncident},
     };
     return table;
 }
@@ -30,6 +31,12 @@ Watches a live-streaming encoder and starts a backup when it dies.
 
 verbs:
   run PIPELINE          monitor until SIGTERM/SIGINT (SIGHUP reloads, SIGUSR1 sends a status report)
+  maintenance PIPELINE DURATION [--check ID|--rule ID] [--reason TEXT]
+                        rules neither warn nor run remedies for what is covered, for DURATION (1s..30d)
+  maintenance PIPELINE --end [--check ID|--rule ID]
+                        end it now (it also ends by itself)
+  ack PIPELINE [RULE] [--reason TEXT]
+                        acknowledge the open incident: no more reminders or escalations for it
   check PIPELINE        run every check once and print the results
                         exit 0 all pass, 2 a check failed, 3 a check errored or the pipeline is invalid
   validate PIPELINE     load the pipeline and every plugin; exit 0, or 2 with FILE:LINE:COL lines
@@ -46,6 +53,9 @@ options:
   --pidfile FILE        write the process id to FILE, removed at exit
   --version             print the version and the plugin ABI version
   --help                this text
+  --check ID, --rule ID maintenance of one check or one rule only
+  --reason TEXT         why (maintenance, ack), shown in messages and on the status page
+  --end                 end the maintenance (maintenance)
 )";
 
 }  // namespace
@@ -59,6 +69,9 @@ void WatchdogApplication::defineOptions(Poco::Util::OptionSet& options) {
     using Poco::Util::Option;
     options.addOption(Option("help", "h", "show the help").required(false).repeatable(false));
     options.addOption(Option("version", "V", "show the version").required(false).repeatable(false));
+    options.addOption(Option("rule", "", "maintenance of one rule").required(false).repeatable(false).argument("ID"));
+    options.addOption(Option("reason", "", "why").required(false).repeatable(false).argument("TEXT"));
+    options.addOption(Option("end", "", "end the maintenance").required(false).repeatable(false));
     options.addOption(Option("json", "", "JSON output").required(false).repeatable(false));
     options.addOption(Option("since", "", "history window").required(false).repeatable(false).argument("DURATION"));
     options.addOption(Option("check", "", "history of one check").required(false).repeatable(false).argument("ID"));
@@ -74,6 +87,12 @@ void WatchdogApplication::handleOption(const std::string& name, const std::strin
         versionRequested_ = true;
     } else if (name == "json") {
         command_.json = true;
+    } else if (name == "rule") {
+        command_.rule = value;
+    } else if (name == "reason") {
+        command_.reason = value;
+    } else if (name == "end") {
+        command_.end = true;
     } else if (name == "since") {
         command_.since = value;
     } else if (name == "check") {
@@ -100,11 +119,12 @@ int WatchdogApplication::main(const ArgVec& args) {
     }
     auto verb = verbs().find(args.front());
     if (verb == verbs().end()) {
-        std::cerr << "encoder-watchdog: unknown verb '" << args.front() << "' (run, check, validate, plugins, history, migrate-env; see --help)\n";
+        std::cerr << "encoder-watchdog: unknown verb '" << args.front() << "' (run, check, validate, plugins, history, migrate-env, maintenance, ack; see --help)\n";
         return kExitUsage;
     }
     command_.daemon = config().getBool("application.runAsDaemon", false);
     for (std::size_t i = 1; i < args.size(); ++i) command_.args.push_back(Poco::Path(cwd_).resolve(args[i]).toString());
+    command_.words.assign(args.begin() + 1, args.end());
     return verb->second(command_);
 }
 

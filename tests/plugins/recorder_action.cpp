@@ -1,7 +1,8 @@
 // An action that appends every event it gets to `file` as one JSON line, so tests can assert what a
 // notifier or remedy was sent, in order. Options: role (notifier|remedy), fail (bool), delay (the
 // event is written after it; a daemon stopping meanwhile interrupts it, as aws_start does: the outcome
-// is a failure and nothing is written), begun_file (the event type is appended there before the delay).
+// is a failure and nothing is written), begun_file (the event type is appended there before the delay),
+// down_file (while that file exists the delivery fails and nothing is written: the endpoint is down).
 #include "watchdog/Duration.h"
 #include "watchdog/Plugin.h"
 
@@ -24,11 +25,13 @@ public:
         fail_ = options.boolean("fail", false);
         delay_ = options.duration("delay", std::chrono::milliseconds(0));
         begunFile_ = options.path("begun_file", "");
+        downFile_ = options.path("down_file", "");
     }
 
     watchdog::ActionRole role() const override { return role_; }
 
     watchdog::Outcome execute(const watchdog::Event& event, const watchdog::ActionContext& context) override {
+        if (!downFile_.empty() && std::ifstream(downFile_).good()) return watchdog::Outcome::failure("recorder told it is down");
         if (!begunFile_.empty()) std::ofstream(begunFile_, std::ios::app) << watchdog::toString(event.type) << '\n';
         const auto until = std::chrono::steady_clock::now() + delay_;
         while (std::chrono::steady_clock::now() < until) {
@@ -63,6 +66,7 @@ private:
     bool fail_ = false;
     std::chrono::milliseconds delay_{0};
     std::string begunFile_;
+    std::string downFile_;
 };
 
 }  // namespace

@@ -29,10 +29,14 @@ enum class EventType {
     FailbackCancelled,  ///< the condition returned while failing back: the backup stays on
     Flapping,   ///< `checkId` changed state `flap.changes` times within `flap.within`; no per-change messages follow
     Stable,     ///< `checkId` stopped flapping
+    MaintenanceStarted,  ///< an operator started maintenance: `details` scope, id, until, reason, by; `deadline` is its end
+    MaintenanceEnded,    ///< maintenance ended (by an operator or at its deadline); `failing` lists what failed meanwhile
+    Acknowledged,        ///< an operator acknowledged the open incident of `rule`: `details` by, reason
 };
 
 /// "startup", "status", "warning", "cancelled", "failover", "outcome", "recovered", "check_error", "shutdown",
-/// "limited", "verified", "not_verified", "failback", "failback_cancelled", "flapping", "stable".
+/// "limited", "verified", "not_verified", "failback", "failback_cancelled", "flapping", "stable",
+/// "maintenance_started", "maintenance_ended", "acknowledged".
 const char* toString(EventType type);
 /// The inverse of toString; nullopt for an unknown word.
 std::optional<EventType> eventTypeFromString(const std::string& word);

@@ -52,6 +52,8 @@ const std::pair<EventType, const char*> kEventNames[] = {
     {EventType::Limited, "limited"},     {EventType::Verified, "verified"},   {EventType::NotVerified, "not_verified"},
     {EventType::Failback, "failback"},   {EventType::FailbackCancelled, "failback_cancelled"},
     {EventType::Flapping, "flapping"},   {EventType::Stable, "stable"},
+    {EventType::MaintenanceStarted, "maintenance_started"}, {EventType::MaintenanceEnded, "maintenance_ended"},
+    {EventType::Acknowledged, "acknowledged"},
 };
 }
 

@@ -2,6 +2,7 @@
 
 #include "engine/ActionRunner.h"
 #include "engine/CheckTracker.h"
+#include "engine/Outbox.h"
 #include "engine/RuleEngine.h"
 #include "engine/Scheduler.h"
 #include "engine/StateFile.h"
@@ -42,7 +43,7 @@ bool sameRuleStates(const std::map<std::string, RuleState>& a, const std::map<st
         const RuleState& t = it->second;
         if (s.phase != t.phase || s.incident != t.incident || s.deadline != t.deadline || s.resumed != t.resumed ||
             s.remedies != t.remedies || s.runs != t.runs || s.fired != t.fired || s.remedyFailed != t.remedyFailed ||
-            s.dryRun != t.dryRun || s.onAir != t.onAir)
+            s.dryRun != t.dryRun || s.onAir != t.onAir || s.acknowledged.has_value() != t.acknowledged.has_value())
             return false;
     }
     return true;
@@ -78,6 +79,7 @@ struct Engine::Impl {
     CheckTracker tracker;
     RuleEngine rules;
     StateFile stateFile;
+    Outbox outbox;
     Poco::Logger& log = Poco::Logger::get("watchdog.engine");
 
     std::unique_ptr<Scheduler> scheduler;
@@ -95,6 +97,8 @@ struct Engine::Impl {
     std::uint64_t sequence = 0;
     std::uint64_t reserved = 0;
     std::map<std::string, RuleState> savedRules;
+    std::vector<MaintenanceWindow> savedMaintenance;
+    std::vector<QueuedRequest> queuedRequests;  // written by the CLI while no watchdog ran
     std::map<std::string, ResultCounters> results;
     std::map<std::string, OutcomeCounters> outcomes;
 
@@ -108,7 +112,8 @@ struct Engine::Impl {
           historyFactory(std::move(factory)),
           tracker(checkSettings(assembly)),
           rules(assembly.rules, notifierIds(assembly), clock, pipeline.name, flapWindows(assembly)),
-          stateFile(pipeline.stateFile) {}
+          stateFile(pipeline.stateFile),
+          outbox(stateDirectory() + "outbox") {}
 
     static std::vector<CheckSettings> checkSettings(const Assembly& a) {
         std::vector<CheckSettings> out;
@@ -191,7 +196,9 @@ struct Engine::Impl {
         record(std::move(r));
         for (const auto& id : re.actions) {
             auto it = runners.find(id);
-            if (it != runners.end()) it->second->post(e);
+            if (it == runners.end()) continue;
+            if (it->second->role() == ActionRole::Notifier) keepUntilDelivered(id, e);
+            it->second->post(e);
         }
     }
 
@@ -202,16 +209,19 @@ struct Engine::Impl {
         for (const auto& c : tracker.snapshot())
             s.checks[c.id] = SavedCheck{c.health, c.consecutive, c.since, c.flapping, tracker.recentChanges(c.id)};
         s.sequence = sequenceMark;
+        s.maintenance = rules.maintenance();
+        s.saved = clock.now();
         try {
             stateFile.save(s);
             savedRules = s.rules;
+            savedMaintenance = s.maintenance;
         } catch (const std::exception& e) {
             log.error(std::string("cannot save the state: ") + e.what());
         }
     }
 
     void saveIfChanged(bool healthChanged) {
-        if (healthChanged || !sameRuleStates(rules.states(), savedRules)) saveState(reserved);
+        if (healthChanged || !sameRuleStates(rules.states(), savedRules) || maintenanceChanged()) saveState(reserved);
     }
 
     // --- entry points from other threads ------------------------------------------------------
@@ -252,6 +262,7 @@ struct Engine::Impl {
         std::lock_guard<std::mutex> lock(mutex);
         auto& counter = outcomes[actionId];
         if (outcome.ok) ++counter.succeeded; else ++counter.failed;
+        if (role == ActionRole::Notifier && outcome.ok) outbox.delivered(actionId, event);
         if (role == ActionRole::Remedy && (event.type == EventType::Failover || event.type == EventType::Failback)) {
             // A remedy that gave up because the daemon is stopping has not done its work: it runs again
             // after the restart (the state file keeps it "started"). One that succeeded has.
@@ -308,6 +319,50 @@ struct Engine::Impl {
         }
     }
 
+    // --- the operator's side and the outbox (issue 15), with `mutex` held --------------------------
+
+    bool maintenanceChanged() const {
+        const auto& now = rules.maintenance();
+        if (now.size() != savedMaintenance.size()) return true;
+        for (std::size_t i = 0; i < now.size(); ++i)
+            if (now[i].until != savedMaintenance[i].until || now[i].failed != savedMaintenance[i].failed) return true;
+        return false;
+    }
+
+    void keepUntilDelivered(const std::string& action, const Event& e) {
+        try {
+            outbox.keep(action, sequence, e);
+        } catch (const std::exception& ex) {
+            log.error("cannot keep the " + std::string(toString(e.type)) + " event for " + action + " until it is delivered: " + ex.what());
+        }
+    }
+
+    // What the previous run could not deliver goes first, in its order, before anything new.
+    void deliverLeftovers() {
+        std::vector<std::string> warnings;
+        const auto leftovers = outbox.leftovers(warnings);
+        for (const auto& w : warnings) log.warning(w);
+        for (const auto& [action, events] : leftovers) {
+            auto it = runners.find(action);
+            if (it == runners.end() || it->second->role() != ActionRole::Notifier) continue;
+            log.information("delivering " + human::count(events.size(), "notification") + " to " + action +
+                            " that the previous run could not deliver");
+            for (const auto& e : events) it->second->post(e);
+        }
+    }
+
+    void applyQueuedRequests() {
+        for (const auto& q : queuedRequests) {
+            try {
+                if (q.kind == QueuedRequest::Kind::Ack) route(rules.acknowledge(q.ack, tracker.snapshot()));
+                else route(rules.maintain(q.maintenance, tracker.snapshot()));
+            } catch (const OperatorRequestRefused& e) {
+                log.warning(std::string("a request recorded while no watchdog ran is not applied: ") + e.what());
+            }
+        }
+        queuedRequests.clear();
+    }
+
     void restoreState() {
         std::string warning;
         const SavedState saved = stateFile.load(pipeline.name, warning);
@@ -316,7 +371,9 @@ struct Engine::Impl {
             tracker.restore(id, c.health, c.consecutive, c.since);
             tracker.restoreFlapping(id, c.flapping, c.changes);
         }
-        rules.restore(saved.rules);
+        rules.restore(saved.rules, saved.saved);
+        rules.restoreMaintenance(saved.maintenance);
+        queuedRequests = saved.requests;
         sequence = saved.sequence;
         reserved = saved.sequence;
         for (const auto& [id, s] : saved.rules) {
@@ -348,7 +405,9 @@ void Engine::start(bool announce) {
     {
         std::lock_guard<std::mutex> lock(m.mutex);
         m.running = true;
+        m.deliverLeftovers();
         m.route(m.rules.start(m.tracker.snapshot(), announce));
+        m.applyQueuedRequests();
         m.saveState(m.reserved);
     }
     std::vector<ScheduledCheck> scheduled;
@@ -420,7 +479,7 @@ StatusSnapshot Engine::snapshot() const {
         s.checks.push_back(std::move(c));
     }
     for (const auto& [id, state] : m.rules.states()) {
-        RuleStatus r{id, toString(state.phase), state.incident, std::nullopt, std::nullopt};
+        RuleStatus r{id, toString(state.phase), state.incident, std::nullopt, std::nullopt, state.acknowledged};
         if (state.phase != RulePhase::Idle && state.phase != RulePhase::Fired) r.deadline = state.deadline;
         for (const auto& spec : m.assembly.rules) {
             if (spec.id != id || spec.limitCount <= 0) continue;
@@ -440,8 +499,32 @@ StatusSnapshot Engine::snapshot() const {
         if (r != m.runners.end()) st.queued = r->second->queued();
         s.actions.push_back(std::move(st));
     }
+    s.maintenance = m.rules.maintenance();
     for (std::size_t i = 0; i < m.sinks.size(); ++i) s.sinks.push_back({m.sinks[i]->id(), m.sinkPlugins[i], m.sinks[i]->stats()});
     return s;
+}
+
+std::vector<MaintenanceWindow> Engine::maintain(const MaintenanceRequest& request) {
+    Impl& m = *impl_;
+    std::lock_guard<std::mutex> lock(m.mutex);
+    if (!m.running || m.stopping)
+        throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the watchdog is starting or stopping; try again");
+    m.route(m.rules.maintain(request, m.tracker.snapshot()));
+    m.saveState(m.reserved);
+    m.wake.notify_all();
+    return m.rules.maintenance();
+}
+
+AckReply Engine::acknowledge(const AckRequest& request) {
+    Impl& m = *impl_;
+    std::lock_guard<std::mutex> lock(m.mutex);
+    if (!m.running || m.stopping)
+        throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the watchdog is starting or stopping; try again");
+    RoutedEvent ack = m.rules.acknowledge(request, m.tracker.snapshot());
+    m.route(ack);
+    m.saveState(m.reserved);
+    const RuleState state = m.rules.states().at(ack.event.rule);
+    return {ack.event.rule, ack.event.incident, state.acknowledged.value_or(Acknowledgement{})};
 }
 
 StatusReportDecision Engine::requestStatusReport() {

@@ -38,6 +38,8 @@ public:
     /// Always accepted: the daemon applies status_min_interval in front of the engine (CurrentEngine).
     StatusReportDecision requestStatusReport() override;
     std::vector<Record> history(const HistoryQuery& query) const override;
+    std::vector<MaintenanceWindow> maintain(const MaintenanceRequest& request) override;
+    AckReply acknowledge(const AckRequest& request) override;
 
 private:
     struct Impl;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/Maintenance.h"
 #include "engine/StatusReportLimiter.h"
 #include "history/SinkQueue.h"
 #include "watchdog/CheckState.h"
@@ -39,6 +40,14 @@ struct RuleStatus {
     std::optional<TimePoint> deadline;     ///< pending: when remedies run; limited: when they may run again;
                                            ///< verifying: when it escalates; failing_back: when the failback runs
     std::optional<RuleLimitStatus> limit{};  ///< with `limit:` only
+    std::optional<Acknowledgement> acknowledged{};  ///< the open incident was acknowledged
+};
+
+/// What an acknowledgement acknowledged.
+struct AckReply {
+    std::string rule;
+    std::string incident;
+    Acknowledgement acknowledged;
 };
 
 /// One action's counters.
@@ -68,6 +77,7 @@ struct StatusSnapshot {
     std::vector<RuleStatus> rules;
     std::vector<ActionStatus> actions;
     std::vector<SinkStatus> sinks;
+    std::vector<MaintenanceWindow> maintenance;  ///< windows in force
 };
 
 /// What the running engine offers the status server (and tests).
@@ -81,6 +91,17 @@ public:
     virtual StatusReportDecision requestStatusReport() = 0;
     /// Reads the first readable history sink; throws std::runtime_error if there is none.
     virtual std::vector<Record> history(const HistoryQuery& query) const = 0;
+    /// Starts, extends or ends maintenance; returns the windows in force afterwards. Throws
+    /// OperatorRequestRefused (bad input, nothing to end, or no engine running).
+    virtual std::vector<MaintenanceWindow> maintain(const MaintenanceRequest& request) {
+        (void)request;
+        throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "this status server takes no maintenance requests");
+    }
+    /// Acknowledges an open incident. Throws OperatorRequestRefused (unknown rule, or nothing open).
+    virtual AckReply acknowledge(const AckRequest& request) {
+        (void)request;
+        throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "this status server takes no acknowledgements");
+    }
 };
 
 }  // namespace watchdog

@@ -67,7 +67,8 @@ RuleEngine::RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> not
     for (auto& spec : rules) rules_.push_back(Rule{std::move(spec), {}, {}, {}});
 }
 
-void RuleEngine::restore(const std::map<std::string, RuleState>& states) {
+void RuleEngine::restore(const std::map<std::string, RuleState>& states, TimePoint lastSeen) {
+    lastSeen_ = lastSeen;
     for (auto& rule : rules_) {
         if (rule.spec.trigger != RuleSpec::Trigger::Condition) continue;
         auto it = states.find(rule.spec.id);
@@ -163,6 +164,7 @@ void RuleEngine::retryUnreported(Rule& rule, const std::vector<CheckSnapshot>& c
 
 void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
     if (rule.spec.trigger != RuleSpec::Trigger::Condition) return;
+    if (ruleCovered(rule)) return holdForMaintenance(rule, checks, out);
     bool resuming = false;
     if (rule.state.resumed) {
         if (!allReported(rule, checks)) return;
@@ -172,6 +174,7 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
     const std::vector<std::string> failing = failingChecks(rule, checks);
     const bool active = static_cast<int>(failing.size()) >= rule.spec.threshold;
     const TimePoint now = clock_.now();
+    if (resuming && !active && rule.state.phase != RulePhase::FailingBack) return recoverWhileDown(rule, checks, out);
     switch (rule.state.phase) {
     case RulePhase::Idle:
         if (!active) return;
@@ -198,7 +201,12 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
         {
             Event e = makeEvent(EventType::Cancelled, rule, checks);
             e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-            e.summary = "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled";
+            std::vector<std::string> held;
+            for (const auto& id : rule.spec.checks)
+                if (checkCovered(id)) held.push_back(id);
+            e.summary = held.empty() ? "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled"
+                                     : "Failover cancelled after " + human::duration(*e.duration) + " of countdown: " +
+                                           labelsOf(held, checks) + (held.size() == 1 ? " is" : " are") + " in maintenance";
             out.push_back({std::move(e), rule.spec.warn.ids});
         }
         close(rule);
@@ -239,9 +247,11 @@ std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const 
     std::vector<RoutedEvent> out;
     const TimePoint now = clock_.now();
     flapEvents(checkId, checks, out);
+    noteMaintenanceFailure(checkId, result);
     const bool flapping = flapping_[checkId];
     for (auto& rule : rules_) {
-        if (rule.spec.trigger == RuleSpec::Trigger::CheckError && result.status == Status::Error && !flapping) {
+        if (rule.spec.trigger == RuleSpec::Trigger::CheckError && result.status == Status::Error && !flapping &&
+            !checkCovered(checkId) && !ruleCovered(rule)) {
             auto last = rule.lastError.find(checkId);
             if (last != rule.lastError.end() && now - last->second < rule.spec.throttle) continue;
             rule.lastError[checkId] = now;
@@ -251,7 +261,7 @@ std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const 
             e.summary = (it == checks.end() ? checkId : it->label) + ": " + result.summary;
             out.push_back({std::move(e), rule.spec.then.ids});
         }
-        evaluate(rule, checks, out);
+        evaluateAcknowledged(rule, checks, out);
     }
     return out;
 }
@@ -259,6 +269,7 @@ std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const 
 std::vector<RoutedEvent> RuleEngine::tick(const std::vector<CheckSnapshot>& checks) {
     std::vector<RoutedEvent> out;
     const TimePoint now = clock_.now();
+    expireMaintenance(checks, out);
     for (auto& rule : rules_) {
         if (rule.spec.trigger == RuleSpec::Trigger::Every && now >= rule.nextEvery) {
             while (rule.nextEvery <= now) rule.nextEvery += rule.spec.every;
@@ -266,7 +277,7 @@ std::vector<RoutedEvent> RuleEngine::tick(const std::vector<CheckSnapshot>& chec
             e.summary = "Status report";
             out.push_back({std::move(e), rule.spec.then.ids});
         }
-        if (timed(rule.state.phase) && now >= rule.state.deadline) evaluate(rule, checks, out);
+        if (timed(rule.state.phase) && now >= rule.state.deadline) evaluateAcknowledged(rule, checks, out);
     }
     return out;
 }
@@ -334,8 +345,9 @@ std::optional<TimePoint> RuleEngine::nextWakeup() const {
     };
     for (const auto& rule : rules_) {
         if (rule.spec.trigger == RuleSpec::Trigger::Every) consider(rule.nextEvery);
-        if (timed(rule.state.phase) && !rule.state.resumed) consider(rule.state.deadline);
+        if (timed(rule.state.phase) && !rule.state.resumed && !ruleCovered(rule)) consider(rule.state.deadline);
     }
+    for (const auto& window : maintenance_) consider(window.until);
     return next;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/Pipeline.h"
+#include "engine/Maintenance.h"
 #include "watchdog/CheckState.h"
 #include "watchdog/Clock.h"
 #include "watchdog/Event.h"
@@ -57,6 +58,7 @@ struct RuleState {
     bool remedyFailed = false;    ///< a remedy of this incident reported a failure (nothing to verify)
     bool dryRun = false;          ///< a remedy ran as a dry run (nothing changed, nothing to verify)
     Details onAir{};              ///< the remedies' instance_id, public_ip, private_ip, for messages
+    std::optional<Acknowledgement> acknowledged{};  ///< an operator acknowledged this incident
 };
 
 /// How a rule stands against its `limit` at a moment.
@@ -82,8 +84,19 @@ public:
     RuleEngine(std::vector<RuleSpec> rules, std::vector<std::string> notifiers, const Clock& clock, std::string pipeline,
                std::map<std::string, std::chrono::milliseconds> flapWindows = {});
 
-    /// Restores condition rules saved by an earlier run (unknown rule ids are ignored).
-    void restore(const std::map<std::string, RuleState>& states);
+    /// Restores condition rules saved by an earlier run (unknown rule ids are ignored). `lastSeen`:
+    /// when that run last saved its state; an incident found recovered at start recovered after it.
+    void restore(const std::map<std::string, RuleState>& states, TimePoint lastSeen = TimePoint{});
+    /// Restores maintenance windows saved by an earlier run (those past their end are ended at the next tick).
+    void restoreMaintenance(std::vector<MaintenanceWindow> windows);
+    /// Starts, extends or ends maintenance (one MaintenanceStarted or MaintenanceEnded event to every
+    /// notifier). Throws OperatorRequestRefused for an unknown check or rule, or nothing to end.
+    std::vector<RoutedEvent> maintain(const MaintenanceRequest& request, const std::vector<CheckSnapshot>& checks);
+    /// Acknowledges the open incident of `request.rule` (or the only one): an Acknowledged event to its
+    /// notifiers. Throws OperatorRequestRefused for an unknown rule, or no open incident.
+    RoutedEvent acknowledge(const AckRequest& request, const std::vector<CheckSnapshot>& checks);
+    /// The maintenance windows in force.
+    const std::vector<MaintenanceWindow>& maintenance() const { return maintenance_; }
     /// The startup events (announce=false on a reload); starts `every` timers.
     std::vector<RoutedEvent> start(const std::vector<CheckSnapshot>& checks, bool announce);
     /// After a check result: flapping/stable and check_error events (none for a flapping check), and
@@ -141,6 +154,22 @@ private:
     static bool timed(RulePhase phase);
     bool isNotifier(const std::string& action) const;
     bool countsAsFailing(const Rule& rule, const CheckSnapshot& check) const;
+    /// evaluate(), with the reminders and escalations of an acknowledged incident kept from its notifiers.
+    void evaluateAcknowledged(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// Resumed after a restart and the condition is gone: it recovered while the watchdog was down.
+    void recoverWhileDown(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// A pipeline or rule window covers the rule: it is held (a countdown is cancelled).
+    bool ruleCovered(const Rule& rule) const;
+    /// A check window covers the check: its failures do not count.
+    bool checkCovered(const std::string& checkId) const;
+    /// A covered rule: a countdown or a limited wait is cancelled, anything else waits for the end.
+    void holdForMaintenance(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// Ends the windows past their deadline, then evaluates the rules they held.
+    void expireMaintenance(const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// The MaintenanceEnded event of a window, to every notifier.
+    RoutedEvent maintenanceEnded(const MaintenanceWindow& window, const std::vector<CheckSnapshot>& checks, const std::string& how) const;
+    /// A covered check failed: the windows covering it remember it for their end message.
+    void noteMaintenanceFailure(const std::string& checkId, const Result& result);
     void flapEvents(const std::string& checkId, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
     std::vector<std::string> notifiersWatching(const std::string& checkId) const;
 
@@ -150,6 +179,8 @@ private:
     std::string pipeline_;
     std::map<std::string, std::chrono::milliseconds> flapWindows_;
     std::map<std::string, bool> flapping_;  // per check, as last announced
+    std::vector<MaintenanceWindow> maintenance_;
+    TimePoint lastSeen_{};  // when the previous run last saved its state
 };
 
 }  // namespace watchdog

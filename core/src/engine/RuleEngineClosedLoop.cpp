@@ -58,6 +58,7 @@ void RuleEngine::close(Rule& rule) {
 // A flapping check counts as failing (its passes cannot be trusted) unless the rule says
 // `flapping: ignore`, which leaves it out while it flaps.
 bool RuleEngine::countsAsFailing(const Rule& rule, const CheckSnapshot& check) const {
+    if (checkCovered(check.id)) return false;
     if (check.flapping) return !rule.spec.ignoreFlapping;
     return check.health == Health::Failing;
 }

@@ -37,6 +37,90 @@ Health healthFrom(const std::string& s) {
     return Health::Unknown;
 }
 
+Poco::Int64 ms(TimePoint t) { return static_cast<Poco::Int64>(toEpochMs(t)); }
+
+Poco::JSON::Array::Ptr idsJson(const std::vector<std::string>& ids) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& id : ids) array->add(id);
+    return array;
+}
+
+std::vector<std::string> idsFrom(const Poco::JSON::Array::Ptr& array) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; array && i < array->size(); ++i) out.push_back(array->getElement<std::string>(i));
+    return out;
+}
+
+MaintenanceScope scopeFrom(const Poco::JSON::Object::Ptr& o) {
+    return maintenanceScopeFromString(o->optValue<std::string>("scope", "pipeline")).value_or(MaintenanceScope::Pipeline);
+}
+
+Poco::JSON::Object::Ptr windowJson(const MaintenanceWindow& w) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("scope", std::string(toString(w.scope)));
+    o->set("id", w.id);
+    o->set("started_ms", ms(w.started));
+    o->set("until_ms", ms(w.until));
+    o->set("reason", w.reason);
+    o->set("by", w.by);
+    o->set("failed", idsJson(w.failed));
+    return o;
+}
+
+MaintenanceWindow windowFrom(const Poco::JSON::Object::Ptr& o) {
+    MaintenanceWindow w;
+    w.scope = scopeFrom(o);
+    w.id = o->optValue<std::string>("id", "");
+    w.started = fromEpochMs(o->optValue<Poco::Int64>("started_ms", 0));
+    w.until = fromEpochMs(o->optValue<Poco::Int64>("until_ms", 0));
+    w.reason = o->optValue<std::string>("reason", "");
+    w.by = o->optValue<std::string>("by", "");
+    w.failed = idsFrom(o->getArray("failed"));
+    return w;
+}
+
+Poco::JSON::Object::Ptr requestJson(const QueuedRequest& q) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (q.kind == QueuedRequest::Kind::Ack) {
+        o->set("request", std::string("ack"));
+        o->set("rule", q.ack.rule);
+        o->set("reason", q.ack.reason);
+        o->set("by", q.ack.by);
+        o->set("at_ms", ms(q.ack.at));
+        return o;
+    }
+    const MaintenanceRequest& m = q.maintenance;
+    o->set("request", std::string(m.end ? "maintenance_end" : "maintenance"));
+    o->set("scope", std::string(toString(m.scope)));
+    o->set("id", m.id);
+    o->set("length_ms", static_cast<Poco::Int64>(m.length.count()));
+    o->set("reason", m.reason);
+    o->set("by", m.by);
+    o->set("at_ms", ms(m.at));
+    return o;
+}
+
+QueuedRequest requestFrom(const Poco::JSON::Object::Ptr& o) {
+    QueuedRequest q;
+    const std::string kind = o->getValue<std::string>("request");
+    if (kind == "ack") {
+        q.kind = QueuedRequest::Kind::Ack;
+        q.ack = AckRequest{o->optValue<std::string>("rule", ""), o->optValue<std::string>("reason", ""),
+                           o->optValue<std::string>("by", ""), fromEpochMs(o->optValue<Poco::Int64>("at_ms", 0))};
+        return q;
+    }
+    if (kind != "maintenance" && kind != "maintenance_end") throw std::runtime_error("unknown queued request '" + kind + "'");
+    MaintenanceRequest& m = q.maintenance;
+    m.end = kind == "maintenance_end";
+    m.scope = scopeFrom(o);
+    m.id = o->optValue<std::string>("id", "");
+    m.length = std::chrono::milliseconds(o->optValue<Poco::Int64>("length_ms", 0));
+    m.reason = o->optValue<std::string>("reason", "");
+    m.by = o->optValue<std::string>("by", "");
+    m.at = fromEpochMs(o->optValue<Poco::Int64>("at_ms", 0));
+    return q;
+}
+
 void writeAll(int fd, const std::string& data, const std::string& path) {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -88,6 +172,9 @@ SavedState StateFile::load(const std::string& pipeline, std::string& warning) co
                 rs.dryRun = r->optValue<bool>("dry_run", false);
                 if (auto onAir = r->getObject("on_air"))
                     for (const auto& key : onAir->getNames()) rs.onAir.emplace_back(key, onAir->getValue<std::string>(key));
+                if (auto ack = r->getObject("acknowledged"))
+                    rs.acknowledged = Acknowledgement{ack->optValue<std::string>("by", ""), ack->optValue<std::string>("reason", ""),
+                                                      fromEpochMs(ack->optValue<Poco::Int64>("at_ms", 0))};
                 state.rules[name] = rs;
             }
         }
@@ -103,9 +190,16 @@ SavedState StateFile::load(const std::string& pipeline, std::string& warning) co
                 state.checks[name] = sc;
             }
         }
+        if (auto windows = root->getArray("maintenance"))
+            for (std::size_t i = 0; i < windows->size(); ++i) state.maintenance.push_back(windowFrom(windows->getObject(i)));
+        if (auto requests = root->getArray("requests"))
+            for (std::size_t i = 0; i < requests->size(); ++i) state.requests.push_back(requestFrom(requests->getObject(i)));
+        state.saved = fromEpochMs(root->optValue<Poco::Int64>("saved_ms", 0));
     } catch (const std::exception& e) {
         warning = "state file " + path_ + " is unreadable (" + e.what() + "); starting with a fresh state";
-        return SavedState{pipeline, {}, {}, 0};
+        SavedState fresh;
+        fresh.pipeline = pipeline;
+        return fresh;
     }
     return state;
 }
@@ -115,6 +209,7 @@ void StateFile::save(const SavedState& state) const {
     root.set("version", 1);
     root.set("pipeline", state.pipeline);
     root.set("sequence", static_cast<Poco::UInt64>(state.sequence));
+    root.set("saved_ms", ms(state.saved));
     Poco::JSON::Object::Ptr rules = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     for (const auto& [name, rs] : state.rules) {
         Poco::JSON::Object::Ptr r = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -137,6 +232,13 @@ void StateFile::save(const SavedState& state) const {
             for (const auto& [key, value] : rs.onAir) onAir->set(key, value);
             r->set("on_air", onAir);
         }
+        if (rs.acknowledged) {
+            Poco::JSON::Object::Ptr ack = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            ack->set("by", rs.acknowledged->by);
+            ack->set("reason", rs.acknowledged->reason);
+            ack->set("at_ms", ms(rs.acknowledged->at));
+            r->set("acknowledged", ack);
+        }
         rules->set(name, r);
     }
     root.set("rules", rules);
@@ -151,6 +253,14 @@ void StateFile::save(const SavedState& state) const {
         checks->set(name, c);
     }
     root.set("checks", checks);
+    Poco::JSON::Array::Ptr windows = new Poco::JSON::Array;
+    for (const auto& w : state.maintenance) windows->add(windowJson(w));
+    root.set("maintenance", windows);
+    if (!state.requests.empty()) {
+        Poco::JSON::Array::Ptr requests = new Poco::JSON::Array;
+        for (const auto& q : state.requests) requests->add(requestJson(q));
+        root.set("requests", requests);
+    }
     std::ostringstream out;
     root.stringify(out, 2);
     out << "\n";

@@ -26,6 +26,9 @@ struct SavedState {
     std::map<std::string, RuleState> rules;
     std::map<std::string, SavedCheck> checks;
     std::uint64_t sequence = 0;
+    std::vector<MaintenanceWindow> maintenance;  ///< windows in force
+    std::vector<QueuedRequest> requests;         ///< written by the CLI while no watchdog ran; applied at start
+    TimePoint saved{};                           ///< when this state was written
 };
 
 /// The state file: JSON written atomically (temp file, fsync, rename, fsync of the folder).

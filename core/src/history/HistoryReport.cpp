@@ -1,5 +1,6 @@
 #include "history/HistoryReport.h"
 
+#include "history/MaintenancePeriods.h"
 #include "history/RecordJson.h"
 
 #include "watchdog/HumanFormat.h"
@@ -94,8 +95,12 @@ double CheckTally::passingPercent() const {
     return total == 0 ? 0.0 : 100.0 * static_cast<double>(pass) / static_cast<double>(total);
 }
 
-std::vector<CheckTally> tallyResults(const std::vector<Record>& records) {
+std::vector<CheckTally> tallyResults(const std::vector<Record>& records, TimePoint from, TimePoint to) {
     std::vector<CheckTally> tallies;
+    if (records.empty()) return tallies;
+    if (from == TimePoint{}) from = records.front().time;
+    if (to == TimePoint{}) to = records.back().time;
+    const auto periods = maintenancePeriods(records, to);
     std::map<std::string, std::size_t> index;
     for (const auto& r : records) {
         if (r.kind != RecordKind::Result) continue;
@@ -105,22 +110,25 @@ std::vector<CheckTally> tallyResults(const std::vector<Record>& records) {
             tallies.push_back(CheckTally{r.checkId, r.checkLabel});
         }
         CheckTally& t = tallies[it->second];
-        if (r.result.status == Status::Pass) ++t.pass;
+        if (inMaintenance(periods, r.checkId, r.time)) ++t.leftOut;
+        else if (r.result.status == Status::Pass) ++t.pass;
         else if (r.result.status == Status::Fail) ++t.fail;
         else ++t.error;
     }
+    for (auto& t : tallies) t.maintenance = maintenanceTime(periods, t.checkId, from, to);
     return tallies;
 }
 
 std::string tallyLine(const CheckTally& t, std::chrono::milliseconds window) {
-    return t.checkId + ": " + human::percent(t.passingPercent()) + " passing, " + human::count(t.fail, "failure") + ", " +
+    const std::string leftOut = t.maintenance.count() > 0 ? " (maintenance " + human::duration(t.maintenance) + " left out)" : "";
+    return t.checkId + ": " + human::percent(t.passingPercent()) + " passing" + leftOut + ", " + human::count(t.fail, "failure") + ", " +
            human::count(t.error, "error") + " over " + human::duration(window);
 }
 
 void printHistory(const std::vector<Record>& records, const HistoryQuery& query, bool json, std::ostream& out,
                   TimePoint now) {
     const auto window = windowOf(records, query, now);
-    const auto tallies = tallyResults(records);
+    const auto tallies = tallyResults(records, query.since, now);
     if (json) {
         Poco::JSON::Object::Ptr root = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
         if (query.since != TimePoint{}) root->set("since", toIso8601(query.since));
@@ -139,6 +147,8 @@ void printHistory(const std::vector<Record>& records, const HistoryQuery& query,
             c->set("fail", static_cast<Poco::UInt64>(t.fail));
             c->set("error", static_cast<Poco::UInt64>(t.error));
             c->set("passing_percent", t.passingPercent());
+            c->set("maintenance_ms", static_cast<Poco::Int64>(t.maintenance.count()));
+            c->set("left_out", static_cast<Poco::UInt64>(t.leftOut));
             checks->add(c);
         }
         root->set("checks", checks);

@@ -16,14 +16,19 @@ struct CheckTally {
     std::size_t pass = 0;   ///< passing results in the window
     std::size_t fail = 0;   ///< failing results
     std::size_t error = 0;  ///< results that could not observe
+    std::size_t leftOut = 0;  ///< results taken while the check was in maintenance: not counted above
+    std::chrono::milliseconds maintenance{0};  ///< how much of the window the check was in maintenance
     /// Share of results that passed, 0..100 (0 when there are none).
     double passingPercent() const;
 };
 
-/// Per-check tallies of the result records, in order of first appearance.
-std::vector<CheckTally> tallyResults(const std::vector<Record>& records);
+/// Per-check tallies of the result records, in order of first appearance. Results taken while the
+/// check (or the pipeline) was in maintenance, as the recorded maintenance events say, are left out;
+/// `from` and `to` bound the window whose maintenance time is counted (the records' span if unset).
+std::vector<CheckTally> tallyResults(const std::vector<Record>& records, TimePoint from = TimePoint{}, TimePoint to = TimePoint{});
 
-/// "icecast: 98.3 % passing, 2 failures, 0 errors over 1 h".
+/// "icecast: 98.3 % passing, 2 failures, 0 errors over 1 h", with " (maintenance 1 h left out)"
+/// after the share when the check was in maintenance.
 std::string tallyLine(const CheckTally& tally, std::chrono::milliseconds window);
 
 /// Prints results and events (oldest first) as an aligned table (time, check/event, status, value,

@@ -92,6 +92,8 @@ void ruleMetrics(MetricWriter& m, const StatusSnapshot& s) {
              "a failing-back one runs its failback (Unix time).");
     for (const auto& r : s.rules)
         if (r.deadline) m.sample("watchdog_rule_deadline_timestamp_seconds", {{"rule", r.id}}, seconds(*r.deadline));
+    m.family("watchdog_maintenance_active", "gauge", "1 for each maintenance window in force (scope pipeline, check or rule; id the check or rule).");
+    for (const auto& w : s.maintenance) m.sample("watchdog_maintenance_active", {{"scope", toString(w.scope)}, {"id", w.id}}, 1);
     m.family("watchdog_rule_remedy_runs", "gauge", "Remedy runs within the window of the rule's limit.");
     for (const auto& r : s.rules)
         if (r.limit) m.sample("watchdog_rule_remedy_runs", {{"rule", r.id}}, r.limit->runs);

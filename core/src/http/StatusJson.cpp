@@ -82,6 +82,7 @@ Object::Ptr ruleJson(const RuleStatus& r) {
         limit->set("reopens", r.limit->reopens ? timeOrNull(*r.limit->reopens) : Poco::Dynamic::Var());
         o->set("limit", limit);
     }
+    o->set("acknowledged", r.acknowledged ? Poco::Dynamic::Var(acknowledgementJson(*r.acknowledged)) : Poco::Dynamic::Var());
     return o;
 }
 
@@ -131,6 +132,7 @@ std::string renderStatusJson(const StatusSnapshot& snapshot) {
     Array::Ptr sinks = new Array;
     for (const auto& s : snapshot.sinks) sinks->add(sinkJson(s));
     root->set("sinks", sinks);
+    root->set("maintenance", maintenanceJson(snapshot.maintenance));
     std::ostringstream out;
     root->stringify(out);
     return escapeJsonText(out.str());

@@ -2,6 +2,7 @@
 
 #include "http/BearerToken.h"
 #include "http/HistoryJson.h"
+#include "http/OperatorJson.h"
 #include "http/PrometheusText.h"
 #include "http/StatusJson.h"
 #include "http/StatusPage.h"
@@ -41,6 +42,8 @@ const Route routes[] = {
     {"/metrics", "GET", Access::Token},
     {"/history", "GET", Access::Token},
     {"/notify", "POST", Access::Token},
+    {"/maintenance", "POST", Access::Token},
+    {"/ack", "POST", Access::Token},
 };
 
 Poco::Logger& log() { return Poco::Logger::get("watchdog.http"); }
@@ -74,19 +77,22 @@ bool methodAllowed(const Route& route, const std::string& method) {
 
 enum class Body { Read, TooLarge, Incomplete };
 
-/// Reads the body (nothing uses it). One longer than maxRequestBodyBytes is still read and dropped
+/// Reads the body into `text` (POST /maintenance and /ack use it). One longer than maxRequestBodyBytes is still read and dropped
 /// up to drainLimit, because closing a socket with unread data makes the kernel send a reset that
 /// can destroy the 413 before the client reads it. Incomplete: fewer bytes than Content-Length came
 /// before the client closed or the request deadline shut the socket.
-Body readBoundedBody(HTTPServerRequest& request) {
+Body readBoundedBody(HTTPServerRequest& request, std::string& text) {
     constexpr std::size_t drainLimit = 64 * 1024;
     if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(drainLimit)) return Body::TooLarge;
     if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return Body::Read;
     std::istream& in = request.stream();
     char buffer[4096];
     std::size_t total = 0;
-    while (total <= drainLimit && (in.read(buffer, sizeof buffer) || in.gcount() > 0))
-        total += static_cast<std::size_t>(in.gcount());
+    while (total <= drainLimit && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) {
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (total < maxRequestBodyBytes) text.append(buffer, std::min(got, maxRequestBodyBytes - total));
+        total += got;
+    }
     if (total > maxRequestBodyBytes) return Body::TooLarge;
     if (request.hasContentLength() && static_cast<Poco::Int64>(total) < request.getContentLength64()) return Body::Incomplete;
     return Body::Read;
@@ -120,6 +126,30 @@ void notify(HTTPServerRequest& request, HTTPServerResponse& response, const Stat
     send(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "application/json", body.str());
 }
 
+/// POST /maintenance and /ack: 200 with the new state, 400 for bad input, 409 when there is nothing
+/// to acknowledge or end.
+void operatorRequest(const std::string& path, const std::string& body, HTTPServerRequest& request, HTTPServerResponse& response,
+                     EngineStatus& engine) {
+    const TimePoint now = std::chrono::system_clock::now();
+    std::string reply;
+    try {
+        if (path == "/maintenance") {
+            const MaintenanceRequest r = parseMaintenanceBody(body, now);
+            reply = renderMaintenanceReply(engine.maintain(r));
+            log().information(escapeForLog("maintenance " + std::string(r.end ? "ended" : "started") + " over HTTP by " + r.by + " from " +
+                                           request.clientAddress().host().toString()));
+        } else {
+            const AckRequest r = parseAckBody(body, now);
+            reply = renderAckReply(engine.acknowledge(r));
+            log().information(escapeForLog("incident acknowledged over HTTP by " + r.by + " from " + request.clientAddress().host().toString()));
+        }
+    } catch (const OperatorRequestRefused& e) {
+        return sendError(response, e.why() == OperatorRequestRefused::Why::NothingOpen ? HTTPResponse::HTTP_CONFLICT : HTTPResponse::HTTP_BAD_REQUEST,
+                         e.what());
+    }
+    send(response, HTTPResponse::HTTP_OK, "application/json", reply);
+}
+
 }  // namespace
 
 void setStatus(Poco::Net::HTTPResponse& response, Poco::Net::HTTPResponse::HTTPStatus status) {
@@ -149,7 +179,8 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
             return sendError(response, HTTPResponse::HTTP_BAD_REQUEST, "malformed request target");
         }
         path = uri.getPath();
-        const Body body = readBoundedBody(request);
+        std::string bodyText;
+        const Body body = readBoundedBody(request, bodyText);
         if (body == Body::Incomplete) {
             response.setKeepAlive(false);
             return sendError(response, HTTPResponse::HTTP_REQUEST_TIMEOUT, "the request body did not arrive in full");
@@ -207,6 +238,7 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
             return send(response, HTTPResponse::HTTP_OK, "application/json", renderHistoryJson(records));
         }
         if (path == "/notify") return notify(request, response, engine_.requestStatusReport());
+        if (path == "/maintenance" || path == "/ack") return operatorRequest(path, bodyText, request, response, engine_);
         sendError(response, HTTPResponse::HTTP_NOT_FOUND, "no such path");
     } catch (const Poco::Exception& e) {
         log().error(escapeForLog(method + " " + path + ": " + e.displayText()));
