@@ -17,6 +17,7 @@ struct CommandLine {
     std::string check;                     ///< --check (history)
     std::vector<std::string> pluginPath;   ///< --plugin-path, searched before the pipeline's
     bool daemon = false;                   ///< --daemon was given (no console logging)
+    std::string optionsOf;                 ///< --options NAME (plugins): print NAME's declared options
 };
 
 /// Exit codes shared by the verbs.

@@ -3,6 +3,7 @@
 #include "Logging.h"
 #include "PipelineLoading.h"
 #include "history/HistoryReport.h"
+#include "plugins/PluginLoader.h"
 #include "migrate/MigrateEnv.h"
 #include "watchdog/Duration.h"
 #include "watchdog/HumanFormat.h"
@@ -24,6 +25,23 @@ int validatePipeline(const CommandLine& cmd) {
     return kExitOk;
 }
 
+namespace {
+int printDeclaredOptions(const PluginLoader& loader, const std::string& name) {
+    try {
+        const auto table = loader.declaredOptions(name);
+        if (!table) {
+            std::cerr << loader.describe(name) << " declares no options table\n";
+            return kExitRuntime;
+        }
+        std::cout << renderOptionTable(*table);
+        return kExitOk;
+    } catch (const PluginError& e) {
+        std::cerr << e.what() << '\n';
+        return kExitRuntime;
+    }
+}
+}  // namespace
+
 int listPlugins(const CommandLine& cmd) {
     configureConsoleLogging("warning");
     std::vector<std::string> fromPipeline;
@@ -36,6 +54,7 @@ int listPlugins(const CommandLine& cmd) {
         }
     }
     PluginLoader loader(pluginSearchPath(cmd, fromPipeline));
+    if (!cmd.optionsOf.empty()) return printDeclaredOptions(loader, cmd.optionsOf);
     std::cout << "plugin path:";
     for (const auto& dir : loader.searchPath()) std::cout << ' ' << dir;
     std::cout << "\n\n";

@@ -41,6 +41,8 @@ verbs:
                         exit 0 all pass, 2 a check failed, 3 a check errored or the pipeline is invalid
   validate PIPELINE     load the pipeline and every plugin; exit 0, or 2 with FILE:LINE:COL lines
   plugins [PIPELINE]    list the plugins on the plugin path with kind and ABI version
+  plugins --options NAME
+                        print the options plugin NAME declares (its README's options table)
   history PIPELINE      print recorded results and events (--since 1h, --check ID, --json)
   migrate-env FILE      turn the old script's .env into a pipeline on stdout
 
@@ -49,6 +51,7 @@ options:
   --since DURATION      history window, e.g. 30m, 6h, 7d (default 1h)
   --check ID            history of one check only
   --plugin-path DIR     search DIR for plugins first (repeatable)
+  --options NAME        the options a plugin declares (plugins)
   --daemon              run in the background (with run)
   --pidfile FILE        write the process id to FILE, removed at exit
   --version             print the version and the plugin ABI version
@@ -76,6 +79,7 @@ void WatchdogApplication::defineOptions(Poco::Util::OptionSet& options) {
     options.addOption(Option("since", "", "history window").required(false).repeatable(false).argument("DURATION"));
     options.addOption(Option("check", "", "history of one check").required(false).repeatable(false).argument("ID"));
     options.addOption(Option("plugin-path", "", "plugin directory").required(false).repeatable(true).argument("DIR"));
+    options.addOption(Option("options", "", "a plugin's declared options").required(false).repeatable(false).argument("NAME"));
 }
 
 void WatchdogApplication::handleOption(const std::string& name, const std::string& value) {
@@ -97,6 +101,8 @@ void WatchdogApplication::handleOption(const std::string& name, const std::strin
         command_.since = value;
     } else if (name == "check") {
         command_.check = value;
+    } else if (name == "options") {
+        command_.optionsOf = value;
     } else if (name == "plugin-path") {
         command_.pluginPath.push_back(Poco::Path(cwd_).resolve(value).toString());
     }

@@ -55,3 +55,17 @@ TEST_CASE("every in-tree plugin's declared options are the options table of its 
     }
     CHECK(compared >= 7);
 }
+
+TEST_CASE("plugins --options NAME prints the README's table; a plugin without one, or none at all, exits 1") {
+    using namespace std::chrono_literals;
+    auto [code, out] = runCommand({watchdogBinary(), "plugins", "--options", "hls_count"}, 30s);
+    CHECK(code == 0);
+    CHECK(out == readmeTable(sourceDir() + "/plugins/hls_count/README.md"));
+    std::tie(code, out) = runCommand({watchdogBinary(), "plugins", "--options", "mysql"}, 30s);
+    CHECK(code == 1);
+    CHECK(out.find("plugin 'mysql' (") == 0);
+    CHECK(out.find(") declares no options table") != std::string::npos);
+    std::tie(code, out) = runCommand({watchdogBinary(), "plugins", "--options", "no_such_plugin"}, 30s);
+    CHECK(code == 1);
+    CHECK(out.find("plugin 'no_such_plugin' not found") == 0);
+}
