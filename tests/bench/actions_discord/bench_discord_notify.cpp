@@ -4,6 +4,7 @@
 #include "discord_notify_action.h"
 
 #include "FakeDiscord.h"
+#include "TestSupport.h"
 #include "config/ConfigNode.h"
 
 #include <chrono>
@@ -41,6 +42,33 @@ void benchRender(const char* name, const Event& e, int rounds) {
                 bytes / static_cast<std::size_t>(rounds));
 }
 
+// One incident's events as separate posts (incident_card: false) against the card: one post with
+// ?wait=true, then an edit per event, each also saving the card's state file (fsync'd).
+void benchCard(test::FakeDiscord& discord) {
+    test::TempDir dir;
+    const ActionContext ctx{"discord", "Discord", false, nullptr};
+    const int n = 200;
+    double seconds[2] = {0, 0};
+    for (int card = 0; card < 2; ++card) {
+        Options options(parseYaml("webhook_url: " + discord.webhookUrl() + "\nstate_file: " + dir.file("cards.json") +
+                                      "\nalso_post: []\nincident_card: " + (card ? "true" : "false") + "\n",
+                                  "bench.yaml"),
+                        "actions.discord", dir.path());
+        DiscordNotifyAction action;
+        action.configure(options);
+        Event e = statusEvent(2, 30);
+        e.type = EventType::Outcome;
+        e.rule = "failover";
+        e.incident = "failover-" + std::to_string(card);
+        e.action = "backup";
+        const auto t0 = BenchClock::now();
+        for (int i = 0; i < n; ++i) action.execute(e, ctx);
+        seconds[card] = std::chrono::duration<double>(BenchClock::now() - t0).count();
+    }
+    std::printf("incident events: %d posts %.2f ms/event, card (edits + state file) %.2f ms/event, ratio card/posts %.2f\n", n,
+                seconds[0] / n * 1e3, seconds[1] / n * 1e3, seconds[1] / seconds[0]);
+}
+
 }  // namespace
 
 int main() {
@@ -60,6 +88,8 @@ int main() {
     const double s = std::chrono::duration<double>(BenchClock::now() - t0).count();
     std::printf("deliver to FakeDiscord (loopback HTTP)     %8d msgs  %9.0f msgs/s  %7.2f ms/msg  %d ok, %zu accepted\n", n, n / s,
                 s / n * 1e3, ok, discord.messageCount());
+
+    benchCard(discord);
 
     discord.clear();
     discord.setBucket(5, std::chrono::milliseconds(200));
