@@ -19,7 +19,20 @@ std::optional<LoadedPipeline> loadAndAssemble(const CommandLine& cmd, AssemblySc
         LoadedPipeline l;
         l.pipeline = readPipeline(cmd.args.front());
         l.loader = std::make_unique<PluginLoader>(pluginSearchPath(cmd, l.pipeline.pluginPath));
-        l.assembly = assemble(l.pipeline, *l.loader, scope);
+        std::vector<ConfigError> haProblems;
+        if (l.pipeline.ha) try {
+                l.ha = readHaSettings(*l.pipeline.ha);
+            } catch (const ConfigErrors& e) {
+                haProblems = e.errors();
+            }
+        try {
+            l.assembly = assemble(l.pipeline, *l.loader, scope);
+        } catch (const ConfigErrors& e) {
+            std::vector<ConfigError> all = e.errors();
+            all.insert(all.end(), haProblems.begin(), haProblems.end());
+            throw ConfigErrors(inFileOrder(std::move(all)));
+        }
+        if (!haProblems.empty()) throw ConfigErrors(haProblems);
         return l;
     } catch (const ConfigErrors& e) {
         for (const auto& one : e.errors()) err << one.what() << '\n';

@@ -4,6 +4,7 @@
 #include "config/Pipeline.h"
 #include "engine/Assembly.h"
 #include "engine/Engine.h"
+#include "HaSettings.h"
 #include "plugins/PluginLoader.h"
 
 #include <iosfwd>
@@ -17,6 +18,7 @@ struct LoadedPipeline {
     Pipeline pipeline;
     std::unique_ptr<PluginLoader> loader;  ///< must outlive the assembly's plugin objects
     Assembly assembly;
+    std::optional<HaSettings> ha;          ///< the `ha:` block, read and checked
 };
 
 /// Reads the file named by cmd.args[0] and assembles it. Prints every problem as one

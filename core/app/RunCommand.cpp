@@ -2,6 +2,7 @@
 #include "CurrentEngine.h"
 #include "Logging.h"
 #include "PipelineLoading.h"
+#include "MysqlLease.h"
 #include "http/StatusServer.h"
 
 #include <Poco/Logger.h>
@@ -40,7 +41,9 @@ struct Running {
 /// Builds an engine on the assembled plugins (moved into it); starts nothing.
 std::unique_ptr<Engine> buildEngine(LoadedPipeline& loaded) {
     HistoryReaderFactory reader = historyReaderFactory(loaded);
-    return std::make_unique<Engine>(loaded.pipeline, std::move(loaded.assembly), std::move(reader));
+    auto engine = std::make_unique<Engine>(loaded.pipeline, std::move(loaded.assembly), std::move(reader));
+    if (loaded.ha) engine->setCoordination(std::make_shared<MysqlLease>(*loaded.ha, loaded.pipeline.name));
+    return engine;
 }
 
 void logListening(const Running& r) {

@@ -1,5 +1,6 @@
 #include "mysql_sink.h"
 
+#include "mysql_settings.h"
 #include "mysql_text.h"
 
 #include <watchdog/RecordLine.h>
@@ -70,24 +71,7 @@ MysqlSink::MysqlSink() = default;
 MysqlSink::~MysqlSink() = default;
 
 void MysqlSink::configure(const Options& options) {
-    settings_.host = options.string("host", settings_.host);
-    settings_.port = static_cast<unsigned>(options.integer("port", 3306, 1, 65535));
-    settings_.socket = options.path("socket", "");
-    settings_.user = options.string("user");
-    settings_.password = options.secret("password", "");
-    settings_.database = options.string("database");
-    settings_.tls = options.choice("tls", {"disabled", "required", "verify"}, "disabled");
-    settings_.tlsCa = options.path("tls_ca", "");
-    if (settings_.tls == "verify" && settings_.tlsCa.empty())
-        options.fail("tls_ca", "tls: verify needs tls_ca, the CA certificate (PEM) that signed the server's");
-    if (settings_.tls == "disabled" && !settings_.tlsCa.empty())
-        options.fail("tls_ca", "is set but tls is disabled (use tls: verify or tls: required)");
-    settings_.connectTimeout = options.duration("connect_timeout", settings_.connectTimeout);
-    if (settings_.connectTimeout < std::chrono::seconds(1) || settings_.connectTimeout > std::chrono::minutes(10))
-        options.fail("connect_timeout", "must be between 1s and 10m");
-    settings_.ioTimeout = options.duration("io_timeout", settings_.ioTimeout);
-    if (settings_.ioTimeout < std::chrono::seconds(1) || settings_.ioTimeout > std::chrono::hours(1))
-        options.fail("io_timeout", "must be between 1s and 1h");
+    settings_ = readMysqlSettings(options);
     tables_.legacy = options.string("table", tables_.legacy);
     if (!isPlainTableName(tables_.legacy)) options.fail("table", "must be a plain table name (letters, digits, _)");
     tables_.records = options.string("records_table", tables_.records);

@@ -529,7 +529,8 @@ Pipeline readPipeline(const std::string& path) {
     readWatchdog(p, top.child("watchdog"), interval, timeout);
     if (top.has("log")) readLog(p, top.child("log"));
     if (top.has("http")) readHttp(p, top.child("http"));
-    top.markKnown({"checks", "actions", "rules", "sinks", "log", "http"});
+    top.markKnown({"checks", "actions", "rules", "sinks", "log", "http", "ha"});
+    if (const ConfigEntry* ha = root->findEntry("ha"); ha && ha->value) p.ha = Options(ha->value, "ha", p.directory);
 
     std::set<std::string> allCheckIds;
     std::size_t disabledChecks = 0;

@@ -133,6 +133,7 @@ struct Pipeline {
     std::vector<RuleSpec> rules;       ///< empty with defaultRules=true when `rules:` is absent
     bool defaultRules = true;
     std::vector<PluginBlock> sinks;    ///< empty: the default sqlite sink beside the state file
+    std::optional<Options> ha;         ///< the `ha:` block (two or more watchdogs, one lease); read and checked by core/ha
     ConfigNodePtr root;                ///< keeps the tree the Options point into alive
     std::vector<ConfigError> problems; ///< what readPipeline found, in file order; empty when valid
 };

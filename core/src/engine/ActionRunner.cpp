@@ -27,6 +27,7 @@ struct ActionRunner::State {
     bool dryRun = false;
     std::shared_ptr<Action> action;
     OutcomeCallback onOutcome;
+    RunGate gate;
     std::size_t capacity = 1000;
     mutable std::mutex mutex;
     std::condition_variable wake;
@@ -58,7 +59,9 @@ struct ActionRunner::State {
             const auto began = std::chrono::steady_clock::now();
             Outcome outcome;
             try {
-                outcome = action->execute(event, ctx);
+                std::optional<Outcome> instead;
+                if (gate) instead = gate(event, ctx);
+                outcome = instead ? *instead : action->execute(event, ctx);
             } catch (const std::exception& e) {
                 outcome = Outcome::failure(std::string("action failed: ") + e.what());
             } catch (...) {
@@ -93,6 +96,8 @@ ActionRunner::ActionRunner(std::string id, std::string label, bool dryRun, std::
 }
 
 ActionRunner::~ActionRunner() { stop(std::chrono::milliseconds(0)); }
+
+void ActionRunner::setGate(RunGate gate) { state_->gate = std::move(gate); }
 
 void ActionRunner::start() {
     std::lock_guard<std::mutex> lock(state_->mutex);

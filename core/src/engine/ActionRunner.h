@@ -5,12 +5,17 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace watchdog {
 
 /// Called on the action's thread after each execute(): the event, the outcome and how long it took.
 using OutcomeCallback = std::function<void(const Event& event, const Outcome& outcome, std::chrono::milliseconds took)>;
+
+/// Asked on the action's thread before each execute(): an outcome to report instead of running the
+/// action (HA: another node ran it), or nullopt to run it. It may block (waiting for the lease).
+using RunGate = std::function<std::optional<Outcome>(const Event& event, const ActionContext& context)>;
 
 /// Runs one action on its own thread from a bounded, ordered queue, so a slow Discord or a long EC2
 /// start never blocks checks or other actions. When the queue is full the oldest Status event is
@@ -21,6 +26,8 @@ public:
                  std::size_t capacity = 1000);
     ~ActionRunner();
 
+    /// Sets the gate every event passes before execute(); call before start().
+    void setGate(RunGate gate);
     /// Lets events run: the thread starts with the first event (an action never used costs none).
     void start();
     /// Queues an event; never blocks.

@@ -7,6 +7,7 @@
 #include "engine/Scheduler.h"
 #include "engine/StateFile.h"
 #include "engine/HeartbeatCycle.h"
+#include "engine/CoordinatedRouting.h"
 #include "history/SinkQueue.h"
 #include "watchdog/HumanFormat.h"
 #include "watchdog/Version.h"
@@ -16,6 +17,7 @@
 
 #include <condition_variable>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -105,6 +107,7 @@ struct Engine::Impl {
     mutable std::mutex historyMutex;
     mutable std::unique_ptr<Sink> historyReader;
     HeartbeatCycle cycle{checkIds(assembly)};
+    std::shared_ptr<Coordination> coordination;  // `ha:`; null without it
 
     Impl(Pipeline p, Assembly a, HistoryReaderFactory factory)
         : pipeline(std::move(p)),
@@ -183,7 +186,8 @@ struct Engine::Impl {
         for (const auto& re : routed) route(re);
     }
 
-    void route(const RoutedEvent& re) {
+    void route(const RoutedEvent& routed) {
+        const RoutedEvent re = coordination ? coordinate(routed, *coordination, rules, notifierSet()) : routed;
         const Event& e = re.event;
         const bool bad = e.type == EventType::Warning || e.type == EventType::Failover || e.type == EventType::CheckError ||
                          e.type == EventType::Limited || e.type == EventType::NotVerified || e.type == EventType::Flapping ||
@@ -314,6 +318,7 @@ struct Engine::Impl {
             auto runner = std::make_unique<ActionRunner>(
                 id, a.block.label, a.block.dryRun, a.action,
                 [this, id, role](const Event& e, const Outcome& o, std::chrono::milliseconds took) { onOutcome(id, role, e, o, took); });
+            if (coordination && role == ActionRole::Remedy) runner->setGate(remedyGate(coordination, id));
             runner->start();
             runners.emplace(id, std::move(runner));
         }
@@ -396,8 +401,11 @@ Engine::Engine(Pipeline pipeline, Assembly assembly, HistoryReaderFactory histor
 
 Engine::~Engine() { stop(false); }
 
+void Engine::setCoordination(std::shared_ptr<Coordination> coordination) { impl_->coordination = std::move(coordination); }
+
 void Engine::start(bool announce) {
     Impl& m = *impl_;
+    if (m.coordination) m.coordination->start();
     m.started = m.clock.now();
     m.restoreState();
     m.startSinks();
@@ -437,6 +445,7 @@ void Engine::stop(bool announce, StopBudget budget) {
     }
     if (m.timer.joinable()) m.timer.join();
 
+    if (m.coordination && announce) m.coordination->stop();
     std::vector<std::thread> stoppers;
     for (auto& [id, runner] : m.runners) {
         ActionRunner* r = runner.get();
@@ -463,6 +472,7 @@ StatusSnapshot Engine::snapshot() const {
     s.version = WATCHDOG_VERSION;
     s.started = m.started;
     s.now = m.clock.now();
+    if (m.coordination) s.ha = m.coordination->status();
     std::lock_guard<std::mutex> lock(m.mutex);
     const auto snaps = m.tracker.snapshot();
     for (std::size_t i = 0; i < snaps.size() && i < m.assembly.checks.size(); ++i) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/Assembly.h"
+#include "engine/Coordination.h"
 #include "engine/EngineStatus.h"
 
 #include <functional>
@@ -26,6 +27,11 @@ public:
     /// Takes ownership of the assembled plugins. The pipeline must outlive nothing: it is copied.
     Engine(Pipeline pipeline, Assembly assembly, HistoryReaderFactory historyReader = {});
     ~Engine() override;
+
+    /// HA (`ha:`): only while `coordination` lets this node act are notifiers told and remedies run
+    /// (each claimed under the lease first). Call before start(); the engine starts it and, on a final
+    /// stop, gives the lease up.
+    void setCoordination(std::shared_ptr<Coordination> coordination);
 
     /// Loads the state file, opens the sinks, starts actions, announces startup (unless `announce` is
     /// false, as on a reload) and starts the checks.

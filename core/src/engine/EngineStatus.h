@@ -4,6 +4,7 @@
 #include "engine/StatusReportLimiter.h"
 #include "history/SinkQueue.h"
 #include "watchdog/CheckState.h"
+#include "engine/Coordination.h"
 #include "watchdog/Clock.h"
 #include "watchdog/Sink.h"
 
@@ -73,6 +74,7 @@ struct StatusSnapshot {
     std::string version;
     TimePoint started{};
     TimePoint now{};
+    std::optional<HaStatus> ha;  ///< with `ha:` only: the node, the leader, the lease
     std::vector<CheckStatus> checks;
     std::vector<RuleStatus> rules;
     std::vector<ActionStatus> actions;

@@ -116,6 +116,9 @@ public:
     RoutedEvent shutdown(const std::vector<CheckSnapshot>& checks);
     /// When tick() next has something to do.
     std::optional<TimePoint> nextWakeup() const;
+    /// HA: another node opened this incident first. A pending `rule` takes its id, start and deadline,
+    /// so the countdown is the one the nodes share. False if the rule is not pending (nothing changes).
+    bool adoptIncident(const std::string& rule, const std::string& incident, TimePoint opened, TimePoint deadline);
     /// Condition rules' states, for the state file and /status.
     std::map<std::string, RuleState> states() const;
 

@@ -1,5 +1,6 @@
 #include "http/PrometheusText.h"
 
+#include "http/HaMetrics.h"
 #include "http/TextEscaping.h"
 
 #include <Poco/DirectoryIterator.h>
@@ -186,7 +187,7 @@ std::string renderPrometheusText(const StatusSnapshot& snapshot, const ProcessFa
         m.family("process_open_fds", "gauge", "Number of open file descriptors.");
         m.sample("process_open_fds", {}, process.openFds);
     }
-    return m.text();
+    return m.text() + (snapshot.ha ? haMetricsText(*snapshot.ha) : std::string());
 }
 
 }  // namespace watchdog

@@ -110,12 +110,32 @@ Object::Ptr sinkJson(const SinkStatus& s) {
     return o;
 }
 
+double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+// `ha`: node, leader, leading, may_act, token, lease_age_seconds, ttl_seconds, database (up or down),
+// when_db_down, error.
+Object::Ptr haJson(const HaStatus& ha) {
+    Object::Ptr o = newObject();
+    o->set("node", ha.node);
+    o->set("leader", ha.leader);
+    o->set("leading", ha.leading);
+    o->set("may_act", ha.mayAct);
+    o->set("token", ha.token);
+    o->set("lease_age_seconds", ha.leaseAge ? Poco::Dynamic::Var(seconds(*ha.leaseAge)) : Poco::Dynamic::Var());
+    o->set("ttl_seconds", seconds(ha.ttl));
+    o->set("database", ha.databaseUp ? "up" : "down");
+    o->set("when_db_down", ha.whenDbDown);
+    o->set("error", ha.error);
+    return o;
+}
+
 }  // namespace
 
 std::string renderStatusJson(const StatusSnapshot& snapshot) {
     Object::Ptr root = newObject();
     root->set("pipeline", snapshot.pipeline);
     root->set("version", snapshot.version);
+    if (snapshot.ha) root->set("ha", haJson(*snapshot.ha));
     root->set("started", timeOrNull(snapshot.started));
     root->set("now", timeOrNull(snapshot.now));
     const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(snapshot.now - snapshot.started);

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "mysql_connection.h"
+
+#include <watchdog/Options.h>
+
+namespace watchdog {
+
+/// Reads the connection keys every MariaDB user of the project shares (the mysql sink, the `ha`
+/// lease): host, port, socket, user, password (a secret), database, tls, tls_ca, connect_timeout,
+/// io_timeout. Throws (or records, in a collecting block) a ConfigError at the offending key.
+MysqlSettings readMysqlSettings(const Options& options);
+
+}  // namespace watchdog

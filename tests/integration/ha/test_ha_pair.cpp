@@ -1,0 +1,122 @@
+// Two real daemons on one pipeline sharing a lease in a real MariaDB, aws_start against the suite's
+// EC2 endpoint: exactly one warns and one StartInstances happens; the leader killed mid-countdown is
+// replaced within ttl + an interval and the backup starts at the shared deadline, once; a paused
+// leader that lost the lease does not act when it resumes; with the database gone both keep checking,
+// when_db_down holds, the history spool keeps every record and both recover.
+#include "HaPair.h"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <fstream>
+
+using namespace watchdog::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// The daemon and the plugins it loads, built.
+void requireBuilt() { REQUIRE_MESSAGE(std::ifstream(watchdogBinary()).good(), "build encoder-watchdog first: " << watchdogBinary()); }
+
+// Starts a, waits until it leads, then starts b (so the leader is known).
+void startPair(HaNode& a, HaNode& b) {
+    a.start();
+    REQUIRE_MESSAGE(waitUntil([&] { return a.leading(); }, 15s), a.log());
+    b.start();
+    REQUIRE_MESSAGE(waitUntil([&] {
+        auto s = b.status();
+        return s && s->getObject("ha") && s->getObject("ha")->getValue<std::string>("leader") == "a";
+    }, 15s), b.log());
+}
+
+double ms(Steady::duration d) { return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); }
+
+}  // namespace
+
+TEST_CASE("two daemons, one lease: a failure makes exactly one of them warn and exactly one StartInstances happen") {
+    requireBuilt();
+    HaPair pair("300ms");
+    HaNode& a = pair.add("a", true);
+    HaNode& b = pair.add("b", false);
+    startPair(a, b);
+    CHECK(a.notifiedCount("startup") + b.notifiedCount("startup") <= 1);
+
+    pair.script("fail down");
+    REQUIRE_MESSAGE(waitUntil([&] { return pair.ec2.succeeded("StartInstances") >= 1; }, 15s), a.log() << b.log());
+    // The follower reaches its own deadline too and finds the remedy recorded.
+    REQUIRE_MESSAGE(waitUntil([&] { return b.log().find("was not run again") != std::string::npos; }, 15s), b.log());
+    CHECK(pair.ec2.count("StartInstances") == 1);
+    CHECK(a.notifiedCount("warning") == 1);
+    CHECK(b.notifiedCount("warning") == 0);
+    CHECK(b.notified().empty());
+    const bool oneIncident = a.log().find("joins incident") != std::string::npos || b.log().find("joins incident") != std::string::npos;
+    CHECK(oneIncident);
+    auto status = b.status();
+    REQUIRE(status);
+    auto ha = status->getObject("ha");
+    CHECK(ha->getValue<std::string>("node") == "b");
+    CHECK(ha->getValue<std::string>("leader") == "a");
+    CHECK(ha->getValue<bool>("may_act") == false);
+    CHECK(ha->getValue<std::string>("database") == "up");
+    CHECK(ha->getValue<double>("lease_age_seconds") < 5.0);
+    CHECK(a.process->stop() == 0);
+    CHECK(b.process->stop() == 0);
+}
+
+TEST_CASE("SIGKILL the leader during the countdown: the other takes over within ttl + an interval, keeps the deadline, starts the backup once") {
+    requireBuilt();
+    HaPair pair("3s");
+    HaNode& a = pair.add("a", true);
+    HaNode& b = pair.add("b", false);
+    startPair(a, b);
+
+    pair.script("fail down");
+    REQUIRE_MESSAGE(waitUntil([&] { return a.notifiedCount("warning") == 1; }, 10s), a.log());
+    const auto warned = Steady::now();
+    // Whichever node opened it first, the other joined it: one incident, one deadline.
+    const auto joined = [](const HaNode& n) { return n.log().find("joins incident") != std::string::npos; };
+    REQUIRE_MESSAGE(waitUntil([&] { return joined(a) || joined(b); }, 5s), a.log() << b.log());
+    a.process->signal(SIGKILL);
+    a.process->wait(5s);
+    const auto killed = Steady::now();
+    REQUIRE_MESSAGE(waitUntil([&] { return b.leading(); }, 10s), b.log());
+    const auto tookOver = Steady::now();
+    CHECK(ms(tookOver - killed) <= 1000 + 333 + 50 + 1000);  // ttl + a renewal + a check interval, and slack for a loaded machine
+    REQUIRE_MESSAGE(waitUntil([&] { return pair.ec2.succeeded("StartInstances") >= 1; }, 15s), b.log());
+    const auto started = Steady::now();
+    // The deadline a set 3 s after it warned: the backup starts then (give or take an interval and the lease round), not 3 s after the takeover.
+    MESSAGE("StartInstances " << ms(started - warned) << " ms after the warning; takeover " << ms(tookOver - killed) << " ms after the kill");
+    CHECK(ms(started - warned) >= 3000 - 500);
+    CHECK(ms(started - warned) <= 3000 + 1500);
+    REQUIRE(waitUntil([&] { return b.notifiedCount("outcome") >= 1; }, 10s));
+    CHECK(pair.ec2.count("StartInstances") == 1);
+    CHECK(b.notifiedCount("warning") == 0);  // a warned; b continues the same incident
+    CHECK(b.process->stop() == 0);
+}
+
+TEST_CASE("SIGSTOP the leader past the ttl: the other acts; after SIGCONT the first notices it lost the lease and does not act") {
+    requireBuilt();
+    HaPair pair("2s");
+    HaNode& a = pair.add("a", true);
+    HaNode& b = pair.add("b", false);
+    startPair(a, b);
+
+    pair.script("fail down");
+    REQUIRE_MESSAGE(waitUntil([&] { return a.notifiedCount("warning") == 1; }, 10s), a.log());
+    a.process->signal(SIGSTOP);
+    REQUIRE_MESSAGE(waitUntil([&] { return pair.ec2.succeeded("StartInstances") >= 1; }, 15s), b.log());
+    REQUIRE(waitUntil([&] { return b.notifiedCount("outcome") >= 1; }, 10s));
+    a.process->signal(SIGCONT);
+    REQUIRE_MESSAGE(waitUntil([&] { return a.log().find("was not run again") != std::string::npos; }, 10s), a.log());
+    CHECK(a.log().find("lost the lease to b") != std::string::npos);
+    CHECK(pair.ec2.count("StartInstances") == 1);
+    CHECK(a.notifiedCount("failover") == 0);
+    CHECK(a.notifiedCount("outcome") == 0);
+    auto status = a.status();
+    REQUIRE(status);
+    CHECK(status->getObject("ha")->getValue<std::string>("leader") == "b");
+    CHECK(a.process->stop() == 0);
+    CHECK(b.process->stop() == 0);
+}
