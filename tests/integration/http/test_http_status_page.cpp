@@ -265,3 +265,17 @@ TEST_CASE("the timeline shows the failover incident with its events, uptime per 
     REQUIRE(Poco::File(shot).exists());
     MESSAGE("status page timeline screenshot: " << shot);
 }
+
+TEST_CASE("without a readable history the page still loads: the timeline says why, the checks still show") {
+    Page page;
+    page.engine.setHistoryAvailable(false);
+    test::TempDir profile;
+    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    INFO(out);
+    CHECK(consoleErrors(out).empty());
+    CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
+    CHECK(out.find("timeline unavailable: timeline: HTTP 503") != std::string::npos);
+    CHECK(out.find("history unavailable") != std::string::npos);
+    CHECK(out.find("data-check=\"icecast\" data-state=\"passing\"") != std::string::npos);
+    CHECK(out.find("<div class=\"uptime\"") == std::string::npos);
+}
