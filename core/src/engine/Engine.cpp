@@ -132,6 +132,11 @@ struct Engine::Impl {
         return out;
     }
 
+    std::set<std::string> notifierSet() const {
+        const auto ids = notifierIds(assembly);
+        return {ids.begin(), ids.end()};
+    }
+
     static std::vector<std::string> checkIds(const Assembly& a) {
         std::vector<std::string> out;
         for (const auto& c : a.checks) out.push_back(c.block.id);
