@@ -10,5 +10,10 @@ if(NOT TARGET MySQL::client)
 endif()
 find_package(Poco REQUIRED COMPONENTS Foundation Util Net NetSSL Crypto JSON XML Data DataSQLite DataMySQL)
 find_package(yaml-cpp REQUIRED)
-find_package(doctest REQUIRED)
+# -DBUILD_TESTING=OFF (for packagers): the daemon, the plugins, the SDK and its test kit, without
+# doctest and without a single test.
+option(BUILD_TESTING "Build the tests (needs doctest)" ON)
+if(BUILD_TESTING)
+  find_package(doctest REQUIRED)
+endif()
 find_package(Threads REQUIRED)

@@ -4,7 +4,12 @@
 # (tests/support: temp dirs, child processes, free ports, a local HTTP server) and the plugin test kit
 # (watchdog/testing/PluginTestKit.h: configure from YAML, config errors, unprivileged runs). The environment
 # variable WATCHDOG_BUILD_DIR points tests at the build tree (bin/encoder-watchdog, the plugin dir).
+# Without BUILD_TESTING it adds nothing; a plugin's CMakeLists keeps its tests' own lines (such as
+# add_dependencies) inside if(BUILD_TESTING).
 function(watchdog_add_test name)
+  if(NOT BUILD_TESTING)
+    return()
+  endif()
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS" ${ARGN})
   if(NOT T_LABELS)
     set(T_LABELS unit)
