@@ -47,3 +47,21 @@ TEST_CASE("the packaged default pipeline is valid") {
     INFO(out);
     CHECK(code == 0);
 }
+
+TEST_CASE("the two-host HA pair in examples/ is valid, and a bad ha: block is refused at its line") {
+    auto [code, out] = validate(sourceDir() + "/examples/ha-primary.yaml");
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("valid (4 checks, 3 actions, 2 sinks, 3 rules)") != std::string::npos);
+    std::tie(code, out) = validate(sourceDir() + "/examples/ha-secondary.yaml");
+    CHECK(code == 0);
+    CHECK(out.find("valid (3 checks, 3 actions, 2 sinks, 3 rules)") != std::string::npos);
+
+    TempDir dir;
+    std::string text = readFile(sourceDir() + "/examples/ha-secondary.yaml");
+    text = std::regex_replace(text, std::regex("ttl: 15s"), "ttl: 500ms");
+    const std::string pipeline = dir.write("pipeline.yaml", text);
+    std::tie(code, out) = validate(pipeline);
+    CHECK(code != 0);
+    CHECK(out.find(pipeline + ":16:8: ha.ttl: must be between 1s and 10m") != std::string::npos);
+}
