@@ -1,6 +1,6 @@
-// disk_free: fails when the file system holding `path` has less than `min_free` available, so a full
-// HLS disk is caught before the encoder stops writing segments.
-#include <watchdog/Duration.h>
+#include "disk_free_check.h"
+
+#include <watchdog/HumanFormat.h>
 #include <watchdog/Plugin.h>
 
 #include <sys/statvfs.h>
@@ -8,44 +8,31 @@
 #include <cerrno>
 #include <cstring>
 
-namespace {
+static std::string gib(unsigned long long bytes) { return watchdog::human::number(static_cast<double>(bytes) / (1ULL << 30)) + " GiB"; }
 
-std::string humanSize(unsigned long long bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double value = static_cast<double>(bytes);
-    int unit = 0;
-    while (value >= 1024 && unit < 4) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
-    return text;
+const watchdog::OptionTable& DiskFreeCheck::declaredOptions() {
+    static const watchdog::OptionTable table{
+        // name, type, default, when absent, range, example, meaning (README.md shows the same table)
+        {"path", "path", "", "required", "", "/var/www/hls", "any file or folder on the file system to watch; relative to the pipeline file"},
+        {"min_free", "size", "1G", "", "", "2G", "fails when less than this is available to unprivileged users"},
+    };
+    return table;
 }
 
-class DiskFreeCheck : public watchdog::Check {
-public:
-    void configure(const watchdog::Options& options) override {
-        path_ = options.path("path");
-        minFree_ = options.size("min_free", 1ULL << 30);
-    }
+void DiskFreeCheck::configure(const watchdog::Options& block) {
+    const watchdog::DeclaredOptions options(block, declaredOptions());
+    path_ = options.path("path");
+    minFree_ = options.size("min_free");
+}
 
-    watchdog::Result run(const watchdog::CheckContext&) override {
-        struct statvfs fs {};
-        if (statvfs(path_.c_str(), &fs) != 0) return watchdog::Result::error("cannot read " + path_ + ": " + std::strerror(errno));
-        const unsigned long long available = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
-        const std::string text = humanSize(available) + " free on " + path_;
-        watchdog::Result r = available < minFree_ ? watchdog::Result::fail(text + ", below " + humanSize(minFree_))
-                                                  : watchdog::Result::pass(text);
-        r.withValue(static_cast<double>(available), "bytes");
-        return r;
-    }
-
-private:
-    std::string path_;
-    unsigned long long minFree_ = 0;
-};
-
-}  // namespace
+watchdog::Result DiskFreeCheck::run(const watchdog::CheckContext&) {
+    struct statvfs fs {};
+    if (statvfs(path_.c_str(), &fs) != 0) return watchdog::Result::error("cannot read " + path_ + ": " + std::strerror(errno));
+    const unsigned long long available = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+    const std::string text = gib(available) + " free on " + path_;
+    watchdog::Result r = available < minFree_ ? watchdog::Result::fail(text + ", below " + gib(minFree_)) : watchdog::Result::pass(text);
+    r.withValue(static_cast<double>(available), "bytes");
+    return r;
+}
 
 WATCHDOG_CHECK_PLUGIN(DiskFreeCheck)

@@ -1,6 +1,7 @@
 // Installs the SDK with `cmake --install`, builds examples/custom_check out of tree against it with
-// find_package(EncoderWatchdog), and runs the installed binary with the new plugin (in the daemon and,
-// as recommended for out-of-tree plugins, in a check process: `isolate: process`).
+// find_package(EncoderWatchdog), runs its own tests (written with the installed plugin test kit), and
+// runs the installed binary with the new plugin (in the daemon and, as recommended for out-of-tree
+// plugins, in a check process: `isolate: process`).
 #include "TestSupport.h"
 
 #include <doctest/doctest.h>
@@ -15,6 +16,8 @@ TEST_CASE("a check plugin builds out of tree against the installed SDK and the i
     REQUIRE(code == 0);
     CHECK(!readFile(prefix.file("include/watchdog/Check.h")).empty());
     CHECK(!readFile(prefix.file("lib/cmake/EncoderWatchdog/EncoderWatchdogConfig.cmake")).empty());
+    CHECK(!readFile(prefix.file("include/watchdog/testing/PluginTestKit.h")).empty());
+    CHECK(!readFile(prefix.file("lib/libwatchdog_plugin_testkit.a")).empty());
 
     std::tie(code, out) = runCommand({"cmake", "-S", sourceDir() + "/examples/custom_check", "-B", build.path(),
                                       "-DCMAKE_PREFIX_PATH=" + prefix.path()}, 120s);
@@ -23,12 +26,21 @@ TEST_CASE("a check plugin builds out of tree against the installed SDK and the i
     std::tie(code, out) = runCommand({"cmake", "--build", build.path()}, 240s);
     INFO(out);
     REQUIRE(code == 0);
+    std::tie(code, out) = runCommand({"ctest", "--test-dir", build.path(), "--output-on-failure"}, 120s);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("test_disk_free") != std::string::npos);
+    CHECK(out.find("100% tests passed") != std::string::npos);
 
     const std::string binary = prefix.file("bin/encoder-watchdog");
     std::tie(code, out) = runCommand({binary, "plugins", "--plugin-path", build.file("plugins")}, 30s);
     INFO(out);
     CHECK(out.find("disk_free") != std::string::npos);
     CHECK(out.find("check") != std::string::npos);
+    std::tie(code, out) = runCommand({binary, "plugins", "--plugin-path", build.file("plugins"), "--options", "disk_free"}, 30s);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("| `min_free` | size | `1G` | `2G` |") != std::string::npos);
 
     TempDir station;
     const std::string pipeline = station.write("pipeline.yaml",
