@@ -1,5 +1,6 @@
 #include "http/IncidentTimeline.h"
 
+#include "history/MaintenancePeriods.h"
 #include "http/TextEscaping.h"
 
 #include <Poco/JSON/Array.h>
@@ -29,13 +30,14 @@ std::string detail(const Event& e, const std::string& key) {
 
 bool isType(const Event& e, const char* type) { return std::string(toString(e.type)) == type; }
 
-Object::Ptr tallyJson(const CheckTally& t) {
+Object::Ptr tallyJson(const CheckTally& t, std::chrono::milliseconds maintenance) {
     Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     const std::size_t results = t.pass + t.fail + t.error;
     o->set("percent", results == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(std::round(t.passingPercent() * 100.0) / 100.0));
     o->set("results", static_cast<Poco::UInt64>(results));
     o->set("failing", static_cast<Poco::UInt64>(t.fail));
     o->set("errors", static_cast<Poco::UInt64>(t.error));
+    o->set("maintenance_seconds", static_cast<Poco::Int64>(maintenance.count() / 1000));
     return o;
 }
 
@@ -96,8 +98,12 @@ CheckUptime uptimeOf(const std::string& checkId, const std::string& label, const
     u.day = CheckTally{checkId, label};
     u.week = CheckTally{checkId, label};
     const TimePoint dayStart = now - std::chrono::hours(24), weekStart = now - kTimelineSpan;
+    const std::vector<MaintenancePeriod> periods = maintenancePeriods(records, now);
+    u.maintenanceDay = maintenanceTime(periods, checkId, dayStart, now);
+    u.maintenanceWeek = maintenanceTime(periods, checkId, weekStart, now);
     for (const auto& r : records) {
         if (r.kind != RecordKind::Result || r.checkId != checkId || r.time < weekStart) continue;
+        if (inMaintenance(periods, checkId, r.time)) continue;
         if (u.oldest == TimePoint{} || r.time < u.oldest) u.oldest = r.time;
         for (CheckTally* t : {&u.week, r.time >= dayStart ? &u.day : nullptr}) {
             if (!t) continue;
@@ -138,8 +144,8 @@ std::string renderTimelineJson(const std::vector<Record>& events, const std::vec
         Object::Ptr c = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
         c->set("check", u.checkId);
         c->set("label", u.label);
-        c->set("day", tallyJson(u.day));
-        c->set("week", tallyJson(u.week));
+        c->set("day", tallyJson(u.day, u.maintenanceDay));
+        c->set("week", tallyJson(u.week, u.maintenanceWeek));
         c->set("oldest", u.oldest == TimePoint{} ? Poco::Dynamic::Var() : Poco::Dynamic::Var(toIso8601(u.oldest)));
         checks->add(c);
     }

@@ -65,9 +65,10 @@ const char* const statusPageStoryScript = R"JS(
 
   function uptimeLine(u) {
     function pct(t) { return t.percent === null ? "no results" : t.percent + " %"; }
+    var left = u.week.maintenance_seconds > 0 ? ", maintenance " + span(u.week.maintenance_seconds) + " left out" : "";
     return el("div", { "class": "uptime", "data-day": u.day.percent === null ? "" : String(u.day.percent),
                        "data-week": u.week.percent === null ? "" : String(u.week.percent) },
-              "uptime 24 h " + pct(u.day) + " \u00b7 7 d " + pct(u.week) +
+              "uptime 24 h " + pct(u.day) + " \u00b7 7 d " + pct(u.week) + left +
               (u.oldest && Date.now() - Date.parse(u.oldest) < 6.5 * 86400000 ? " (history since " + clock(u.oldest, true) + ")" : ""));
   }
   function addUptime(timeline) {
