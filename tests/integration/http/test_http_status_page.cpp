@@ -279,3 +279,30 @@ TEST_CASE("without a readable history the page still loads: the timeline says wh
     CHECK(out.find("data-check=\"icecast\" data-state=\"passing\"") != std::string::npos);
     CHECK(out.find("<div class=\"uptime\"") == std::string::npos);
 }
+
+TEST_CASE("maintenance in force and an acknowledged incident are shown from /status, as text") {
+    Page page;
+    const auto now = std::chrono::system_clock::now();
+    auto station = test::sampleStation(now);
+    MaintenanceWindow window;
+    window.scope = MaintenanceScope::Check;
+    window.id = "icecast";
+    window.started = now - std::chrono::minutes(5);
+    window.until = now + std::chrono::hours(1);
+    window.reason = "<b>encoder</b> work";
+    window.by = "alice";
+    station.maintenance.push_back(window);
+    station.rules[0].incident = "failover-1";
+    station.rules[0].acknowledged = Acknowledgement{"bob", "on my way", now - std::chrono::minutes(1)};
+    page.engine.setStatus(station);
+    test::TempDir profile;
+    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    INFO(out);
+    CHECK(consoleErrors(out).empty());
+    CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
+    CHECK(out.find("<div class=\"maintenance\" data-scope=\"check\">In maintenance: check icecast until ") != std::string::npos);
+    CHECK(out.find(" \xE2\x80\x93 &lt;b&gt;encoder&lt;/b&gt; work</div>") != std::string::npos);
+    CHECK(out.find("<button type=\"button\" id=\"end-maintenance\">End maintenance</button>") != std::string::npos);  // no longer hidden
+    CHECK(out.find("<span class=\"ack\">acknowledged by bob: on my way</span>") != std::string::npos);
+    CHECK(out.find("class=\"ack-button\" data-rule=\"failover\"") == std::string::npos);
+}
