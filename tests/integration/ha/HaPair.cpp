@@ -86,6 +86,7 @@ HaNode& HaPair::add(const std::string& name, bool primary) {
     node->httpPort = freeLoopbackPort();
     std::string sinks = sinks_.empty() ? "  - plugin: sink_only\n" : sinks_;
     for (auto at = sinks.find("NODE"); at != std::string::npos; at = sinks.find("NODE")) sinks.replace(at, 4, name);
+    for (auto at = sinks.find("DBPORT"); at != std::string::npos; at = sinks.find("DBPORT")) sinks.replace(at, 6, std::to_string(db.port()));
     node->pipeline = node->dir->write(
         "pipeline.yaml",
         "watchdog:\n  name: station\n  state_file: state.json\n"

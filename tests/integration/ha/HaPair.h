@@ -44,8 +44,8 @@ class HaPair {
 public:
     static constexpr const char* kInstance = "i-0123456789abcdef0";
 
-    /// `wait`: the failover rule's wait; `ttl`: the lease's; `extraSink`: YAML sink items per node
-    /// ("NODE" is replaced by the node's name), default sink_only.
+    /// `wait`: the failover rule's wait; `ttl`: the lease's; `sinks`: YAML sink items per node ("NODE"
+    /// is replaced by the node's name, "DBPORT" by the database's port), default sink_only.
     explicit HaPair(const std::string& wait, const std::string& ttl = "1s", const std::string& sinks = "");
 
     /// Adds a node (its pipeline written, not started).

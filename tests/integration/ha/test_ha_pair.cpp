@@ -120,3 +120,82 @@ TEST_CASE("SIGSTOP the leader past the ttl: the other acts; after SIGCONT the fi
     CHECK(a.process->stop() == 0);
     CHECK(b.process->stop() == 0);
 }
+
+namespace {
+
+// The ha object, or null.
+Poco::JSON::Object::Ptr haOf(const HaNode& n) {
+    auto s = n.status();
+    return s ? s->getObject("ha") : nullptr;
+}
+
+std::string database(const HaNode& n) {
+    auto ha = haOf(n);
+    return ha ? ha->getValue<std::string>("database") : "";
+}
+
+// Results the node has had (passes, failures and errors of every check).
+long long results(const HaNode& n) {
+    auto s = n.status();
+    if (!s) return -1;
+    long long total = 0;
+    auto checks = s->getArray("checks");
+    for (std::size_t i = 0; i < checks->size(); ++i) {
+        auto c = checks->getObject(i)->getObject("results");
+        total += c->getValue<long long>("pass") + c->getValue<long long>("fail") + c->getValue<long long>("error");
+    }
+    return total;
+}
+
+long long spooled(const HaNode& n) {
+    auto s = n.status();
+    if (!s) return -1;
+    auto sinks = s->getArray("sinks");
+    return sinks->size() > 0 ? sinks->getObject(0)->getValue<long long>("spooled_records") : -1;
+}
+
+long long rows(const MariaDbServer& db, const std::string& table) {
+    auto [rc, out] = db.trySql("SELECT COUNT(*) FROM " + table, db.database());
+    return rc == 0 ? std::stoll(out) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("the database stops: both keep checking and spooling, when_db_down holds (the primary acts, the secondary waits), both recover") {
+    requireBuilt();
+    HaPair pair("300ms", "1s",
+                "  - { plugin: mysql, host: 127.0.0.1, port: DBPORT, user: watchdog, password: wd-secret, database: watchdog,"
+                " table: logs_NODE, records_table: records_NODE, connect_timeout: 1s }\n");
+    HaNode& a = pair.add("a", true);
+    HaNode& b = pair.add("b", false);
+    startPair(a, b);
+
+    pair.db.stop();
+    REQUIRE_MESSAGE(waitUntil([&] { return database(a) == "down" && database(b) == "down"; }, 10s), a.log() << b.log());
+    CHECK(a.log().find("THE LEASE DATABASE CANNOT BE REACHED") != std::string::npos);
+    CHECK(b.log().find("when_db_down: wait") != std::string::npos);
+    const long long aBefore = results(a), bBefore = results(b);
+    REQUIRE(waitUntil([&] { return results(a) > aBefore + 10 && results(b) > bBefore + 10; }, 10s));
+    REQUIRE(waitUntil([&] { return spooled(a) > 0 && spooled(b) > 0; }, 10s));
+
+    pair.script("fail down");
+    REQUIRE_MESSAGE(waitUntil([&] { return pair.ec2.succeeded("StartInstances") >= 1; }, 15s), a.log());
+    REQUIRE(waitUntil([&] { return b.log().find("waits: the lease database cannot be reached") != std::string::npos; }, 10s));
+    CHECK(a.notifiedCount("warning") == 1);
+    CHECK(b.notifiedCount("warning") == 0);
+    CHECK(pair.ec2.count("StartInstances") == 1);
+    CHECK(haOf(a)->getValue<bool>("may_act"));
+    CHECK_FALSE(haOf(b)->getValue<bool>("may_act"));
+
+    pair.db.start();
+    REQUIRE_MESSAGE(waitUntil([&] { return database(a) == "up" && database(b) == "up"; }, 15s), a.log() << b.log());
+    REQUIRE(waitUntil([&] { return spooled(a) == 0 && spooled(b) == 0; }, 20s));
+    CHECK(a.log().find("reachable again") != std::string::npos);
+    CHECK(pair.ec2.count("StartInstances") == 1);
+    const long long aResults = results(a), bResults = results(b);
+    CHECK(a.process->stop() == 0);
+    CHECK(b.process->stop() == 0);
+    // Every result the nodes had, outage included, is in the database (events are records too).
+    CHECK(rows(pair.db, "records_a") >= aResults);
+    CHECK(rows(pair.db, "records_b") >= bResults);
+}
