@@ -16,8 +16,8 @@ namespace {
 
 const char* kToken = "s3cret-token";
 
-// `wait` before the backup; `extra` rule keys (verify).
-std::string pipeline(int port, const std::string& wait, const std::string& extra = "") {
+// `wait` before the backup; `extra` rule keys (verify); `sink` the sinks: entry.
+std::string pipeline(int port, const std::string& wait, const std::string& extra = "", const std::string& sink = "plugin: sink_only") {
     return "http: { listen: 127.0.0.1:" + std::to_string(port) + ", token: " + kToken + " }\n"
            "checks:\n"
            "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms }\n"
@@ -29,7 +29,7 @@ std::string pipeline(int port, const std::string& wait, const std::string& extra
            "  failover: { when: \"any of [encoder]\", warn: notes, wait: " + wait + ", then: backup, recover: notes" + extra + " }\n"
            "  online: { on: startup, then: notes }\n"
            "sinks:\n"
-           "  - plugin: sink_only\n";
+           "  - " + sink + "\n";
 }
 
 std::string url(int port, const std::string& path) { return "http://127.0.0.1:" + std::to_string(port) + path; }
@@ -67,13 +67,16 @@ Poco::JSON::Object::Ptr rule(int port, const std::string& id) {
     return nullptr;
 }
 
-std::uint64_t failures(int port, const std::string& check) {
+/// How many results of `kind` ("pass", "fail") the check had since the daemon started.
+std::uint64_t results(int port, const std::string& check, const std::string& kind) {
     auto checks = status(port)->getArray("checks");
     for (std::size_t i = 0; i < checks->size(); ++i)
         if (checks->getObject(i)->getValue<std::string>("id") == check)
-            return checks->getObject(i)->getObject("results")->getValue<std::uint64_t>("fail");
+            return checks->getObject(i)->getObject("results")->getValue<std::uint64_t>(kind);
     return 0;
 }
+
+std::uint64_t failures(int port, const std::string& check) { return results(port, check, "fail"); }
 
 int count(const std::vector<std::string>& types, const std::string& type) {
     return static_cast<int>(std::count(types.begin(), types.end(), type));
@@ -305,4 +308,33 @@ TEST_CASE("ack stops the escalations of the open incident, records who and why, 
     REQUIRE(waitUntil([&] { return rule(port, "failover")->isNull("acknowledged"); }, 5s));
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(5s) == 0);
+}
+
+TEST_CASE("history leaves a check's maintenance out of its uptime and says how much was left out") {
+    DaemonFixture f;
+    const int port = freeLoopbackPort();
+    const std::string file = f.writePipeline(pipeline(port, "1h", "", "{ plugin: sqlite, path: history.db }"));
+    f.script("encoder", "pass");
+    f.script("stream", "pass");
+    {
+        ChildProcess daemon(f.command("run", {file}));
+        INFO(daemon.output());
+        REQUIRE(waitUntil([&] { return results(port, "encoder", "pass") >= 5; }, 10s));
+        REQUIRE(post(port, "/maintenance", R"({"duration":"1h","check":"encoder"})").rfind("HTTP/1.1 200", 0) == 0);
+        f.script("encoder", "fail");
+        REQUIRE(waitUntil([&] { return failures(port, "encoder") >= 10; }, 10s));
+        f.script("encoder", "pass");
+        const auto passes = results(port, "encoder", "pass");
+        REQUIRE(waitUntil([&] { return results(port, "encoder", "pass") >= passes + 3; }, 10s));
+        REQUIRE(post(port, "/maintenance", R"({"end":true,"check":"encoder"})").rfind("HTTP/1.1 200", 0) == 0);
+        REQUIRE(f.waitForEvent("notes.jsonl", "maintenance_ended"));
+        daemon.signal(SIGTERM);
+        CHECK(daemon.wait(5s) == 0);
+    }
+    auto [rc, out] = runCommand(f.command("history", {file, "--since", "1h"}), 20s);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK(out.find("encoder: 100 % passing (maintenance ") != std::string::npos);
+    CHECK(out.find(" left out), 0 failures, 0 errors over 1 h") != std::string::npos);
+    CHECK(out.find("stream: 100 % passing, 0 failures") != std::string::npos);
 }
