@@ -341,7 +341,9 @@ struct Engine::Impl {
 
     void keepUntilDelivered(const std::string& action, const Event& e) {
         try {
-            outbox.keep(action, sequence, e);
+            if (auto dropped = outbox.keep(action, sequence, e))
+                log.error(action + " has " + std::to_string(Outbox::kMaxKept) + " undelivered notifications; dropped the oldest (" +
+                          toString(dropped->type) + " of " + toLocalSeconds(dropped->time) + ")");
         } catch (const std::exception& ex) {
             log.error("cannot keep the " + std::string(toString(e.type)) + " event for " + action + " until it is delivered: " + ex.what());
         }

@@ -95,7 +95,7 @@ Event eventFrom(const std::string& text) {
 
 Outbox::Outbox(std::string directory) : directory_(std::move(directory)) {}
 
-void Outbox::keep(const std::string& action, std::uint64_t sequence, const Event& event) {
+std::optional<Event> Outbox::keep(const std::string& action, std::uint64_t sequence, const Event& event) {
     const std::string folder = directory_ + "/" + action;
     Poco::File(folder).createDirectories();
     const std::string path = folder + "/" + fileName(sequence);
@@ -106,7 +106,13 @@ void Outbox::keep(const std::string& action, std::uint64_t sequence, const Event
         if (!out) throw std::runtime_error("cannot write " + tmp);
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp + " to " + path);
-    kept_[action].push_back({path, event});
+    auto& list = kept_[action];
+    list.push_back({path, event});
+    if (list.size() <= kMaxKept) return std::nullopt;
+    Event dropped = list.front().event;
+    std::remove(list.front().path.c_str());
+    list.erase(list.begin());
+    return dropped;
 }
 
 void Outbox::delivered(const std::string& action, const Event& event) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,11 +16,15 @@ namespace watchdog {
 /// delivers what is left, once, in order. Not thread-safe: the engine calls it under its lock.
 class Outbox {
 public:
+    /// Undelivered events kept per action at the most.
+    static constexpr std::size_t kMaxKept = 1000;
+
     /// `directory` is created when the first event is kept.
     explicit Outbox(std::string directory);
 
-    /// Keeps `event` for `action` until delivered().
-    void keep(const std::string& action, std::uint64_t sequence, const Event& event);
+    /// Keeps `event` for `action` until delivered(). A notifier that never delivers keeps at most
+    /// kMaxKept events: past that the oldest is dropped, and returned so that the caller can say so.
+    std::optional<Event> keep(const std::string& action, std::uint64_t sequence, const Event& event);
     /// `action` delivered `event`: its file is removed.
     void delivered(const std::string& action, const Event& event);
     /// What the previous run left undelivered, per action, oldest first. Unreadable files are
