@@ -20,7 +20,7 @@ constexpr std::size_t maxRequestTargetBytes = 2048;
 /// Poco 1.11's "Request Time-out" from RFC 2616.
 void setStatus(Poco::Net::HTTPResponse& response, Poco::Net::HTTPResponse::HTTPStatus status);
 
-/// Answers one request: GET / (page), /healthz, /status, /metrics, /history; POST /notify,
+/// Answers one request: GET / (page), /healthz, /status, /metrics, /history, /timeline; POST /notify,
 /// /maintenance, /ack.
 /// With a token, everything but / and /healthz needs "Authorization: Bearer TOKEN".
 class StatusRequestHandler {
