@@ -23,6 +23,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
   header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 1em; padding: 12px 20px; background: #24292f; color: #fff; }
   header h1 { font-size: 18px; margin: 0; }
   header .meta { color: #c9d1d9; font-size: 13px; }
+  header .meta.down { color: #ff7b72; font-weight: 600; }
   main { padding: 16px 20px; max-width: 1200px; }
   #banner { display: none; margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; background: #fce8e6; color: #a50e0e; }
   #banner.shown { display: block; }
@@ -69,6 +70,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
   <h1 id="pipeline">encoder-watchdog</h1>
   <span class="meta" id="meta">loading&hellip;</span>
   <span class="meta" id="updated"></span>
+  <span class="meta" id="ha" hidden></span>
 </header>
 <main>
   <div id="banner" role="alert"></div>
@@ -218,6 +220,19 @@ const char* const page = R"HTML(<!DOCTYPE html>
     });
   }
 
+  // Two watchdogs (ha:): this node, the lease holder, the lease's age, the database.
+  function renderHa(status) {
+    var el = document.getElementById("ha");
+    var ha = status.ha;
+    el.hidden = !ha;
+    if (!ha) return;
+    var age = ha.lease_age_seconds === null ? "?" : ha.lease_age_seconds.toFixed(1) + " s";
+    el.textContent = "node " + visible(ha.node) + " \u00b7 " + (ha.leading ? "holds the lease" : "leader " + visible(ha.leader || "?")) +
+      " \u00b7 lease renewed " + age + " ago (token " + ha.token + ")" +
+      (ha.database === "up" ? "" : " \u00b7 DATABASE DOWN: " + (ha.may_act ? "acting alone (when_db_down: act)" : "not acting (when_db_down: wait)"));
+    el.className = "meta" + (ha.database === "up" ? "" : " down");
+  }
+
   function renderRules(status) {
     var body = document.getElementById("rules");
     body.textContent = "";
@@ -246,6 +261,7 @@ const char* const page = R"HTML(<!DOCTYPE html>
       document.title = visible(status.pipeline) + " \u2013 encoder-watchdog";
       document.getElementById("meta").textContent = "version " + status.version + " \u00b7 up " +
         Math.round(status.uptime_seconds / 60) + " min";
+      renderHa(status);
       renderRules(status);
       renderMaintenance(status);
       var timeline = fetchTimeline().then(function (t) { renderTimeline(t); return t; },

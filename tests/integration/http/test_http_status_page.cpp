@@ -306,3 +306,29 @@ TEST_CASE("maintenance in force and an acknowledged incident are shown from /sta
     CHECK(out.find("<span class=\"ack\">acknowledged by bob: on my way</span>") != std::string::npos);
     CHECK(out.find("class=\"ack-button\" data-rule=\"failover\"") == std::string::npos);
 }
+
+TEST_CASE("with ha: the page shows the node, the leader, the lease's age and a database that is down") {
+    Page page;
+    StatusSnapshot s = test::sampleStation(std::chrono::system_clock::now());
+    HaStatus ha;
+    ha.node = "watcher-eu";
+    ha.leader = "encoder-host";
+    ha.token = 4;
+    ha.leaseAge = std::chrono::milliseconds(2300);
+    ha.databaseUp = false;
+    ha.whenDbDown = "wait";
+    s.ha = ha;
+    page.engine.setStatus(s);
+    test::TempDir profile;
+    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    INFO(out);
+    CHECK(consoleErrors(out).empty());
+    CHECK(out.find("node watcher-eu \u00b7 leader encoder-host \u00b7 lease renewed 2.3 s ago (token 4) \u00b7 DATABASE DOWN: not acting "
+                   "(when_db_down: wait)") != std::string::npos);
+    CHECK(out.find("class=\"meta down\" id=\"ha\"") != std::string::npos);
+
+    Page plain;
+    test::TempDir profile2;
+    const std::string without = runChromium(profile2, plain.url(), {"--dump-dom"});
+    CHECK(without.find("id=\"ha\" hidden") != std::string::npos);
+}
