@@ -2,7 +2,7 @@
 #include "WebhookUrl.h"
 #include "discord_notify_action.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <doctest/doctest.h>
 
@@ -14,11 +14,9 @@ namespace {
 const std::string kToken = "AbC-123_secret.TOKEN";
 
 std::string configureError(const std::string& yaml) {
-    Options options(parseYaml(yaml, "pipeline.yaml"), "actions.discord", "/tmp");
     DiscordNotifyAction action;
     try {
-        action.configure(options);
-        options.rejectUnknownKeys();
+        testing::configureFrom(action, yaml, "actions.discord");
     } catch (const ConfigError& e) {
         return e.what();
     }
@@ -89,9 +87,8 @@ TEST_CASE("bad options are one line naming file:line:col and the key, never the 
 }
 
 TEST_CASE("dry run returns exactly the JSON it would send and sends nothing") {
-    Options options(parseYaml("webhook_url: http://127.0.0.1:9/api/webhooks/1/" + kToken + "\n", "pipeline.yaml"), "actions.discord", "/tmp");
     DiscordNotifyAction action;
-    action.configure(options);
+    action.configure(testing::optionsFromYaml("webhook_url: http://127.0.0.1:9/api/webhooks/1/" + kToken + "\n", "actions.discord"));
     Event e;
     e.type = EventType::Startup;
     e.time = fromEpochMs(1727365199000LL);
@@ -107,10 +104,9 @@ TEST_CASE("dry run returns exactly the JSON it would send and sends nothing") {
 }
 
 TEST_CASE("events not listed are skipped without sending") {
-    Options options(parseYaml("webhook_url: http://127.0.0.1:9/api/webhooks/1/" + kToken + "\nevents: [warning]\n", "pipeline.yaml"),
-                    "actions.discord", "/tmp");
     DiscordNotifyAction action;
-    action.configure(options);
+    action.configure(testing::optionsFromYaml("webhook_url: http://127.0.0.1:9/api/webhooks/1/" + kToken + "\nevents: [warning]\n",
+                                              "actions.discord"));
     Event e;
     e.type = EventType::Status;
     const Outcome o = action.execute(e, ActionContext{"discord", "Discord", false, nullptr});

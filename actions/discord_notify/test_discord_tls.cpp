@@ -3,7 +3,7 @@
 #include "discord_notify_action.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -71,11 +71,9 @@ struct TlsWebhook {
 };
 
 Outcome send(const std::string& url, const std::string& extra) {
-    Options options(parseYaml("webhook_url: " + url + "\nrequest_timeout: 5s\nmax_retry_time: 2s\nretry_backoff: 10ms\n" + extra,
-                              "pipeline.yaml"),
-                    "actions.discord", "/tmp");
     DiscordNotifyAction action;
-    action.configure(options);
+    action.configure(testing::optionsFromYaml(
+        "webhook_url: " + url + "\nrequest_timeout: 5s\nmax_retry_time: 2s\nretry_backoff: 10ms\n" + extra, "actions.discord"));
     Event e;
     e.type = EventType::Shutdown;
     e.summary = "over TLS";

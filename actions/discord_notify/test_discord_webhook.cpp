@@ -6,7 +6,7 @@
 #include "FakeDiscord.h"
 #include "TestSupport.h"
 #include "TrickleServer.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "engine/ActionRunner.h"
 
 #include <Poco/AutoPtr.h>
@@ -61,9 +61,8 @@ std::unique_ptr<DiscordNotifyAction> notifier(const std::string& url, std::map<s
     for (const auto& [k, v] : overrides) values[k] = v;
     std::string yaml;
     for (const auto& [k, v] : values) yaml += k + ": " + v + "\n";
-    Options options(parseYaml(yaml, "pipeline.yaml"), "actions.discord", "/tmp");
     auto action = std::make_unique<DiscordNotifyAction>();
-    action->configure(options);
+    action->configure(testing::optionsFromYaml(yaml, "actions.discord"));
     return action;
 }
 

@@ -4,7 +4,7 @@
 #include "heartbeat_action.h"
 
 #include "TestSupport.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include <Poco/StreamCopier.h>
 
@@ -21,9 +21,8 @@ using namespace std::chrono_literals;
 namespace {
 
 std::unique_ptr<HeartbeatAction> action(const std::string& yaml) {
-    Options options(parseYaml(yaml, "pipeline.yaml"), "actions.ping", "/tmp");
     auto a = std::make_unique<HeartbeatAction>();
-    a->configure(options);
+    a->configure(testing::optionsFromYaml(yaml, "actions.ping"));
     return a;
 }
 

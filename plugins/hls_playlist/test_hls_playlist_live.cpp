@@ -6,7 +6,7 @@
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
 #include "TrickleServer.h"
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -23,11 +23,10 @@
 
 using namespace watchdog;
 using namespace watchdog::test;
+using namespace watchdog::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string statusOf(const Result& r) { return toString(r.status); }
 
 // Quarter-second segments, so that a max_stall of a second tells a paused encoder from a running one.
 FfmpegEncoder::Settings quickHls(const std::string& directory) {
@@ -36,13 +35,7 @@ FfmpegEncoder::Settings quickHls(const std::string& directory) {
     return s;
 }
 
-std::unique_ptr<HlsPlaylistCheck> makeCheck(const std::string& yaml) {
-    auto check = std::make_unique<HlsPlaylistCheck>();
-    Options opts(parseYaml(yaml, "pipeline.yaml"), "checks.playlist", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
-    return check;
-}
+std::unique_ptr<HlsPlaylistCheck> makeCheck(const std::string& yaml) { return configure<HlsPlaylistCheck>(yaml, "checks.playlist", "/tmp"); }
 
 Result runOnce(HlsPlaylistCheck& check, std::chrono::milliseconds timeout = 5s) {
     CheckContext ctx{"playlist", "HLS playlist", 1s, timeout, nullptr};
@@ -309,9 +302,7 @@ TEST_CASE("hls_playlist.so loads through the plugin loader and reads a playlist"
     dir.write("a.ts", "x");
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("hls_playlist");
-    Options opts(parseYaml("path: " + dir.file("live.m3u8") + "\n", "pipeline.yaml"), "checks.playlist", "/tmp");
-    check->configure(opts);
-    opts.rejectUnknownKeys();
+    configureFrom(*check, "path: " + dir.file("live.m3u8") + "\n", "checks.playlist", "/tmp");
     CheckContext ctx{"playlist", "HLS playlist", 1s, 5s, nullptr};
     CHECK(check->run(ctx).summary == "newest segment #0 (first look), 1 segment listed, newest 1 present");
 }

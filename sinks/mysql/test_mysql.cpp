@@ -1,6 +1,6 @@
 #include "mysql_sink.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
@@ -39,13 +39,7 @@ std::string freshDatabase() {
 }
 
 std::unique_ptr<MysqlSink> makeSink(const std::string& yaml) {
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options options(root, "sinks[0]", "/tmp");
-    auto sink = std::make_unique<MysqlSink>();
-    sink->configure(options);
-    options.markKnown({"plugin"});
-    options.rejectUnknownKeys();
-    return sink;
+    return testing::configure<MysqlSink>(yaml, "sinks[0]");
 }
 
 std::string tcpOptions(const std::string& database, const std::string& password = "wd-secret") {

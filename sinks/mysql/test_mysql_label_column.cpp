@@ -1,7 +1,6 @@
 #include "mysql_sink.h"
 
-#include "config/ConfigNode.h"
-#include "history/SinkQueue.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
@@ -59,12 +58,10 @@ std::string freshDatabase() {
 std::string where(const std::string& db) { return "127.0.0.1:" + std::to_string(server().port()) + "/" + db; }
 
 std::unique_ptr<MysqlSink> makeSink(const std::string& db) {
-    auto root = parseYaml("host: 127.0.0.1\nport: " + std::to_string(server().port()) +
-                              "\nuser: watchdog\npassword: wd-secret\ndatabase: " + db + "\nconnect_timeout: 2s\n",
-                          "pipeline.yaml");
-    Options options(root, "sinks[0]", "/tmp");
     auto sink = std::make_unique<MysqlSink>();
-    sink->configure(options);
+    sink->configure(testing::optionsFromYaml("host: 127.0.0.1\nport: " + std::to_string(server().port()) +
+                                                 "\nuser: watchdog\npassword: wd-secret\ndatabase: " + db + "\nconnect_timeout: 2s\n",
+                                             "sinks[0]"));
     return sink;
 }
 
@@ -116,12 +113,7 @@ private:
 };
 
 SinkQueueSettings quickRetries(const TempDir& dir) {
-    SinkQueueSettings s;
-    s.spoolDirectory = dir.file("spool");
-    s.maxDelay = 5ms;
-    s.retryMin = 20ms;
-    s.retryMax = 200ms;
-    return s;
+    return testing::SinkQueueSettingsBuilder(dir.file("spool")).retries(20ms, 200ms).build();
 }
 
 }  // namespace
@@ -188,7 +180,7 @@ TEST_CASE("mysql sink: a table with neither column is refused, naming its column
 
     TempDir dir;
     SinkLog log;
-    SinkQueue queue("mysql", makeSink(db), quickRetries(dir));
+    testing::QueuedSink queue("mysql", makeSink(db), quickRetries(dir));
     queue.start();
     for (const Record& r : cycle(1)) queue.push(r);
     REQUIRE(waitUntil([&] { return queue.stats().spooledRecords == 5 && queue.stats().failures > 0; }, 30s));

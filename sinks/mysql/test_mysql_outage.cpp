@@ -1,7 +1,6 @@
 #include "mysql_sink.h"
 
-#include "config/ConfigNode.h"
-#include "history/SinkQueue.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
@@ -16,24 +15,16 @@ using namespace std::chrono_literals;
 namespace {
 
 std::unique_ptr<MysqlSink> makeSink(const std::string& yaml) {
-    auto root = parseYaml(yaml, "pipeline.yaml");
-    Options options(root, "sinks[0]", "/tmp");
     auto sink = std::make_unique<MysqlSink>();
-    sink->configure(options);
+    sink->configure(testing::optionsFromYaml(yaml, "sinks[0]"));
     return sink;
 }
 
 SinkQueueSettings quickRetries(const TempDir& dir) {
-    SinkQueueSettings s;
-    s.spoolDirectory = dir.file("spool");
-    s.maxBatch = 200;
-    s.maxDelay = 5ms;
-    s.retryMin = 20ms;
-    s.retryMax = 200ms;
-    return s;
+    return testing::SinkQueueSettingsBuilder(dir.file("spool")).maxBatch(200).retries(20ms, 200ms).build();
 }
 
-void pushRange(SinkQueue& queue, std::uint64_t first, std::uint64_t last) {
+void pushRange(testing::QueuedSink& queue, std::uint64_t first, std::uint64_t last) {
     for (const auto& r : sampleResults(first, last)) queue.push(r);
 }
 
@@ -47,7 +38,7 @@ long long rowsIn(const MariaDbServer& db, const std::string& table) {
 TEST_CASE("mysql sink behind the sink queue: a server stopped, then killed, mid-run loses and repeats nothing") {
     MariaDbServer db;
     TempDir dir;
-    SinkQueue queue("mysql", makeSink(db.sinkOptionsYaml() + "connect_timeout: 1s\n"), quickRetries(dir));
+    testing::QueuedSink queue("mysql", makeSink(db.sinkOptionsYaml() + "connect_timeout: 1s\n"), quickRetries(dir));
     queue.start();
     const std::uint64_t total = 6000;
 
@@ -92,7 +83,7 @@ TEST_CASE("mysql sink behind the sink queue: a server stopped, then killed, mid-
 TEST_CASE("mysql sink behind the sink queue: records refused for a wrong password are kept and arrive once fixed") {
     MariaDbServer db;
     TempDir dir;
-    SinkQueue queue("mysql",
+    testing::QueuedSink queue("mysql",
                     makeSink("host: 127.0.0.1\nport: " + std::to_string(db.port()) +
                              "\nuser: watchdog\npassword: rotated-secret\ndatabase: watchdog\n"),
                     quickRetries(dir));

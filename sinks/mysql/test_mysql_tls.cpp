@@ -1,6 +1,6 @@
 #include "mysql_sink.h"
 
-#include "config/ConfigNode.h"
+#include "watchdog/testing/PluginTestKit.h"
 
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
@@ -42,12 +42,10 @@ struct Certificates {
 };
 
 std::unique_ptr<MysqlSink> makeSink(const MariaDbServer& db, const std::string& user, const std::string& tls) {
-    auto root = parseYaml("host: 127.0.0.1\nport: " + std::to_string(db.port()) + "\nuser: " + user +
-                              "\npassword: tls-secret\ndatabase: watchdog\n" + tls,
-                          "pipeline.yaml");
-    Options options(root, "sinks[0]", "/tmp");
     auto sink = std::make_unique<MysqlSink>();
-    sink->configure(options);
+    sink->configure(testing::optionsFromYaml(
+        "host: 127.0.0.1\nport: " + std::to_string(db.port()) + "\nuser: " + user + "\npassword: tls-secret\ndatabase: watchdog\n" + tls,
+        "sinks[0]"));
     return sink;
 }
 
