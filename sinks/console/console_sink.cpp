@@ -43,7 +43,8 @@ ConsoleSink::ConsoleSink() : out_(&std::cout), isTerminal_(::isatty(STDOUT_FILEN
 
 ConsoleSink::ConsoleSink(std::ostream& out, bool isTerminal) : out_(&out), isTerminal_(isTerminal), fixedStream_(true) {}
 
-void ConsoleSink::configure(const Options& options) {
+void ConsoleSink::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     const auto kinds = options.stringList("kinds", {"results", "events"});
     results_ = events_ = false;
     for (const auto& k : kinds) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "watchdog/OptionTable.h"
 #include "watchdog/Sink.h"
 
 #include <ostream>
@@ -15,6 +16,8 @@ public:
     /// Writes to `out` instead (tests); `isTerminal` stands in for the isatty() answer of `color: auto`.
     ConsoleSink(std::ostream& out, bool isTerminal);
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     void write(const std::vector<Record>& batch) override;
 
     /// The line printed for a record (no newline), coloured with ANSI codes if `color`.

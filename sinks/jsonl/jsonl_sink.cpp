@@ -26,7 +26,8 @@ std::runtime_error ioError(const std::string& what, const std::string& path) {
 
 JsonlSink::~JsonlSink() { close(); }
 
-void JsonlSink::configure(const Options& options) {
+void JsonlSink::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     settings_.path = options.path("path");
     settings_.fsync = options.boolean("fsync", true);
     settings_.maxSize = options.size("max_size", 0);

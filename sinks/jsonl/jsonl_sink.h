@@ -1,5 +1,6 @@
 #pragma once
 
+#include "watchdog/OptionTable.h"
 #include "watchdog/Sink.h"
 
 #include <cstdint>
@@ -16,6 +17,8 @@ class JsonlSink : public Sink {
 public:
     ~JsonlSink() override;
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     void open() override;
     void write(const std::vector<Record>& batch) override;
     void close() override;

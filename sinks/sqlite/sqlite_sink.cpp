@@ -50,7 +50,8 @@ bool isNotADatabase(const std::string& message) {
 SqliteSink::SqliteSink() = default;
 SqliteSink::~SqliteSink() { close(); }
 
-void SqliteSink::configure(const Options& options) {
+void SqliteSink::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     settings_.path = options.path("path");
     settings_.busyTimeout = options.duration("busy_timeout", settings_.busyTimeout);
     if (settings_.busyTimeout.count() < 0 || settings_.busyTimeout > std::chrono::hours(1))

@@ -2,6 +2,7 @@
 
 #include "sqlite_connection.h"
 
+#include "watchdog/OptionTable.h"
 #include "watchdog/Sink.h"
 
 #include <chrono>
@@ -24,6 +25,8 @@ public:
     SqliteSink();
     ~SqliteSink() override;
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     void open() override;
     void write(const std::vector<Record>& batch) override;
     void close() override;
