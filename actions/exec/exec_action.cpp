@@ -54,7 +54,8 @@ std::string signalName(int sig) {
 
 }  // namespace
 
-void ExecAction::configure(const Options& options) {
+void ExecAction::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     const bool shell = options.boolean("shell", false);
     const std::vector<std::string> command = options.stringList("command");
     if (command.empty() || command[0].empty()) options.fail("command", "give the program and its arguments as a list, e.g. [/usr/local/bin/switch-dns, --to, backup]");
@@ -86,7 +87,7 @@ void ExecAction::configure(const Options& options) {
     for (const auto& entry : options.stringList("env")) {
         const auto eq = entry.find('=');
         if (eq == std::string::npos || eq == 0)
-            options.fail("env", "'" + options.withoutSecrets(entry) + "' is not NAME=value (e.g. \"DNS_TOKEN=${DNS_TOKEN}\")");
+            options.fail("env", "'" + options.block().withoutSecrets(entry) + "' is not NAME=value (e.g. \"DNS_TOKEN=${DNS_TOKEN}\")");
         extraEnv_.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
     }
     spec_.passEnv = options.stringList("pass_env");

@@ -3,6 +3,7 @@
 #include "ProcessRun.h"
 
 #include <watchdog/Action.h>
+#include <watchdog/OptionTable.h>
 
 #include <set>
 #include <string>
@@ -17,6 +18,8 @@ class ExecAction : public Action {
 public:
     /// Reads command, shell, timeout, kill_grace, stdin_json, working_directory, output_lines, role, events.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// Remedy unless `role: notifier`.
     ActionRole role() const override { return role_; }
     /// Runs the command once for the event and reports how it ended.

@@ -50,13 +50,14 @@ void requireHttpUrl(const Options& options, const std::string& key, const std::s
 
 }  // namespace
 
-void HeartbeatAction::configure(const Options& options) {
+void HeartbeatAction::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     url_ = options.secret("url");
-    requireHttpUrl(options, "url", url_);
+    requireHttpUrl(options.block(), "url", url_);
     failUrl_ = options.secret("fail_url", withSuffix(url_, "/fail"));
-    if (options.has("fail_url")) requireHttpUrl(options, "fail_url", failUrl_);
+    if (options.has("fail_url")) requireHttpUrl(options.block(), "fail_url", failUrl_);
     startUrl_ = options.secret("start_url", withSuffix(url_, "/start"));
-    if (options.has("start_url")) requireHttpUrl(options, "start_url", startUrl_);
+    if (options.has("start_url")) requireHttpUrl(options.block(), "start_url", startUrl_);
     method_ = options.choice("method", {"GET", "POST"}, "GET");
     const auto every = options.duration("every", std::chrono::milliseconds(0));
     if (every.count() < 0) options.fail("every", "must be 0 (every cycle) or more");

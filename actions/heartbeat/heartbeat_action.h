@@ -3,6 +3,7 @@
 #include "PingPlan.h"
 
 #include <watchdog/Action.h>
+#include <watchdog/OptionTable.h>
 
 #include <chrono>
 #include <mutex>
@@ -19,6 +20,8 @@ class HeartbeatAction : public Action {
 public:
     /// Reads url, method, every, timeout, start, fail_url, start_url, ca_file.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// Always ActionRole::Heartbeat.
     ActionRole role() const override { return ActionRole::Heartbeat; }
     /// Pings for Startup and the core's cycle events; ignores everything else.
