@@ -98,8 +98,9 @@ void MysqlLease::abandon() {
     if (thread_.joinable()) thread_.join();
 }
 
-void MysqlLease::stop() {
+void MysqlLease::stop(bool release) {
     abandon();
+    if (!release) return;
     std::uint64_t held;
     {
         std::lock_guard<std::mutex> lock(mutex_);

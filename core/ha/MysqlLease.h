@@ -27,8 +27,8 @@ public:
 
     /// Creates the tables if needed, runs one lease round (so a leader announces its start), then renews on a thread.
     void start() override;
-    /// Stops renewing and gives the lease up (expiry now) so another node takes over at once.
-    void stop() override;
+    /// Stops renewing; with `release`, gives the lease up (expiry now) so another node takes over at once.
+    void stop(bool release) override;
     bool mayAct() const override;
     RemedyClaim claim(const std::string& incident, const std::string& action) override;
     std::optional<SharedIncident> joinIncident(const std::string& rule, const SharedIncident& local) override;

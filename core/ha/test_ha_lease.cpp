@@ -99,7 +99,7 @@ TEST_CASE("lease: one holder; the other takes over after the ttl with the next t
     a.renewOnce();
     CHECK(a.status().leader == "b");
     CHECK_FALSE(a.mayAct());
-    b.stop();
+    b.stop(true);
 }
 
 TEST_CASE("lease: a holder whose token is no longer current is fenced off even before its own clock says so") {
@@ -122,7 +122,7 @@ TEST_CASE("lease: given up on stop, so the other node takes it at its next round
     a.start();
     b.start();
     REQUIRE(a.mayAct());
-    a.stop();
+    a.stop(true);
     b.renewOnce();
     CHECK(b.mayAct());
     b.abandon();

@@ -53,8 +53,10 @@ public:
 
     /// Starts taking and renewing the lease (on a thread of its own).
     virtual void start() = 0;
-    /// Stops renewing; the lease is released so another node takes over at once.
-    virtual void stop() = 0;
+    /// Stops renewing; with `release` the lease is given up so another node takes over at once (a
+    /// final stop), without it the lease runs on until its expiry (a reload: the next engine of this
+    /// node takes it straight back).
+    virtual void stop(bool release) = 0;
     /// True if this node may notify now. Never blocks.
     virtual bool mayAct() const = 0;
     /// Before a remedy runs for `incident`: records (incident, action, token) if this node holds the

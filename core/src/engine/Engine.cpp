@@ -452,7 +452,7 @@ void Engine::stop(bool announce, StopBudget budget) {
     }
     if (m.timer.joinable()) m.timer.join();
 
-    if (m.coordination && announce) m.coordination->stop();
+    if (m.coordination) m.coordination->stop(announce);
     std::vector<std::thread> stoppers;
     for (auto& [id, runner] : m.runners) {
         ActionRunner* r = runner.get();

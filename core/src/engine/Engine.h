@@ -29,8 +29,8 @@ public:
     ~Engine() override;
 
     /// HA (`ha:`): only while `coordination` lets this node act are notifiers told and remedies run
-    /// (each claimed under the lease first). Call before start(); the engine starts it and, on a final
-    /// stop, gives the lease up.
+    /// (each claimed under the lease first). Call before start(); the engine starts and stops it and,
+    /// on a final stop (announce), gives the lease up.
     void setCoordination(std::shared_ptr<Coordination> coordination);
 
     /// Loads the state file, opens the sinks, starts actions, announces startup (unless `announce` is

@@ -61,7 +61,14 @@ TEST_CASE("two daemons, one lease: a failure makes exactly one of them warn and 
     CHECK(ha->getValue<bool>("may_act") == false);
     CHECK(ha->getValue<std::string>("database") == "up");
     CHECK(ha->getValue<double>("lease_age_seconds") < 5.0);
+
+    // A reload keeps the lease on the node (its next engine takes it straight back); a TERM gives it up.
+    a.process->signal(SIGHUP);
+    REQUIRE_MESSAGE(waitUntil([&] { return a.log().find("reloaded") != std::string::npos; }, 10s), a.log());
+    REQUIRE(waitUntil([&] { return a.leading(); }, 5s));
+    CHECK(b.log().find("holds the lease now") == std::string::npos);
     CHECK(a.process->stop() == 0);
+    REQUIRE_MESSAGE(waitUntil([&] { return b.leading(); }, 5s), b.log());
     CHECK(b.process->stop() == 0);
 }
 
