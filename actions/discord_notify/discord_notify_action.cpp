@@ -48,7 +48,8 @@ std::set<EventType> eventSet(const Options& options, const std::string& key, con
 
 }  // namespace
 
-void DiscordNotifyAction::configure(const Options& options) {
+void DiscordNotifyAction::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     std::string error;
     auto url = discord::WebhookUrl::parse(options.secret("webhook_url"), error);
     if (!url) options.fail("webhook_url", error);
@@ -98,10 +99,10 @@ void DiscordNotifyAction::configure(const Options& options) {
     if (d.maxRetryTime.count() < 0) options.fail("max_retry_time", "must not be negative");
     client_ = std::make_unique<discord::WebhookClient>(*url, d);
 
-    alsoPost_ = eventSet(options, "also_post", kAlsoPostDefault);
+    alsoPost_ = eventSet(options.block(), "also_post", kAlsoPostDefault);
     cards_.reset();
     cardsLoaded_ = false;
-    const std::string stateFile = options.path("state_file", defaultStateFile(options));
+    const std::string stateFile = options.path("state_file", defaultStateFile(options.block()));
     if (options.boolean("incident_card", true)) cards_ = std::make_unique<discord::IncidentCardStore>(stateFile);
 }
 

@@ -5,6 +5,7 @@
 #include "WebhookClient.h"
 
 #include <watchdog/Action.h>
+#include <watchdog/OptionTable.h>
 
 #include <memory>
 #include <set>
@@ -20,6 +21,8 @@ public:
     /// Reads webhook_url, username, avatar_url, mention, events, incident_card, also_post, state_file
     /// and the delivery timings.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     /// Always ActionRole::Notifier.
     ActionRole role() const override { return ActionRole::Notifier; }
     /// Renders and posts one event; a failure outcome says why (never with the token).
