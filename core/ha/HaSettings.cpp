@@ -5,6 +5,8 @@
 
 #include <Poco/Environment.h>
 
+#include <algorithm>
+
 namespace watchdog {
 
 HaSettings readHaSettings(const Options& block) {
@@ -24,6 +26,11 @@ HaSettings readHaSettings(const Options& block) {
     } catch (const ConfigError& e) {
         stopped.push_back(e);
     }
+    // A lease round, a claim or joining an incident must not outlast the lease: the sink's 5 s and
+    // 30 s defaults become a third of the ttl (at least the 1 s the client library allows, at most 5 s).
+    const auto bound = std::clamp<std::chrono::milliseconds>(s.ttl / 3, std::chrono::seconds(1), std::chrono::seconds(5));
+    if (!options.has("connect_timeout")) s.database.connectTimeout = bound;
+    if (!options.has("io_timeout")) s.database.ioTimeout = bound;
     std::vector<ConfigError> problems = options.recordedProblems();
     problems.insert(problems.end(), stopped.begin(), stopped.end());
     for (auto& e : options.unknownKeys(stopped.empty() ? nullptr : &stopped.front().mark())) problems.push_back(e);

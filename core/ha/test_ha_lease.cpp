@@ -56,12 +56,16 @@ TEST_CASE("ha settings: the mysql sink's keys, ttl from 1s, when_db_down default
     const HaSettings secondary = read("lease: mysql\nnode: b\n" + db);
     CHECK(secondary.node == "b");
     CHECK(secondary.ttl == 15s);
+    CHECK(secondary.database.connectTimeout == 5s);  // a third of the ttl, at most 5 s
+    CHECK(secondary.database.ioTimeout == 5s);
     CHECK_FALSE(secondary.primary);
     CHECK_FALSE(secondary.actWhenDbDown);
     const HaSettings primary = read("node: a\nprimary: true\nttl: 1s\nport: 3307\npassword: x\n" + db);
     CHECK(primary.actWhenDbDown);
     CHECK(primary.ttl == 1s);
     CHECK(primary.database.port == 3307);
+    CHECK(primary.database.ioTimeout == 1s);  // a third of 1 s, but at least 1 s
+    CHECK(read("ttl: 6s\nio_timeout: 20s\n" + db).database.ioTimeout == 20s);
     CHECK_FALSE(read("node: a\nprimary: true\nwhen_db_down: wait\n" + db).actWhenDbDown);
     CHECK(configError("ttl: 500ms\n" + db).find("pipeline.yaml:1:6: ha.ttl: must be between 1s and 10m") != std::string::npos);
     CHECK(configError("lease: etcd\n" + db).find("pipeline.yaml:1:8: ha.lease") != std::string::npos);
