@@ -2,7 +2,10 @@
 
 namespace watchdog {
 
-MysqlSettings readMysqlSettings(const Options& options) {
+namespace {
+
+template <class Block>
+MysqlSettings readSettings(const Block& options) {
     MysqlSettings s;
     s.host = options.string("host", s.host);
     s.port = static_cast<unsigned>(options.integer("port", 3306, 1, 65535));
@@ -24,5 +27,11 @@ MysqlSettings readMysqlSettings(const Options& options) {
         options.fail("io_timeout", "must be between 1s and 1h");
     return s;
 }
+
+}  // namespace
+
+MysqlSettings readMysqlSettings(const Options& options) { return readSettings(options); }
+
+MysqlSettings readMysqlSettings(const DeclaredOptions& options) { return readSettings(options); }
 
 }  // namespace watchdog

@@ -2,7 +2,7 @@
 
 #include "mysql_connection.h"
 
-#include <watchdog/Options.h>
+#include <watchdog/OptionTable.h>
 
 namespace watchdog {
 
@@ -10,5 +10,7 @@ namespace watchdog {
 /// lease): host, port, socket, user, password (a secret), database, tls, tls_ca, connect_timeout,
 /// io_timeout. Throws (or records, in a collecting block) a ConfigError at the offending key.
 MysqlSettings readMysqlSettings(const Options& options);
+/// The same, read through the mysql sink's declared options.
+MysqlSettings readMysqlSettings(const DeclaredOptions& options);
 
 }  // namespace watchdog

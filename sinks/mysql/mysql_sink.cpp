@@ -70,7 +70,8 @@ constexpr std::size_t kRecordsColumns = 16;  // placeholders per row of the reco
 MysqlSink::MysqlSink() = default;
 MysqlSink::~MysqlSink() = default;
 
-void MysqlSink::configure(const Options& options) {
+void MysqlSink::configure(const Options& block) {
+    const DeclaredOptions options(block, declaredOptions());
     settings_ = readMysqlSettings(options);
     tables_.legacy = options.string("table", tables_.legacy);
     if (!isPlainTableName(tables_.legacy)) options.fail("table", "must be a plain table name (letters, digits, _)");

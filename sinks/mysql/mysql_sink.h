@@ -3,6 +3,7 @@
 #include "mysql_connection.h"
 #include "mysql_schema.h"
 
+#include "watchdog/OptionTable.h"
 #include "watchdog/Sink.h"
 
 #include <memory>
@@ -25,6 +26,8 @@ public:
     MysqlSink();
     ~MysqlSink() override;
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
     void open() override;
     void write(const std::vector<Record>& batch) override;
     void close() override;
