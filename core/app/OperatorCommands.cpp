@@ -153,8 +153,12 @@ int recordForNextStart(const Pipeline& p, const QueuedRequest& request, const ch
         std::cerr << verb << ": " << e.what() << '\n';
         return kExitRuntime;
     }
-    std::cout << "no watchdog is running" << (p.http.enabled ? " (nothing answers at " + baseUrl(p.http) + ")" : " (the pipeline has no http: section to reach one)")
-              << "; recorded in " << p.stateFile << ", applied at next start: " << what << '\n';
+    if (p.http.enabled)
+        std::cout << "no watchdog is running (nothing answers at " << baseUrl(p.http) << "); recorded in " << p.stateFile
+                  << ", applied at next start: " << what << '\n';
+    else  // nothing to ask: a watchdog running without a status server would overwrite the state file
+        std::cout << "no watchdog can be asked (the pipeline has no http: section); recorded in " << p.stateFile
+                  << ", applied at next start: " << what << " (a watchdog running now does not see it: add http: to reach it)\n";
     return kExitOk;
 }
 
