@@ -31,6 +31,8 @@ const char* kCreateActions =
     " node VARCHAR(191) NOT NULL,"
     " token BIGINT UNSIGNED NOT NULL,"
     " at DATETIME(6) NOT NULL,"
+    " reported DATETIME(6) NULL,"
+    " retried TINYINT NOT NULL DEFAULT 0,"
     " PRIMARY KEY (lease, incident, action)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 const char* kCreateIncidents =
@@ -251,12 +253,23 @@ RemedyClaim MysqlLease::claim(const std::string& incident, const std::string& ac
         Transaction tx(db);
         // The lease row first, locked: a node taking the lease over waits for this transaction.
         const auto lease = db.select("SELECT holder, token, expires > NOW(6) FROM watchdog_ha_lease WHERE name = " + name + " FOR UPDATE");
-        const auto done = db.select("SELECT node, token FROM watchdog_ha_actions WHERE lease = " + name + " AND incident = " +
-                                    db.literal(incident) + " AND action = " + db.literal(action));
-        if (!done.empty())
-            return {RemedyClaimResult::AlreadyDone, "run by node " + text(done[0], 0) + " (token " + text(done[0], 1) + ")"};
+        const std::string key = " WHERE lease = " + name + " AND incident = " + db.literal(incident) + " AND action = " + db.literal(action);
+        const auto done = db.select("SELECT node, token, reported IS NOT NULL, retried FROM watchdog_ha_actions" + key);
         const bool current = held != 0 && !lease.empty() && text(lease[0], 0) == settings_.node &&
                              text(lease[0], 1) == std::to_string(held) && text(lease[0], 2) == "1";
+        if (!done.empty()) {
+            // Claimed under an older lease and never reported: its node died or froze while running it.
+            // Run again once (remedies describe before they act: aws_start starts only a stopped instance).
+            const bool orphaned = current && text(done[0], 2) == "0" && text(done[0], 3) == "0" && std::stoull(text(done[0], 1)) < held;
+            if (!orphaned)
+                return {RemedyClaimResult::AlreadyDone, "run by node " + text(done[0], 0) + " (token " + text(done[0], 1) + ")"};
+            db.execute("UPDATE watchdog_ha_actions SET node = " + db.literal(settings_.node) + ", token = " + std::to_string(held) +
+                       ", at = NOW(6), retried = 1" + key);
+            tx.commit();
+            logger().warning("HA: " + action + " for incident " + incident + " was claimed by node " + text(done[0], 0) + " (token " +
+                             text(done[0], 1) + ") that lost the lease before it reported; node " + settings_.node + " runs it again, once");
+            return {RemedyClaimResult::Run, "taken over from node " + text(done[0], 0)};
+        }
         if (!current) {
             if (held != 0) {
                 std::lock_guard<std::mutex> lock(mutex_);
@@ -278,6 +291,18 @@ RemedyClaim MysqlLease::claim(const std::string& incident, const std::string& ac
     } catch (const std::exception& e) {
         opsDb_.reset();
         return {RemedyClaimResult::Unavailable, e.what()};
+    }
+}
+
+void MysqlLease::reported(const std::string& incident, const std::string& action) {
+    std::lock_guard<std::mutex> guard(opsMutex_);
+    try {
+        MysqlConnection& db = ops();
+        db.execute("UPDATE watchdog_ha_actions SET reported = NOW(6) WHERE lease = " + db.literal(lease_) + " AND incident = " +
+                   db.literal(incident) + " AND action = " + db.literal(action) + " AND node = " + db.literal(settings_.node));
+    } catch (const std::exception& e) {
+        opsDb_.reset();
+        logger().warning("HA: cannot record that " + action + " reported for incident " + incident + ": " + e.what());
     }
 }
 

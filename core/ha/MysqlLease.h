@@ -31,6 +31,7 @@ public:
     void stop(bool release) override;
     bool mayAct() const override;
     RemedyClaim claim(const std::string& incident, const std::string& action) override;
+    void reported(const std::string& incident, const std::string& action) override;
     std::optional<SharedIncident> joinIncident(const std::string& rule, const SharedIncident& local) override;
     void closeIncident(const std::string& rule, const std::string& incident) override;
     HaStatus status() const override;

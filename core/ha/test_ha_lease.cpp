@@ -106,6 +106,25 @@ TEST_CASE("lease: one holder; the other takes over after the ttl with the next t
     b.stop(true);
 }
 
+TEST_CASE("lease: a remedy claimed by a node that lost the lease before reporting is run again once by the next holder; a reported one never") {
+    MariaDbServer db;
+    MysqlLease a(settings(db, "a", true), "station");
+    MysqlLease b(settings(db, "b"), "station");
+    a.start();
+    b.start();
+    REQUIRE(a.claim("inc-1", "backup").result == RemedyClaimResult::Run);
+    REQUIRE(a.claim("inc-1", "notes").result == RemedyClaimResult::Run);
+    a.reported("inc-1", "notes");
+    a.abandon();  // died while running backup
+    REQUIRE(waitUntil([&] { return b.mayAct(); }, 5s));
+    const RemedyClaim again = b.claim("inc-1", "backup");
+    CHECK(again.result == RemedyClaimResult::Run);
+    CHECK(again.summary == "taken over from node a");
+    CHECK(b.claim("inc-1", "backup").result == RemedyClaimResult::AlreadyDone);  // once
+    CHECK(b.claim("inc-1", "notes").result == RemedyClaimResult::AlreadyDone);   // it reported
+    b.abandon();
+}
+
 TEST_CASE("lease: a holder whose token is no longer current is fenced off even before its own clock says so") {
     MariaDbServer db;
     MysqlLease a(settings(db, "a"), "station");

@@ -38,6 +38,12 @@ RoutedEvent coordinate(const RoutedEvent& routed, Coordination& coordination, Ru
     return out;
 }
 
+bool isAlreadyRun(const Outcome& outcome) {
+    for (const auto& [key, value] : outcome.details)
+        if (key == "ha" && value == "already_run") return true;
+    return false;
+}
+
 RunGate remedyGate(std::shared_ptr<Coordination> coordination, std::string action) {
     return [coordination, action](const Event& event, const ActionContext& context) -> std::optional<Outcome> {
         if (event.type != EventType::Failover && event.type != EventType::Failback) return std::nullopt;

@@ -22,4 +22,7 @@ RoutedEvent coordinate(const RoutedEvent& routed, Coordination& coordination, Ru
 /// daemon stops. Database down with when_db_down: act: it runs.
 RunGate remedyGate(std::shared_ptr<Coordination> coordination, std::string action);
 
+/// True for the outcome remedyGate() reports instead of running a remedy another node already ran.
+bool isAlreadyRun(const Outcome& outcome);
+
 }  // namespace watchdog

@@ -25,7 +25,7 @@ struct HaStatus {
 
 /// What a node may do about one remedy of one incident.
 enum class RemedyClaimResult {
-    Run,          ///< recorded with this node's fencing token: run it now
+    Run,          ///< recorded with this node's fencing token (or taken over, once, from a node that lost the lease before reporting): run it now
     AlreadyDone,  ///< another node (or an earlier run of this one) already recorded it: do not run it again
     NotLeader,    ///< this node does not hold the lease: wait
     Unavailable,  ///< the database cannot be reached: `when_db_down` decides
@@ -62,6 +62,9 @@ public:
     /// Before a remedy runs for `incident`: records (incident, action, token) if this node holds the
     /// lease and nobody ran it yet, in one transaction. Blocks for one database round trip at most.
     virtual RemedyClaim claim(const std::string& incident, const std::string& action) = 0;
+    /// A remedy this node claimed has reported its outcome. A claim never reported (its node died or
+    /// froze while running it) is run again, once, by the node that holds the lease next.
+    virtual void reported(const std::string& incident, const std::string& action) = 0;
     /// The rule `rule` opened `local`: joins the incident the nodes already share for that rule (its
     /// id, start and deadline are returned) or publishes `local` as the shared one. nullopt when the
     /// database cannot be reached (the local incident stands).

@@ -276,6 +276,7 @@ struct Engine::Impl {
             // A remedy that gave up because the daemon is stopping has not done its work: it runs again
             // after the restart (the state file keeps it "started"). One that succeeded has.
             const bool interrupted = stopping && !outcome.ok;
+            if (coordination && !interrupted && !isAlreadyRun(outcome)) coordination->reported(event.incident, actionId);
             if (interrupted)
                 log.warning("remedy " + actionId + " was interrupted by the shutdown (" + outcome.summary +
                             "); it runs again, once, when incident " + event.incident + " resumes after a restart");
