@@ -22,6 +22,8 @@ std::string where(const aws::InstanceInfo& info) { return aws::instanceAddress(i
 
 }  // namespace
 
+const OptionTable& AwsStartAction::declaredOptions() { return aws::ec2ActionOptions(); }
+
 void AwsStartAction::configure(const Options& options) {
     settings_ = aws::readEc2ActionSettings(options, environment_, "aws_start");
     client_ = std::make_unique<aws::Ec2Client>(settings_.ec2);

@@ -22,6 +22,8 @@ class AwsStartAction : public Action {
 public:
     /// Reads instance_id, region, endpoint, credentials and timing options.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them (aws_start and aws_stop share them).
+    static const OptionTable& declaredOptions();
     /// Always ActionRole::Remedy.
     ActionRole role() const override { return ActionRole::Remedy; }
     /// Describes, starts if stopped (or stopping, after it stops), polls until running.

@@ -15,6 +15,8 @@ Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.aws_stop"); }
 
 }  // namespace
 
+const OptionTable& AwsStopAction::declaredOptions() { return aws::ec2ActionOptions(); }
+
 void AwsStopAction::configure(const Options& options) {
     settings_ = aws::readEc2ActionSettings(options, environment_, "aws_stop");
     client_ = std::make_unique<aws::Ec2Client>(settings_.ec2);

@@ -22,6 +22,8 @@ class AwsStopAction : public Action {
 public:
     /// Reads the options aws_start reads: instance_id, region, endpoint, credentials, timing.
     void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them (aws_start and aws_stop share them).
+    static const OptionTable& declaredOptions();
     /// Always ActionRole::Remedy.
     ActionRole role() const override { return ActionRole::Remedy; }
     /// Describes, stops if running (after it runs, if pending), polls until stopped.

@@ -9,7 +9,8 @@
 
 namespace watchdog::aws {
 
-Ec2ActionSettings readEc2ActionSettings(const Options& options, const EnvironmentReader& environment, const std::string& plugin) {
+Ec2ActionSettings readEc2ActionSettings(const Options& block, const EnvironmentReader& environment, const std::string& plugin) {
+    const DeclaredOptions options(block, ec2ActionOptions());
     Ec2ActionSettings s;
     s.instanceId = options.string("instance_id");
     // EC2 ids are "i-" and 8 or 17 lowercase hex digits (protocols.md 3.3, InvalidInstanceID.Malformed).

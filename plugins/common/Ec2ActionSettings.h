@@ -6,7 +6,7 @@
 #include "AwsCredentials.h"
 #include "Ec2Client.h"
 
-#include <watchdog/Options.h>
+#include <watchdog/OptionTable.h>
 
 #include <chrono>
 #include <string>
@@ -25,6 +25,9 @@ struct Ec2ActionSettings {
 
 /// Reads instance_id, region (with the AWS CLI's chain when absent), endpoint, credentials and
 /// timing options; `plugin` names the action in the log. Throws ConfigError through `options`.
+/// The options aws_start and aws_stop read, as their READMEs list them.
+const OptionTable& ec2ActionOptions();
+
 Ec2ActionSettings readEc2ActionSettings(const Options& options, const EnvironmentReader& environment, const std::string& plugin);
 
 /// " at 203.0.113.7 (private 10.0.0.7)": where an instance can be reached, for summaries.

@@ -8,15 +8,12 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
-#include <set>
 #include <sstream>
 
 using namespace watchdog::test;
 
 namespace {
 
-/// Plugins whose README table is not yet backed by a declaration (issue 18, part 2, still open).
-const std::set<std::string> kNotYetDeclared{"aws_start", "aws_stop"};
 
 /// The README's options table: its header line and every table line after it.
 std::string readmeTable(const std::string& readme) {
@@ -43,16 +40,12 @@ TEST_CASE("every in-tree plugin's declared options are the options table of its 
             if (!Poco::File(pluginDir() + "/" + name + ".so").exists() || !Poco::File(readme).exists()) continue;
             CAPTURE(name);
             const auto table = watchdog::PluginLoader({pluginDir()}).declaredOptions(name);
-            if (kNotYetDeclared.count(name)) {
-                CHECK_MESSAGE(!table, "declares its options now: take it off kNotYetDeclared");
-                continue;
-            }
             REQUIRE(table);
             CHECK(watchdog::renderOptionTable(*table) == readmeTable(readme));
             ++compared;
         }
     }
-    CHECK(compared >= 14);
+    CHECK(compared >= 16);
 }
 
 TEST_CASE("plugins --options NAME prints the README's table; a plugin without one, or none at all, exits 1") {
