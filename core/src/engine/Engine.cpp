@@ -116,7 +116,7 @@ struct Engine::Impl {
           tracker(checkSettings(assembly)),
           rules(assembly.rules, notifierIds(assembly), clock, pipeline.name, flapWindows(assembly)),
           stateFile(pipeline.stateFile),
-          outbox(stateDirectory() + "outbox") {}
+          outbox(stateDirectory() + Poco::Path(pipeline.stateFile).getBaseName() + ".outbox") {}
 
     static std::vector<CheckSettings> checkSettings(const Assembly& a) {
         std::vector<CheckSettings> out;

@@ -10,7 +10,8 @@
 
 namespace watchdog {
 
-/// Notifications not yet delivered, one file per event under DIRECTORY/ACTION/, named by the event's
+/// Notifications not yet delivered, one file per event under DIRECTORY/ACTION/ (the engine's DIRECTORY
+/// is named after the state file, so pipelines sharing a folder keep apart), named by the event's
 /// record sequence. An event is kept from the moment it is routed to a notifier until the notifier
 /// reports it delivered, so a failed delivery or a stop (clean or killed) loses none: the next start
 /// delivers what is left, once, in order. Not thread-safe: the engine calls it under its lock.

@@ -33,7 +33,7 @@ int count(const std::vector<std::string>& types, const std::string& type) {
 
 std::size_t outboxFiles(const DaemonFixture& f) {
     return static_cast<std::size_t>(
-        std::stoul(runCommand({"sh", "-c", "find '" + f.dir().path() + "/outbox' -name '*.json' 2>/dev/null | wc -l"}, 5s).second));
+        std::stoul(runCommand({"sh", "-c", "find '" + f.dir().path() + "/state.outbox' -name '*.json' 2>/dev/null | wc -l"}, 5s).second));
 }
 
 }  // namespace
