@@ -226,7 +226,13 @@ LocalHttpServer::LocalHttpServer(Handler handler) : state_(std::make_unique<Stat
     state_->server->start();
 }
 
-LocalHttpServer::~LocalHttpServer() { state_->server->stopAll(true); }
+LocalHttpServer::~LocalHttpServer() {
+    state_->server->stopAll(true);
+    // Poco does not join the connection threads: one still in a handler would call it (or Poco's
+    // statics, at exit) after they are gone. Give them a moment to finish.
+    for (int i = 0; i < 500 && state_->server->currentConnections() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
 
 int LocalHttpServer::port() const { return state_->socket.address().port(); }
 

@@ -155,7 +155,7 @@ TEST_CASE("an unset variable is an error at its place, naming the variable") {
 
 TEST_CASE("invalid UTF-8 before a YAML error is a syntax error, not a crash (found by fuzz_pipeline)") {
     TempDir dir;
-    const std::string text("x\0watchog:\n  \xff\xff\xff\xff\xff\xff\xff\xff\xff\xffa2, *a0\0\0\0]\n]\n", 37);
+    const std::string text("x\0watchog:\n  \xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" "a2, *a0\0\0\0]\n]\n", 37);
     const std::string path = dir.write("pipeline.yaml", text);
     auto errors = errorsOf(path);
     REQUIRE(errors.size() == 1);

@@ -65,7 +65,7 @@ std::string formatDuration(std::chrono::milliseconds d) {
     if (ms == 0) return "0s";
     if (ms < 1000 || ms % 1000 != 0) {
         if (ms < 60'000) return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
-        ms = (ms + 500) / 1000 * 1000;
+        ms = ms > std::numeric_limits<long long>::max() - 500 ? ms / 1000 * 1000 : (ms + 500) / 1000 * 1000;  // rounded, without overflow
     }
     static const std::pair<long long, const char*> units[] = {
         {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
