@@ -5,10 +5,13 @@
 // when_db_down holds, the history spool keeps every record and both recover.
 #include "HaPair.h"
 
+#include <Poco/JSON/Parser.h>
+
 #include <doctest/doctest.h>
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
 
 using namespace watchdog::test;
 using namespace std::chrono_literals;
@@ -31,6 +34,19 @@ void startPair(HaNode& a, HaNode& b) {
     }, 15s), b.log());
 }
 
+// The incident of the first warning the node's notifier got ("" if none).
+std::string warnedIncident(const HaNode& n) {
+    std::istringstream lines(readFile(n.dir->file("notes.jsonl")));
+    for (std::string line; std::getline(lines, line);) {
+        try {
+            auto o = Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
+            if (o->getValue<std::string>("type") == "warning") return o->getValue<std::string>("incident");
+        } catch (const std::exception&) {
+        }
+    }
+    return "";
+}
+
 double ms(Steady::duration d) { return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); }
 
 }  // namespace
@@ -51,8 +67,10 @@ TEST_CASE("two daemons, one lease: a failure makes exactly one of them warn and 
     CHECK(a.notifiedCount("warning") == 1);
     CHECK(b.notifiedCount("warning") == 0);
     CHECK(b.notified().empty());
-    const bool oneIncident = a.log().find("joins incident") != std::string::npos || b.log().find("joins incident") != std::string::npos;
-    CHECK(oneIncident);
+    // One incident: the follower's remedy found the leader's run under the id the leader warned with.
+    const std::string incident = warnedIncident(a);
+    REQUIRE_FALSE(incident.empty());
+    CHECK(b.log().find("backup was not run again for incident " + incident + ": run by node a") != std::string::npos);
     auto status = b.status();
     REQUIRE(status);
     auto ha = status->getObject("ha");
@@ -82,9 +100,8 @@ TEST_CASE("SIGKILL the leader during the countdown: the other takes over within 
     pair.script("fail down");
     REQUIRE_MESSAGE(waitUntil([&] { return a.notifiedCount("warning") == 1; }, 10s), a.log());
     const auto warned = Steady::now();
-    // Whichever node opened it first, the other joined it: one incident, one deadline.
-    const auto joined = [](const HaNode& n) { return n.log().find("joins incident") != std::string::npos; };
-    REQUIRE_MESSAGE(waitUntil([&] { return joined(a) || joined(b); }, 5s), a.log() << b.log());
+    // b's rule opened the incident too (joining the shared one before it logged its warning).
+    REQUIRE_MESSAGE(waitUntil([&] { return b.log().find("[warning] failover") != std::string::npos; }, 5s), b.log());
     a.process->signal(SIGKILL);
     a.process->wait(5s);
     const auto killed = Steady::now();
@@ -100,6 +117,9 @@ TEST_CASE("SIGKILL the leader during the countdown: the other takes over within 
     REQUIRE(waitUntil([&] { return b.notifiedCount("outcome") >= 1; }, 10s));
     CHECK(pair.ec2.count("StartInstances") == 1);
     CHECK(b.notifiedCount("warning") == 0);  // a warned; b continues the same incident
+    const std::string incident = warnedIncident(a);
+    REQUIRE_FALSE(incident.empty());
+    CHECK(readFile(b.dir->file("notes.jsonl")).find("\"incident\":\"" + incident + "\"") != std::string::npos);
     CHECK(b.process->stop() == 0);
 }
 
@@ -179,15 +199,16 @@ TEST_CASE("the database stops: both keep checking and spooling, when_db_down hol
 
     pair.db.stop();
     REQUIRE_MESSAGE(waitUntil([&] { return database(a) == "down" && database(b) == "down"; }, 10s), a.log() << b.log());
-    CHECK(a.log().find("THE LEASE DATABASE CANNOT BE REACHED") != std::string::npos);
-    CHECK(b.log().find("when_db_down: wait") != std::string::npos);
+    CHECK(waitUntil([&] { return a.log().find("THE LEASE DATABASE CANNOT BE REACHED") != std::string::npos; }, 5s));
+    CHECK(waitUntil([&] { return b.log().find("when_db_down: wait") != std::string::npos; }, 5s));
     const long long aBefore = results(a), bBefore = results(b);
     REQUIRE(waitUntil([&] { return results(a) > aBefore + 10 && results(b) > bBefore + 10; }, 10s));
     REQUIRE(waitUntil([&] { return spooled(a) > 0 && spooled(b) > 0; }, 10s));
 
     pair.script("fail down");
     REQUIRE_MESSAGE(waitUntil([&] { return pair.ec2.succeeded("StartInstances") >= 1; }, 15s), a.log());
-    REQUIRE(waitUntil([&] { return b.log().find("waits: the lease database cannot be reached") != std::string::npos; }, 10s));
+    REQUIRE_MESSAGE(waitUntil([&] { return b.log().find("waits: the lease database cannot be reached") != std::string::npos; }, 10s),
+                    b.log());
     CHECK(a.notifiedCount("warning") == 1);
     CHECK(b.notifiedCount("warning") == 0);
     CHECK(pair.ec2.count("StartInstances") == 1);
