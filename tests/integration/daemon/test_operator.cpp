@@ -271,7 +271,7 @@ TEST_CASE("with no watchdog running, maintenance and ack are recorded in the sta
 TEST_CASE("ack stops the escalations of the open incident, records who and why, and clears itself at the recovery") {
     DaemonFixture f;
     const int port = freeLoopbackPort();
-    const std::string file = f.writePipeline(pipeline(port, "3s", ", verify: { checks: [stream], within: 300ms }"));
+    const std::string file = f.writePipeline(pipeline(port, "5s", ", verify: { checks: [stream], within: 300ms }"));
     f.script("encoder", "pass");
     f.script("stream", "pass");
     ChildProcess daemon(f.command("run", {file}));
@@ -286,7 +286,7 @@ TEST_CASE("ack stops the escalations of the open incident, records who and why, 
 
     f.script("encoder", "fail");
     f.script("stream", "fail");
-    REQUIRE(f.waitForEvent("notes.jsonl", "warning"));  // the backup starts 3 s later; the ack comes first
+    REQUIRE(f.waitForEvent("notes.jsonl", "warning"));  // the backup starts 5 s later; the ack comes first
     auto [rc, out] = runCommand(f.command("ack", {file, "failover", "--reason", "driving to the studio"}), 20s);
     INFO(out);
     CHECK(rc == 0);
