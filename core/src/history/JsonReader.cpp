@@ -35,58 +35,10 @@ private:
         if (depth >= kMaxJsonDepth) fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         skipSpace();
         if (pos_ >= s_.size()) fail("unexpected end");
-        JsonValue v;
         const char c = s_[pos_];
-        if (c == '{') {
-            v.type = JsonValue::Type::Object;
-            ++pos_;
-            skipSpace();
-            if (pos_ < s_.size() && s_[pos_] == '}') {
-                ++pos_;
-                return v;
-            }
-            for (;;) {
-                skipSpace();
-                if (pos_ >= s_.size() || s_[pos_] != '"') fail("expected a member name");
-                std::string key = string();
-                skipSpace();
-                if (pos_ >= s_.size() || s_[pos_] != ':') fail("expected ':'");
-                ++pos_;
-                v.members.emplace_back(std::move(key), value(depth + 1));
-                skipSpace();
-                if (pos_ < s_.size() && s_[pos_] == ',') {
-                    ++pos_;
-                    continue;
-                }
-                if (pos_ < s_.size() && s_[pos_] == '}') {
-                    ++pos_;
-                    return v;
-                }
-                fail("expected ',' or '}'");
-            }
-        }
-        if (c == '[') {
-            v.type = JsonValue::Type::Array;
-            ++pos_;
-            skipSpace();
-            if (pos_ < s_.size() && s_[pos_] == ']') {
-                ++pos_;
-                return v;
-            }
-            for (;;) {
-                v.items.push_back(value(depth + 1));
-                skipSpace();
-                if (pos_ < s_.size() && s_[pos_] == ',') {
-                    ++pos_;
-                    continue;
-                }
-                if (pos_ < s_.size() && s_[pos_] == ']') {
-                    ++pos_;
-                    return v;
-                }
-                fail("expected ',' or ']'");
-            }
-        }
+        if (c == '{') return object(depth);
+        if (c == '[') return array(depth);
+        JsonValue v;
         if (c == '"') {
             v.type = JsonValue::Type::String;
             v.text = string();
@@ -102,29 +54,85 @@ private:
             expectWord("null");
             return v;
         }
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            v.type = JsonValue::Type::Number;
-            const std::size_t start = pos_;
-            if (s_[pos_] == '-') ++pos_;
-            auto digits = [&] {
-                const std::size_t from = pos_;
-                while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-                if (pos_ == from) fail("malformed number");
-            };
-            digits();
-            if (pos_ < s_.size() && s_[pos_] == '.') {
-                ++pos_;
-                digits();
-            }
-            if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
-                ++pos_;
-                if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-                digits();
-            }
-            v.text = s_.substr(start, pos_ - start);
+        if (c == '-' || (c >= '0' && c <= '9')) return number();
+        fail("unexpected character");
+    }
+
+    /// `{"name": value, ...}` from the opening brace.
+    JsonValue object(int depth) {
+        JsonValue v;
+        v.type = JsonValue::Type::Object;
+        ++pos_;
+        skipSpace();
+        if (pos_ < s_.size() && s_[pos_] == '}') {
+            ++pos_;
             return v;
         }
-        fail("unexpected character");
+        for (;;) {
+            skipSpace();
+            if (pos_ >= s_.size() || s_[pos_] != '"') fail("expected a member name");
+            std::string key = string();
+            skipSpace();
+            if (pos_ >= s_.size() || s_[pos_] != ':') fail("expected ':'");
+            ++pos_;
+            v.members.emplace_back(std::move(key), value(depth + 1));
+            if (endOfList('}')) return v;
+        }
+    }
+
+    /// `[value, ...]` from the opening bracket.
+    JsonValue array(int depth) {
+        JsonValue v;
+        v.type = JsonValue::Type::Array;
+        ++pos_;
+        skipSpace();
+        if (pos_ < s_.size() && s_[pos_] == ']') {
+            ++pos_;
+            return v;
+        }
+        for (;;) {
+            v.items.push_back(value(depth + 1));
+            if (endOfList(']')) return v;
+        }
+    }
+
+    /// After a member or item: true past the closing `close`, false past a ','; anything else fails.
+    bool endOfList(char close) {
+        skipSpace();
+        if (pos_ < s_.size() && s_[pos_] == ',') {
+            ++pos_;
+            return false;
+        }
+        if (pos_ < s_.size() && s_[pos_] == close) {
+            ++pos_;
+            return true;
+        }
+        fail(std::string("expected ',' or '") + close + "'");
+    }
+
+    /// A number as written (its text is kept; callers convert it).
+    JsonValue number() {
+        JsonValue v;
+        v.type = JsonValue::Type::Number;
+        const std::size_t start = pos_;
+        if (s_[pos_] == '-') ++pos_;
+        auto digits = [&] {
+            const std::size_t from = pos_;
+            while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+            if (pos_ == from) fail("malformed number");
+        };
+        digits();
+        if (pos_ < s_.size() && s_[pos_] == '.') {
+            ++pos_;
+            digits();
+        }
+        if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+            ++pos_;
+            if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+            digits();
+        }
+        v.text = s_.substr(start, pos_ - start);
+        return v;
     }
 
     unsigned hex4() {
