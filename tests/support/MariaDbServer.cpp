@@ -62,6 +62,13 @@ MariaDbServer::~MariaDbServer() {
 
 std::string MariaDbServer::socketPath() const { return dir_.file("mysqld.sock"); }
 
+// Its own temporary folder: two servers bootstrapping at once in /tmp can clash on a file name.
+std::string MariaDbServer::tmpDir() const {
+    const std::string path = dir_.file("tmp");
+    ::mkdir(path.c_str(), 0700);
+    return path;
+}
+
 std::string MariaDbServer::sinkOptionsYaml() const {
     return "host: 127.0.0.1\nport: " + std::to_string(port_) + "\nuser: " + settings_.user +
            "\npassword: " + settings_.password + "\ndatabase: " + settings_.database + "\n";
@@ -69,7 +76,8 @@ std::string MariaDbServer::sinkOptionsYaml() const {
 
 void MariaDbServer::install() {
     std::vector<std::string> argv = {"mariadb-install-db", "--no-defaults", "--datadir=" + dir_.file("data"),
-                                     "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"};
+                                     "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db",
+                                     "--tmpdir=" + tmpDir()};
     argv.insert(argv.end(), kServerOptions.begin(), kServerOptions.end());
     auto [rc, output] = runCommand(argv, std::chrono::seconds(60));
     if (rc != 0) throw std::runtime_error("mariadb-install-db failed (exit " + std::to_string(rc) + "):\n" + output);
@@ -79,7 +87,7 @@ bool MariaDbServer::launch(std::string& why) {
     std::vector<std::string> argv = {mariadbd_, "--no-defaults", "--datadir=" + dir_.file("data"),
                                      "--socket=" + socketPath(), "--port=" + std::to_string(port_),
                                      "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve",
-                                     "--pid-file=" + dir_.file("mariadbd.pid")};
+                                     "--pid-file=" + dir_.file("mariadbd.pid"), "--tmpdir=" + tmpDir()};
     argv.insert(argv.end(), kServerOptions.begin(), kServerOptions.end());
     argv.insert(argv.end(), settings_.serverOptions.begin(), settings_.serverOptions.end());
     process_ = std::make_unique<ChildProcess>(argv);

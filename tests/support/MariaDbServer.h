@@ -73,6 +73,7 @@ public:
     const std::string& directory() const { return dir_.path(); }
 
 private:
+    std::string tmpDir() const;
     void install();
     bool launch(std::string& why);
 
