@@ -77,8 +77,7 @@ Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
             if (!steps_->waitFor({"stopped"}, deadline, creds, stopping, info, failure)) return failure;
         }
         if (info.state == "pending" || info.state == "running") break;  // someone (or our earlier try) started it
-        if (info.state != "stopped")
-            return Outcome::failure(id + " is " + info.state + " and cannot be started", steps_->details(info));
+        if (info.state != "stopped") return Outcome::failure(id + " is " + info.state + " and cannot be started", steps_->details(info));
 
         const auto reply = client_->send(client_->prepare("StartInstances", {{"InstanceId.1", id}}, creds, aws::amzDateNow()));
         if (reply.ok()) {
@@ -86,7 +85,8 @@ Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
             break;
         }
         const bool wrongState = reply.code() == "IncorrectInstanceState";
-        if ((!wrongState && !reply.retryable()) || attempt >= settings_.ec2.attempts) return steps_->explainFailure("StartInstances", reply);
+        if ((!wrongState && !reply.retryable()) || attempt >= settings_.ec2.attempts)
+            return steps_->explainFailure("StartInstances", reply);
         logger().warning("aws_start " + id + ": StartInstances: " + reply.describe() + "; describing again before retrying");
         // A 5xx may still have started it: describe again instead of blindly starting twice.
         if (!aws::pauseUnlessStopping(std::min(settings_.ec2.backoff * attempt, std::chrono::milliseconds(20000)), stopping))
@@ -99,7 +99,9 @@ Outcome AwsStartAction::run(const Event& event, const ActionContext& context) {
     }
     logger().information("aws_start " + id + ": StartInstances accepted (was " + before + "); waiting until running");
     if (!steps_->waitFor({"running"}, deadline, creds, stopping, info, failure)) {
-        if (stopping()) return Outcome::success("started " + id + " (was " + before + "); stopped waiting because the watchdog is stopping", steps_->details(info));
+        if (stopping())
+            return Outcome::success("started " + id + " (was " + before + "); stopped waiting because the watchdog is stopping",
+                                    steps_->details(info));
         return Outcome::failure("started " + id + " (was " + before + ") but " + failure.summary, steps_->details(info));
     }
     return Outcome::success("started " + id + " (was " + before + "): running" + where(info), steps_->details(info));

@@ -39,8 +39,7 @@ private:
 
     Outcome run(const Event& event, const ActionContext& context);
     Outcome dryRunWithoutCredentials(const aws::CredentialResult& result) const;
-    Outcome dryRun(const aws::InstanceInfo& info, const aws::AwsCredentials& credentials,
-                   const std::function<bool()>& stopping) const;
+    Outcome dryRun(const aws::InstanceInfo& info, const aws::AwsCredentials& credentials, const std::function<bool()>& stopping) const;
 
     Settings settings_;
     std::unique_ptr<aws::Ec2Client> client_;

@@ -50,16 +50,18 @@ struct Rig {
     /// Configures the action; `extra` holds "key: value" lines that add to or replace the defaults.
     void configure(const std::string& extra = std::string("access_key_id: ") + kKey + "\nsecret_access_key: " + kSecret + "\n") {
         std::vector<std::pair<std::string, std::string>> lines{
-            {"instance_id", kId}, {"region", "eu-west-2"}, {"endpoint", ec2.url()}, {"instance_role", "false"},
-            {"poll_interval", "10ms"}, {"max_wait", "5s"}, {"retry_backoff", "5ms"}, {"attempts", "3"}, {"request_timeout", "2s"}};
+            {"instance_id", kId}, {"region", "eu-west-2"},  {"endpoint", ec2.url()}, {"instance_role", "false"}, {"poll_interval", "10ms"},
+            {"max_wait", "5s"},   {"retry_backoff", "5ms"}, {"attempts", "3"},       {"request_timeout", "2s"}};
         std::istringstream in(extra);
         for (std::string line; std::getline(in, line);) {
             const auto colon = line.find(": ");
             if (colon == std::string::npos) continue;
             const std::string key = line.substr(0, colon), value = line.substr(colon + 2);
             auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& kv) { return kv.first == key; });
-            if (it != lines.end()) it->second = value;
-            else lines.emplace_back(key, value);
+            if (it != lines.end())
+                it->second = value;
+            else
+                lines.emplace_back(key, value);
         }
         std::string yaml;
         for (const auto& [k, v] : lines) yaml += k + ": " + v + "\n";
@@ -171,8 +173,9 @@ TEST_CASE("throttling that never ends gives up after the configured attempts") {
     rig.configure();
     const auto o = rig.run();
     CHECK_FALSE(o.ok);
-    CHECK(o.summary == "EC2 DescribeInstances for i-0123456789abcdef0 kept failing after 3 attempts: RequestLimitExceeded: "
-                       "Request limit exceeded. (HTTP 503)");
+    CHECK(o.summary ==
+          "EC2 DescribeInstances for i-0123456789abcdef0 kept failing after 3 attempts: RequestLimitExceeded: "
+          "Request limit exceeded. (HTTP 503)");
     CHECK(rig.ec2.count("DescribeInstances") == 3);
     CHECK(rig.ec2.count("StartInstances") == 0);
 }
@@ -199,7 +202,8 @@ TEST_CASE("UnauthorizedOperation is reported and not retried") {
     rig.configure();
     const auto o = rig.run();
     CHECK_FALSE(o.ok);
-    CHECK(o.summary.rfind("not allowed to call StartInstances on i-0123456789abcdef0: You are not authorized to perform this operation.", 0) == 0);
+    CHECK(o.summary.rfind("not allowed to call StartInstances on i-0123456789abcdef0: You are not authorized to perform this operation.",
+                          0) == 0);
     CHECK(detail(o, "error") == "UnauthorizedOperation");
     CHECK(rig.ec2.count("StartInstances") == 1);
     CHECK(rig.ec2.state(kId) == "stopped");
@@ -221,8 +225,9 @@ TEST_CASE("a wrong secret, an unknown key and a skewed clock are clear, unretrie
     rig.ec2.setClockOffset(std::chrono::minutes(20));
     rig.configure();
     o = rig.run();
-    CHECK(o.summary == "EC2 rejected DescribeInstances as expired (RequestExpired): the credentials have expired or the clock is "
-                       "more than 15 minutes off");
+    CHECK(o.summary ==
+          "EC2 rejected DescribeInstances as expired (RequestExpired): the credentials have expired or the clock is "
+          "more than 15 minutes off");
     CHECK(rig.ec2.count("DescribeInstances") == 3);
     CHECK(rig.ec2.count("StartInstances") == 0);
 }
@@ -253,7 +258,8 @@ TEST_CASE("dry run with credentials: EC2's DryRun says denied") {
     const auto o = rig.run(true);
     CHECK_FALSE(o.ok);
     CHECK(o.summary.rfind("would not start i-0123456789abcdef0 (dry run), but StartInstances would be denied (it is already "
-                          "running): You are not authorized", 0) == 0);
+                          "running): You are not authorized",
+                          0) == 0);
     CHECK(detail(o, "dry_run") == "denied");
     CHECK(rig.ec2.succeeded("StartInstances") == 0);
 }
@@ -277,7 +283,7 @@ TEST_CASE("dry run without any credentials prints the exact signed request, and 
     CHECK(request.find("/eu-west-2/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=") != std::string::npos);
     CHECK(request.substr(request.rfind('\n') + 1) == "Action=StartInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0");
     CHECK(request.find("wJalrXUtnFEMI") == std::string::npos);  // the (example) secret is never shown
-    CHECK(log.str().find(request) != std::string::npos);       // and it is printed in the log
+    CHECK(log.str().find(request) != std::string::npos);        // and it is printed in the log
     CHECK(rig.ec2.calls().empty());
 
     // Replaying the printed text byte for byte is accepted by an endpoint that knows that key pair.
@@ -307,8 +313,8 @@ TEST_CASE("without credentials and without dry run: a clear failure listing what
     rig.configure("");
     const auto o = rig.run();
     CHECK_FALSE(o.ok);
-    CHECK(o.summary == "no AWS credentials found for i-0123456789abcdef0 (tried options: not set; environment: not set; " +
-                           home.path() + "/.aws/credentials: no such file; " + home.path() + "/.aws/config: no such file; instance role: disabled)");
+    CHECK(o.summary == "no AWS credentials found for i-0123456789abcdef0 (tried options: not set; environment: not set; " + home.path() +
+                           "/.aws/credentials: no such file; " + home.path() + "/.aws/config: no such file; instance role: disabled)");
     CHECK(rig.ec2.calls().empty());
 }
 
@@ -377,8 +383,9 @@ TEST_CASE("polling is bounded by max_wait and stops when the daemon stops") {
 TEST_CASE("EC2 unreachable: retried, then a clear failure") {
     Rig rig;
     const int port = watchdog::test::freeLoopbackPort();
-    const std::string yaml = std::string("instance_id: ") + kId + "\nregion: eu-west-2\nendpoint: http://127.0.0.1:" +
-                             std::to_string(port) + "\ninstance_role: false\nretry_backoff: 5ms\nattempts: 2\nrequest_timeout: 500ms\n"
+    const std::string yaml = std::string("instance_id: ") + kId +
+                             "\nregion: eu-west-2\nendpoint: http://127.0.0.1:" + std::to_string(port) +
+                             "\ninstance_role: false\nretry_backoff: 5ms\nattempts: 2\nrequest_timeout: 500ms\n"
                              "access_key_id: AKIAX\nsecret_access_key: y\n";
     watchdog::AwsStartAction action;
     action.configure(watchdog::testing::optionsFromYaml(yaml, "actions.backup"));

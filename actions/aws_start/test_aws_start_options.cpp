@@ -44,10 +44,11 @@ TEST_CASE("a complete block configures, with the region from options, AWS_REGION
     CHECK(configureError("instance_id: i-0123456789abcdef0\nregion: eu-west-2\n") == "");
     CHECK(configureError("instance_id: i-01234567\n", {{"AWS_REGION", "us-east-1"}}) == "");
     CHECK(configureError("instance_id: i-01234567\n", {{"AWS_DEFAULT_REGION", "ap-southeast-2"}}) == "");
-    CHECK(configureError("instance_id: i-01234567\nregion: us-gov-west-1\nendpoint: http://127.0.0.1:9999\n"
-                         "access_key_id: AKIA\nsecret_access_key: s\nsession_token: t\nprofile: backup\n"
-                         "credentials_file: creds\nconfig_file: cfg\ninstance_role: false\nimds_endpoint: http://127.0.0.1:1\nimds_timeout: 200ms\n"
-                         "request_timeout: 3s\nattempts: 2\nretry_backoff: 100ms\npoll_interval: 1s\nmax_wait: 2m\n") == "");
+    CHECK(configureError(
+              "instance_id: i-01234567\nregion: us-gov-west-1\nendpoint: http://127.0.0.1:9999\n"
+              "access_key_id: AKIA\nsecret_access_key: s\nsession_token: t\nprofile: backup\n"
+              "credentials_file: creds\nconfig_file: cfg\ninstance_role: false\nimds_endpoint: http://127.0.0.1:1\nimds_timeout: 200ms\n"
+              "request_timeout: 3s\nattempts: 2\nretry_backoff: 100ms\npoll_interval: 1s\nmax_wait: 2m\n") == "");
 }
 
 TEST_CASE("an instance id in the wrong form") {
@@ -82,7 +83,8 @@ TEST_CASE("no region anywhere: the error lists every place it looked") {
     watchdog::test::TempDir dir;
     CHECK(configureError("instance_id: i-01234567\n", {{"HOME", dir.path()}, {"AWS_EC2_METADATA_DISABLED", "true"}}) ==
           "pipeline.yaml:1:1: actions.backup.region: no region found (looked in AWS_REGION: not set; AWS_DEFAULT_REGION: not set; " +
-              dir.path() + "/.aws/config: no such file; " + dir.path() + "/.aws/credentials: no such file; instance metadata: disabled): "
+              dir.path() + "/.aws/config: no such file; " + dir.path() +
+              "/.aws/credentials: no such file; instance metadata: disabled): "
               "set region (e.g. eu-west-2), AWS_REGION, or region in the AWS profile");
 }
 
@@ -97,12 +99,12 @@ TEST_CASE("a malformed region, given or found") {
 }
 
 TEST_CASE("a bad endpoint, half the keys, or an unknown option") {
-    CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\nendpoint: ftp://x\n").find(
-              "actions.backup.endpoint: 'ftp://x' is not an http(s) URL") != std::string::npos);
-    CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\naccess_key_id: AKIA\n").find(
-              "actions.backup.secret_access_key: access_key_id and secret_access_key must be given together") != std::string::npos);
-    CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\nsecret_access_key: ${NOPE}x\n").find(
-              "access_key_id and secret_access_key must be given together") != std::string::npos);
+    CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\nendpoint: ftp://x\n")
+              .find("actions.backup.endpoint: 'ftp://x' is not an http(s) URL") != std::string::npos);
+    CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\naccess_key_id: AKIA\n")
+              .find("actions.backup.secret_access_key: access_key_id and secret_access_key must be given together") != std::string::npos);
+    CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\nsecret_access_key: ${NOPE}x\n")
+              .find("access_key_id and secret_access_key must be given together") != std::string::npos);
     CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\nattempts: 0\n").find("actions.backup.attempts") != std::string::npos);
     CHECK(configureError("instance_id: i-01234567\nregion: eu-west-2\nmax_wiat: 1m\n").find("max_wiat") != std::string::npos);
 }

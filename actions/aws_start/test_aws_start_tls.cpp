@@ -41,13 +41,13 @@ struct Certificates {
     Certificates() {
         const std::string d = dir.path() + "/";
         dir.write("san.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-        openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "ca.key", "-out", d + "ca.pem", "-days", "2",
-                 "-subj", "/CN=watchdog test CA"});
+        openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "ca.key", "-out", d + "ca.pem", "-days", "2", "-subj",
+                 "/CN=watchdog test CA"});
         openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "server.key", "-out", d + "server.csr", "-subj", "/CN=localhost"});
         openssl({"x509", "-req", "-in", d + "server.csr", "-CA", d + "ca.pem", "-CAkey", d + "ca.key", "-CAcreateserial", "-out",
                  d + "server.pem", "-days", "2", "-extfile", d + "san.ext"});
-        openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "self.key", "-out", d + "self.pem", "-days", "2",
-                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
+        openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "self.key", "-out", d + "self.pem", "-days", "2", "-subj",
+                 "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
     }
 };
 
@@ -55,8 +55,8 @@ struct Certificates {
 class TlsFront {
 public:
     TlsFront(const std::string& key, const std::string& cert, int backendPort) : backend_(backendPort) {
-        Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "",
-                                                             Poco::Net::Context::VERIFY_NONE);
+        Poco::Net::Context::Ptr ctx =
+            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "", Poco::Net::Context::VERIFY_NONE);
         Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, ctx);
         port_ = socket.address().port();
         server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(backend_), socket, new Poco::Net::HTTPServerParams);

@@ -106,7 +106,8 @@ TEST_CASE("awscli understands the fake's DryRun, UnauthorizedOperation and NotFo
     CHECK(out.find("(UnauthorizedOperation) when calling the StartInstances operation: You are not authorized") != std::string::npos);
 
     cli.ec2.failNext(1, 503, "RequestLimitExceeded", "DescribeInstances");
-    std::tie(code, out) = cli.run({"describe-instances", "--instance-ids", kId}, {{"AWS_MAX_ATTEMPTS", "3"}, {"AWS_RETRY_MODE", "standard"}});
+    std::tie(code, out) =
+        cli.run({"describe-instances", "--instance-ids", kId}, {{"AWS_MAX_ATTEMPTS", "3"}, {"AWS_RETRY_MODE", "standard"}});
     CHECK_MESSAGE(code == 0, out);
     const auto calls = cli.ec2.calls();
     CHECK(calls.at(calls.size() - 2).errorCode == "RequestLimitExceeded");

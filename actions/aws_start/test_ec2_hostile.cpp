@@ -30,8 +30,7 @@ std::string deeplyNested(const std::string& root, int levels) {
 Ec2Reply describeOnce(const LocalHttpServer& server) {
     Ec2Client client(Ec2Settings{server.url(), "eu-west-2", 5000ms, 1, 1ms});
     const AwsCredentials credentials{"AKIAWATCHDOGTEST0001", "secret", "", "options", std::nullopt};
-    return client.send(client.prepare("DescribeInstances", {{"InstanceId.1", "i-0123456789abcdef0"}}, credentials,
-                                      "20250101T000000Z"));
+    return client.send(client.prepare("DescribeInstances", {{"InstanceId.1", "i-0123456789abcdef0"}}, credentials, "20250101T000000Z"));
 }
 
 }  // namespace
@@ -59,8 +58,7 @@ TEST_CASE("an EC2 answer under 1 MiB nested 75k levels deep gives the reason, on
     });
     const Ec2Reply ok = describeOnce(server);
     REQUIRE(ok.describe() == "OK");
-    CHECK_THROWS_WITH_AS(parseDescribeInstances(ok.body), "unreadable EC2 reply (XML nested deeper than 64 levels)",
-                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(parseDescribeInstances(ok.body), "unreadable EC2 reply (XML nested deeper than 64 levels)", std::runtime_error);
 
     status = 400;
     CHECK(describeOnce(server).describe() == "HTTP 400 without an EC2 error document");

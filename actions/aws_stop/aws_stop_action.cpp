@@ -39,9 +39,11 @@ Outcome AwsStopAction::run(const ActionContext& context) {
         if (!found.error.empty())
             return Outcome::failure("no usable AWS credentials for " + id + ": " + found.error, {{"instance_id", id}});
         if (context.dryRun)
-            return Outcome::success("would stop " + id + " (dry run): no AWS credentials to ask EC2 with (tried " + aws::joinTried(found.tried) + ")",
-                                    {{"instance_id", id}, {"region", settings_.region}});
-        return Outcome::failure("no AWS credentials found for " + id + " (tried " + aws::joinTried(found.tried) + ")", {{"instance_id", id}});
+            return Outcome::success(
+                "would stop " + id + " (dry run): no AWS credentials to ask EC2 with (tried " + aws::joinTried(found.tried) + ")",
+                {{"instance_id", id}, {"region", settings_.region}});
+        return Outcome::failure("no AWS credentials found for " + id + " (tried " + aws::joinTried(found.tried) + ")",
+                                {{"instance_id", id}});
     }
     const aws::AwsCredentials& creds = *found.credentials;
     logger().information("aws_stop " + id + ": using credentials from " + creds.source + " (key " + creds.accessKeyId + ")");
@@ -80,7 +82,9 @@ Outcome AwsStopAction::stop(aws::InstanceInfo info, const aws::AwsCredentials& c
     }
     logger().information("aws_stop " + id + ": StopInstances accepted (was " + before + "); waiting until stopped");
     if (!steps_->waitFor({"stopped"}, deadline, creds, stopping, info, failure)) {
-        if (stopping()) return Outcome::success("stopping " + id + " (was " + before + "); stopped waiting because the watchdog is stopping", steps_->details(info));
+        if (stopping())
+            return Outcome::success("stopping " + id + " (was " + before + "); stopped waiting because the watchdog is stopping",
+                                    steps_->details(info));
         return Outcome::failure("asked " + id + " to stop (was " + before + ") but " + failure.summary, steps_->details(info));
     }
     return Outcome::success("stopped " + id + " (was " + before + ")", steps_->details(info));

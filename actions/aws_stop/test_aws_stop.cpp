@@ -37,7 +37,8 @@ struct Rig {
         ec2.setTransitionDescribes(2);
         const std::string yaml = std::string("instance_id: ") + kId + "\nregion: eu-west-2\nendpoint: " + ec2.url() +
                                  "\ninstance_role: false\npoll_interval: 10ms\nmax_wait: 5s\nretry_backoff: 5ms\nattempts: 3\n"
-                                 "access_key_id: " + kKey + "\nsecret_access_key: " + secret + "\n" + extra;
+                                 "access_key_id: " +
+                                 kKey + "\nsecret_access_key: " + secret + "\n" + extra;
         action = std::make_unique<watchdog::AwsStopAction>();
         action->setEnvironment([](const std::string&) -> std::optional<std::string> { return std::nullopt; });
         action->configure(watchdog::testing::optionsFromYaml(yaml, "actions.stop_backup"));
@@ -70,8 +71,8 @@ TEST_CASE("a running instance: Describe, Stop, Describe until stopped; only the 
     CHECK(rig.ec2.state(kId) == "stopped");
     CHECK(rig.ec2.state(kOther) == "running");
     // FakeEc2 shows "stopping" for two describes, then "stopped".
-    CHECK(rig.actions() == std::vector<std::string>{"DescribeInstances", "StopInstances", "DescribeInstances", "DescribeInstances",
-                                                    "DescribeInstances"});
+    CHECK(rig.actions() ==
+          std::vector<std::string>{"DescribeInstances", "StopInstances", "DescribeInstances", "DescribeInstances", "DescribeInstances"});
     for (const auto& call : rig.ec2.calls()) {
         CHECK(call.params.at("InstanceId.1") == kId);
         CHECK(call.params.count("InstanceId.2") == 0);
@@ -148,9 +149,8 @@ TEST_CASE("failures are explained: IAM denies, wrong secret, unknown instance; a
         rig.ec2.failNext(1, 500, "InternalError", "StopInstances");
         const auto o = rig.run();
         CHECK(o.ok);
-        CHECK(rig.actions() ==
-              std::vector<std::string>{"DescribeInstances", "StopInstances", "DescribeInstances", "StopInstances", "DescribeInstances",
-                                       "DescribeInstances", "DescribeInstances"});
+        CHECK(rig.actions() == std::vector<std::string>{"DescribeInstances", "StopInstances", "DescribeInstances", "StopInstances",
+                                                        "DescribeInstances", "DescribeInstances", "DescribeInstances"});
         CHECK(rig.ec2.succeeded("StopInstances") == 1);
     }
 }
@@ -173,7 +173,8 @@ TEST_CASE("the options are aws_start's: a malformed instance id is refused where
         action.configure(watchdog::testing::optionsFromYaml("instance_id: i-xyz\nregion: eu-west-2\n", "actions.stop_backup"));
         FAIL("configure accepted i-xyz");
     } catch (const watchdog::ConfigError& e) {
-        CHECK(std::string(e.what()) == "pipeline.yaml:1:14: actions.stop_backup.instance_id: 'i-xyz' is not an EC2 instance id (i- and 8 or 17 "
-                                       "hex digits, e.g. i-0123456789abcdef0)");
+        CHECK(std::string(e.what()) ==
+              "pipeline.yaml:1:14: actions.stop_backup.instance_id: 'i-xyz' is not an EC2 instance id (i- and 8 or 17 "
+              "hex digits, e.g. i-0123456789abcdef0)");
     }
 }

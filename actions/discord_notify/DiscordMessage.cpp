@@ -45,7 +45,8 @@ std::size_t hiddenCount(const Embed& e) {
     if (e.fields.empty() || e.fields.back().name != "…") return 0;
     const std::string& v = e.fields.back().value;
     const std::size_t n = std::strtoul(v.c_str(), nullptr, 10);
-    return v.size() > std::strlen(kMoreSuffix) && v.compare(v.size() - std::strlen(kMoreSuffix), std::string::npos, kMoreSuffix) == 0 ? n : 0;
+    return v.size() > std::strlen(kMoreSuffix) && v.compare(v.size() - std::strlen(kMoreSuffix), std::string::npos, kMoreSuffix) == 0 ? n
+                                                                                                                                      : 0;
 }
 
 // Shrinks the last embed until the total fits: drop fields from the end (leaving a note of how

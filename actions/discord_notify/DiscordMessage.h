@@ -24,20 +24,20 @@ constexpr std::size_t username = 80;       ///< username override
 
 /// One embed field.
 struct EmbedField {
-    std::string name;     ///< bold heading (must not be empty)
-    std::string value;    ///< text below it (must not be empty)
-    bool inlined = false; ///< shown side by side with its neighbours
+    std::string name;      ///< bold heading (must not be empty)
+    std::string value;     ///< text below it (must not be empty)
+    bool inlined = false;  ///< shown side by side with its neighbours
 };
 
 /// One rich embed.
 struct Embed {
-    std::string title;            ///< bold first line
-    std::string description;      ///< body text (markdown)
-    std::optional<int> color;     ///< left bar colour, 0xRRGGBB
-    std::string timestamp;        ///< ISO 8601 shown in the footer line ("" for none)
-    std::string footer;           ///< small text at the bottom
-    std::string author;           ///< small text at the top
-    std::vector<EmbedField> fields; ///< up to 25 fields
+    std::string title;               ///< bold first line
+    std::string description;         ///< body text (markdown)
+    std::optional<int> color;        ///< left bar colour, 0xRRGGBB
+    std::string timestamp;           ///< ISO 8601 shown in the footer line ("" for none)
+    std::string footer;              ///< small text at the bottom
+    std::string author;              ///< small text at the top
+    std::vector<EmbedField> fields;  ///< up to 25 fields
 };
 
 /// A webhook message before it becomes JSON.

@@ -23,15 +23,15 @@ long long epochSeconds(TimePoint t) { return std::chrono::duration_cast<std::chr
 bool belongsOnCard(const Event& event) {
     if (event.incident.empty()) return false;
     switch (event.type) {
-    case EventType::Startup:
-    case EventType::Status:
-    case EventType::Shutdown:
-    case EventType::CheckError:
-    case EventType::Flapping:
-    case EventType::Stable:
-        return false;
-    default:
-        return true;
+        case EventType::Startup:
+        case EventType::Status:
+        case EventType::Shutdown:
+        case EventType::CheckError:
+        case EventType::Flapping:
+        case EventType::Stable:
+            return false;
+        default:
+            return true;
     }
 }
 

@@ -17,12 +17,12 @@ struct CardStep {
 
 /// The one Discord message kept per incident and what it shows.
 struct IncidentCard {
-    std::string incident;   ///< the incident id ("failover-1764650000000")
-    std::string rule;       ///< the rule that opened it
-    std::string pipeline;   ///< watchdog.name
-    std::string messageId;  ///< Discord's id of the card ("" until a post succeeded)
-    std::string content;    ///< the first message's content line (the ping), kept on every edit
-    TimePoint opened{};     ///< time of its first event
+    std::string incident;         ///< the incident id ("failover-1764650000000")
+    std::string rule;             ///< the rule that opened it
+    std::string pipeline;         ///< watchdog.name
+    std::string messageId;        ///< Discord's id of the card ("" until a post succeeded)
+    std::string content;          ///< the first message's content line (the ping), kept on every edit
+    TimePoint opened{};           ///< time of its first event
     std::vector<CardStep> steps;  ///< every event of the incident, oldest first
 };
 

@@ -27,7 +27,7 @@ std::string labelsOf(const Event& event, const std::vector<std::string>& ids) {
 
 const char* healthMark(const CheckSnapshot& c) {
     if (!c.hasResult || c.health == Health::Unknown) return "\xE2\x9D\x94";  // ❔
-    return c.health == Health::Passing ? "\xE2\x9C\x85" : "\xE2\x9D\x8C";   // ✅ ❌
+    return c.health == Health::Passing ? "\xE2\x9C\x85" : "\xE2\x9D\x8C";    // ✅ ❌
 }
 
 // "✅ passing · 1 source · 1 source connected": state, value, reason.
@@ -41,9 +41,7 @@ std::string checkLine(const CheckSnapshot& c) {
     return out;
 }
 
-std::string footerFor(const Event& event) {
-    return event.pipeline.empty() ? "encoder-watchdog" : "encoder-watchdog · " + event.pipeline;
-}
+std::string footerFor(const Event& event) { return event.pipeline.empty() ? "encoder-watchdog" : "encoder-watchdog · " + event.pipeline; }
 
 Embed baseEmbed(const Event& event, std::string title, int color) {
     Embed e;
@@ -61,15 +59,15 @@ void addFailingFields(Embed& e, const Event& event) {
     }
 }
 
-long long epochSeconds(TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
+long long epochSeconds(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
 
 Embed statusEmbed(const Event& event) {
     std::size_t failing = 0, unknown = 0;
     for (const auto& c : event.checks) {
-        if (!c.hasResult || c.health == Health::Unknown) ++unknown;
-        else if (c.health == Health::Failing) ++failing;
+        if (!c.hasResult || c.health == Health::Unknown)
+            ++unknown;
+        else if (c.health == Health::Failing)
+            ++failing;
     }
     const std::size_t n = event.checks.size();
     int color = colors::green;
@@ -81,9 +79,10 @@ Embed statusEmbed(const Event& event) {
         color = colors::grey;
         line = n == 0 ? "No checks configured" : "No results yet";
     } else {
-        line = unknown > 0 ? std::to_string(n - unknown) + " of " + std::to_string(n) + " checks passing, " +
-                                 std::to_string(unknown) + " without results yet"
-                           : n == 1 ? "The check is passing" : "All " + std::to_string(n) + " checks passing";
+        line = unknown > 0 ? std::to_string(n - unknown) + " of " + std::to_string(n) + " checks passing, " + std::to_string(unknown) +
+                                 " without results yet"
+               : n == 1 ? "The check is passing"
+                        : "All " + std::to_string(n) + " checks passing";
     }
     Embed e = baseEmbed(event, event.summary.empty() ? "Status report" : event.summary, color);
     e.description = line;
@@ -98,8 +97,8 @@ Embed warningEmbed(const Event& event) {
     if (event.deadline) {
         // <t:EPOCH:R> renders as a live "in 5 minutes" countdown in every reader's client.
         const long long at = epochSeconds(*event.deadline);
-        e.description += "\nThe backup starts <t:" + std::to_string(at) + ":R> (at " + toLocalSeconds(*event.deadline) +
-                         ") unless the checks recover.";
+        e.description +=
+            "\nThe backup starts <t:" + std::to_string(at) + ":R> (at " + toLocalSeconds(*event.deadline) + ") unless the checks recover.";
     }
     addFailingFields(e, event);
     return e;
@@ -165,95 +164,96 @@ Message render(const Event& event, const RenderSettings& settings) {
     m.avatarUrl = settings.avatarUrl;
     const std::string ping = settings.mentionRole.empty() ? "" : "<@&" + settings.mentionRole + "> ";
     switch (event.type) {
-    case EventType::Startup:
-        m.content = startupLine(event.time);
-        break;
-    case EventType::Shutdown:
-        m.content = event.summary.empty() ? "The monitoring bot is stopping at " + toLocalSeconds(event.time) + "." : event.summary;
-        break;
-    case EventType::Status:
-        m.embeds.push_back(statusEmbed(event));
-        break;
-    case EventType::Warning:
-        m.embeds.push_back(warningEmbed(event));
-        break;
-    case EventType::Cancelled: {
-        Embed e = baseEmbed(event, "\xE2\x9C\x85 Failover cancelled", colors::green);
-        e.description = event.summary;
-        m.embeds.push_back(e);
-        break;
-    }
-    case EventType::Failover: {
-        Embed e = baseEmbed(event, "\xF0\x9F\x9A\xA8 Failover: starting the backup", colors::red);
-        e.description = event.summary;
-        addFailingFields(e, event);
-        m.embeds.push_back(e);
-        break;
-    }
-    case EventType::Outcome:
-        m.embeds.push_back(outcomeEmbed(event));
-        break;
-    case EventType::Recovered: {
-        Embed e = baseEmbed(event, "\xE2\x9C\x85 Recovered", colors::green);
-        e.description = event.summary;
-        if (event.duration) e.fields.push_back({"Outage", human::duration(*event.duration), true});
-        m.embeds.push_back(e);
-        break;
-    }
-    case EventType::CheckError: {
-        const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
-        Embed e = baseEmbed(event, "\xE2\x9D\x97 Check error: " + label, colors::red);
-        e.description = event.summary;
-        m.embeds.push_back(e);
-        break;
-    }
-    case EventType::Limited:
-        m.embeds.push_back(limitedEmbed(event));
-        break;
-    case EventType::Verified:
-    case EventType::NotVerified:
-        m.embeds.push_back(verifyEmbed(event));
-        break;
-    case EventType::Failback: {
-        Embed e = baseEmbed(event, "\xE2\x86\xA9\xEF\xB8\x8F Failing back to the primary", colors::green);  // ↩️
-        e.description = event.summary;
-        m.embeds.push_back(e);
-        break;
-    }
-    case EventType::FailbackCancelled: {
-        Embed e = baseEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Failback cancelled: failing again, the backup stays on", colors::orange);
-        e.description = event.summary;
-        addFailingFields(e, event);
-        m.embeds.push_back(e);
-        break;
-    }
-    case EventType::Flapping:
-    case EventType::Stable: {
-        const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
-        const bool flapping = event.type == EventType::Flapping;
-        Embed e = baseEmbed(event, flapping ? "\xF0\x9F\x94\x81 Flapping: " + label : "\xE2\x9C\x85 Stable again: " + label,  // 🔁
-                            flapping ? colors::orange : colors::green);
-        e.description = event.summary;
-        if (const CheckSnapshot* c = findCheck(event, event.checkId)) e.fields.push_back({label, checkLine(*c), false});
-        m.embeds.push_back(e);
-        break;
-    }
-    case EventType::MaintenanceStarted:
-    case EventType::MaintenanceEnded:
-    case EventType::Acknowledged: {
-        static const std::map<EventType, const char*> titles{
-            {EventType::MaintenanceStarted, "\xF0\x9F\x94\xA7 Maintenance started"},  // 🔧
-            {EventType::MaintenanceEnded, "\xE2\x9C\x85 Maintenance ended"},
-            {EventType::Acknowledged, "\xF0\x9F\x91\x80 Incident acknowledged"}};  // 👀
-        Embed e = baseEmbed(event, titles.at(event.type), event.type == EventType::MaintenanceStarted ? colors::grey : colors::green);
-        e.description = event.summary;
-        for (const auto& [key, value] : event.details)
-            if (!value.empty() && (key == "by" || key == "reason")) e.fields.push_back({key == "by" ? "By" : "Reason", value, true});
-        if (event.type == EventType::MaintenanceStarted && event.deadline) e.fields.push_back({"Until", toLocalSeconds(*event.deadline), true});
-        if (event.type == EventType::MaintenanceEnded) addFailingFields(e, event);
-        m.embeds.push_back(e);
-        break;
-    }
+        case EventType::Startup:
+            m.content = startupLine(event.time);
+            break;
+        case EventType::Shutdown:
+            m.content = event.summary.empty() ? "The monitoring bot is stopping at " + toLocalSeconds(event.time) + "." : event.summary;
+            break;
+        case EventType::Status:
+            m.embeds.push_back(statusEmbed(event));
+            break;
+        case EventType::Warning:
+            m.embeds.push_back(warningEmbed(event));
+            break;
+        case EventType::Cancelled: {
+            Embed e = baseEmbed(event, "\xE2\x9C\x85 Failover cancelled", colors::green);
+            e.description = event.summary;
+            m.embeds.push_back(e);
+            break;
+        }
+        case EventType::Failover: {
+            Embed e = baseEmbed(event, "\xF0\x9F\x9A\xA8 Failover: starting the backup", colors::red);
+            e.description = event.summary;
+            addFailingFields(e, event);
+            m.embeds.push_back(e);
+            break;
+        }
+        case EventType::Outcome:
+            m.embeds.push_back(outcomeEmbed(event));
+            break;
+        case EventType::Recovered: {
+            Embed e = baseEmbed(event, "\xE2\x9C\x85 Recovered", colors::green);
+            e.description = event.summary;
+            if (event.duration) e.fields.push_back({"Outage", human::duration(*event.duration), true});
+            m.embeds.push_back(e);
+            break;
+        }
+        case EventType::CheckError: {
+            const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
+            Embed e = baseEmbed(event, "\xE2\x9D\x97 Check error: " + label, colors::red);
+            e.description = event.summary;
+            m.embeds.push_back(e);
+            break;
+        }
+        case EventType::Limited:
+            m.embeds.push_back(limitedEmbed(event));
+            break;
+        case EventType::Verified:
+        case EventType::NotVerified:
+            m.embeds.push_back(verifyEmbed(event));
+            break;
+        case EventType::Failback: {
+            Embed e = baseEmbed(event, "\xE2\x86\xA9\xEF\xB8\x8F Failing back to the primary", colors::green);  // ↩️
+            e.description = event.summary;
+            m.embeds.push_back(e);
+            break;
+        }
+        case EventType::FailbackCancelled: {
+            Embed e = baseEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Failback cancelled: failing again, the backup stays on", colors::orange);
+            e.description = event.summary;
+            addFailingFields(e, event);
+            m.embeds.push_back(e);
+            break;
+        }
+        case EventType::Flapping:
+        case EventType::Stable: {
+            const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
+            const bool flapping = event.type == EventType::Flapping;
+            Embed e = baseEmbed(event, flapping ? "\xF0\x9F\x94\x81 Flapping: " + label : "\xE2\x9C\x85 Stable again: " + label,  // 🔁
+                                flapping ? colors::orange : colors::green);
+            e.description = event.summary;
+            if (const CheckSnapshot* c = findCheck(event, event.checkId)) e.fields.push_back({label, checkLine(*c), false});
+            m.embeds.push_back(e);
+            break;
+        }
+        case EventType::MaintenanceStarted:
+        case EventType::MaintenanceEnded:
+        case EventType::Acknowledged: {
+            static const std::map<EventType, const char*> titles{
+                {EventType::MaintenanceStarted, "\xF0\x9F\x94\xA7 Maintenance started"},  // 🔧
+                {EventType::MaintenanceEnded, "\xE2\x9C\x85 Maintenance ended"},
+                {EventType::Acknowledged, "\xF0\x9F\x91\x80 Incident acknowledged"}};  // 👀
+            Embed e = baseEmbed(event, titles.at(event.type), event.type == EventType::MaintenanceStarted ? colors::grey : colors::green);
+            e.description = event.summary;
+            for (const auto& [key, value] : event.details)
+                if (!value.empty() && (key == "by" || key == "reason")) e.fields.push_back({key == "by" ? "By" : "Reason", value, true});
+            if (event.type == EventType::MaintenanceStarted && event.deadline)
+                e.fields.push_back({"Until", toLocalSeconds(*event.deadline), true});
+            if (event.type == EventType::MaintenanceEnded) addFailingFields(e, event);
+            m.embeds.push_back(e);
+            break;
+        }
     }
     // The moments that must ring a phone: the countdown, the failover, a remedy held back by its
     // limit, and a backup that did not reach the air.

@@ -17,10 +17,10 @@ struct RenderSettings {
 
 /// Embed colours: green all good, orange countdown, red failing or failed, grey nothing known.
 namespace colors {
-constexpr int green = 0x2ECC71;  ///< passing, recovered, cancelled, remedy succeeded
-constexpr int orange = 0xE67E22; ///< warning countdown
-constexpr int red = 0xE74C3C;    ///< failing, failover, remedy failed, check error
-constexpr int grey = 0x95A5A6;   ///< no results yet, shutdown, a dry run that changed nothing
+constexpr int green = 0x2ECC71;   ///< passing, recovered, cancelled, remedy succeeded
+constexpr int orange = 0xE67E22;  ///< warning countdown
+constexpr int red = 0xE74C3C;     ///< failing, failover, remedy failed, check error
+constexpr int grey = 0x95A5A6;    ///< no results yet, shutdown, a dry run that changed nothing
 }  // namespace colors
 
 /// Turns one event into the Discord message for it (before limits are applied).

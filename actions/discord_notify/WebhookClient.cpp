@@ -111,8 +111,8 @@ WebhookClient::Reply WebhookClient::attempt(const Request& request, const std::s
         } else {
             reply.error = e.what();
             // A certificate that fails verification will fail the same way next time.
-            reply.permanent = e.failure() == common::HttpFailure::Tls &&
-                              (reply.error.find("certificate") != std::string::npos || reply.error.find("Certificate") != std::string::npos);
+            reply.permanent = e.failure() == common::HttpFailure::Tls && (reply.error.find("certificate") != std::string::npos ||
+                                                                          reply.error.find("Certificate") != std::string::npos);
         }
     } catch (const Poco::Exception& e) {
         reply.status = 0;
@@ -180,19 +180,21 @@ Delivery WebhookClient::deliver(const Request& request, const std::string& body,
             if (reply.status == 404 && reply.code == 10008) {
                 d.unknownMessage = true;
                 d.summary = request.what + " refused: the message no longer exists in Discord (" + what + ")";
-            } else if (reply.status == 404) d.summary = "webhook " + url_.id() + " does not exist (" + what + "); create a new webhook and update webhook_url";
-            else if (reply.status == 401 || reply.status == 403) d.summary = "webhook " + url_.id() + " refused the token (" + what + "); check webhook_url";
-            else d.summary = "Discord refused the message: " + what;
+            } else if (reply.status == 404)
+                d.summary = "webhook " + url_.id() + " does not exist (" + what + "); create a new webhook and update webhook_url";
+            else if (reply.status == 401 || reply.status == 403)
+                d.summary = "webhook " + url_.id() + " refused the token (" + what + "); check webhook_url";
+            else
+                d.summary = "Discord refused the message: " + what;
             return d;
         }
         if (std::chrono::steady_clock::now() + wait > deadline) {
-            d.summary = "gave up after " + human::count(d.attempts, "attempt") + " in " +
-                        elapsed() + ": " + what +
+            d.summary = "gave up after " + human::count(d.attempts, "attempt") + " in " + elapsed() + ": " + what +
                         (reply.status == 429 ? "; Discord asked to wait " + human::duration(wait) + ", beyond max_retry_time" : "");
             return d;
         }
-        logger().warning("discord_notify " + url_.redacted() + ": " + request.what + ": " + what + "; retrying in " + human::duration(wait) +
-                         " (attempt " + std::to_string(d.attempts + 1) + ")");
+        logger().warning("discord_notify " + url_.redacted() + ": " + request.what + ": " + what + "; retrying in " +
+                         human::duration(wait) + " (attempt " + std::to_string(d.attempts + 1) + ")");
         if (!pauseUnlessStopping(wait, stopping)) {
             d.summary = "stopped retrying after " + human::count(d.attempts, "attempt") + ": the watchdog is stopping (last: " + what + ")";
             return d;

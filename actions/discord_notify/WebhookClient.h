@@ -20,11 +20,11 @@ struct DeliverySettings {
 
 /// What became of one message.
 struct Delivery {
-    bool ok = false;      ///< Discord accepted it (2xx)
-    int status = 0;       ///< the last HTTP status (0 if none arrived)
-    int attempts = 0;     ///< requests made
-    std::string summary;  ///< one line, token-free ("delivered", "gave up after 4 attempts in 2 min: HTTP 503")
-    std::string messageId;  ///< create()/edit(): the id of the message in Discord's reply ("" otherwise)
+    bool ok = false;              ///< Discord accepted it (2xx)
+    int status = 0;               ///< the last HTTP status (0 if none arrived)
+    int attempts = 0;             ///< requests made
+    std::string summary;          ///< one line, token-free ("delivered", "gave up after 4 attempts in 2 min: HTTP 503")
+    std::string messageId;        ///< create()/edit(): the id of the message in Discord's reply ("" otherwise)
     bool unknownMessage = false;  ///< edit(): Discord answered 404 Unknown Message (10008): it was deleted
 };
 
@@ -49,8 +49,8 @@ public:
 
 private:
     struct Reply {
-        int status = 0;               // 0: no HTTP answer (network error or timeout)
-        std::string error;            // network error text, or Discord's error message
+        int status = 0;                 // 0: no HTTP answer (network error or timeout)
+        std::string error;              // network error text, or Discord's error message
         double retryAfterSeconds = -1;  // from a 429
         double resetAfterSeconds = -1;  // X-RateLimit-Reset-After
         bool bucketEmpty = false;       // X-RateLimit-Remaining: 0

@@ -16,12 +16,24 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.discord_notify"); }
 
-const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status,    EventType::Warning,
-                                           EventType::Cancelled, EventType::Failover, EventType::Outcome,
-                                           EventType::Recovered, EventType::CheckError, EventType::Shutdown,
-                                           EventType::Limited,   EventType::Verified,   EventType::NotVerified,
-                                           EventType::Failback,  EventType::FailbackCancelled, EventType::Flapping,
-                                           EventType::Stable,    EventType::MaintenanceStarted, EventType::MaintenanceEnded,
+const std::vector<EventType> kAllEvents = {EventType::Startup,
+                                           EventType::Status,
+                                           EventType::Warning,
+                                           EventType::Cancelled,
+                                           EventType::Failover,
+                                           EventType::Outcome,
+                                           EventType::Recovered,
+                                           EventType::CheckError,
+                                           EventType::Shutdown,
+                                           EventType::Limited,
+                                           EventType::Verified,
+                                           EventType::NotVerified,
+                                           EventType::Failback,
+                                           EventType::FailbackCancelled,
+                                           EventType::Flapping,
+                                           EventType::Stable,
+                                           EventType::MaintenanceStarted,
+                                           EventType::MaintenanceEnded,
                                            EventType::Acknowledged};
 
 // The events of an incident that ring phones: besides editing the card, they are posted on their own.
@@ -55,8 +67,7 @@ void DiscordNotifyAction::configure(const Options& block) {
     if (!url) options.fail("webhook_url", error);
 
     render_.username = options.string("username", "");
-    if (discord::discordLength(render_.username) > discord::limits::username)
-        options.fail("username", "must be at most 80 characters");
+    if (discord::discordLength(render_.username) > discord::limits::username) options.fail("username", "must be at most 80 characters");
     render_.avatarUrl = options.string("avatar_url", "");
     if (!render_.avatarUrl.empty() && !std::regex_match(render_.avatarUrl, std::regex("https?://\\S+")))
         options.fail("avatar_url", "'" + render_.avatarUrl + "' is not an http(s) URL");
@@ -111,8 +122,7 @@ Outcome DiscordNotifyAction::updateCard(const Event& event, const discord::Messa
     if (!cardsLoaded_) {
         cardsLoaded_ = true;
         if (const std::string error = cards_->load(); !error.empty())
-            logger().error("discord_notify " + context.id + ": cannot read state_file " + error +
-                           "; open incidents get a new card");
+            logger().error("discord_notify " + context.id + ": cannot read state_file " + error + "; open incidents get a new card");
     }
     const std::string type = toString(event.type);
     discord::IncidentCard* card = cards_->find(event.incident);
@@ -135,8 +145,8 @@ Outcome DiscordNotifyAction::updateCard(const Event& event, const discord::Messa
         d = client_->edit(card->messageId, body, stopping);
         cardWhat = "incident card edited";
         if (d.unknownMessage) {
-            logger().warning("discord_notify " + context.id + ": the card of incident " + event.incident + " (message " +
-                             card->messageId + ") was deleted in Discord; posting a new card");
+            logger().warning("discord_notify " + context.id + ": the card of incident " + event.incident + " (message " + card->messageId +
+                             ") was deleted in Discord; posting a new card");
             d = client_->create(body, stopping);
             cardWhat = "incident card " + card->messageId + " was deleted, new card posted";
         }
@@ -149,7 +159,8 @@ Outcome DiscordNotifyAction::updateCard(const Event& event, const discord::Messa
     std::string saveError = cards_->save(event.time);
     if (!saveError.empty()) logger().error("discord_notify " + context.id + ": cannot save state_file: " + saveError);
     const bool ownOk = own.attempts == 0 || own.ok;
-    std::string summary = type + (d.ok ? ": " + cardWhat + " (message " + card->messageId + ")" : ": incident card not delivered: " + d.summary);
+    std::string summary =
+        type + (d.ok ? ": " + cardWhat + " (message " + card->messageId + ")" : ": incident card not delivered: " + d.summary);
     if (own.attempts > 0) summary += ownOk ? "; message " + own.summary : "; message not delivered: " + own.summary;
     if (!saveError.empty()) summary += "; state_file not saved: " + saveError;
     if (d.ok && ownOk) return Outcome::success(summary, details);
@@ -158,8 +169,7 @@ Outcome DiscordNotifyAction::updateCard(const Event& event, const discord::Messa
 
 Outcome DiscordNotifyAction::execute(const Event& event, const ActionContext& context) {
     if (!client_) return Outcome::failure("discord_notify is not configured");
-    if (!events_.count(event.type))
-        return Outcome::success(std::string("not sent: ") + toString(event.type) + " is not in events");
+    if (!events_.count(event.type)) return Outcome::success(std::string("not sent: ") + toString(event.type) + " is not in events");
     const discord::Message message = discord::render(event, render_);
     const std::string body = discord::toJson(message);
     const std::string where = client_->redactedUrl();

@@ -42,12 +42,12 @@ TEST_CASE("a card lists every step under the latest event's embed and stays with
     CHECK(m.content == "<@&123456789012345678> encoder problem");
     CHECK(m.embeds[0].title == latest.embeds[0].title);
     CHECK(m.embeds[1].title == "Incident failover: 2 events");
-    CHECK(m.embeds[1].description.find("<t:1764650100:T> \xF0\x9F\x93\xA1 Backup on air: Backup on air after 1 min 40 s") != std::string::npos);
+    CHECK(m.embeds[1].description.find("<t:1764650100:T> \xF0\x9F\x93\xA1 Backup on air: Backup on air after 1 min 40 s") !=
+          std::string::npos);
     CHECK(FakeDiscord::validate(toJson(m)).empty());
 
     // A flapping incident with hundreds of long steps: the latest 40 are listed, the body stays valid.
-    for (int i = 0; i < 300; ++i)
-        card.steps.push_back({t0 + std::chrono::seconds(200 + i), std::string(500, 'x')});
+    for (int i = 0; i < 300; ++i) card.steps.push_back({t0 + std::chrono::seconds(200 + i), std::string(500, 'x')});
     const Message big = renderCard(card, latest);
     CHECK(big.embeds[1].description.rfind("\xE2\x80\xA6 262 earlier events", 0) == 0);
     CHECK(FakeDiscord::validate(toJson(big)).empty());

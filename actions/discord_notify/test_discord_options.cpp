@@ -33,7 +33,8 @@ TEST_CASE("a webhook URL copied from Discord is sent to the v10 API, and only th
     CHECK(url->redacted() == "https://discord.com/api/v10/webhooks/123456789012345678/***");
     CHECK(url->id() == "123456789012345678");
     CHECK(url->port() == 443);
-    CHECK(url->redact("POST failed for /api/v10/webhooks/1/" + kToken + " and " + kToken) == "POST failed for /api/v10/webhooks/1/*** and ***");
+    CHECK(url->redact("POST failed for /api/v10/webhooks/1/" + kToken + " and " + kToken) ==
+          "POST failed for /api/v10/webhooks/1/*** and ***");
 
     url = WebhookUrl::parse("https://discordapp.com/api/v9/webhooks/1/" + kToken + "?thread_id=42", error);
     REQUIRE(url);
@@ -74,14 +75,15 @@ TEST_CASE("bad options are one line naming file:line:col and the key, never the 
     CHECK(configureError("username: x\n").find("actions.discord.webhook_url") != std::string::npos);
     CHECK(configureError(good + "mention: '@everyone'\n") ==
           "pipeline.yaml:2:10: actions.discord.mention: '@everyone' is not a role id (digits, e.g. 123456789012345678, or <@&ID>)");
-    CHECK(configureError(good + "events: [startup, warnings]\n").find(
-              "actions.discord.events: 'warnings' is not an event (use startup, status, warning, cancelled, failover, outcome, "
-              "recovered, check_error, shutdown)") != std::string::npos);
+    CHECK(configureError(good + "events: [startup, warnings]\n")
+              .find("actions.discord.events: 'warnings' is not an event (use startup, status, warning, cancelled, failover, outcome, "
+                    "recovered, check_error, shutdown)") != std::string::npos);
     CHECK(configureError(good + "avatar_url: not-a-url\n").find("actions.discord.avatar_url: 'not-a-url' is not an http(s) URL") !=
           std::string::npos);
     CHECK(configureError(good + "username: " + std::string(81, 'u') + "\n").find("at most 80 characters") != std::string::npos);
-    CHECK(configureError(good + "retry_backoff: 2s\nmax_backoff: 1s\n").find("actions.discord.max_backoff: must be at least retry_backoff") !=
-          std::string::npos);
+    CHECK(
+        configureError(good + "retry_backoff: 2s\nmax_backoff: 1s\n").find("actions.discord.max_backoff: must be at least retry_backoff") !=
+        std::string::npos);
     CHECK(configureError(good + "request_timeout: soon\n").find("actions.discord.request_timeout") != std::string::npos);
     CHECK(configureError(good + "webhook: x\n").find("webhook") != std::string::npos);
 }
@@ -105,8 +107,8 @@ TEST_CASE("dry run returns exactly the JSON it would send and sends nothing") {
 
 TEST_CASE("events not listed are skipped without sending") {
     DiscordNotifyAction action;
-    action.configure(testing::optionsFromYaml("webhook_url: http://127.0.0.1:9/api/webhooks/1/" + kToken + "\nevents: [warning]\n",
-                                              "actions.discord"));
+    action.configure(
+        testing::optionsFromYaml("webhook_url: http://127.0.0.1:9/api/webhooks/1/" + kToken + "\nevents: [warning]\n", "actions.discord"));
     Event e;
     e.type = EventType::Status;
     const Outcome o = action.execute(e, ActionContext{"discord", "Discord", false, nullptr});

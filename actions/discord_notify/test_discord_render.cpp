@@ -205,8 +205,7 @@ TEST_CASE("values are rounded for people and counted nouns agree with their numb
     CHECK(fields->getObject(2)->getValue<std::string>("value") == "\xE2\x9C\x85 passing · 2 min 10 s · ok");
 
     e.checks.resize(1);
-    CHECK(parse(toJson(render(e, {})))->getArray("embeds")->getObject(0)->getValue<std::string>("description") ==
-          "The check is passing");
+    CHECK(parse(toJson(render(e, {})))->getArray("embeds")->getObject(0)->getValue<std::string>("description") == "The check is passing");
 }
 
 TEST_CASE("username and avatar overrides are sent only when set") {
@@ -315,14 +314,16 @@ TEST_CASE("the validator these tests rely on refuses what Discord refuses") {
     CHECK(FakeDiscord::validate(R"({"content":"hi")" + am + "}") == "");
     CHECK(FakeDiscord::validate(R"({"content":"hi"})").find("allowed_mentions: missing") == 0);
     CHECK(FakeDiscord::validate(R"({"content":")" + longText(2001) + "\"" + am + "}").find("content: must be 2000 or fewer") == 0);
-    CHECK(FakeDiscord::validate(R"({"content":"  "})" ).find("Cannot send an empty message") == 0);
+    CHECK(FakeDiscord::validate(R"({"content":"  "})").find("Cannot send an empty message") == 0);
     CHECK(FakeDiscord::validate(R"({"embeds":[{"title":")" + longText(257) + "\"}]" + am + "}").find("embeds.0.title") == 0);
     CHECK(FakeDiscord::validate(R"({"embeds":[{"description":")" + longText(4097) + "\"}]" + am + "}").find("embeds.0.description") == 0);
     CHECK(FakeDiscord::validate(R"({"embeds":[{"fields":[{"name":"","value":"v"}]}])" + am + "}").find("embeds.0.fields.0.name") == 0);
-    CHECK(FakeDiscord::validate(R"({"embeds":[{"fields":[{"name":"n","value":")" + longText(1025) + "\"}]}]" + am + "}").find(
-              "embeds.0.fields.0.value") == 0);
-    CHECK(FakeDiscord::validate(R"({"embeds":[{"footer":{"text":")" + longText(2049) + "\"}}]" + am + "}").find("embeds.0.footer.text") == 0);
-    CHECK(FakeDiscord::validate(R"({"embeds":[{"author":{"name":")" + longText(257) + "\"}}]" + am + "}").find("embeds.0.author.name") == 0);
+    CHECK(FakeDiscord::validate(R"({"embeds":[{"fields":[{"name":"n","value":")" + longText(1025) + "\"}]}]" + am + "}")
+              .find("embeds.0.fields.0.value") == 0);
+    CHECK(FakeDiscord::validate(R"({"embeds":[{"footer":{"text":")" + longText(2049) + "\"}}]" + am + "}").find("embeds.0.footer.text") ==
+          0);
+    CHECK(FakeDiscord::validate(R"({"embeds":[{"author":{"name":")" + longText(257) + "\"}}]" + am + "}").find("embeds.0.author.name") ==
+          0);
     std::string fields;
     for (int i = 0; i < 26; ++i) fields += std::string(i ? "," : "") + R"({"name":"n","value":"v"})";
     CHECK(FakeDiscord::validate(R"({"embeds":[{"fields":[)" + fields + "]}]" + am + "}").find("embeds.0.fields: must be 25") == 0);
@@ -422,7 +423,8 @@ TEST_CASE("the closed-loop events render to bodies Discord accepts, even with hu
     }
 }
 
-TEST_CASE("the operator's events: maintenance started (grey, until), ended (green, what failed meanwhile), acknowledged (who and why); none pings") {
+TEST_CASE(
+    "the operator's events: maintenance started (grey, until), ended (green, what failed meanwhile), acknowledged (who and why); none pings") {
     Event started = event(EventType::MaintenanceStarted);
     started.summary = "Maintenance of the pipeline until 2026-12-02 08:00:00 (1 h) by alice: new encoder card";
     started.deadline = started.time + std::chrono::hours(1);

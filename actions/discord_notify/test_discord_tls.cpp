@@ -53,13 +53,14 @@ struct TlsWebhook {
     TlsWebhook() {
         const std::string openssl = test::findProgram("openssl");
         REQUIRE_MESSAGE(!openssl.empty(), "openssl is needed to make the test certificate (apt-get install openssl)");
-        auto [code, out] = test::runCommand({openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
-                                             "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
-                                            30s);
+        auto [code, out] =
+            test::runCommand({openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
+                             30s);
         REQUIRE_MESSAGE(code == 0, out);
         Poco::Net::initializeSSL();
-        Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "",
-                                                             Poco::Net::Context::VERIFY_NONE);
+        Poco::Net::Context::Ptr ctx =
+            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "", Poco::Net::Context::VERIFY_NONE);
         Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, ctx);
         port = socket.address().port();
         server = std::make_unique<Poco::Net::HTTPServer>(new AcceptFactory, socket, new Poco::Net::HTTPServerParams);

@@ -56,8 +56,8 @@ Poco::AutoPtr<RecordingChannel> recordLogs() {
 
 // The action with test timings (milliseconds); `overrides` replace or add options.
 std::unique_ptr<DiscordNotifyAction> notifier(const std::string& url, std::map<std::string, std::string> overrides = {}) {
-    std::map<std::string, std::string> values{{"webhook_url", url},   {"request_timeout", "1s"}, {"max_retry_time", "3s"},
-                                              {"retry_backoff", "10ms"}, {"max_backoff", "40ms"}};
+    std::map<std::string, std::string> values{
+        {"webhook_url", url}, {"request_timeout", "1s"}, {"max_retry_time", "3s"}, {"retry_backoff", "10ms"}, {"max_backoff", "40ms"}};
     for (const auto& [k, v] : overrides) values[k] = v;
     std::string yaml;
     for (const auto& [k, v] : values) yaml += k + ": " + v + "\n";
@@ -105,8 +105,8 @@ TEST_CASE("a message is posted to the v10 path as JSON with a DiscordBot user ag
     CHECK(o.ok);
     CHECK(o.summary == "startup message delivered");
     REQUIRE(discord.messageCount() == 1);
-    CHECK(contentOf(discord.messages()[0]) == "The monitoring bot has restarted at " + toLocalSeconds(e.time) +
-                                                 " and is now actively monitoring.");
+    CHECK(contentOf(discord.messages()[0]) ==
+          "The monitoring bot has restarted at " + toLocalSeconds(e.time) + " and is now actively monitoring.");
     const auto r = discord.requests().at(0);
     CHECK(r.path == "/api/v10/webhooks/" + discord.id() + "/" + discord.token());
     CHECK(r.contentType == "application/json");
@@ -209,7 +209,8 @@ TEST_CASE("a proxy trickling the answer one byte every 200 ms cannot stretch an 
 
 TEST_CASE("when the daemon stops, a hung delivery returns promptly") {
     FakeDiscord discord;
-    auto action = notifier(discord.webhookUrl(), {{"request_timeout", "200ms"}, {"max_retry_time", "10m"}, {"retry_backoff", "10s"}, {"max_backoff", "10s"}});
+    auto action = notifier(discord.webhookUrl(),
+                           {{"request_timeout", "200ms"}, {"max_retry_time", "10m"}, {"retry_backoff", "10s"}, {"max_backoff", "10s"}});
     discord.hangNext(1);
     std::atomic<bool> stopping{false};
     std::atomic<bool> done{false};
@@ -232,8 +233,9 @@ TEST_CASE("a deleted webhook (404) or a wrong token (401) fails at once without 
     const std::string wrongId = discord.baseUrl() + "/api/webhooks/999/" + discord.token();
     Outcome o = notifier(wrongId)->execute(numbered(1), context());
     CHECK_FALSE(o.ok);
-    CHECK(o.summary == "Discord shutdown message not delivered: webhook 999 does not exist (HTTP 404 (10015 Unknown Webhook)); "
-                       "create a new webhook and update webhook_url");
+    CHECK(o.summary ==
+          "Discord shutdown message not delivered: webhook 999 does not exist (HTTP 404 (10015 Unknown Webhook)); "
+          "create a new webhook and update webhook_url");
     CHECK(discord.requests().size() == 1);
     CHECK_FALSE(mentionsToken(o, discord.token()));
 

@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 namespace watchdog::exec {
 
 namespace {
@@ -142,8 +141,8 @@ void feedInput(Fd& in, const std::string& input, std::size_t& written) {
 
 /// Feeds and reads the child until it exits, sending its group SIGTERM at the timeout or when
 /// `stopping` says so, and SIGKILL after the grace; returns its wait status.
-int superviseChild(const ProcessSpec& spec, pid_t pid, ChildPipes& p, const std::function<bool()>& stopping,
-                   Clock::time_point began, ProcessResult& r) {
+int superviseChild(const ProcessSpec& spec, pid_t pid, ChildPipes& p, const std::function<bool()>& stopping, Clock::time_point began,
+                   ProcessResult& r) {
     const auto deadline = began + spec.timeout;
     std::size_t written = 0;
     bool exited = false;

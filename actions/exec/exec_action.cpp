@@ -20,12 +20,24 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.exec"); }
 
-const std::vector<EventType> kAllEvents = {EventType::Startup, EventType::Status,    EventType::Warning,
-                                           EventType::Cancelled, EventType::Failover, EventType::Outcome,
-                                           EventType::Recovered, EventType::CheckError, EventType::Shutdown,
-                                           EventType::Limited,   EventType::Verified,   EventType::NotVerified,
-                                           EventType::Failback,  EventType::FailbackCancelled, EventType::Flapping,
-                                           EventType::Stable,    EventType::MaintenanceStarted, EventType::MaintenanceEnded,
+const std::vector<EventType> kAllEvents = {EventType::Startup,
+                                           EventType::Status,
+                                           EventType::Warning,
+                                           EventType::Cancelled,
+                                           EventType::Failover,
+                                           EventType::Outcome,
+                                           EventType::Recovered,
+                                           EventType::CheckError,
+                                           EventType::Shutdown,
+                                           EventType::Limited,
+                                           EventType::Verified,
+                                           EventType::NotVerified,
+                                           EventType::Failback,
+                                           EventType::FailbackCancelled,
+                                           EventType::Flapping,
+                                           EventType::Stable,
+                                           EventType::MaintenanceStarted,
+                                           EventType::MaintenanceEnded,
                                            EventType::Acknowledged};
 
 bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0 && !Poco::File(path).isDirectory(); }
@@ -58,7 +70,8 @@ void ExecAction::configure(const Options& block) {
     const DeclaredOptions options(block, declaredOptions());
     const bool shell = options.boolean("shell", false);
     const std::vector<std::string> command = options.stringList("command");
-    if (command.empty() || command[0].empty()) options.fail("command", "give the program and its arguments as a list, e.g. [/usr/local/bin/switch-dns, --to, backup]");
+    if (command.empty() || command[0].empty())
+        options.fail("command", "give the program and its arguments as a list, e.g. [/usr/local/bin/switch-dns, --to, backup]");
     if (shell) {
         if (command.size() != 1) options.fail("command", "with shell: true, give one string for /bin/sh -c");
         argv_ = {"/bin/sh", "-c", command[0]};
@@ -131,7 +144,8 @@ Outcome ExecAction::execute(const Event& event, const ActionContext& context) {
     const std::string line = firstLine(r.output);
     const std::string said = line.empty() ? "" : ": " + line;
     if (r.timedOut)
-        return Outcome::failure(name_ + " timed out after " + human::duration(spec.timeout) + "; its process group was killed" + said, details);
+        return Outcome::failure(name_ + " timed out after " + human::duration(spec.timeout) + "; its process group was killed" + said,
+                                details);
     if (r.stopped) return Outcome::failure(name_ + " was stopped: the watchdog is stopping" + said, details);
     if (r.signal) return Outcome::failure(name_ + " was killed by " + signalName(r.signal) + said, details);
     if (r.exitCode != 0) return Outcome::failure(name_ + " exited " + std::to_string(r.exitCode) + said, details);

@@ -24,9 +24,7 @@ using Ms = std::chrono::milliseconds;
 
 namespace {
 
-std::unique_ptr<ExecAction> action(const std::string& yaml) {
-    return testing::configure<ExecAction>(yaml, "actions.switch");
-}
+std::unique_ptr<ExecAction> action(const std::string& yaml) { return testing::configure<ExecAction>(yaml, "actions.switch"); }
 
 std::string configureError(const std::string& yaml) {
     const std::string error = testing::configError<ExecAction>(yaml, "actions.switch");
@@ -89,7 +87,8 @@ TEST_CASE("the child gets the locale and PATH, what env: and pass_env: name, and
     ::setenv("WATCHDOG_TEST_PASSED", "passed-on", 1);
     ::setenv("LANG", "C.UTF-8", 1);
     const std::string path = script(dir, "env.sh", "env | sort > \"$1/env\"\n");
-    auto a = action("command: [" + path + ", " + dir.path() + "]\nenv: [\"DNS_TOKEN=abc=def\", MODE=backup]\n"
+    auto a = action("command: [" + path + ", " + dir.path() +
+                    "]\nenv: [\"DNS_TOKEN=abc=def\", MODE=backup]\n"
                     "pass_env: [WATCHDOG_TEST_PASSED]\n");
     REQUIRE(a->execute(failover(), context()).ok);
     const std::string env = test::readFile(dir.file("env"));
@@ -108,7 +107,8 @@ TEST_CASE("the child gets the locale and PATH, what env: and pass_env: name, and
 
 TEST_CASE("the script gets the event in WATCHDOG_* variables and as JSON on stdin") {
     TempDir dir;
-    const std::string path = script(dir, "switch.sh", "env | grep '^WATCHDOG_' | sort > \"$1/env\"\ncat > \"$1/stdin\"\necho switched DNS to backup\n");
+    const std::string path =
+        script(dir, "switch.sh", "env | grep '^WATCHDOG_' | sort > \"$1/env\"\ncat > \"$1/stdin\"\necho switched DNS to backup\n");
     auto a = action("command: [" + path + ", " + dir.path() + "]\n");
     CHECK(a->role() == ActionRole::Remedy);
     Event e = failover();
@@ -145,7 +145,8 @@ TEST_CASE("the script gets the event in WATCHDOG_* variables and as JSON on stdi
 
 TEST_CASE("a non-zero exit is a failure carrying the first output line; output is cut to output_lines") {
     TempDir dir;
-    const std::string path = script(dir, "fail.sh", "echo 'route53: AccessDenied' >&2\nfor i in 1 2 3 4 5 6 7 8; do echo line $i; done\nexit 3\n");
+    const std::string path =
+        script(dir, "fail.sh", "echo 'route53: AccessDenied' >&2\nfor i in 1 2 3 4 5 6 7 8; do echo line $i; done\nexit 3\n");
     const Outcome o = action("command: " + path + "\noutput_lines: 3\n")->execute(failover(), context());
     CHECK_FALSE(o.ok);
     CHECK(o.summary == "fail.sh exited 3: route53: AccessDenied");
@@ -246,10 +247,12 @@ TEST_CASE("bad options are one clear line") {
           "pipeline.yaml:1:10: actions.switch.command: 'no-such-program-xyz' is not an executable program in PATH");
     CHECK(configureError("command: echo hello\n").find("(arguments go in a list, or set shell: true)") != std::string::npos);
     CHECK(configureError("shell: true\ncommand: [a, b]\n").find("with shell: true, give one string for /bin/sh -c") != std::string::npos);
-    CHECK(configureError("timeout: 5s\n").find("actions.switch.command: give the program and its arguments as a list") != std::string::npos);
+    CHECK(configureError("timeout: 5s\n").find("actions.switch.command: give the program and its arguments as a list") !=
+          std::string::npos);
     CHECK(configureError("command: [true]\nrole: fixer\n").find("actions.switch.role") != std::string::npos);
     CHECK(configureError("command: [true]\nevents: [failure]\n").find("'failure' is not an event") != std::string::npos);
-    CHECK(configureError("command: [true]\nworking_directory: /nonexistent\n").find("'/nonexistent' is not a directory") != std::string::npos);
+    CHECK(configureError("command: [true]\nworking_directory: /nonexistent\n").find("'/nonexistent' is not a directory") !=
+          std::string::npos);
     CHECK(configureError("command: [true]\ntimeout: 0s\n").find("actions.switch.timeout: must be more than 0") != std::string::npos);
 }
 

@@ -10,9 +10,12 @@ constexpr int kSlackPercent = 5;
 
 const char* toString(PingKind kind) {
     switch (kind) {
-    case PingKind::Start: return "start";
-    case PingKind::Success: return "success";
-    case PingKind::Fail: return "fail";
+        case PingKind::Start:
+            return "start";
+        case PingKind::Success:
+            return "success";
+        case PingKind::Fail:
+            return "fail";
     }
     return "success";
 }

@@ -78,9 +78,12 @@ void HeartbeatAction::configure(const Options& block) {
 
 std::string HeartbeatAction::urlFor(PingKind kind) const {
     switch (kind) {
-    case PingKind::Start: return startUrl_;
-    case PingKind::Fail: return failUrl_;
-    case PingKind::Success: return url_;
+        case PingKind::Start:
+            return startUrl_;
+        case PingKind::Fail:
+            return failUrl_;
+        case PingKind::Success:
+            return url_;
     }
     return url_;
 }
@@ -139,7 +142,8 @@ Outcome HeartbeatAction::report(PingKind kind, const std::string& error) {
 Outcome HeartbeatAction::execute(const Event& event, const ActionContext& context) {
     const auto kind = plan_->next(event, heartbeat::PingPlan::Clock::now());
     if (!kind) return Outcome::success("nothing to ping");
-    if (context.dryRun) return Outcome::success(std::string("would ping ") + toString(*kind) + " at " + hostOf(urlFor(*kind)) + " (dry run)");
+    if (context.dryRun)
+        return Outcome::success(std::string("would ping ") + toString(*kind) + " at " + hostOf(urlFor(*kind)) + " (dry run)");
     return report(*kind, ping(*kind, event, context));
 }
 

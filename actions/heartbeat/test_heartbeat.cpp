@@ -106,7 +106,7 @@ TEST_CASE("plan: the first cycle after a start pings, then at most one ping per 
     CHECK(plan.next(cycle(1), t0 + 60s) == PingKind::Fail);     // an incident opened: at once
     CHECK_FALSE(plan.next(cycle(1), t0 + 90s));
     CHECK(plan.next(cycle(1), t0 + 120s) == PingKind::Fail);
-    CHECK(plan.next(cycle(0), t0 + 121s) == PingKind::Success); // closed: at once
+    CHECK(plan.next(cycle(0), t0 + 121s) == PingKind::Success);  // closed: at once
     Event warning = cycle(1);
     warning.type = EventType::Warning;
     warning.rule = "failover";

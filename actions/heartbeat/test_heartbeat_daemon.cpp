@@ -45,11 +45,13 @@ std::string pipeline(const TempDir& dir, const std::string& url) {
                      "  a: { plugin: scripted, file: a.txt, interval: 30ms }\n"
                      "  b: { plugin: scripted, file: b.txt, interval: 30ms }\n"
                      "actions:\n"
-                     "  ping: { plugin: heartbeat, url: \"" + url + "\", timeout: 300ms }\n"
-                     "  notes: { plugin: recorder, file: notes.jsonl }\n"
-                     "rules:\n"
-                     "  failover:\n    when: 2 of [a, b]\n    warn: notes\n    wait: 1h\n    recover: notes\n"
-                     "sinks:\n  - plugin: sink_only\n");
+                     "  ping: { plugin: heartbeat, url: \"" +
+                         url +
+                         "\", timeout: 300ms }\n"
+                         "  notes: { plugin: recorder, file: notes.jsonl }\n"
+                         "rules:\n"
+                         "  failover:\n    when: 2 of [a, b]\n    warn: notes\n    wait: 1h\n    recover: notes\n"
+                         "sinks:\n  - plugin: sink_only\n");
 }
 
 void script(const TempDir& dir, const std::string& id, const std::string& line) {

@@ -104,12 +104,12 @@ int checkPipeline(const CommandLine& cmd) {
     } else {
         std::size_t width = 5;
         for (const auto& c : checks) width = std::max(width, c.block.id.size());
-        std::cout << std::left << std::setw(static_cast<int>(width + 2)) << "CHECK" << std::setw(8) << "STATUS"
-                  << std::setw(14) << "VALUE" << "SUMMARY\n";
+        std::cout << std::left << std::setw(static_cast<int>(width + 2)) << "CHECK" << std::setw(8) << "STATUS" << std::setw(14) << "VALUE"
+                  << "SUMMARY\n";
         for (std::size_t i = 0; i < checks.size(); ++i) {
             const Result& r = runs[i]->result;
-            std::cout << std::left << std::setw(static_cast<int>(width + 2)) << checks[i].block.id << std::setw(8)
-                      << toString(r.status) << std::setw(14) << valueText(r) << r.summary << '\n';
+            std::cout << std::left << std::setw(static_cast<int>(width + 2)) << checks[i].block.id << std::setw(8) << toString(r.status)
+                      << std::setw(14) << valueText(r) << r.summary << '\n';
         }
     }
     const int code = errors > 0 ? kExitError : failed > 0 ? kExitFailing : kExitOk;

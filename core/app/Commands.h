@@ -7,26 +7,26 @@ namespace watchdog {
 
 /// The parsed command line after the verb.
 struct CommandLine {
-    std::vector<std::string> args;         ///< positional arguments after the verb (the pipeline file)
-    std::vector<std::string> words;        ///< the positional arguments as given (maintenance's DURATION is no path)
-    std::string rule;                      ///< --rule (maintenance)
-    std::string reason;                    ///< --reason (maintenance, ack)
-    bool end = false;                      ///< --end (maintenance)
-    bool json = false;                     ///< --json
-    std::string since = "1h";              ///< --since (history)
-    std::string check;                     ///< --check (history)
-    std::vector<std::string> pluginPath;   ///< --plugin-path, searched before the pipeline's
-    bool daemon = false;                   ///< --daemon was given (no console logging)
-    std::string optionsOf;                 ///< --options NAME (plugins): print NAME's declared options
+    std::vector<std::string> args;        ///< positional arguments after the verb (the pipeline file)
+    std::vector<std::string> words;       ///< the positional arguments as given (maintenance's DURATION is no path)
+    std::string rule;                     ///< --rule (maintenance)
+    std::string reason;                   ///< --reason (maintenance, ack)
+    bool end = false;                     ///< --end (maintenance)
+    bool json = false;                    ///< --json
+    std::string since = "1h";             ///< --since (history)
+    std::string check;                    ///< --check (history)
+    std::vector<std::string> pluginPath;  ///< --plugin-path, searched before the pipeline's
+    bool daemon = false;                  ///< --daemon was given (no console logging)
+    std::string optionsOf;                ///< --options NAME (plugins): print NAME's declared options
 };
 
 /// Exit codes shared by the verbs.
 enum ExitCode : int {
     kExitOk = 0,
-    kExitUsage = 64,     ///< bad command line (sysexits EX_USAGE)
-    kExitFailing = 2,    ///< `check`: a check failed; `validate`/`run`: the pipeline is invalid
-    kExitError = 3,      ///< `check`: a check could not observe, or the pipeline is invalid
-    kExitRuntime = 1,    ///< anything else went wrong
+    kExitUsage = 64,   ///< bad command line (sysexits EX_USAGE)
+    kExitFailing = 2,  ///< `check`: a check failed; `validate`/`run`: the pipeline is invalid
+    kExitError = 3,    ///< `check`: a check could not observe, or the pipeline is invalid
+    kExitRuntime = 1,  ///< anything else went wrong
 };
 
 /// `run CONFIG`: the daemon, until TERM/INT; HUP reloads, USR1 reports status.

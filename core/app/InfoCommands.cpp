@@ -20,8 +20,7 @@ int validatePipeline(const CommandLine& cmd) {
     const Assembly& a = loaded->assembly;
     std::cout << cmd.args.front() << ": valid (" << human::count(a.checks.size(), "check") << ", "
               << human::count(a.actions.size(), "action") << ", " << human::count(a.sinks.size(), "sink") << ", "
-              << human::count(a.rules.size(), "rule")
-              << (loaded->pipeline.defaultRules ? " from the defaults" : "") << ")\n";
+              << human::count(a.rules.size(), "rule") << (loaded->pipeline.defaultRules ? " from the defaults" : "") << ")\n";
     return kExitOk;
 }
 

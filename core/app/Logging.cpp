@@ -29,8 +29,10 @@ std::string pocoRotation(const std::string& rotation) {
     if (rotation == "weekly" || rotation == "never") return rotation;
     std::string digits, unit;
     for (char c : rotation) {
-        if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
-        else if (!std::isspace(static_cast<unsigned char>(c))) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (std::isdigit(static_cast<unsigned char>(c)))
+            digits += c;
+        else if (!std::isspace(static_cast<unsigned char>(c)))
+            unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
     if (unit == "B") unit.clear();
     if (unit == "KB" || unit == "KIB") unit = "K";

@@ -123,8 +123,7 @@ int tellDaemon(const Pipeline& p, const std::string& path, const std::string& bo
     try {
         answer = post(p.http, path, body);
     } catch (const Poco::Exception& e) {
-        std::cerr << verb << ": the watchdog at " << url << " did not answer (" << e.displayText()
-                  << "); nothing recorded, try again\n";
+        std::cerr << verb << ": the watchdog at " << url << " did not answer (" << e.displayText() << "); nothing recorded, try again\n";
         return 1;
     }
     if (!answer.listening) return 2;
@@ -163,9 +162,7 @@ int recordForNextStart(const Pipeline& p, const QueuedRequest& request, const ch
 }
 
 // 1h, 90m, 2d look like options to nobody, but -1h does: it reaches Poco's parser as "-1 -h".
-bool looksLikeNegativeLength(const char* arg) {
-    return arg[0] == '-' && std::isdigit(static_cast<unsigned char>(arg[1])) != 0;
-}
+bool looksLikeNegativeLength(const char* arg) { return arg[0] == '-' && std::isdigit(static_cast<unsigned char>(arg[1])) != 0; }
 
 }  // namespace
 
@@ -227,8 +224,10 @@ int startOrEndMaintenance(const CommandLine& cmd) {
                                             : "maintenance of " + what.describe() + " for " + human::duration(request.length) + " (until " +
                                                   toLocalSeconds(request.at + request.length) + ")";
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-    if (request.end) body.set("end", true);
-    else body.set("duration", cmd.words[1]);
+    if (request.end)
+        body.set("end", true);
+    else
+        body.set("duration", cmd.words[1]);
     if (!cmd.check.empty()) body.set("check", cmd.check);
     if (!cmd.rule.empty()) body.set("rule", cmd.rule);
     if (!cmd.reason.empty()) body.set("reason", cmd.reason);
@@ -252,8 +251,8 @@ int startOrEndMaintenance(const CommandLine& cmd) {
                    q.maintenance.id == request.id;
         });
         if (!inForce && !queued) {
-            std::cerr << "maintenance: no watchdog is running and " << pipeline->stateFile << " holds no maintenance of "
-                      << what.describe() << " to end\n";
+            std::cerr << "maintenance: no watchdog is running and " << pipeline->stateFile << " holds no maintenance of " << what.describe()
+                      << " to end\n";
             return kExitRuntime;
         }
     }
@@ -314,7 +313,8 @@ int acknowledgeIncident(const CommandLine& cmd) {
     queued.kind = QueuedRequest::Kind::Ack;
     queued.ack = request;
     queued.ack.rule = open.front();
-    return recordForNextStart(*pipeline, queued, "ack", "incident " + state.rules.at(open.front()).incident + " acknowledged by " + request.by);
+    return recordForNextStart(*pipeline, queued, "ack",
+                              "incident " + state.rules.at(open.front()).incident + " acknowledged by " + request.by);
 }
 
 }  // namespace watchdog

@@ -18,7 +18,7 @@ struct LoadedPipeline {
     Pipeline pipeline;
     std::unique_ptr<PluginLoader> loader;  ///< must outlive the assembly's plugin objects
     Assembly assembly;
-    std::optional<HaSettings> ha;          ///< the `ha:` block, read and checked
+    std::optional<HaSettings> ha;  ///< the `ha:` block, read and checked
 };
 
 /// Reads the file named by cmd.args[0] and assembles it. Prints every problem as one

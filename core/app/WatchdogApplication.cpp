@@ -18,9 +18,8 @@ using Verb = int (*)(const CommandLine&);
 
 const std::map<std::string, Verb>& verbs() {
     static const std::map<std::string, Verb> table{
-        {"run", runPipeline},         {"check", checkPipeline}, {"validate", validatePipeline},
-        {"plugins", listPlugins},     {"history", showHistory}, {"migrate-env", migrateEnvFile},
-        {"maintenance", startOrEndMaintenance}, {"ack", acknowledgeIncident},
+        {"run", runPipeline},     {"check", checkPipeline},        {"validate", validatePipeline},         {"plugins", listPlugins},
+        {"history", showHistory}, {"migrate-env", migrateEnvFile}, {"maintenance", startOrEndMaintenance}, {"ack", acknowledgeIncident},
     };
     return table;
 }
@@ -63,9 +62,7 @@ options:
 
 }  // namespace
 
-WatchdogApplication::WatchdogApplication(std::string cwd) : cwd_(std::move(cwd)) {
-    setUnixOptions(true);
-}
+WatchdogApplication::WatchdogApplication(std::string cwd) : cwd_(std::move(cwd)) { setUnixOptions(true); }
 
 void WatchdogApplication::defineOptions(Poco::Util::OptionSet& options) {
     ServerApplication::defineOptions(options);
@@ -125,7 +122,8 @@ int WatchdogApplication::main(const ArgVec& args) {
     }
     auto verb = verbs().find(args.front());
     if (verb == verbs().end()) {
-        std::cerr << "encoder-watchdog: unknown verb '" << args.front() << "' (run, check, validate, plugins, history, migrate-env, maintenance, ack; see --help)\n";
+        std::cerr << "encoder-watchdog: unknown verb '" << args.front()
+                  << "' (run, check, validate, plugins, history, migrate-env, maintenance, ack; see --help)\n";
         return kExitUsage;
     }
     command_.daemon = config().getBool("application.runAsDaemon", false);

@@ -113,8 +113,8 @@ void MysqlLease::stop(bool release) {
     if (held == 0 || !leaseDb_) return;
     try {
         MysqlConnection& db = *leaseDb_;
-        db.execute("UPDATE watchdog_ha_lease SET expires = NOW(6) WHERE name = " + db.literal(lease_) + " AND holder = " +
-                   db.literal(settings_.node) + " AND token = " + std::to_string(held));
+        db.execute("UPDATE watchdog_ha_lease SET expires = NOW(6) WHERE name = " + db.literal(lease_) +
+                   " AND holder = " + db.literal(settings_.node) + " AND token = " + std::to_string(held));
         logger().information("HA: gave the lease up (token " + std::to_string(held) + ")");
     } catch (const std::exception& e) {
         logger().warning(std::string("HA: could not give the lease up; it expires after the ttl: ") + e.what());
@@ -156,11 +156,13 @@ void MysqlLease::renewOnce() {
         const std::string name = db.literal(lease_), me = db.literal(settings_.node);
         const std::string expiry = "NOW(6) + INTERVAL " + std::to_string(settings_.ttl.count() * 1000) + " MICROSECOND";
         Transaction tx(db);
-        const auto rows = db.select("SELECT holder, token, expires > NOW(6), TIMESTAMPDIFF(MICROSECOND, renewed, NOW(6)) "
-                                    "FROM watchdog_ha_lease WHERE name = " + name + " FOR UPDATE");
+        const auto rows = db.select(
+            "SELECT holder, token, expires > NOW(6), TIMESTAMPDIFF(MICROSECOND, renewed, NOW(6)) "
+            "FROM watchdog_ha_lease WHERE name = " +
+            name + " FOR UPDATE");
         if (rows.empty()) {
-            db.execute("INSERT INTO watchdog_ha_lease (name, holder, token, expires, renewed) VALUES (" + name + ", " + me +
-                       ", 1, " + expiry + ", NOW(6))");
+            db.execute("INSERT INTO watchdog_ha_lease (name, holder, token, expires, renewed) VALUES (" + name + ", " + me + ", 1, " +
+                       expiry + ", NOW(6))");
             holder = settings_.node;
             token = held = 1;
         } else {
@@ -201,9 +203,11 @@ void MysqlLease::renewOnce() {
         downLogged_ = false;
         error_.clear();
     }
-    if (wasDown) logger().warning("HA: the database is reachable again; lease held by " + holder + " (token " + std::to_string(token) + ")");
+    if (wasDown)
+        logger().warning("HA: the database is reachable again; lease held by " + holder + " (token " + std::to_string(token) + ")");
     if (held != 0 && (held != mine || !wasLeading))
-        logger().warning("HA: node " + settings_.node + " holds the lease now (token " + std::to_string(held) + "): it notifies and runs remedies");
+        logger().warning("HA: node " + settings_.node + " holds the lease now (token " + std::to_string(held) +
+                         "): it notifies and runs remedies");
     else if (held == 0 && (wasLeading || mine != 0))
         logger().warning("HA: node " + settings_.node + " lost the lease to " + holder + " (token " + std::to_string(token) +
                          "): it stops notifying and running remedies");
@@ -223,8 +227,9 @@ void MysqlLease::noteDatabaseDown(const std::string& error) {
     }
     if (first)
         logger().error("HA: THE LEASE DATABASE CANNOT BE REACHED (" + error + "); when_db_down: " +
-                       (settings_.actWhenDbDown ? "act: node " + settings_.node + " notifies and runs remedies on its own until it is back"
-                                                : "wait: node " + settings_.node + " does not notify or run remedies once its lease runs out"));
+                       (settings_.actWhenDbDown
+                            ? "act: node " + settings_.node + " notifies and runs remedies on its own until it is back"
+                            : "wait: node " + settings_.node + " does not notify or run remedies once its lease runs out"));
 }
 
 bool MysqlLease::leaseValidLocally() const { return heldToken_ != 0 && Steady::now() < validUntil_; }
@@ -253,7 +258,8 @@ RemedyClaim MysqlLease::claim(const std::string& incident, const std::string& ac
         Transaction tx(db);
         // The lease row first, locked: a node taking the lease over waits for this transaction.
         const auto lease = db.select("SELECT holder, token, expires > NOW(6) FROM watchdog_ha_lease WHERE name = " + name + " FOR UPDATE");
-        const std::string key = " WHERE lease = " + name + " AND incident = " + db.literal(incident) + " AND action = " + db.literal(action);
+        const std::string key =
+            " WHERE lease = " + name + " AND incident = " + db.literal(incident) + " AND action = " + db.literal(action);
         const auto done = db.select("SELECT node, token, reported IS NOT NULL, retried FROM watchdog_ha_actions" + key);
         const bool current = held != 0 && !lease.empty() && text(lease[0], 0) == settings_.node &&
                              text(lease[0], 1) == std::to_string(held) && text(lease[0], 2) == "1";
@@ -261,13 +267,13 @@ RemedyClaim MysqlLease::claim(const std::string& incident, const std::string& ac
             // Claimed under an older lease and never reported: its node died or froze while running it.
             // Run again once (remedies describe before they act: aws_start starts only a stopped instance).
             const bool orphaned = current && text(done[0], 2) == "0" && text(done[0], 3) == "0" && std::stoull(text(done[0], 1)) < held;
-            if (!orphaned)
-                return {RemedyClaimResult::AlreadyDone, "run by node " + text(done[0], 0) + " (token " + text(done[0], 1) + ")"};
+            if (!orphaned) return {RemedyClaimResult::AlreadyDone, "run by node " + text(done[0], 0) + " (token " + text(done[0], 1) + ")"};
             db.execute("UPDATE watchdog_ha_actions SET node = " + db.literal(settings_.node) + ", token = " + std::to_string(held) +
                        ", at = NOW(6), retried = 1" + key);
             tx.commit();
             logger().warning("HA: " + action + " for incident " + incident + " was claimed by node " + text(done[0], 0) + " (token " +
-                             text(done[0], 1) + ") that lost the lease before it reported; node " + settings_.node + " runs it again, once");
+                             text(done[0], 1) + ") that lost the lease before it reported; node " + settings_.node +
+                             " runs it again, once");
             return {RemedyClaimResult::Run, "taken over from node " + text(done[0], 0)};
         }
         if (!current) {
@@ -280,8 +286,8 @@ RemedyClaim MysqlLease::claim(const std::string& incident, const std::string& ac
             return {RemedyClaimResult::NotLeader, "node " + settings_.node + " does not hold the lease"};
         }
         db.execute("INSERT INTO watchdog_ha_actions (lease, incident, action, node, token, at) VALUES (" + name + ", " +
-                   db.literal(incident) + ", " + db.literal(action) + ", " + db.literal(settings_.node) + ", " +
-                   std::to_string(held) + ", NOW(6))");
+                   db.literal(incident) + ", " + db.literal(action) + ", " + db.literal(settings_.node) + ", " + std::to_string(held) +
+                   ", NOW(6))");
         tx.commit();
         return {RemedyClaimResult::Run, "recorded with token " + std::to_string(held)};
     } catch (const MysqlError& e) {
@@ -325,7 +331,8 @@ std::optional<SharedIncident> MysqlLease::joinIncident(const std::string& rule, 
             const long long oldest = toEpochMs(local.opened) - wait - settings_.ttl.count();
             if (!rows.empty() && std::stoll(text(rows[0], 1)) >= oldest) {
                 tx.commit();
-                return SharedIncident{text(rows[0], 0), fromEpochMs(std::stoll(text(rows[0], 1))), fromEpochMs(std::stoll(text(rows[0], 2)))};
+                return SharedIncident{text(rows[0], 0), fromEpochMs(std::stoll(text(rows[0], 1))),
+                                      fromEpochMs(std::stoll(text(rows[0], 2)))};
             }
             if (!rows.empty()) db.execute("UPDATE watchdog_ha_incidents SET closed = NOW(6)" + where + " AND closed IS NULL");
             db.execute("INSERT INTO watchdog_ha_incidents (lease, rule_id, incident, opened_ms, deadline_ms) VALUES (" +
@@ -352,8 +359,8 @@ void MysqlLease::closeIncident(const std::string& rule, const std::string& incid
     std::lock_guard<std::mutex> guard(opsMutex_);
     try {
         MysqlConnection& db = ops();
-        db.execute("UPDATE watchdog_ha_incidents SET closed = NOW(6) WHERE lease = " + db.literal(lease_) + " AND rule_id = " +
-                   db.literal(rule) + " AND closed IS NULL");
+        db.execute("UPDATE watchdog_ha_incidents SET closed = NOW(6) WHERE lease = " + db.literal(lease_) +
+                   " AND rule_id = " + db.literal(rule) + " AND closed IS NULL");
     } catch (const std::exception& e) {
         opsDb_.reset();
         logger().warning("HA: cannot mark incident " + incident + " of rule " + rule + " closed: " + e.what());

@@ -55,11 +55,11 @@ private:
 
     HaSettings settings_;
     std::string lease_;
-    mutable std::mutex mutex_;          // guards the fields below
+    mutable std::mutex mutex_;  // guards the fields below
     std::string leader_;
-    std::uint64_t token_ = 0;           // the token of the lease as last read
-    std::uint64_t heldToken_ = 0;       // the token this node holds (0: none)
-    Steady::time_point validUntil_{};   // the local end of this node's lease: renewal start + ttl
+    std::uint64_t token_ = 0;          // the token of the lease as last read
+    std::uint64_t heldToken_ = 0;      // the token this node holds (0: none)
+    Steady::time_point validUntil_{};  // the local end of this node's lease: renewal start + ttl
     std::optional<std::chrono::milliseconds> age_;
     Steady::time_point ageRead_{};
     bool databaseUp_ = false;
@@ -69,7 +69,7 @@ private:
     std::mutex renewMutex_;                     // one lease round at a time (the thread, tests, stop)
     std::unique_ptr<MysqlConnection> leaseDb_;  // the lease rounds'
     std::mutex opsMutex_;
-    std::unique_ptr<MysqlConnection> opsDb_;    // claims and incidents
+    std::unique_ptr<MysqlConnection> opsDb_;  // claims and incidents
     std::condition_variable wake_;
     bool stopping_ = false;
     std::thread thread_;

@@ -72,7 +72,8 @@ TEST_CASE("ha settings: the mysql sink's keys, ttl from 1s, when_db_down default
     CHECK(configError("when_db_down: maybe\n" + db).find("ha.when_db_down") != std::string::npos);
     CHECK(configError("user: w\n").find("ha.database") != std::string::npos);
     CHECK(configError("tls: verify\n" + db).find("ha.tls_ca: tls: verify needs tls_ca") != std::string::npos);
-    CHECK(configError("ttl: 2s\nnod: a\n" + db).find("pipeline.yaml:2:1: ha: unknown option 'nod' (did you mean 'node'?)") != std::string::npos);
+    CHECK(configError("ttl: 2s\nnod: a\n" + db).find("pipeline.yaml:2:1: ha: unknown option 'nod' (did you mean 'node'?)") !=
+          std::string::npos);
 }
 
 TEST_CASE("lease: one holder; the other takes over after the ttl with the next token; a remedy is recorded once") {
@@ -106,7 +107,8 @@ TEST_CASE("lease: one holder; the other takes over after the ttl with the next t
     b.stop(true);
 }
 
-TEST_CASE("lease: a remedy claimed by a node that lost the lease before reporting is run again once by the next holder; a reported one never") {
+TEST_CASE(
+    "lease: a remedy claimed by a node that lost the lease before reporting is run again once by the next holder; a reported one never") {
     MariaDbServer db;
     MysqlLease a(settings(db, "a", true), "station");
     MysqlLease b(settings(db, "b"), "station");

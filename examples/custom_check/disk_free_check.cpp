@@ -13,7 +13,8 @@ static std::string gib(unsigned long long bytes) { return watchdog::human::numbe
 const watchdog::OptionTable& DiskFreeCheck::declaredOptions() {
     static const watchdog::OptionTable table{
         // name, type, default, when absent, range, example, meaning (README.md shows the same table)
-        {"path", "path", "", "required", "", "/var/www/hls", "any file or folder on the file system to watch; relative to the pipeline file"},
+        {"path", "path", "", "required", "", "/var/www/hls",
+         "any file or folder on the file system to watch; relative to the pipeline file"},
         {"min_free", "size", "1G", "", "", "2G", "fails when less than this is available to unprivileged users"},
     };
     return table;

@@ -32,13 +32,13 @@ void AudioCheck::configure(const Options& block) {
     decoder_ = std::make_unique<AudioDecoder>(*meter_);
 }
 
-Result AudioCheck::judge(const AudioSettings& s, const DecodeTotals& totals, const LoudnessReading& reading,
-                         milliseconds silence, const SourceNotes& notes) {
+Result AudioCheck::judge(const AudioSettings& s, const DecodeTotals& totals, const LoudnessReading& reading, milliseconds silence,
+                         const SourceNotes& notes) {
     const std::string threshold = lufs(s.thresholdLufs);
     std::vector<std::string> problems;
     if (silence > s.maxSilence)
-        problems.push_back("dead air: silent for " + human::duration(silence) + " (below " + threshold +
-                           ", longer than max_silence " + human::duration(s.maxSilence) + ")");
+        problems.push_back("dead air: silent for " + human::duration(silence) + " (below " + threshold + ", longer than max_silence " +
+                           human::duration(s.maxSilence) + ")");
     const StreamFormat& f = totals.format;
     if (!s.codec.empty() && f.codec != s.codec) problems.push_back("codec " + f.codec + ", expected " + s.codec);
     if (s.sampleRate && f.sampleRate != *s.sampleRate)
@@ -47,10 +47,12 @@ Result AudioCheck::judge(const AudioSettings& s, const DecodeTotals& totals, con
         problems.push_back(human::count(f.channels, "channel") + ", expected " + std::to_string(*s.channels));
     const double bitrate = totals.bitrate();
     if (s.minBitrate && bitrate > 0 && bitrate < static_cast<double>(*s.minBitrate))
-        problems.push_back("bitrate " + formatBitrate(bitrate) + ", below min_bitrate " + formatBitrate(static_cast<double>(*s.minBitrate)));
+        problems.push_back("bitrate " + formatBitrate(bitrate) + ", below min_bitrate " +
+                           formatBitrate(static_cast<double>(*s.minBitrate)));
 
     Result r;
-    if (!problems.empty()) r = Result::fail(join(problems));
+    if (!problems.empty())
+        r = Result::fail(join(problems));
     else if (silence.count() > 0)
         r = Result::pass("silent for " + human::duration(silence) + ", below " + threshold + " (max_silence " +
                          human::duration(s.maxSilence) + ")");
@@ -75,12 +77,13 @@ Result AudioCheck::judge(const AudioSettings& s, const DecodeTotals& totals, con
 }
 
 Result AudioCheck::nothingNew(SilenceTracker::Clock::time_point now, const SourceNotes& notes) const {
-    const std::string where = settings_.directory.empty() ? settings_.url
+    const std::string where = settings_.directory.empty()  ? settings_.url
                               : settings_.playlist.empty() ? settings_.directory
                                                            : settings_.playlist;
     if (!lastReading_) {
         if (notes.skippedPartial) return Result::error("no complete segment in " + where + " yet (the only one is still being written)");
-        return Result::error("no segment to decode in " + where + (settings_.playlist.empty() && settings_.url.empty() ? " matching " + settings_.pattern : ""));
+        return Result::error("no segment to decode in " + where +
+                             (settings_.playlist.empty() && settings_.url.empty() ? " matching " + settings_.pattern : ""));
     }
     const auto since = std::chrono::duration_cast<milliseconds>(now - *silence_.lastAudio());
     if (since > settings_.maxSilence) {

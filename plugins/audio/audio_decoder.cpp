@@ -203,8 +203,7 @@ void AudioDecoder::decode(AvInput& input, DecodeTotals& totals, double maxSecond
 
 void AudioDecoder::resampleInto(const AVFrame& f) {
     const int channels = f.ch_layout.nb_channels;
-    if (channels <= 0 || channels > 8)
-        throw AudioError("audio with " + std::to_string(channels) + " channels (at most 8 are measured)");
+    if (channels <= 0 || channels > 8) throw AudioError("audio with " + std::to_string(channels) + " channels (at most 8 are measured)");
     meter_.format(f.sample_rate, channels);
     if (f.format == AV_SAMPLE_FMT_FLT) {
         meter_.add(reinterpret_cast<const float*>(f.data[0]), static_cast<std::size_t>(f.nb_samples));
@@ -213,10 +212,12 @@ void AudioDecoder::resampleInto(const AVFrame& f) {
     if (swr_ == nullptr || f.format != swrFormat_ || f.sample_rate != swrRate_ || channels != swrChannels_) {
         swr_free(&swr_);
         AVChannelLayout layout{};
-        if (f.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) av_channel_layout_default(&layout, channels);
-        else av_channel_layout_copy(&layout, &f.ch_layout);
-        const int r = swr_alloc_set_opts2(&swr_, &layout, AV_SAMPLE_FMT_FLT, f.sample_rate, &layout,
-                                          static_cast<AVSampleFormat>(f.format), f.sample_rate, 0, nullptr);
+        if (f.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+            av_channel_layout_default(&layout, channels);
+        else
+            av_channel_layout_copy(&layout, &f.ch_layout);
+        const int r = swr_alloc_set_opts2(&swr_, &layout, AV_SAMPLE_FMT_FLT, f.sample_rate, &layout, static_cast<AVSampleFormat>(f.format),
+                                          f.sample_rate, 0, nullptr);
         av_channel_layout_uninit(&layout);
         if (r < 0 || swr_init(swr_) < 0) {
             swr_free(&swr_);

@@ -15,8 +15,8 @@ namespace watchdog {
 
 /// The audio format a run found (of the last input it decoded).
 struct StreamFormat {
-    std::string codec;            ///< FFmpeg's codec name: "aac", "mp3", "opus"
-    int sampleRate = 0;           ///< Hz
+    std::string codec;   ///< FFmpeg's codec name: "aac", "mp3", "opus"
+    int sampleRate = 0;  ///< Hz
     int channels = 0;
     long long declaredBitrate = 0;  ///< bits/s the stream declares (MP3 frame headers), 0 when it does not
 };
@@ -24,9 +24,9 @@ struct StreamFormat {
 /// What one run decoded, summed over its inputs.
 struct DecodeTotals {
     StreamFormat format;
-    double seconds = 0;               ///< audio decoded
+    double seconds = 0;                  ///< audio decoded
     unsigned long long packetBytes = 0;  ///< compressed audio those seconds took
-    int inputs = 0;                   ///< segments (or streams) decoded
+    int inputs = 0;                      ///< segments (or streams) decoded
 
     /// The bitrate the stream declares, else the one measured (packet bytes over decoded seconds); 0 if unknown.
     double bitrate() const;

@@ -64,10 +64,14 @@ std::optional<long long> parseBitrate(const std::string& text) {
     if (!parsed || parsed->first < 0) return std::nullopt;
     const std::string& unit = parsed->second;
     double mult = 0;
-    if (unit.empty() || unit == "bit/s" || unit == "bps") mult = 1;
-    else if (unit == "k" || unit == "kbit/s" || unit == "kbps" || unit == "kb/s") mult = 1e3;
-    else if (unit == "m" || unit == "mbit/s" || unit == "mbps" || unit == "mb/s") mult = 1e6;
-    else return std::nullopt;
+    if (unit.empty() || unit == "bit/s" || unit == "bps")
+        mult = 1;
+    else if (unit == "k" || unit == "kbit/s" || unit == "kbps" || unit == "kb/s")
+        mult = 1e3;
+    else if (unit == "m" || unit == "mbit/s" || unit == "mbps" || unit == "mb/s")
+        mult = 1e6;
+    else
+        return std::nullopt;
     const double bps = parsed->first * mult;
     if (bps > 1e12) return std::nullopt;
     return static_cast<long long>(std::llround(bps));
@@ -134,8 +138,7 @@ AudioSettings readAudioSettings(const DeclaredOptions& options) {
     if (s.sample < std::chrono::milliseconds(500) || s.sample > std::chrono::minutes(10))
         options.report("sample", "must be between 500ms and 10m");
     s.maxBytes = options.size("max_bytes", s.maxBytes);
-    if (s.maxBytes < (64ULL << 10) || s.maxBytes > (1ULL << 30))
-        options.report("max_bytes", "must be between 64K and 1G");
+    if (s.maxBytes < (64ULL << 10) || s.maxBytes > (1ULL << 30)) options.report("max_bytes", "must be between 64K and 1G");
 
     s.codec = lower(options.string("codec", ""));
     if (!s.codec.empty()) {

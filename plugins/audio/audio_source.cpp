@@ -79,8 +79,7 @@ std::vector<SegmentCandidate> SegmentCursor::pick(const std::vector<SegmentCandi
     return picked;
 }
 
-std::vector<SegmentCandidate> AudioSource::scanDirectory(const std::string& directory, const std::string& pattern,
-                                                         SourceNotes& notes) {
+std::vector<SegmentCandidate> AudioSource::scanDirectory(const std::string& directory, const std::string& pattern, SourceNotes& notes) {
     DIR* dir = ::opendir(directory.c_str());
     if (dir == nullptr) throw AudioError("cannot read directory " + directory + ": " + std::strerror(errno));
     DirCloser closer{dir};
@@ -113,8 +112,8 @@ std::vector<SegmentCandidate> AudioSource::scanDirectory(const std::string& dire
     std::vector<SegmentCandidate> out;
     for (std::size_t i = 0; i < files.size(); ++i) {
         const long long gap = i == 0 ? usualGap : files[i].mtimeNs - files[i - 1].mtimeNs;
-        out.push_back(SegmentCandidate{directory + "/" + files[i].name, {files[i].mtimeNs, files[i].name},
-                                       static_cast<double>(gap) / kNsPerSecond, files[i].bytes});
+        out.push_back(SegmentCandidate{
+            directory + "/" + files[i].name, {files[i].mtimeNs, files[i].name}, static_cast<double>(gap) / kNsPerSecond, files[i].bytes});
     }
     return out;
 }
@@ -124,8 +123,7 @@ std::string AudioSource::fetchPlaylist(const std::string& location, ReadBudget& 
     return input.readText(kMaxPlaylistBytes);
 }
 
-std::vector<SegmentCandidate> AudioSource::playlistSegments(const std::string& location, const std::string& text,
-                                                            ReadBudget& budget) {
+std::vector<SegmentCandidate> AudioSource::playlistSegments(const std::string& location, const std::string& text, ReadBudget& budget) {
     std::string base = location;
     HlsPlaylist playlist = parseHlsPlaylist(text, location);
     if (playlist.master) {
@@ -167,8 +165,8 @@ void AudioSource::readStream(AvInput& input, AudioDecoder& decoder, DecodeTotals
     if (looksLikeHtml(head, mimeType))
         throw AudioError(input.location() + " sent an HTML page" + (mimeType.empty() ? "" : " (" + mimeType + ")") + ", not audio");
     decoder.decode(input, totals, std::chrono::duration<double>(settings_.sample).count());
-    notes.what = "a " + human::duration(std::chrono::milliseconds(static_cast<long long>(totals.seconds * 1000))) +
-                 " sample of " + input.location();
+    notes.what =
+        "a " + human::duration(std::chrono::milliseconds(static_cast<long long>(totals.seconds * 1000))) + " sample of " + input.location();
 }
 
 void AudioSource::read(ReadBudget& budget, AudioDecoder& decoder, DecodeTotals& totals, SourceNotes& notes) {

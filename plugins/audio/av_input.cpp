@@ -79,8 +79,10 @@ ReadBudget::ReadBudget(std::chrono::milliseconds limit, const std::atomic<bool>*
 
 bool ReadBudget::interrupted() {
     if (stop_ == BudgetStop::Deadline || stop_ == BudgetStop::Cancelled) return true;
-    if (cancelled_ != nullptr && cancelled_->load()) stop_ = BudgetStop::Cancelled;
-    else if (Clock::now() >= deadline_) stop_ = BudgetStop::Deadline;
+    if (cancelled_ != nullptr && cancelled_->load())
+        stop_ = BudgetStop::Cancelled;
+    else if (Clock::now() >= deadline_)
+        stop_ = BudgetStop::Deadline;
     return stop_ == BudgetStop::Deadline || stop_ == BudgetStop::Cancelled;
 }
 
@@ -105,8 +107,7 @@ AVIOInterruptCB ReadBudget::callback() { return AVIOInterruptCB{&ReadBudget::int
 
 // ---- AvInput ----
 
-AvInput::AvInput(const std::string& location, ReadBudget& budget, const std::string& caFile)
-    : location_(location), budget_(budget) {
+AvInput::AvInput(const std::string& location, ReadBudget& budget, const std::string& caFile) : location_(location), budget_(budget) {
     captureFfmpegLog();
     clearFfmpegLog();
     remote_ = startsWith(location, "http://") || startsWith(location, "https://");
@@ -118,9 +119,9 @@ AvInput::AvInput(const std::string& location, ReadBudget& budget, const std::str
         options.set("rw_timeout", std::to_string(budget.remainingTime().count() * 1000));
         options.set("protocol_whitelist", "http,https,tcp,tls");
         options.set("user_agent", "encoder-watchdog audio check");
-        options.set("icy", "0");           // plain audio: no interleaved ICY metadata
-        options.set("seekable", "0");      // never ask for ranges: we read each input once, in order
-        options.set("tls_verify", "1");    // libavformat's default is not to verify certificates
+        options.set("icy", "0");         // plain audio: no interleaved ICY metadata
+        options.set("seekable", "0");    // never ask for ranges: we read each input once, in order
+        options.set("tls_verify", "1");  // libavformat's default is not to verify certificates
         if (!caFile.empty()) options.set("ca_file", caFile);
     } else {
         url = "file:" + location;  // a name holding ':' stays a file name
@@ -185,8 +186,7 @@ std::string AvInput::peek(std::size_t n) {
 
 std::string AvInput::readText(std::size_t maxBytes) {
     std::string text = peek(maxBytes + 1);
-    if (text.size() > maxBytes)
-        throw AudioError(location_ + " is larger than " + formatBytes(maxBytes) + ": not a playlist");
+    if (text.size() > maxBytes) throw AudioError(location_ + " is larger than " + formatBytes(maxBytes) + ": not a playlist");
     return text;
 }
 
@@ -214,11 +214,14 @@ std::string AvInput::mimeType() const {
 
 std::string AvInput::explain(int averror) const {
     switch (budget_.stop()) {
-    case BudgetStop::Deadline:
-        return (bytesRead_ == 0 ? "no data within " : "timed out after ") + human::duration(budget_.limit());
-    case BudgetStop::Cancelled: return "cancelled (the check timed out or the watchdog is stopping)";
-    case BudgetStop::Bytes: return "stopped after reading max_bytes (" + formatBytes(budget_.maxBytes()) + " in this run)";
-    case BudgetStop::None: break;
+        case BudgetStop::Deadline:
+            return (bytesRead_ == 0 ? "no data within " : "timed out after ") + human::duration(budget_.limit());
+        case BudgetStop::Cancelled:
+            return "cancelled (the check timed out or the watchdog is stopping)";
+        case BudgetStop::Bytes:
+            return "stopped after reading max_bytes (" + formatBytes(budget_.maxBytes()) + " in this run)";
+        case BudgetStop::None:
+            break;
     }
     return readFailure_.empty() ? avErrorText(averror) : readFailure_;
 }

@@ -7,8 +7,8 @@ namespace watchdog {
 
 /// One segment a media playlist lists.
 struct HlsSegment {
-    std::string uri;      ///< as written in the playlist
-    double seconds = 0;   ///< its #EXTINF duration
+    std::string uri;         ///< as written in the playlist
+    double seconds = 0;      ///< its #EXTINF duration
     long long sequence = 0;  ///< its media sequence number (#EXT-X-MEDIA-SEQUENCE + position)
 };
 

@@ -55,8 +55,9 @@ void LoudnessMeter::format(int sampleRate, int channels) {
     // Short-term mode (3 s of history) for the level; the sample peak is taken here, at a tenth of
     // what EBUR128_MODE_SAMPLE_PEAK costs.
     st = ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sampleRate), EBUR128_MODE_S);
-    if (st == nullptr) throw std::runtime_error("libebur128 cannot measure " + std::to_string(channels) + " channels at " +
-                                                    std::to_string(sampleRate) + " Hz");
+    if (st == nullptr)
+        throw std::runtime_error("libebur128 cannot measure " + std::to_string(channels) + " channels at " + std::to_string(sampleRate) +
+                                 " Hz");
     sampleRate_ = sampleRate;
     channels_ = channels;
     stepFrames_ = static_cast<std::size_t>(std::max(1, sampleRate * 4 / 10));

@@ -8,12 +8,12 @@ namespace watchdog {
 
 /// What the meter heard in one run's audio.
 struct LoudnessReading {
-    double seconds = 0;            ///< audio measured
-    double trailingSilence = 0;    ///< seconds of silence at the end of it
-    bool heardSound = false;       ///< some 400 ms step was at or above the threshold
-    double shortTermLufs = -120;   ///< EBU R128 short-term loudness: the newest 3 s (or all, if shorter); -120 for digital silence
+    double seconds = 0;              ///< audio measured
+    double trailingSilence = 0;      ///< seconds of silence at the end of it
+    bool heardSound = false;         ///< some 400 ms step was at or above the threshold
+    double shortTermLufs = -120;     ///< EBU R128 short-term loudness: the newest 3 s (or all, if shorter); -120 for digital silence
     double maxMomentaryLufs = -120;  ///< the loudest momentary (400 ms) loudness seen
-    double peakDbfs = -120;        ///< the highest sample peak over all channels, dBFS
+    double peakDbfs = -120;          ///< the highest sample peak over all channels, dBFS
 };
 
 /// EBU R128 loudness (libebur128) of interleaved float audio, in 400 ms steps: after each step the
@@ -46,13 +46,13 @@ private:
     std::unique_ptr<Ebur128> ebur_;
     int sampleRate_ = 0;
     int channels_ = 0;
-    std::size_t stepFrames_ = 0;    ///< frames per 400 ms step
+    std::size_t stepFrames_ = 0;     ///< frames per 400 ms step
     std::size_t pendingFrames_ = 0;  ///< frames added since the last step
     double seconds_ = 0;
     double trailingSilence_ = 0;
     bool heardSound_ = false;
     double maxMomentary_ = -120;
-    double peak_ = 0;               ///< the highest absolute sample value so far
+    double peak_ = 0;  ///< the highest absolute sample value so far
 };
 
 /// Loudness or level for people and records: -HUGE_VAL (digital silence) and anything lower read as -120.

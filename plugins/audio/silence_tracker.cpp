@@ -6,8 +6,10 @@ std::chrono::milliseconds SilenceTracker::observe(Clock::time_point now, const L
     lastAudio_ = now;
     const auto trailing = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(reading.trailingSilence));
     if (reading.heardSound) {
-        if (reading.trailingSilence > 0) silentSince_ = now - trailing;
-        else silentSince_.reset();
+        if (reading.trailingSilence > 0)
+            silentSince_ = now - trailing;
+        else
+            silentSince_.reset();
     } else if (!silentSince_ || now - trailing < *silentSince_) {
         // Silent throughout: the silence goes on from where an earlier run saw it start.
         silentSince_ = now - trailing;

@@ -21,9 +21,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) {
-    return configure<AudioCheck>(yaml, "checks.audio", "/srv/station");
-}
+std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) { return configure<AudioCheck>(yaml, "checks.audio", "/srv/station"); }
 
 std::string configError(const std::string& yaml) {
     return watchdog::testing::configError<AudioCheck>(yaml, "checks.audio", "/srv/station");
@@ -93,8 +91,9 @@ TEST_CASE("options: defaults, and the three spellings of a threshold") {
     CHECK(!s.minBitrate);
     for (const char* t : {"-45dB", "-45", "-45LUFS", "-45 LUFS", "-45 dBFS"})
         CHECK(makeCheck(std::string("directory: hls\nthreshold: ") + t + "\n")->settings().thresholdLufs == -45);
-    auto full = makeCheck("url: http://127.0.0.1:8000/live\nthreshold: -60.5dB\nmax_silence: 2m\nsample: 3s\nmax_bytes: 4M\n"
-                          "codec: AAC\nsample_rate: 44100\nchannels: 2\nmin_bitrate: 96k\n");
+    auto full = makeCheck(
+        "url: http://127.0.0.1:8000/live\nthreshold: -60.5dB\nmax_silence: 2m\nsample: 3s\nmax_bytes: 4M\n"
+        "codec: AAC\nsample_rate: 44100\nchannels: 2\nmin_bitrate: 96k\n");
     CHECK(full->settings().thresholdLufs == -60.5);
     CHECK(full->settings().maxSilence == 120s);
     CHECK(full->settings().codec == "aac");
@@ -121,8 +120,7 @@ TEST_CASE("options: bad values name FILE:LINE:COL and say what to write") {
     CHECK(configError("url: http://x/live\nsample_rate: 100\n").find("2:14: checks.audio.sample_rate:") != std::string::npos);
     CHECK(configError("url: http://x/live\nplaylist: live.m3u8\n").find("checks.audio.playlist: only applies with directory") !=
           std::string::npos);
-    CHECK(configError("directory: hls\nmax_silence: 0s\n").find("checks.audio.max_silence: must be longer than 0s") !=
-          std::string::npos);
+    CHECK(configError("directory: hls\nmax_silence: 0s\n").find("checks.audio.max_silence: must be longer than 0s") != std::string::npos);
     CHECK(configError("directory: hls\nmax_bytes: 1K\n").find("checks.audio.max_bytes: must be between 64K and 1G") != std::string::npos);
     CHECK(configError("directory: hls\nmax_silense: 10s\n").find("unknown option 'max_silense' (did you mean 'max_silence'?)") !=
           std::string::npos);
@@ -137,7 +135,8 @@ TEST_CASE("options: a block that collects problems reports every bad option in o
     REQUIRE(problems.size() == 4);
     std::string all;
     for (const auto& p : problems) all += std::string(p.what()) + "\n";
-    for (const char* where : {"1:6: checks.audio.url", "2:12: checks.audio.threshold", "3:14: checks.audio.min_bitrate", "4:8: checks.audio.codec"})
+    for (const char* where :
+         {"1:6: checks.audio.url", "2:12: checks.audio.threshold", "3:14: checks.audio.min_bitrate", "4:8: checks.audio.codec"})
         CHECK_MESSAGE(all.find(where) != std::string::npos, all);
 }
 
@@ -162,8 +161,9 @@ TEST_CASE("levels and bitrates parse as people write them") {
 }
 
 TEST_CASE("media and master playlists; relative, rooted and local URIs") {
-    const std::string media = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:41\n"
-                              "#EXTINF:2.000,\nseg41.ts\r\n#EXTINF:1.5,\n/hls/seg42.ts?token=1\n";
+    const std::string media =
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:41\n"
+        "#EXTINF:2.000,\nseg41.ts\r\n#EXTINF:1.5,\n/hls/seg42.ts?token=1\n";
     HlsPlaylist p = parseHlsPlaylist(media, "live.m3u8");
     CHECK(!p.master);
     CHECK(p.targetDuration == 2);
@@ -174,8 +174,10 @@ TEST_CASE("media and master playlists; relative, rooted and local URIs") {
     CHECK(p.segments[1].sequence == 42);
     CHECK(p.unsupported.empty());
 
-    HlsPlaylist m = parseHlsPlaylist("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\naac_128/live.m3u8\n"
-                                     "#EXT-X-STREAM-INF:BANDWIDTH=64000\naac_64/live.m3u8\n", "master.m3u8");
+    HlsPlaylist m = parseHlsPlaylist(
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\naac_128/live.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=64000\naac_64/live.m3u8\n",
+        "master.m3u8");
     CHECK(m.master);
     CHECK(m.variants == std::vector<std::string>{"aac_128/live.m3u8", "aac_64/live.m3u8"});
 
@@ -247,10 +249,10 @@ TEST_CASE("silence is tracked across runs, longer than one run's audio") {
     SilenceTracker tracker;
     const auto t0 = SilenceTracker::Clock::now();
     CHECK(tracker.observe(t0, reading(5, 0, true)) == 0ms);
-    CHECK(tracker.observe(t0 + 5s, reading(5, 2, true)) == 2000ms);  // the last 2 s of this run were silent
+    CHECK(tracker.observe(t0 + 5s, reading(5, 2, true)) == 2000ms);    // the last 2 s of this run were silent
     CHECK(tracker.observe(t0 + 10s, reading(5, 5, false)) == 7000ms);  // silent throughout: it goes on
-    CHECK(tracker.current(t0 + 12s) == 9000ms);                       // a run with nothing new
-    CHECK(tracker.observe(t0 + 15s, reading(5, 1, true)) == 1000ms);  // sound, then 1 s of silence again
+    CHECK(tracker.current(t0 + 12s) == 9000ms);                        // a run with nothing new
+    CHECK(tracker.observe(t0 + 15s, reading(5, 1, true)) == 1000ms);   // sound, then 1 s of silence again
     CHECK(tracker.observe(t0 + 20s, reading(5, 0, true)) == 0ms);
     CHECK(tracker.lastAudio() == t0 + 20s);
 }
@@ -351,8 +353,9 @@ TEST_CASE("the result: sound passes, a short silence passes, a long one is dead 
     totals.format = StreamFormat{"mp3", 48000, 1, 64000};
     Result wrong = AudioCheck::judge(s, totals, r, 0ms, notes);
     CHECK(statusOf(wrong) == "fail");
-    CHECK(wrong.summary ==
-          "codec mp3, expected aac; sample rate 48000 Hz, expected 44100 Hz; 1 channel, expected 2; bitrate 64 kbit/s, below min_bitrate 96 kbit/s");
+    CHECK(
+        wrong.summary ==
+        "codec mp3, expected aac; sample rate 48000 Hz, expected 44100 Hz; 1 channel, expected 2; bitrate 64 kbit/s, below min_bitrate 96 kbit/s");
 }
 
 TEST_CASE("a folder with no segment is an error; an unreadable one names the reason") {

@@ -27,9 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) {
-    return configure<AudioCheck>(yaml, "checks.audio", "/tmp");
-}
+std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) { return configure<AudioCheck>(yaml, "checks.audio", "/tmp"); }
 
 Result runOnce(AudioCheck& check, std::chrono::milliseconds timeout = 5s) {
     std::atomic<bool> cancelled{false};
@@ -54,7 +52,7 @@ LocalHttpServer::Handler serveFolder(const std::string& folder) {
             return;
         }
         const std::string& uri = request.getURI();
-        response.setContentType(contains(uri, ".m3u8") ? "application/vnd.apple.mpegurl"
+        response.setContentType(contains(uri, ".m3u8")  ? "application/vnd.apple.mpegurl"
                                 : contains(uri, ".mp3") ? "audio/mpeg"
                                                         : "video/mp2t");
         response.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -84,7 +82,8 @@ const std::string& toneHls() {
 }  // namespace
 
 TEST_CASE("10 s of 128 kbit/s AAC tone through the playlist: passes with its level and format") {
-    auto check = makeCheck("directory: " + toneHls() + "\nplaylist: live.m3u8\ncodec: aac\nsample_rate: 44100\nchannels: 2\nmin_bitrate: 96k\n");
+    auto check =
+        makeCheck("directory: " + toneHls() + "\nplaylist: live.m3u8\ncodec: aac\nsample_rate: 44100\nchannels: 2\nmin_bitrate: 96k\n");
     Result r = runOnce(*check);
     CHECK_MESSAGE(statusOf(r) == "pass", r.summary);
     CHECK(contains(r.summary, "sound at -"));
@@ -108,7 +107,8 @@ TEST_CASE("10 s of 128 kbit/s AAC tone through the playlist: passes with its lev
 }
 
 TEST_CASE("expectations that do not match fail with what was found") {
-    auto check = makeCheck("directory: " + toneHls() + "\nplaylist: live.m3u8\ncodec: mp3\nsample_rate: 48000\nchannels: 1\nmin_bitrate: 256k\n");
+    auto check =
+        makeCheck("directory: " + toneHls() + "\nplaylist: live.m3u8\ncodec: mp3\nsample_rate: 48000\nchannels: 1\nmin_bitrate: 256k\n");
     Result r = runOnce(*check);
     CHECK(statusOf(r) == "fail");
     CHECK(contains(r.summary, "codec aac, expected mp3; sample rate 44100 Hz, expected 48000 Hz; 2 channels, expected 1; bitrate "));

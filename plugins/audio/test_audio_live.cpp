@@ -52,12 +52,48 @@ Result runOnce(Check& check) {
 // The station's encoder: one tone, muted from kSilentFrom on, as MP3 to Icecast and AAC in HLS.
 std::vector<std::string> encoderCommand(const IcecastServer& icecast, const std::string& hls) {
     const std::string mute = "volume=enable='gte(t," + std::to_string(kSilentFrom) + ")':volume=0";
-    return {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re", "-f", "lavfi", "-i",
+    return {"ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "warning",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
             "sine=frequency=440:sample_rate=44100",
-            "-af", mute, "-ac", "2", "-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-f", "mp3",
+            "-af",
+            mute,
+            "-ac",
+            "2",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "64k",
+            "-content_type",
+            "audio/mpeg",
+            "-f",
+            "mp3",
             icecast.sourceUrl("/live"),
-            "-af", mute, "-ac", "2", "-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", "1", "-hls_list_size", "5",
-            "-hls_flags", "delete_segments", "-hls_segment_filename", hls + "/seg%05d.ts", hls + "/live.m3u8"};
+            "-af",
+            mute,
+            "-ac",
+            "2",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-f",
+            "hls",
+            "-hls_time",
+            "1",
+            "-hls_list_size",
+            "5",
+            "-hls_flags",
+            "delete_segments",
+            "-hls_segment_filename",
+            hls + "/seg%05d.ts",
+            hls + "/live.m3u8"};
 }
 
 }  // namespace
@@ -76,8 +112,8 @@ TEST_CASE("a tone that turns to silence: audio fails on dead air while hls_count
     auto fromMount = load("audio", "url: " + icecast.url() + "/live\nsample: 1s\nmax_silence: 2s\ncodec: mp3\nmin_bitrate: 64k\n");
     auto count = load("hls_count", "directory: " + hls + "\nmax_files: 20\nexclude: [live.m3u8]\n");
     auto age = load("hls_age", "directory: " + hls + "\nmax_age: 15m\nnewest_max_age: 10s\nplaylist: live.m3u8\n");
-    auto source = load("icecast", "url: " + icecast.url() + "\nuser: " + icecast.adminUser() + "\npassword: " +
-                                      icecast.adminPassword() + "\nmount: /live\n");
+    auto source = load("icecast", "url: " + icecast.url() + "\nuser: " + icecast.adminUser() + "\npassword: " + icecast.adminPassword() +
+                                      "\nmount: /live\n");
 
     // The tone: every check passes.
     Result tone = runOnce(*fromFolder);
@@ -113,15 +149,23 @@ TEST_CASE("a tone that turns to silence: audio fails on dead air while hls_count
     CHECK_MESSAGE(contains(deadMount.summary, "dead air: silent for "), deadMount.summary);
 
     // And `encoder-watchdog check` on a pipeline with all four exits 2, with only the audio check failing.
-    const std::string pipeline = dir.write("pipeline.yaml",
-        "watchdog:\n  name: dead-air\n  timeout: 8s\n  state_file: state.json\n"
-        "checks:\n"
-        "  audio:\n    plugin: audio\n    label: Dead air\n    directory: " + hls + "\n    max_silence: 2s\n"
-        "  ts_count:\n    plugin: hls_count\n    directory: " + hls + "\n    max_files: 20\n"
-        "  ts_age:\n    plugin: hls_age\n    directory: " + hls + "\n    max_age: 15m\n"
-        "  icecast:\n    plugin: icecast\n    url: " + icecast.url() + "\n    user: " + icecast.adminUser() +
-        "\n    password: " + icecast.adminPassword() + "\n"
-        "sinks:\n  - { plugin: jsonl, path: records.jsonl }\n");
+    const std::string pipeline =
+        dir.write("pipeline.yaml",
+                  "watchdog:\n  name: dead-air\n  timeout: 8s\n  state_file: state.json\n"
+                  "checks:\n"
+                  "  audio:\n    plugin: audio\n    label: Dead air\n    directory: " +
+                      hls +
+                      "\n    max_silence: 2s\n"
+                      "  ts_count:\n    plugin: hls_count\n    directory: " +
+                      hls +
+                      "\n    max_files: 20\n"
+                      "  ts_age:\n    plugin: hls_age\n    directory: " +
+                      hls +
+                      "\n    max_age: 15m\n"
+                      "  icecast:\n    plugin: icecast\n    url: " +
+                      icecast.url() + "\n    user: " + icecast.adminUser() + "\n    password: " + icecast.adminPassword() +
+                      "\n"
+                      "sinks:\n  - { plugin: jsonl, path: records.jsonl }\n");
     auto [code, out] = runCommand({watchdogBinary(), "check", pipeline, "--json"}, 30s);
     CHECK_MESSAGE(code == 2, out);
     Poco::JSON::Parser parser;
@@ -141,9 +185,27 @@ TEST_CASE("an Icecast mount over HTTPS: the certificate is verified, ca_file tru
     IcecastServer::Settings settings;
     settings.tls = true;
     IcecastServer icecast(settings);
-    ChildProcess encoder({"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re", "-f", "lavfi", "-i",
-                          "sine=frequency=440:sample_rate=44100", "-ac", "2", "-c:a", "libmp3lame", "-b:a", "64k",
-                          "-content_type", "audio/mpeg", "-f", "mp3", icecast.sourceUrl("/live")});
+    ChildProcess encoder({"ffmpeg",
+                          "-nostdin",
+                          "-hide_banner",
+                          "-loglevel",
+                          "warning",
+                          "-re",
+                          "-f",
+                          "lavfi",
+                          "-i",
+                          "sine=frequency=440:sample_rate=44100",
+                          "-ac",
+                          "2",
+                          "-c:a",
+                          "libmp3lame",
+                          "-b:a",
+                          "64k",
+                          "-content_type",
+                          "audio/mpeg",
+                          "-f",
+                          "mp3",
+                          icecast.sourceUrl("/live")});
     REQUIRE_MESSAGE(icecast.waitForSource("/live", 15s), encoder.output());
 
     // Self-signed: refused unless trusted.
@@ -152,8 +214,8 @@ TEST_CASE("an Icecast mount over HTTPS: the certificate is verified, ca_file tru
     CHECK_MESSAGE(contains(untrusted.summary, "cannot open " + icecast.tlsUrl() + "/live: "), untrusted.summary);
     CHECK_MESSAGE(contains(untrusted.summary, "certificate"), untrusted.summary);
 
-    Result trusted = runOnce(*load("audio", "url: " + icecast.tlsUrl() + "/live\nsample: 1s\nca_file: " +
-                                                icecast.certificateFile() + "\ncodec: mp3\n"));
+    Result trusted =
+        runOnce(*load("audio", "url: " + icecast.tlsUrl() + "/live\nsample: 1s\nca_file: " + icecast.certificateFile() + "\ncodec: mp3\n"));
     CHECK_MESSAGE(statusOf(trusted) == "pass", trusted.summary);
     CHECK(contains(trusted.summary, "sound at -"));
 }

@@ -16,13 +16,10 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
-std::string env(const CredentialSources& sources, const std::string& name) {
-    return common::environmentValue(sources.environment, name);
-}
+std::string env(const CredentialSources& sources, const std::string& name) { return common::environmentValue(sources.environment, name); }
 
 /// The keys of one INI section; nullopt with `why` (and `broken` when only one key is there) otherwise.
-std::optional<AwsCredentials> keysOf(const common::IniSection& values, const std::string& place, std::string& why,
-                                     bool& broken) {
+std::optional<AwsCredentials> keysOf(const common::IniSection& values, const std::string& place, std::string& why, bool& broken) {
     const auto get = [&values](const char* key) {
         const auto it = values.find(key);
         return it == values.end() ? std::string() : it->second;
@@ -45,8 +42,7 @@ std::string unsupportedSetting(const common::IniSection& values) {
 
 }  // namespace
 
-std::optional<AwsCredentials> readSharedCredentials(const std::string& file, const std::string& profile,
-                                                    std::string& why, bool& broken) {
+std::optional<AwsCredentials> readSharedCredentials(const std::string& file, const std::string& profile, std::string& why, bool& broken) {
     broken = false;
     const common::IniFile ini = common::readIniFile(file);
     if (!ini.exists) {
@@ -63,8 +59,8 @@ std::optional<AwsCredentials> readSharedCredentials(const std::string& file, con
     return creds;
 }
 
-std::optional<AwsCredentials> readConfigFileCredentials(const std::string& file, const std::string& profile,
-                                                        std::string& why, bool& broken) {
+std::optional<AwsCredentials> readConfigFileCredentials(const std::string& file, const std::string& profile, std::string& why,
+                                                        bool& broken) {
     broken = false;
     const common::IniFile ini = common::readIniFile(file);
     if (!ini.exists) {
@@ -82,8 +78,8 @@ std::optional<AwsCredentials> readConfigFileCredentials(const std::string& file,
     return keysOf(section->second, file + " [" + name + "]", why, broken);
 }
 
-std::optional<AwsCredentials> fetchInstanceRoleCredentials(const std::string& endpoint,
-                                                           std::chrono::milliseconds timeout, std::string& why) {
+std::optional<AwsCredentials> fetchInstanceRoleCredentials(const std::string& endpoint, std::chrono::milliseconds timeout,
+                                                           std::string& why) {
     const common::ImdsClient imds(endpoint, timeout);
     const auto token = imds.token(why);
     if (!token) return std::nullopt;
@@ -139,8 +135,7 @@ CredentialResult resolveCredentials(const CredentialSources& sources) {
             result.error = "options: access_key_id and secret_access_key must be given together";
             return result;
         }
-        result.credentials = AwsCredentials{sources.accessKeyId, sources.secretAccessKey, sources.sessionToken,
-                                            "options", std::nullopt};
+        result.credentials = AwsCredentials{sources.accessKeyId, sources.secretAccessKey, sources.sessionToken, "options", std::nullopt};
         return result;
     }
     result.tried.push_back("options: not set");
@@ -171,8 +166,8 @@ CredentialResult resolveCredentials(const CredentialSources& sources) {
         return result;
     }
     std::vector<std::string> missing;
-    for (const auto& [file, read] : {std::make_pair(files.credentialsFile, &readSharedCredentials),
-                                     std::make_pair(files.configFile, &readConfigFileCredentials)}) {
+    for (const auto& [file, read] :
+         {std::make_pair(files.credentialsFile, &readSharedCredentials), std::make_pair(files.configFile, &readConfigFileCredentials)}) {
         if (file.empty()) continue;
         std::string why;
         bool broken = false;

@@ -32,16 +32,16 @@ using common::processEnvironment;
 
 /// Where the chain looks, filled from the action's options.
 struct CredentialSources {
-    std::string accessKeyId;        ///< option access_key_id (may be empty)
-    std::string secretAccessKey;    ///< option secret_access_key
-    std::string sessionToken;       ///< option session_token
-    std::string credentialsFile;    ///< option credentials_file; empty: AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials
-    std::string configFile;         ///< option config_file; empty: AWS_CONFIG_FILE, then ~/.aws/config
-    std::string profile;            ///< option profile; empty: AWS_PROFILE, then "default"
-    bool instanceRole = true;       ///< option instance_role (also off when AWS_EC2_METADATA_DISABLED=true)
+    std::string accessKeyId;      ///< option access_key_id (may be empty)
+    std::string secretAccessKey;  ///< option secret_access_key
+    std::string sessionToken;     ///< option session_token
+    std::string credentialsFile;  ///< option credentials_file; empty: AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials
+    std::string configFile;       ///< option config_file; empty: AWS_CONFIG_FILE, then ~/.aws/config
+    std::string profile;          ///< option profile; empty: AWS_PROFILE, then "default"
+    bool instanceRole = true;     ///< option instance_role (also off when AWS_EC2_METADATA_DISABLED=true)
     std::string imdsEndpoint = common::defaultImdsEndpoint;  ///< option imds_endpoint
-    std::chrono::milliseconds imdsTimeout{1000};          ///< per IMDS request, as botocore's default
-    EnvironmentReader environment = processEnvironment();  ///< injectable for tests
+    std::chrono::milliseconds imdsTimeout{1000};             ///< per IMDS request, as botocore's default
+    EnvironmentReader environment = processEnvironment();    ///< injectable for tests
 };
 
 /// What the chain found: credentials, or why not (each source that was tried, in order).
@@ -56,17 +56,16 @@ CredentialResult resolveCredentials(const CredentialSources& sources);
 
 /// Reads one profile of a shared credentials file ("[name]" sections, no "profile " prefix).
 /// Returns nullopt with `why` set when the file or profile is missing or incomplete.
-std::optional<AwsCredentials> readSharedCredentials(const std::string& file, const std::string& profile,
-                                                    std::string& why, bool& broken);
+std::optional<AwsCredentials> readSharedCredentials(const std::string& file, const std::string& profile, std::string& why, bool& broken);
 
 /// Reads the keys of one profile of the config file ("[profile name]", or "[default]").
 /// Returns nullopt with `why` set when the file, the profile or the keys are missing (`broken`: only one key).
-std::optional<AwsCredentials> readConfigFileCredentials(const std::string& file, const std::string& profile,
-                                                        std::string& why, bool& broken);
+std::optional<AwsCredentials> readConfigFileCredentials(const std::string& file, const std::string& profile, std::string& why,
+                                                        bool& broken);
 
 /// Fetches the instance role's credentials through IMDSv2 (token PUT, role name, role JSON).
 /// Returns nullopt with `why` set when there is no metadata service, no role, or a bad answer.
-std::optional<AwsCredentials> fetchInstanceRoleCredentials(const std::string& endpoint,
-                                                           std::chrono::milliseconds timeout, std::string& why);
+std::optional<AwsCredentials> fetchInstanceRoleCredentials(const std::string& endpoint, std::chrono::milliseconds timeout,
+                                                           std::string& why);
 
 }  // namespace watchdog::aws

@@ -23,8 +23,7 @@ bool fromVariable(const RegionSources& sources, const char* name, RegionResult& 
 }
 
 bool fromProfile(const RegionSources& sources, RegionResult& result) {
-    const AwsFileLocations files =
-        locateAwsFiles(sources.environment, sources.configFile, sources.credentialsFile, sources.profile);
+    const AwsFileLocations files = locateAwsFiles(sources.environment, sources.configFile, sources.credentialsFile, sources.profile);
     const AwsProfile profile = readAwsProfile(files.configFile, files.credentialsFile, files.profile);
     const auto region = profile.values.find("region");
     if (region != profile.values.end() && !region->second.empty()) {

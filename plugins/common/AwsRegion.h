@@ -17,12 +17,12 @@ namespace watchdog::common {
 /// Where the region chain looks; empty fields take the AWS CLI's defaults from the environment.
 struct RegionSources {
     EnvironmentReader environment = processEnvironment();  ///< AWS_* variables and HOME
-    std::string configFile;       ///< empty: AWS_CONFIG_FILE, then ~/.aws/config
-    std::string credentialsFile;  ///< empty: AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials
-    std::string profile;          ///< empty: AWS_PROFILE, then "default"
-    bool instanceMetadata = true; ///< ask IMDS last (also off when AWS_EC2_METADATA_DISABLED=true)
-    std::string imdsEndpoint = defaultImdsEndpoint;  ///< the metadata service
-    std::chrono::milliseconds imdsTimeout{1000};     ///< per metadata request, as botocore's default
+    std::string configFile;                                ///< empty: AWS_CONFIG_FILE, then ~/.aws/config
+    std::string credentialsFile;                           ///< empty: AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials
+    std::string profile;                                   ///< empty: AWS_PROFILE, then "default"
+    bool instanceMetadata = true;                          ///< ask IMDS last (also off when AWS_EC2_METADATA_DISABLED=true)
+    std::string imdsEndpoint = defaultImdsEndpoint;        ///< the metadata service
+    std::chrono::milliseconds imdsTimeout{1000};           ///< per metadata request, as botocore's default
 };
 
 /// The region and where it came from, or every place that was tried.

@@ -85,8 +85,8 @@ std::string expandHome(const std::string& path, const EnvironmentReader& environ
     return home.empty() ? path : home + path.substr(1);
 }
 
-AwsFileLocations locateAwsFiles(const EnvironmentReader& environment, const std::string& configFile,
-                                const std::string& credentialsFile, const std::string& profile) {
+AwsFileLocations locateAwsFiles(const EnvironmentReader& environment, const std::string& configFile, const std::string& credentialsFile,
+                                const std::string& profile) {
     AwsFileLocations where;
     const std::string home = environmentValue(environment, "HOME");
     auto pick = [&](const std::string& given, const char* variable, const char* underHome) {

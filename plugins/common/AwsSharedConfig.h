@@ -27,8 +27,8 @@ using IniSection = std::map<std::string, std::string>;
 /// An INI file as the AWS CLI reads it (configparser: '#' and ';' comment lines, `key = value` or
 /// `key: value`, indented lines nested under the key above, no inline comments).
 struct IniFile {
-    bool exists = false;                          ///< false when the file could not be opened
-    std::map<std::string, IniSection> sections;   ///< by the name between the brackets, trimmed
+    bool exists = false;                         ///< false when the file could not be opened
+    std::map<std::string, IniSection> sections;  ///< by the name between the brackets, trimmed
 };
 
 /// Reads `path`; a missing or unreadable file gives `exists == false`.
@@ -49,11 +49,11 @@ AwsFileLocations locateAwsFiles(const EnvironmentReader& environment, const std:
 /// One profile's settings as the AWS CLI sees them: the config file's [profile NAME] ([default]
 /// for default) overlaid by the credentials file's [NAME], which wins, as in botocore.
 struct AwsProfile {
-    std::string name;                          ///< the profile
-    bool found = false;                        ///< present in at least one of the files
-    IniSection values;                         ///< merged settings
-    std::map<std::string, std::string> origin; ///< key -> "FILE [SECTION]" that gave the value
-    std::vector<std::string> looked;           ///< per file: "FILE [SECTION]" when read, else "FILE: no such file" or "FILE: no [SECTION]"
+    std::string name;                           ///< the profile
+    bool found = false;                         ///< present in at least one of the files
+    IniSection values;                          ///< merged settings
+    std::map<std::string, std::string> origin;  ///< key -> "FILE [SECTION]" that gave the value
+    std::vector<std::string> looked;            ///< per file: "FILE [SECTION]" when read, else "FILE: no such file" or "FILE: no [SECTION]"
 };
 
 /// Reads `profile` from both files (either path may be empty: not looked at).

@@ -15,7 +15,8 @@ Ec2ActionSettings readEc2ActionSettings(const Options& block, const EnvironmentR
     s.instanceId = options.string("instance_id");
     // EC2 ids are "i-" and 8 or 17 lowercase hex digits (protocols.md 3.3, InvalidInstanceID.Malformed).
     if (!std::regex_match(s.instanceId, std::regex("i-([0-9a-f]{8}|[0-9a-f]{17})")))
-        options.fail("instance_id", "'" + s.instanceId + "' is not an EC2 instance id (i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0)");
+        options.fail("instance_id",
+                     "'" + s.instanceId + "' is not an EC2 instance id (i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0)");
 
     s.credentials.profile = options.string("profile", "");
     s.credentials.credentialsFile = options.path("credentials_file", "");
@@ -27,8 +28,8 @@ Ec2ActionSettings readEc2ActionSettings(const Options& block, const EnvironmentR
     s.region = options.string("region", "");
     std::string regionSource = "region";
     if (s.region.empty()) {
-        const common::RegionSources where{environment, s.credentials.configFile, s.credentials.credentialsFile,
-                                          s.credentials.profile, true, s.credentials.imdsEndpoint, s.credentials.imdsTimeout};
+        const common::RegionSources where{environment, s.credentials.configFile,   s.credentials.credentialsFile, s.credentials.profile,
+                                          true,        s.credentials.imdsEndpoint, s.credentials.imdsTimeout};
         const auto found = common::resolveRegion(where);
         if (!found.region)
             options.fail("region", "no region found (looked in " + common::joinTried(found.tried) +

@@ -15,12 +15,12 @@ namespace watchdog::aws {
 
 /// One EC2 instance action's settings.
 struct Ec2ActionSettings {
-    std::string instanceId;                       ///< `instance_id`: i- and 8 or 17 hex digits
-    std::string region;                           ///< `region`, or found as the AWS CLI finds it
-    Ec2Settings ec2;                              ///< endpoint, timeout, attempts, backoff
-    CredentialSources credentials;                ///< where the credential chain looks
-    std::chrono::milliseconds pollInterval{5000}; ///< `poll_interval`: describes while waiting
-    std::chrono::milliseconds maxWait{300000};    ///< `max_wait`: for the instance to reach its state
+    std::string instanceId;                        ///< `instance_id`: i- and 8 or 17 hex digits
+    std::string region;                            ///< `region`, or found as the AWS CLI finds it
+    Ec2Settings ec2;                               ///< endpoint, timeout, attempts, backoff
+    CredentialSources credentials;                 ///< where the credential chain looks
+    std::chrono::milliseconds pollInterval{5000};  ///< `poll_interval`: describes while waiting
+    std::chrono::milliseconds maxWait{300000};     ///< `max_wait`: for the instance to reach its state
 };
 
 /// Reads instance_id, region (with the AWS CLI's chain when absent), endpoint, credentials and

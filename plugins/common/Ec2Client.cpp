@@ -24,8 +24,7 @@ const char* kContentType = "application/x-www-form-urlencoded; charset=utf-8";
 Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.aws_start"); }
 
 std::string hostHeader(const Poco::URI& uri) {
-    const bool defaultPort = (uri.getScheme() == "https" && uri.getPort() == 443) ||
-                             (uri.getScheme() == "http" && uri.getPort() == 80);
+    const bool defaultPort = (uri.getScheme() == "https" && uri.getPort() == 443) || (uri.getScheme() == "http" && uri.getPort() == 80);
     return defaultPort ? uri.getHost() : uri.getHost() + ":" + std::to_string(uri.getPort());
 }
 
@@ -66,8 +65,8 @@ std::string Ec2Reply::describe() const {
 
 Ec2Client::Ec2Client(Ec2Settings settings) : settings_(std::move(settings)) {}
 
-PreparedRequest Ec2Client::prepare(const std::string& action, const Ec2Params& params,
-                                   const AwsCredentials& credentials, const std::string& amzDate) const {
+PreparedRequest Ec2Client::prepare(const std::string& action, const Ec2Params& params, const AwsCredentials& credentials,
+                                   const std::string& amzDate) const {
     const Poco::URI uri(settings_.endpoint);
     PreparedRequest request;
     request.method = "POST";
@@ -85,7 +84,7 @@ PreparedRequest Ec2Client::prepare(const std::string& action, const Ec2Params& p
     request.headers = toSign.headers;
     request.headers.emplace_back("Authorization", signature.authorization);
     request.headers.emplace_back("Content-Length", std::to_string(request.body.size()));  // sent, not signed
-    request.headers.emplace_back("User-Agent", "encoder-watchdog aws_start");              // sent, not signed
+    request.headers.emplace_back("User-Agent", "encoder-watchdog aws_start");             // sent, not signed
     return request;
 }
 
@@ -134,8 +133,8 @@ Ec2Reply Ec2Client::call(const std::string& action, const Ec2Params& params, con
         Ec2Reply reply = send(prepare(action, params, credentials, amzDateNow()));
         reply.attempts = attempt;
         if (!reply.retryable() || attempt >= attempts) return reply;
-        logger().warning("EC2 " + action + ": " + reply.describe() + "; retrying in " + std::to_string(delay.count()) +
-                         "ms (attempt " + std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")");
+        logger().warning("EC2 " + action + ": " + reply.describe() + "; retrying in " + std::to_string(delay.count()) + "ms (attempt " +
+                         std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")");
         if (!pauseUnlessStopping(delay, stopping)) {
             reply.interrupted = true;
             return reply;

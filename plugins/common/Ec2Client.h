@@ -20,11 +20,11 @@ using Ec2Params = std::vector<std::pair<std::string, std::string>>;
 
 /// Where and how to talk to EC2.
 struct Ec2Settings {
-    std::string endpoint;                    ///< "https://ec2.eu-west-2.amazonaws.com" or a test URL
-    std::string region;                      ///< signing region
+    std::string endpoint;                      ///< "https://ec2.eu-west-2.amazonaws.com" or a test URL
+    std::string region;                        ///< signing region
     std::chrono::milliseconds timeout{10000};  ///< per HTTP exchange (connect, send, receive)
-    int attempts = 4;                        ///< tries per call for retryable failures
-    std::chrono::milliseconds backoff{500};  ///< first retry delay; doubles each time, capped at 20 s
+    int attempts = 4;                          ///< tries per call for retryable failures
+    std::chrono::milliseconds backoff{500};    ///< first retry delay; doubles each time, capped at 20 s
 };
 
 /// A request ready to go: what is sent, byte for byte.
@@ -37,12 +37,12 @@ struct PreparedRequest {
 
 /// What one call ended with.
 struct Ec2Reply {
-    int httpStatus = 0;              ///< 0 when no HTTP answer arrived
-    std::string body;                ///< the raw answer
-    std::optional<Ec2Error> error;   ///< parsed error document, if any
-    std::string transportError;      ///< "Connection refused", "Timeout"...
-    int attempts = 1;                ///< how many tries it took
-    bool interrupted = false;        ///< gave up retrying because the daemon is stopping
+    int httpStatus = 0;             ///< 0 when no HTTP answer arrived
+    std::string body;               ///< the raw answer
+    std::optional<Ec2Error> error;  ///< parsed error document, if any
+    std::string transportError;     ///< "Connection refused", "Timeout"...
+    int attempts = 1;               ///< how many tries it took
+    bool interrupted = false;       ///< gave up retrying because the daemon is stopping
 
     /// HTTP 200 without an error document.
     bool ok() const { return httpStatus == 200 && !error && transportError.empty(); }

@@ -81,9 +81,10 @@ Outcome Ec2InstanceSteps::explainFailure(const std::string& action, const Ec2Rep
     else if (code == "InvalidInstanceID.Malformed")
         summary = id + " is not a valid instance id (InvalidInstanceID.Malformed)";
     else if (code == "RequestExpired" || code == "ExpiredToken")
-        summary = "EC2 rejected " + action + " as expired (" + code + "): the credentials have expired or the clock is more than 15 minutes off";
-    else if (code == "AuthFailure" || code == "SignatureDoesNotMatch" || code == "InvalidClientTokenId" ||
-             code == "IncompleteSignature" || code == "MissingAuthenticationToken")
+        summary =
+            "EC2 rejected " + action + " as expired (" + code + "): the credentials have expired or the clock is more than 15 minutes off";
+    else if (code == "AuthFailure" || code == "SignatureDoesNotMatch" || code == "InvalidClientTokenId" || code == "IncompleteSignature" ||
+             code == "MissingAuthenticationToken")
         summary = "EC2 rejected the credentials for " + action + " (" + code + "): check the access key id and secret";
     else if (code == "IncorrectInstanceState")
         summary = id + " is not in a state from which it can be " + participle_ + " (IncorrectInstanceState)";

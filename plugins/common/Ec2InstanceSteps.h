@@ -22,13 +22,11 @@ public:
 
     /// DescribeInstances for the configured instance into `info`; false with `failure` set when EC2
     /// refused, the answer could not be read or the instance is not visible.
-    bool describe(const AwsCredentials& credentials, const std::function<bool()>& stopping, InstanceInfo& info,
-                  Outcome& failure) const;
+    bool describe(const AwsCredentials& credentials, const std::function<bool()>& stopping, InstanceInfo& info, Outcome& failure) const;
     /// Describes every poll_interval until the instance is in one of `targets`; false with `failure`
     /// set when it is terminated, the deadline (max_wait) passes, or the watchdog is stopping.
-    bool waitFor(const std::set<std::string>& targets, std::chrono::steady_clock::time_point deadline,
-                 const AwsCredentials& credentials, const std::function<bool()>& stopping, InstanceInfo& info,
-                 Outcome& failure) const;
+    bool waitFor(const std::set<std::string>& targets, std::chrono::steady_clock::time_point deadline, const AwsCredentials& credentials,
+                 const std::function<bool()>& stopping, InstanceInfo& info, Outcome& failure) const;
     /// The failure EC2's `reply` to `action` ("StartInstances", "DescribeInstances") means, in words.
     Outcome explainFailure(const std::string& action, const Ec2Reply& reply) const;
     /// instance_id, state, public_ip and private_ip (when known), region.

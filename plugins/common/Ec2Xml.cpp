@@ -41,9 +41,7 @@ public:
         open_.push_back(e);
     }
 
-    void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {
-        open_.pop_back();
-    }
+    void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString&) override { open_.pop_back(); }
 
     void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
         if (!open_.empty()) open_.back()->text.append(ch + start, static_cast<std::size_t>(length));
@@ -90,8 +88,7 @@ std::string text(const Element* parent, const std::string& name) {
 }
 
 const Element* root(const Element& doc, const std::string& expected) {
-    if (doc.name != expected)
-        throw std::runtime_error("unexpected EC2 reply: expected <" + expected + ">, got <" + doc.name + ">");
+    if (doc.name != expected) throw std::runtime_error("unexpected EC2 reply: expected <" + expected + ">, got <" + doc.name + ">");
     return &doc;
 }
 
@@ -144,8 +141,7 @@ std::vector<StateChange> parseStartInstances(const std::string& xml) {
     const Element* r = root(doc, "StartInstancesResponse");
     std::vector<StateChange> out;
     for (const Element* item : children(child(r, "instancesSet"), "item")) {
-        out.push_back({text(item, "instanceId"), text(child(item, "currentState"), "name"),
-                       text(child(item, "previousState"), "name")});
+        out.push_back({text(item, "instanceId"), text(child(item, "currentState"), "name"), text(child(item, "previousState"), "name")});
     }
     return out;
 }

@@ -38,10 +38,14 @@ constexpr auto kCancelPoll = 20ms;
 
 std::string phaseText(HttpPhase phase) {
     switch (phase) {
-        case HttpPhase::Connecting: return "connecting";
-        case HttpPhase::Sending: return "sending the request";
-        case HttpPhase::Waiting: return "waiting for the answer";
-        case HttpPhase::Reading: return "reading the body";
+        case HttpPhase::Connecting:
+            return "connecting";
+        case HttpPhase::Sending:
+            return "sending the request";
+        case HttpPhase::Waiting:
+            return "waiting for the answer";
+        case HttpPhase::Reading:
+            return "reading the body";
     }
     return "";
 }
@@ -86,9 +90,12 @@ public:
     // Why the watch ended the exchange, if it did.
     std::optional<HttpFailure> fired() const {
         switch (fired_.load()) {
-            case 1: return HttpFailure::TimedOut;
-            case 2: return HttpFailure::Cancelled;
-            default: return std::nullopt;
+            case 1:
+                return HttpFailure::TimedOut;
+            case 2:
+                return HttpFailure::Cancelled;
+            default:
+                return std::nullopt;
         }
     }
 
@@ -111,8 +118,10 @@ private:
         while (!done_) {
             if (fired_.load() == 0) {
                 int why = 0;
-                if (Clock::now() >= deadline_) why = 1;
-                else if (cancelled_ && cancelled_()) why = 2;
+                if (Clock::now() >= deadline_)
+                    why = 1;
+                else if (cancelled_ && cancelled_())
+                    why = 2;
                 if (why != 0) {
                     fired_.store(why);
                     if (fd_ >= 0) ::shutdown(fd_, SHUT_RD);
@@ -239,12 +248,10 @@ HttpFailure classify(const Poco::Exception& e) {
 
 }  // namespace
 
-HttpFetchError::HttpFetchError(HttpFailure failure, HttpPhase phase, const std::string& what, std::string reason,
-                               std::uint64_t bodyBytes)
+HttpFetchError::HttpFetchError(HttpFailure failure, HttpPhase phase, const std::string& what, std::string reason, std::uint64_t bodyBytes)
     : std::runtime_error(what), failure_(failure), phase_(phase), reason_(std::move(reason)), bodyBytes_(bodyBytes) {}
 
-HttpFetch::HttpFetch(Clock::time_point deadline, std::function<bool()> cancelled)
-    : deadline_(deadline), cancelled_(std::move(cancelled)) {}
+HttpFetch::HttpFetch(Clock::time_point deadline, std::function<bool()> cancelled) : deadline_(deadline), cancelled_(std::move(cancelled)) {}
 
 HttpFetch HttpFetch::within(std::chrono::milliseconds budget, std::function<bool()> cancelled) {
     return HttpFetch(Clock::now() + budget, std::move(cancelled));
@@ -278,8 +285,8 @@ HttpAnswer HttpFetch::fetch(const HttpCall& call) const {
         // certificate check still name the host.
         const std::string address = addressFor(uri.getHost(), watch);
         if (https) {
-            auto secure = std::make_unique<BoundSession<Poco::Net::HTTPSClientSession>>(
-                watch, phase, address, uri.getPort(), call.tls ? call.tls : sharedTlsClientContext());
+            auto secure = std::make_unique<BoundSession<Poco::Net::HTTPSClientSession>>(watch, phase, address, uri.getPort(),
+                                                                                        call.tls ? call.tls : sharedTlsClientContext());
             Poco::Net::SecureStreamSocket socket(secure->socket());
             socket.setPeerHostName(uri.getHost());
             socket.setLazyHandshake(true);  // the handshake then runs under the watch, like every read
@@ -294,8 +301,8 @@ HttpAnswer HttpFetch::fetch(const HttpCall& call) const {
         Poco::Net::HTTPRequest request(call.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
         request.setHost(uri.getHost(), uri.getPort());
         for (const auto& [name, value] : call.headers) request.set(name, value);
-        const bool withBody = !call.body.empty() || call.method == Poco::Net::HTTPRequest::HTTP_POST ||
-                              call.method == Poco::Net::HTTPRequest::HTTP_PUT;
+        const bool withBody =
+            !call.body.empty() || call.method == Poco::Net::HTTPRequest::HTTP_POST || call.method == Poco::Net::HTTPRequest::HTTP_PUT;
         if (withBody) request.setContentLength(static_cast<std::streamsize>(call.body.size()));
 
         // Streams swallow what their buffers throw unless told otherwise; the session keeps it too.

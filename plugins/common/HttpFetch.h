@@ -44,8 +44,7 @@ enum class HttpFailure {
 class HttpFetchError : public std::runtime_error {
 public:
     /// `reason` is the short form of the text (Poco's message without its class name).
-    HttpFetchError(HttpFailure failure, HttpPhase phase, const std::string& what, std::string reason,
-                   std::uint64_t bodyBytes = 0);
+    HttpFetchError(HttpFailure failure, HttpPhase phase, const std::string& what, std::string reason, std::uint64_t bodyBytes = 0);
     /// Why it failed.
     HttpFailure failure() const { return failure_; }
     /// What was under way.
@@ -64,23 +63,23 @@ private:
 
 /// One request.
 struct HttpCall {
-    std::string method = "GET";  ///< "GET", "POST", ...
-    std::string url;             ///< http:// or https://, with path and query; no user info
+    std::string method = "GET";                                ///< "GET", "POST", ...
+    std::string url;                                           ///< http:// or https://, with path and query; no user info
     std::vector<std::pair<std::string, std::string>> headers;  ///< sent as given (a Host here replaces the URL's)
-    std::string body;            ///< sent with Content-Length when not empty (or when the method is POST/PUT)
-    std::uint64_t maxBodyBytes = 1 << 20;  ///< a longer body fails with TooLarge...
-    bool truncateBody = false;   ///< ...unless this is set: then the first maxBodyBytes are kept
-    Poco::Net::Context::Ptr tls; ///< https: the client context; null takes sharedTlsClientContext()
+    std::string body;                                          ///< sent with Content-Length when not empty (or when the method is POST/PUT)
+    std::uint64_t maxBodyBytes = 1 << 20;                      ///< a longer body fails with TooLarge...
+    bool truncateBody = false;                                 ///< ...unless this is set: then the first maxBodyBytes are kept
+    Poco::Net::Context::Ptr tls;                               ///< https: the client context; null takes sharedTlsClientContext()
 };
 
 /// One answer.
 struct HttpAnswer {
-    int status = 0;                            ///< the HTTP status
-    std::string reason;                        ///< its reason phrase
-    Poco::Net::NameValueCollection headers;    ///< every header as received
+    int status = 0;                              ///< the HTTP status
+    std::string reason;                          ///< its reason phrase
+    Poco::Net::NameValueCollection headers;      ///< every header as received
     std::optional<std::uint64_t> contentLength;  ///< Content-Length, when the server sent one
-    std::string body;                          ///< the body, at most maxBodyBytes
-    bool truncated = false;                    ///< the body was cut at maxBodyBytes (truncateBody)
+    std::string body;                            ///< the body, at most maxBodyBytes
+    bool truncated = false;                      ///< the body was cut at maxBodyBytes (truncateBody)
 
     /// Content-Length was sent and the body is shorter: the server closed early.
     bool shortBody() const { return contentLength && body.size() < *contentLength && !truncated; }

@@ -29,8 +29,7 @@ std::string describe(const HttpFetchError& e, std::chrono::milliseconds timeout)
 
 }  // namespace
 
-ImdsClient::ImdsClient(std::string endpoint, std::chrono::milliseconds timeout)
-    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+ImdsClient::ImdsClient(std::string endpoint, std::chrono::milliseconds timeout) : endpoint_(std::move(endpoint)), timeout_(timeout) {}
 
 ImdsAnswer ImdsClient::request(const std::string& method, const std::string& path, const std::string& headerName,
                                const std::string& headerValue) const {

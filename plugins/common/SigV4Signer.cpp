@@ -101,8 +101,7 @@ std::string canonicalQueryString(const std::string& rawQuery) {
     return out;
 }
 
-std::string signingKey(const std::string& secret, const std::string& dateStamp, const std::string& region,
-                       const std::string& service) {
+std::string signingKey(const std::string& secret, const std::string& dateStamp, const std::string& region, const std::string& service) {
     const std::string kDate = hmacSha256("AWS4" + secret, dateStamp);
     const std::string kRegion = hmacSha256(kDate, region);
     const std::string kService = hmacSha256(kRegion, service);
@@ -134,14 +133,12 @@ SigV4Signature sign(const SigningRequest& request, const SigningScope& scope) {
     }
     if (encodedPath.empty() || encodedPath[0] != '/') encodedPath = "/" + encodedPath;
 
-    sig.canonicalRequest = request.method + "\n" + encodedPath + "\n" + canonicalQueryString(request.query) + "\n" +
-                           canonicalHeaders + "\n" + sig.signedHeaders + "\n" + sha256Hex(request.body);
+    sig.canonicalRequest = request.method + "\n" + encodedPath + "\n" + canonicalQueryString(request.query) + "\n" + canonicalHeaders +
+                           "\n" + sig.signedHeaders + "\n" + sha256Hex(request.body);
     const std::string dateStamp = scope.amzDate.substr(0, 8);
     const std::string credentialScope = dateStamp + "/" + scope.region + "/" + scope.service + "/aws4_request";
-    sig.stringToSign =
-        "AWS4-HMAC-SHA256\n" + scope.amzDate + "\n" + credentialScope + "\n" + sha256Hex(sig.canonicalRequest);
-    sig.signature =
-        toHex(hmacSha256(signingKey(scope.secretAccessKey, dateStamp, scope.region, scope.service), sig.stringToSign));
+    sig.stringToSign = "AWS4-HMAC-SHA256\n" + scope.amzDate + "\n" + credentialScope + "\n" + sha256Hex(sig.canonicalRequest);
+    sig.signature = toHex(hmacSha256(signingKey(scope.secretAccessKey, dateStamp, scope.region, scope.service), sig.stringToSign));
     sig.authorization = "AWS4-HMAC-SHA256 Credential=" + scope.accessKeyId + "/" + credentialScope +
                         ", SignedHeaders=" + sig.signedHeaders + ", Signature=" + sig.signature;
     return sig;

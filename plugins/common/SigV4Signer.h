@@ -47,8 +47,7 @@ std::string uriEncode(const std::string& text);
 /// The canonical query string: each name and value re-encoded, sorted by name then value.
 std::string canonicalQueryString(const std::string& rawQuery);
 /// The derived signing key (raw bytes) for date stamp, region and service.
-std::string signingKey(const std::string& secret, const std::string& dateStamp, const std::string& region,
-                       const std::string& service);
+std::string signingKey(const std::string& secret, const std::string& dateStamp, const std::string& region, const std::string& service);
 /// Signs a request: canonical request, string to sign, signature and Authorization header.
 SigV4Signature sign(const SigningRequest& request, const SigningScope& scope);
 /// The current UTC time as an X-Amz-Date value.

@@ -12,8 +12,8 @@ Poco::Net::Context::Ptr newTlsClientContext(const std::string& caFile) {
     std::call_once(ssl, [] { Poco::Net::initializeSSL(); });
     // VERIFY_RELAXED on a client verifies the server's certificate (and, with Poco's extended
     // verification, its name); the system store is loaded only when no CA file is given.
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, caFile,
-                                                             Poco::Net::Context::VERIFY_RELAXED, 9, caFile.empty());
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, caFile, Poco::Net::Context::VERIFY_RELAXED, 9, caFile.empty());
     context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
     return context;
 }

@@ -55,7 +55,8 @@ TEST_CASE("AWS_REGION wins over AWS_DEFAULT_REGION, which wins over the profile"
 TEST_CASE("the profile's region: AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, credentials over config") {
     TempDir dir;
     const std::string config = dir.write("cfg", "[default]\nregion = eu-west-1\n[profile backup]\nregion = us-east-2\n");
-    const std::string credentials = dir.write("creds", "[backup]\naws_access_key_id = A\naws_secret_access_key = S\n[other]\nregion = ca-central-1\n");
+    const std::string credentials =
+        dir.write("creds", "[backup]\naws_access_key_id = A\naws_secret_access_key = S\n[other]\nregion = ca-central-1\n");
     std::map<std::string, std::string> env{{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}};
 
     RegionResult r = resolveRegion(isolated(env));
@@ -83,8 +84,8 @@ TEST_CASE("no region anywhere: every place is listed, in order") {
     const std::string home = dir.file("home");
     const RegionResult r = resolveRegion(isolated({{"HOME", home}}));
     CHECK_FALSE(r.region);
-    CHECK(joinTried(r.tried) == "AWS_REGION: not set; AWS_DEFAULT_REGION: not set; " + home + "/.aws/config: no [default]; " +
-                                    home + "/.aws/credentials: no such file; instance metadata: disabled");
+    CHECK(joinTried(r.tried) == "AWS_REGION: not set; AWS_DEFAULT_REGION: not set; " + home + "/.aws/config: no [default]; " + home +
+                                    "/.aws/credentials: no such file; instance metadata: disabled");
 
     dir.write("home/.aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = S\n");
     CHECK(resolveRegion(isolated({{"HOME", home}})).tried[3] == home + "/.aws/credentials [default]: no region");

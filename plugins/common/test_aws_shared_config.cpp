@@ -101,8 +101,10 @@ TEST_CASE("file locations: ~/.aws by default, AWS_CONFIG_FILE, AWS_SHARED_CREDEN
     CHECK(where.profile == "default");
     CHECK_FALSE(where.profileNamed);
 
-    where = locateAwsFiles(fakeEnv({{"HOME", "/home/radio"}, {"AWS_CONFIG_FILE", "~/aws/cfg"},
-                                    {"AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/creds"}, {"AWS_PROFILE", "backup"}}));
+    where = locateAwsFiles(fakeEnv({{"HOME", "/home/radio"},
+                                    {"AWS_CONFIG_FILE", "~/aws/cfg"},
+                                    {"AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/creds"},
+                                    {"AWS_PROFILE", "backup"}}));
     CHECK(where.configFile == "/home/radio/aws/cfg");
     CHECK(where.credentialsFile == "/etc/aws/creds");
     CHECK(where.profile == "backup");

@@ -46,8 +46,11 @@ TEST_CASE("options win over everything else") {
 
 TEST_CASE("the environment comes next, with its session token, and wins over AWS_PROFILE") {
     TempDir dir;
-    auto s = isolated({{"AWS_ACCESS_KEY_ID", "ASIAENV"}, {"AWS_SECRET_ACCESS_KEY", "envsecret"}, {"AWS_SESSION_TOKEN", "envtoken"},
-                       {"AWS_PROFILE", "backup"}, {"AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", kFile)}});
+    auto s = isolated({{"AWS_ACCESS_KEY_ID", "ASIAENV"},
+                       {"AWS_SECRET_ACCESS_KEY", "envsecret"},
+                       {"AWS_SESSION_TOKEN", "envtoken"},
+                       {"AWS_PROFILE", "backup"},
+                       {"AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", kFile)}});
     const auto r = resolveCredentials(s);
     REQUIRE(r.credentials);
     CHECK(r.credentials->accessKeyId == "ASIAENV");
@@ -126,8 +129,9 @@ TEST_CASE("nothing anywhere: no credentials, and each source tried is listed") {
 
 TEST_CASE("the config file's profile keys come after the credentials file's, as in the AWS CLI") {
     TempDir dir;
-    const std::string config = dir.write("config", "[default]\nregion = eu-west-1\n[profile backup]\n"
-                                                   "aws_access_key_id = AKIACONFIG\naws_secret_access_key = configsecret\n");
+    const std::string config = dir.write("config",
+                                         "[default]\nregion = eu-west-1\n[profile backup]\n"
+                                         "aws_access_key_id = AKIACONFIG\naws_secret_access_key = configsecret\n");
     const std::string credentials = dir.write("credentials", kFile);
     auto s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "backup"}});
     auto r = resolveCredentials(s);
@@ -151,8 +155,9 @@ TEST_CASE("the config file's profile keys come after the credentials file's, as 
 
 TEST_CASE("a named profile must be in one of the files; one that assumes a role is refused, not replaced") {
     TempDir dir;
-    const std::string config = dir.write("config", "[profile station]\nregion = eu-west-2\n"
-                                                   "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = default\n");
+    const std::string config = dir.write("config",
+                                         "[profile station]\nregion = eu-west-2\n"
+                                         "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = default\n");
     const std::string credentials = dir.write("credentials", kFile);
     auto s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "nosuch"}});
     auto r = resolveCredentials(s);
@@ -167,6 +172,7 @@ TEST_CASE("a named profile must be in one of the files; one that assumes a role 
 
     s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "admin"}});
     r = resolveCredentials(s);
-    CHECK(r.error == "profile [admin] (" + config + " [profile admin]) uses role_arn, which aws_start does not support: "
-                     "give the profile aws_access_key_id and aws_secret_access_key, or use the instance role");
+    CHECK(r.error == "profile [admin] (" + config +
+                         " [profile admin]) uses role_arn, which aws_start does not support: "
+                         "give the profile aws_access_key_id and aws_secret_access_key, or use the instance role");
 }

@@ -69,8 +69,8 @@ TEST_CASE("StartInstances: currentState and previousState (not instanceState)") 
 
 TEST_CASE("a malformed or unexpected success body is a clear error, not a crash") {
     CHECK_THROWS_WITH_AS(parseDescribeInstances("<html>"), doctest::Contains("unreadable EC2 reply"), std::runtime_error);
-    CHECK_THROWS_WITH_AS(parseDescribeInstances("<StartInstancesResponse/>"),
-                         doctest::Contains("expected <DescribeInstancesResponse>"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(parseDescribeInstances("<StartInstancesResponse/>"), doctest::Contains("expected <DescribeInstancesResponse>"),
+                         std::runtime_error);
     CHECK_THROWS_WITH_AS(parseDescribeInstances("<DescribeInstancesResponse><reservationSet><item><instancesSet><item>"
                                                 "<instanceId>i-12345678</instanceId></item></instancesSet></item>"
                                                 "</reservationSet></DescribeInstancesResponse>"),

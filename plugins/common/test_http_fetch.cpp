@@ -30,8 +30,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // Runs `call` within `budget`; the error, or a failed CHECK when there is none.
-HttpFetchError failureOf(const HttpCall& call, std::chrono::milliseconds budget = 500ms,
-                         std::function<bool()> cancelled = {}) {
+HttpFetchError failureOf(const HttpCall& call, std::chrono::milliseconds budget = 500ms, std::function<bool()> cancelled = {}) {
     try {
         HttpAnswer answer = HttpFetch::within(budget, std::move(cancelled)).fetch(call);
         FAIL("expected an error, got HTTP " << answer.status << " with " << answer.body.size() << " bytes");
@@ -49,23 +48,34 @@ HttpCall get(const std::string& url) {
 
 std::string failureName(HttpFailure f) {
     switch (f) {
-        case HttpFailure::TimedOut: return "timed out";
-        case HttpFailure::Cancelled: return "cancelled";
-        case HttpFailure::Refused: return "refused";
-        case HttpFailure::Unresolved: return "unresolved";
-        case HttpFailure::Tls: return "tls";
-        case HttpFailure::TooLarge: return "too large";
-        case HttpFailure::Other: return "other";
+        case HttpFailure::TimedOut:
+            return "timed out";
+        case HttpFailure::Cancelled:
+            return "cancelled";
+        case HttpFailure::Refused:
+            return "refused";
+        case HttpFailure::Unresolved:
+            return "unresolved";
+        case HttpFailure::Tls:
+            return "tls";
+        case HttpFailure::TooLarge:
+            return "too large";
+        case HttpFailure::Other:
+            return "other";
     }
     return "?";
 }
 
 std::string phaseName(HttpPhase p) {
     switch (p) {
-        case HttpPhase::Connecting: return "connecting";
-        case HttpPhase::Sending: return "sending";
-        case HttpPhase::Waiting: return "waiting";
-        case HttpPhase::Reading: return "reading";
+        case HttpPhase::Connecting:
+            return "connecting";
+        case HttpPhase::Sending:
+            return "sending";
+        case HttpPhase::Waiting:
+            return "waiting";
+        case HttpPhase::Reading:
+            return "reading";
     }
     return "?";
 }
@@ -171,7 +181,8 @@ TEST_CASE("an answer trickled one byte every 200 ms ends at the deadline, whiche
         const HttpFetchError e = failureOf(get(server.url() + "/admin/stats"), 500ms);
         CHECK(failureName(e.failure()) == "timed out");
         CHECK(phaseName(e.phase()) == c.phase);
-        CHECK(std::string(e.what()) == std::string("timed out while ") + (c.phase == std::string("waiting") ? "waiting for the answer" : "reading the body"));
+        CHECK(std::string(e.what()) ==
+              std::string("timed out while ") + (c.phase == std::string("waiting") ? "waiting for the answer" : "reading the body"));
         // The answer (over 300 bytes at 5 a second) was nowhere near complete.
         CHECK(server.bytesSent() < answer.size());
     }

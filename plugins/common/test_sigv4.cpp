@@ -32,34 +32,30 @@ SigningRequest ec2Request(const std::string& body) {
 }  // namespace
 
 TEST_CASE("HMAC-SHA256 through the Poco 1.11 adapter matches RFC 4231 cases 1 and 2") {
-    CHECK(toHex(hmacSha256(std::string(20, '\x0b'), "Hi There")) ==
-          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-    CHECK(toHex(hmacSha256("Jefe", "what do ya want for nothing?")) ==
-          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    CHECK(toHex(hmacSha256(std::string(20, '\x0b'), "Hi There")) == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    CHECK(toHex(hmacSha256("Jefe", "what do ya want for nothing?")) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     CHECK(sha256Hex("") == kEmptyHash);
 }
 
 TEST_CASE("the derived signing keys match the published ones") {
-    CHECK(toHex(signingKey(kSecret, "20150830", "us-east-1", "iam")) ==
-          "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+    CHECK(toHex(signingKey(kSecret, "20150830", "us-east-1", "iam")) == "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
     CHECK(toHex(signingKey(kSecret, "20150830", "us-east-1", "service")) ==
           "938127b5336810ddb6a5d6af445fcac9e371f9ed418ed386b022aed82901be75");
-    CHECK(toHex(signingKey(kSecret, "20150830", "us-east-1", "ec2")) ==
-          "f683de3415e2edd5bd3ecba80fa9f855f4018470ccc66c03bb658895fef3aed2");
+    CHECK(toHex(signingKey(kSecret, "20150830", "us-east-1", "ec2")) == "f683de3415e2edd5bd3ecba80fa9f855f4018470ccc66c03bb658895fef3aed2");
 }
 
 TEST_CASE("AWS General Reference example: IAM ListUsers") {
     SigningRequest r;
     r.method = "GET";
     r.query = "Action=ListUsers&Version=2010-05-08";
-    r.headers = {{"Host", "iam.amazonaws.com"},
-                 {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-                 {"X-Amz-Date", kTime}};
+    r.headers = {
+        {"Host", "iam.amazonaws.com"}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}, {"X-Amz-Date", kTime}};
     const auto s = sign(r, {kKey, kSecret, "us-east-1", "iam", kTime});
     CHECK(s.canonicalRequest ==
           "GET\n/\nAction=ListUsers&Version=2010-05-08\n"
           "content-type:application/x-www-form-urlencoded; charset=utf-8\nhost:iam.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
-          "content-type;host;x-amz-date\n" + std::string(kEmptyHash));
+          "content-type;host;x-amz-date\n" +
+              std::string(kEmptyHash));
     CHECK(s.stringToSign ==
           "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n"
           "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
@@ -72,12 +68,13 @@ TEST_CASE("AWS General Reference example: IAM ListUsers") {
 TEST_CASE("test suite: get-vanilla, post-vanilla and get-vanilla-query-order-key-case") {
     const SigningScope scope{kKey, kSecret, "us-east-1", "service", kTime};
     const auto get = sign(suiteRequest("GET"), scope);
-    CHECK(get.canonicalRequest == "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" +
-                                      std::string(kEmptyHash));
+    CHECK(get.canonicalRequest ==
+          "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" + std::string(kEmptyHash));
     CHECK(sha256Hex(get.canonicalRequest) == "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
     CHECK(get.signature == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
-    CHECK(get.authorization == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-                               "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+    CHECK(get.authorization ==
+          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+          "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 
     const auto post = sign(suiteRequest("POST"), scope);
     CHECK(sha256Hex(post.canonicalRequest) == "553f88c9e4d10fc9e109e2aeb65f030801b70c2f6468faca261d401ae622fc87");

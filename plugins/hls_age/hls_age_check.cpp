@@ -49,16 +49,16 @@ milliseconds judgeSegments(const HlsAgeSettings& s, const HlsAgeScan& scan, Time
     } else {
         oldestAge = ageOf(now, scan.oldest.mtime);
         milliseconds newestAge = ageOf(now, scan.newest.mtime);
-        f.seen = human::count(scan.matching, "file") + " matching " + s.pattern + ": oldest " + human::duration(oldestAge) +
-                 ", newest " + human::duration(newestAge);
+        f.seen = human::count(scan.matching, "file") + " matching " + s.pattern + ": oldest " + human::duration(oldestAge) + ", newest " +
+                 human::duration(newestAge);
         f.details.emplace_back("oldest", scan.oldest.name + " (" + human::duration(oldestAge) + ")");
         f.details.emplace_back("newest", scan.newest.name + " (" + human::duration(newestAge) + ")");
         if (oldestAge > s.maxAge)
             f.problems.push_back("oldest file " + scan.oldest.name + " is " + human::duration(oldestAge) + " old (max_age " +
                                  human::duration(s.maxAge) + ")");
         if (s.newestMaxAge > milliseconds(0) && newestAge > s.newestMaxAge)
-            f.problems.push_back("newest file " + scan.newest.name + " is " + human::duration(newestAge) +
-                                 " old (newest_max_age " + human::duration(s.newestMaxAge) + "): the encoder stopped writing");
+            f.problems.push_back("newest file " + scan.newest.name + " is " + human::duration(newestAge) + " old (newest_max_age " +
+                                 human::duration(s.newestMaxAge) + "): the encoder stopped writing");
     }
     f.details.emplace_back("files", std::to_string(scan.matching));
     return oldestAge;
@@ -106,8 +106,8 @@ std::optional<Result> judgePlaylist(const HlsAgeSettings& s, TimePoint now, Find
         std::string list;
         for (std::size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
         if (missing.size() > 3) list += ", ...";
-        f.problems.push_back("playlist " + name + " lists " +
-                             human::count(static_cast<long long>(missing.size()), "missing segment") + " (" + list + ")");
+        f.problems.push_back("playlist " + name + " lists " + human::count(static_cast<long long>(missing.size()), "missing segment") +
+                             " (" + list + ")");
     }
     f.seen += "; playlist " + human::duration(age) + " old, " + std::to_string(checked - missing.size()) + " of " +
               std::to_string(checked) + " segments present";
@@ -115,7 +115,6 @@ std::optional<Result> judgePlaylist(const HlsAgeSettings& s, TimePoint now, Find
 }
 
 }  // namespace
-
 
 void HlsAgeCheck::configure(const Options& block) {
     const DeclaredOptions options(block, declaredOptions());
@@ -126,8 +125,7 @@ void HlsAgeCheck::configure(const Options& block) {
     s.maxAge = options.duration("max_age");
     if (s.maxAge <= milliseconds(0)) options.fail("max_age", "must be positive (e.g. 15m)");
     s.newestMaxAge = options.duration("newest_max_age", milliseconds(0));
-    if (options.has("newest_max_age") && s.newestMaxAge <= milliseconds(0))
-        options.fail("newest_max_age", "must be positive (e.g. 30s)");
+    if (options.has("newest_max_age") && s.newestMaxAge <= milliseconds(0)) options.fail("newest_max_age", "must be positive (e.g. 30s)");
     std::string playlist = options.string("playlist", "");
     if (!playlist.empty()) s.playlist = playlist.front() == '/' ? playlist : s.directory + "/" + playlist;
     if (options.has("playlist_max_age")) {

@@ -13,12 +13,12 @@ namespace watchdog {
 
 /// The hls_age check's options, read once by configure().
 struct HlsAgeSettings {
-    std::string directory;                      ///< the HLS output folder
-    std::string pattern = "*.ts";               ///< shell glob of the segment names
-    std::vector<std::string> exclude;           ///< names (or globs) ignored
-    std::chrono::milliseconds maxAge{900000};   ///< any matching file older than this fails
-    std::chrono::milliseconds newestMaxAge{0};  ///< the newest older than this fails (0: off)
-    std::string playlist;                       ///< full path of the playlist to check ("" : off)
+    std::string directory;                            ///< the HLS output folder
+    std::string pattern = "*.ts";                     ///< shell glob of the segment names
+    std::vector<std::string> exclude;                 ///< names (or globs) ignored
+    std::chrono::milliseconds maxAge{900000};         ///< any matching file older than this fails
+    std::chrono::milliseconds newestMaxAge{0};        ///< the newest older than this fails (0: off)
+    std::string playlist;                             ///< full path of the playlist to check ("" : off)
     std::chrono::milliseconds playlistMaxAge{60000};  ///< the playlist not modified for longer fails
 };
 

@@ -11,8 +11,8 @@ namespace watchdog {
 
 /// A file and its modification time.
 struct AgedFile {
-    std::string name;                            ///< file name within the folder
-    std::chrono::system_clock::time_point mtime; ///< last modification
+    std::string name;                             ///< file name within the folder
+    std::chrono::system_clock::time_point mtime;  ///< last modification
 };
 
 /// What one pass over the folder found.

@@ -20,9 +20,7 @@ using SysClock = std::chrono::system_clock;
 
 namespace {
 
-std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) {
-    return configure<HlsAgeCheck>(yaml, "checks.ts_age", "/srv/station");
-}
+std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) { return configure<HlsAgeCheck>(yaml, "checks.ts_age", "/srv/station"); }
 
 std::string configError(const std::string& yaml) {
     return watchdog::testing::configError<HlsAgeCheck>(yaml, "checks.ts_age", "/srv/station");
@@ -39,9 +37,7 @@ void stamp(const std::string& path, std::chrono::milliseconds before) {
     REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
 }
 
-void segment(const TempDir& dir, const std::string& name, std::chrono::milliseconds before) {
-    stamp(dir.write(name, "ts"), before);
-}
+void segment(const TempDir& dir, const std::string& name, std::chrono::milliseconds before) { stamp(dir.write(name, "ts"), before); }
 
 std::string detail(const Result& r, const std::string& key) {
     for (const auto& [k, v] : r.details)
@@ -56,8 +52,8 @@ TEST_CASE("young segments pass and report the oldest and newest ages") {
     segment(dir, "seg1.ts", 100s);
     segment(dir, "seg2.ts", 10s);
     segment(dir, "seg3.ts", 1500ms);
-    segment(dir, "live.m3u8", 2h);      // not *.ts
-    segment(dir, "index.ts", 3h);       // excluded
+    segment(dir, "live.m3u8", 2h);  // not *.ts
+    segment(dir, "index.ts", 3h);   // excluded
     auto check = makeCheck("directory: " + dir.path() + "\nexclude: [index.ts]\n");
     Result r = check->runAt(kNow);
     CHECK(statusOf(r) == "pass");
@@ -78,8 +74,9 @@ TEST_CASE("a file older than max_age fails naming it; a stale newest fails as a 
     CHECK(old.summary == "oldest file seg1.ts is 20 min old (max_age 15 min)");
 
     Result both = makeCheck("directory: " + dir.path() + "\nmax_age: 15m\nnewest_max_age: 30s\n")->runAt(kNow);
-    CHECK(both.summary == "oldest file seg1.ts is 20 min old (max_age 15 min); "
-                         "newest file seg2.ts is 2 min old (newest_max_age 30 s): the encoder stopped writing");
+    CHECK(both.summary ==
+          "oldest file seg1.ts is 20 min old (max_age 15 min); "
+          "newest file seg2.ts is 2 min old (newest_max_age 30 s): the encoder stopped writing");
 }
 
 TEST_CASE("no segments pass unless newest_max_age asks for a fresh one") {

@@ -17,9 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) {
-    return configure<HlsAgeCheck>(yaml, "checks.ts_age", "/tmp");
-}
+std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) { return configure<HlsAgeCheck>(yaml, "checks.ts_age", "/tmp"); }
 
 Result runOnce(HlsAgeCheck& check) {
     CheckContext ctx{"ts_age", "HLS Old Files", 1s, 5s, nullptr};
@@ -47,9 +45,19 @@ TEST_CASE("real ffmpeg HLS passes while it runs; once it is killed the segments 
 
     encoder.kill();
     Result last;
-    REQUIRE(waitUntil([&] { last = runOnce(*stalled); return statusOf(last) == "fail"; }, 15s, 100ms));
+    REQUIRE(waitUntil(
+        [&] {
+            last = runOnce(*stalled);
+            return statusOf(last) == "fail";
+        },
+        15s, 100ms));
     CHECK(last.summary.find("the encoder stopped writing") != std::string::npos);
-    REQUIRE(waitUntil([&] { last = runOnce(*old); return statusOf(last) == "fail"; }, 20s, 200ms));
+    REQUIRE(waitUntil(
+        [&] {
+            last = runOnce(*old);
+            return statusOf(last) == "fail";
+        },
+        20s, 200ms));
     CHECK(last.summary.rfind("oldest file seg", 0) == 0);
     CHECK(last.summary.find("old (max_age 8 s)") != std::string::npos);
 }

@@ -77,8 +77,7 @@ TEST_CASE("a missing, non-directory or unreadable directory is an error naming i
     CHECK(r.summary == "cannot read directory " + dir.file("gone") + ": No such file or directory");
 
     std::string file = dir.write("plain", "x");
-    CHECK(runOnce(*makeCheck("directory: " + file + "\n")).summary ==
-          "cannot read directory " + file + ": Not a directory");
+    CHECK(runOnce(*makeCheck("directory: " + file + "\n")).summary == "cannot read directory " + file + ": Not a directory");
 
     std::string locked = dir.file("locked");
     ::mkdir(locked.c_str(), 0700);

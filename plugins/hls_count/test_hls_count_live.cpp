@@ -15,9 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<HlsCountCheck> makeCheck(const std::string& yaml) {
-    return configure<HlsCountCheck>(yaml, "checks.ts_count", "/tmp");
-}
+std::unique_ptr<HlsCountCheck> makeCheck(const std::string& yaml) { return configure<HlsCountCheck>(yaml, "checks.ts_count", "/tmp"); }
 
 Result runOnce(HlsCountCheck& check) {
     CheckContext ctx{"ts_count", "TS File Count", 1s, 5s, nullptr};

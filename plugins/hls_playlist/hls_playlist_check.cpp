@@ -128,7 +128,8 @@ Result HlsPlaylistCheck::runAt(const CheckContext& context, SteadyClock::time_po
     // Answer a little before the scheduler's own timeout, so that our reason is the one reported.
     const Ms timeout = std::max(context.timeout, Ms(1));
     const Ms budget = timeout - std::min(timeout / 10, Ms(500));
-    HlsFetcher fetcher(budget, settings_.maxBytes, [this] { return tlsContext(); }, context.cancelled);
+    HlsFetcher fetcher(
+        budget, settings_.maxBytes, [this] { return tlsContext(); }, context.cancelled);
 
     HlsFetchedText root;
     HlsPlaylist top;
@@ -192,7 +193,8 @@ HlsPlaylistCheck::MediaReport HlsPlaylistCheck::checkMedia(HlsFetcher& fetcher, 
         r.state = "first look";
     } else if (it->second.newest != newest) {
         const long long moved = newest - it->second.newest;
-        r.state = moved > 0 ? "+" + std::to_string(moved) + " since last run" : "went back from #" + std::to_string(it->second.newest) + ": restarted?";
+        r.state = moved > 0 ? "+" + std::to_string(moved) + " since last run"
+                            : "went back from #" + std::to_string(it->second.newest) + ": restarted?";
         it->second = {newest, now};
     } else {
         r.unchanged = std::chrono::duration_cast<Ms>(now - it->second.since);
@@ -213,7 +215,8 @@ HlsPlaylistCheck::MediaReport HlsPlaylistCheck::checkMedia(HlsFetcher& fetcher, 
     }
     if (!r.problems.empty() && r.status != Status::Error) r.status = Status::Fail;
 
-    const std::string newestName = playlist.segments.empty() ? "none" : "#" + std::to_string(newest) + " (" + playlist.segments.back().uri + ")";
+    const std::string newestName =
+        playlist.segments.empty() ? "none" : "#" + std::to_string(newest) + " (" + playlist.segments.back().uri + ")";
     r.state = playlist.segments.empty() ? "no segments" : "newest segment #" + std::to_string(newest) + " (" + r.state + ")";
     r.facts = {{"newest segment", newestName},
                {"segments listed", std::to_string(r.listed)},
@@ -222,8 +225,8 @@ HlsPlaylistCheck::MediaReport HlsPlaylistCheck::checkMedia(HlsFetcher& fetcher, 
                {"max_stall", human::duration(maxStall)}};
     r.detail = "newest " + newestName + ", " + human::count(static_cast<long long>(r.listed), "segment") + " listed, target " +
                human::duration(Ms(1000 * *playlist.targetDuration)) + ", " +
-               (r.unchanged.count() > 0 ? "unchanged for " + human::duration(r.unchanged) : std::string("advancing")) +
-               " (max_stall " + human::duration(maxStall) + ")";
+               (r.unchanged.count() > 0 ? "unchanged for " + human::duration(r.unchanged) : std::string("advancing")) + " (max_stall " +
+               human::duration(maxStall) + ")";
     return r;
 }
 
@@ -252,8 +255,10 @@ std::vector<std::string> HlsPlaylistCheck::segmentProblems(HlsFetcher& fetcher, 
     std::vector<std::pair<std::string, std::string>> bad;  // {uri as written, problem}
     for (const auto& [written, shown] : targets) {
         HlsSegmentProbe p = look(written);
-        if (p.usable) ++present;
-        else bad.emplace_back(written, shown + " " + p.problem);
+        if (p.usable)
+            ++present;
+        else
+            bad.emplace_back(written, shown + " " + p.problem);
     }
     if (bad.empty()) return {};
     // The encoder may have rotated the playlist between our read and our look: what it no longer
@@ -292,8 +297,10 @@ Result HlsPlaylistCheck::compose(const std::vector<MediaReport>& reports, const 
         states.push_back(master ? r.name + " " + r.state : r.state);
     }
     Result result;
-    if (failed) result = Result::fail(join(problems, "; "));
-    else if (errored) result = Result::error(join(problems, "; "));
+    if (failed)
+        result = Result::fail(join(problems, "; "));
+    else if (errored)
+        result = Result::error(join(problems, "; "));
     else {
         std::string summary = master ? human::count(static_cast<long long>(reports.size()), "variant") + ": " + join(states, "; ")
                                      : states.front() + ", " + human::count(static_cast<long long>(listed), "segment") + " listed";
@@ -303,7 +310,8 @@ Result HlsPlaylistCheck::compose(const std::vector<MediaReport>& reports, const 
     result.withValue(static_cast<double>(longest.count()) / 1000.0, "s");
     result.detail("playlist", s.shownAs);
     if (master) {
-        result.detail("variants", std::to_string(reports.size()) + (unchecked ? " checked, " + std::to_string(unchecked) + " more not checked" : ""));
+        result.detail("variants",
+                      std::to_string(reports.size()) + (unchecked ? " checked, " + std::to_string(unchecked) + " more not checked" : ""));
         for (const auto& r : reports) result.detail(r.name, r.detail);
     } else if (!reports.empty()) {
         for (const auto& [k, v] : reports.front().facts) result.detail(k, v);

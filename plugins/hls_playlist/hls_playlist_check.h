@@ -18,12 +18,12 @@ namespace watchdog {
 
 /// The hls_playlist check's options, read once by configure().
 struct HlsPlaylistSettings {
-    Poco::URI uri;                            ///< the playlist: file:///... for `path`, http(s):// for `url`
-    std::string shownAs;                      ///< how messages name it: the path, or the URL
-    std::chrono::milliseconds maxStall{0};    ///< newest segment unchanged longer than this fails (0: 3 x target duration)
-    int checkSegments = 3;                    ///< the newest N segments of each media playlist are looked at
-    unsigned long long maxBytes = 1ULL << 20; ///< a larger playlist is an error
-    std::string caFile;                       ///< PEM bundle trusted for https ("" : the system's CAs)
+    Poco::URI uri;                             ///< the playlist: file:///... for `path`, http(s):// for `url`
+    std::string shownAs;                       ///< how messages name it: the path, or the URL
+    std::chrono::milliseconds maxStall{0};     ///< newest segment unchanged longer than this fails (0: 3 x target duration)
+    int checkSegments = 3;                     ///< the newest N segments of each media playlist are looked at
+    unsigned long long maxBytes = 1ULL << 20;  ///< a larger playlist is an error
+    std::string caFile;                        ///< PEM bundle trusted for https ("" : the system's CAs)
 };
 
 /// Reads the playlist a player reads (local or over HTTP(S), master or media) and fails when its
@@ -53,24 +53,22 @@ private:
     };
     /// What the look at one media playlist found.
     struct MediaReport {
-        std::string name;                         ///< as the master wrote it, or the configured path/URL
+        std::string name;  ///< as the master wrote it, or the configured path/URL
         Status status = Status::Pass;
-        std::vector<std::string> problems;        ///< fail or error reasons
-        std::string state;                        ///< "newest segment #46 (+2 since last run)"
-        std::string detail;                       ///< one line for a master's details
-        Details facts;                            ///< the details of a media playlist checked on its own
-        std::chrono::milliseconds unchanged{0};   ///< how long the newest segment has stood still
-        std::size_t listed = 0;                   ///< segments listed
-        std::size_t present = 0;                  ///< of the newest checked, how many were usable
+        std::vector<std::string> problems;       ///< fail or error reasons
+        std::string state;                       ///< "newest segment #46 (+2 since last run)"
+        std::string detail;                      ///< one line for a master's details
+        Details facts;                           ///< the details of a media playlist checked on its own
+        std::chrono::milliseconds unchanged{0};  ///< how long the newest segment has stood still
+        std::size_t listed = 0;                  ///< segments listed
+        std::size_t present = 0;                 ///< of the newest checked, how many were usable
     };
 
     MediaReport checkMedia(HlsFetcher& fetcher, const std::string& name, const Poco::URI& uri, const HlsPlaylist& playlist,
                            std::chrono::steady_clock::time_point now);
-    std::vector<std::string> segmentProblems(HlsFetcher& fetcher, const Poco::URI& uri, const HlsPlaylist& playlist,
-                                             std::size_t& present);
+    std::vector<std::string> segmentProblems(HlsFetcher& fetcher, const Poco::URI& uri, const HlsPlaylist& playlist, std::size_t& present);
     Poco::Net::Context::Ptr tlsContext();
-    static Result compose(const std::vector<MediaReport>& reports, const HlsPlaylistSettings& settings, bool master,
-                          std::size_t unchecked);
+    static Result compose(const std::vector<MediaReport>& reports, const HlsPlaylistSettings& settings, bool master, std::size_t unchecked);
 
     HlsPlaylistSettings settings_;
     Poco::Net::Context::Ptr tls_;

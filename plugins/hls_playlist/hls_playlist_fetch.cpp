@@ -51,8 +51,8 @@ struct HlsFetcher::Answer {
     Poco::URI uri;
 };
 
-HlsFetcher::HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes,
-                       std::function<Poco::Net::Context::Ptr()> tls, const std::atomic<bool>* cancelled)
+HlsFetcher::HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes, std::function<Poco::Net::Context::Ptr()> tls,
+                       const std::atomic<bool>* cancelled)
     : budget_(budget), deadline_(SteadyClock::now() + budget), maxBytes_(maxBytes), tls_(std::move(tls)), cancelled_(cancelled) {}
 
 HlsFetcher::~HlsFetcher() = default;
@@ -64,9 +64,7 @@ std::string HlsFetcher::sizeText(unsigned long long bytes) {
     return std::to_string(bytes) + " bytes";
 }
 
-std::string HlsFetcher::within() const {
-    return " within " + human::duration(budget_);
-}
+std::string HlsFetcher::within() const { return " within " + human::duration(budget_); }
 
 HlsFetcher::Answer HlsFetcher::request(const std::string& method, Poco::URI uri, bool ranged, bool keepBody) {
     using common::HttpFailure;
@@ -90,15 +88,20 @@ HlsFetcher::Answer HlsFetcher::request(const std::string& method, Poco::URI uri,
             reply = http.fetch(call);
         } catch (const common::HttpFetchError& e) {
             switch (e.failure()) {
-                case HttpFailure::TimedOut: throw HlsFetchError("no answer from " + shown(uri) + within());
-                case HttpFailure::Cancelled: throw HlsFetchError("cancelled while reading " + shown(uri));
+                case HttpFailure::TimedOut:
+                    throw HlsFetchError("no answer from " + shown(uri) + within());
+                case HttpFailure::Cancelled:
+                    throw HlsFetchError("cancelled while reading " + shown(uri));
                 case HttpFailure::Refused:
-                    throw HlsFetchError("cannot connect to " + uri.getHost() + ":" + std::to_string(uri.getPort()) + ": connection refused");
-                case HttpFailure::Unresolved: throw HlsFetchError("cannot resolve host " + uri.getHost());
+                    throw HlsFetchError("cannot connect to " + uri.getHost() + ":" + std::to_string(uri.getPort()) +
+                                        ": connection refused");
+                case HttpFailure::Unresolved:
+                    throw HlsFetchError("cannot resolve host " + uri.getHost());
                 case HttpFailure::Tls:
                     throw HlsFetchError("TLS with " + uri.getHost() + ":" + std::to_string(uri.getPort()) + " failed: " + e.reason());
                 case HttpFailure::TooLarge:
-                case HttpFailure::Other: break;
+                case HttpFailure::Other:
+                    break;
             }
             throw HlsFetchError("request for " + shown(uri) + " failed: " + e.reason());
         }
@@ -113,7 +116,8 @@ HlsFetcher::Answer HlsFetcher::request(const std::string& method, Poco::URI uri,
             uri.resolve(reply.headers.get("Location"));
             continue;
         }
-        if (keepBody && a.status == 200 && (reply.truncated || (a.contentLength && static_cast<unsigned long long>(*a.contentLength) > maxBytes_)))
+        if (keepBody && a.status == 200 &&
+            (reply.truncated || (a.contentLength && static_cast<unsigned long long>(*a.contentLength) > maxBytes_)))
             throw HlsFetchError(shown(uri) + " is larger than max_bytes " + sizeText(maxBytes_) +
                                 (a.contentLength ? " (" + std::to_string(*a.contentLength) + " bytes)" : std::string()));
         if (keepBody && a.status == 200 && reply.shortBody())
@@ -150,8 +154,7 @@ HlsFetchedText HlsFetcher::fetch(const Poco::URI& uri) {
         return out;
     }
     Answer a = request(Poco::Net::HTTPRequest::HTTP_GET, uri, false, true);
-    if (a.status != 200)
-        throw HlsFetchError(shown(a.uri) + " answered HTTP " + std::to_string(a.status) + " " + a.reason);
+    if (a.status != 200) throw HlsFetchError(shown(a.uri) + " answered HTTP " + std::to_string(a.status) + " " + a.reason);
     out.body = std::move(a.body);
     out.uri = a.uri;
     out.contentType = a.contentType;
@@ -186,8 +189,7 @@ HlsSegmentProbe HlsFetcher::probe(const Poco::URI& uri) {
     } else if (a.status == 206) {
         const auto slash = a.contentRange.rfind('/');
         const std::string total = slash == std::string::npos ? "" : a.contentRange.substr(slash + 1);
-        if (!total.empty() && total.find_first_not_of("0123456789") == std::string::npos && total.size() < 19)
-            p.bytes = std::stoull(total);
+        if (!total.empty() && total.find_first_not_of("0123456789") == std::string::npos && total.size() < 19) p.bytes = std::stoull(total);
     } else if (a.status == 416) {
         p.problem = "is empty (" + http + " for its first byte)";
         p.bytes = 0;

@@ -43,8 +43,8 @@ class HlsFetcher {
 public:
     /// Every request of this fetcher ends within `budget` from now. `tls` makes the TLS context for
     /// https; `cancelled` (may be null) stops waiting early.
-    HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes,
-               std::function<Poco::Net::Context::Ptr()> tls, const std::atomic<bool>* cancelled);
+    HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes, std::function<Poco::Net::Context::Ptr()> tls,
+               const std::atomic<bool>* cancelled);
     ~HlsFetcher();
     HlsFetcher(const HlsFetcher&) = delete;
     HlsFetcher& operator=(const HlsFetcher&) = delete;

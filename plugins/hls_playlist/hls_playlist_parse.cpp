@@ -15,9 +15,7 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string lineError(std::size_t line, const std::string& message) {
-    return "line " + std::to_string(line) + ": " + message;
-}
+std::string lineError(std::size_t line, const std::string& message) { return "line " + std::to_string(line) + ": " + message; }
 
 // RFC 8216 4.2 decimal-integer: digits only, up to 2^64-1; we keep 18 digits (no overflow).
 std::optional<long long> decimalInteger(const std::string& text) {
@@ -154,12 +152,14 @@ HlsPlaylist parseHlsPlaylist(const std::string& input) {
         if (tag == "#EXT-X-TARGETDURATION") {
             sawMedia(n, tag);
             auto v = decimalInteger(value);
-            if (!v) throw HlsPlaylistError(lineError(n, "#EXT-X-TARGETDURATION needs whole seconds, not '" + printableExcerpt(value) + "'"));
+            if (!v)
+                throw HlsPlaylistError(lineError(n, "#EXT-X-TARGETDURATION needs whole seconds, not '" + printableExcerpt(value) + "'"));
             p.targetDuration = *v;
         } else if (tag == "#EXT-X-MEDIA-SEQUENCE") {
             sawMedia(n, tag);
             auto v = decimalInteger(value);
-            if (!v) throw HlsPlaylistError(lineError(n, "#EXT-X-MEDIA-SEQUENCE needs a whole number, not '" + printableExcerpt(value) + "'"));
+            if (!v)
+                throw HlsPlaylistError(lineError(n, "#EXT-X-MEDIA-SEQUENCE needs a whole number, not '" + printableExcerpt(value) + "'"));
             if (position > 0) throw HlsPlaylistError(lineError(n, "#EXT-X-MEDIA-SEQUENCE after the first segment"));
             p.mediaSequence = *v;
         } else if (tag == "#EXTINF") {

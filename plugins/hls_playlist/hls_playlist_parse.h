@@ -25,20 +25,20 @@ struct HlsSegment {
 
 /// One playlist a master playlist points to.
 struct HlsVariant {
-    std::string uri;         ///< as written (relative to the master's URI)
-    std::string tag;         ///< "#EXT-X-STREAM-INF" or "#EXT-X-MEDIA"
-    long long bandwidth = 0; ///< BANDWIDTH of a stream (0 if absent or a rendition)
+    std::string uri;          ///< as written (relative to the master's URI)
+    std::string tag;          ///< "#EXT-X-STREAM-INF" or "#EXT-X-MEDIA"
+    long long bandwidth = 0;  ///< BANDWIDTH of a stream (0 if absent or a rendition)
 };
 
 /// A parsed playlist: a master (variants) or a media playlist (segments), never both.
 struct HlsPlaylist {
-    bool master = false;                    ///< true: variants is set; false: the media fields are
-    std::vector<HlsVariant> variants;       ///< master: streams and renditions with a URI, in order
-    std::optional<long long> targetDuration;///< media: #EXT-X-TARGETDURATION seconds
-    long long mediaSequence = 0;            ///< media: #EXT-X-MEDIA-SEQUENCE (0 when absent)
-    bool endList = false;                   ///< media: #EXT-X-ENDLIST present (no more segments will come)
-    std::string playlistType;               ///< media: #EXT-X-PLAYLIST-TYPE (EVENT, VOD) or ""
-    std::vector<HlsSegment> segments;       ///< media: in order
+    bool master = false;                      ///< true: variants is set; false: the media fields are
+    std::vector<HlsVariant> variants;         ///< master: streams and renditions with a URI, in order
+    std::optional<long long> targetDuration;  ///< media: #EXT-X-TARGETDURATION seconds
+    long long mediaSequence = 0;              ///< media: #EXT-X-MEDIA-SEQUENCE (0 when absent)
+    bool endList = false;                     ///< media: #EXT-X-ENDLIST present (no more segments will come)
+    std::string playlistType;                 ///< media: #EXT-X-PLAYLIST-TYPE (EVENT, VOD) or ""
+    std::vector<HlsSegment> segments;         ///< media: in order
 
     /// The newest segment's sequence number (mediaSequence - 1 when there are none).
     long long newestSequence() const { return mediaSequence + static_cast<long long>(segments.size()) - 1; }

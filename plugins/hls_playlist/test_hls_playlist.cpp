@@ -217,7 +217,8 @@ TEST_CASE("a local master playlist checks every variant; one stalled variant fai
     TempDir dir;
     writeStream(dir, "low/", 1, 5);
     writeStream(dir, "high/", 3, 7);
-    dir.write("master.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=64000\nlow/live.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=128000\nhigh/live.m3u8\n");
+    dir.write("master.m3u8",
+              "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=64000\nlow/live.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=128000\nhigh/live.m3u8\n");
     auto check = makeCheck("path: " + dir.file("master.m3u8") + "\n");
     const auto t0 = std::chrono::steady_clock::now();
     Result first = check->runAt(kContext, t0);
@@ -278,8 +279,9 @@ TEST_CASE("options: defaults, relative path, and errors with file:line:col") {
     CHECK(remote->settings().maxBytes == 65536);
     CHECK(makeCheck("url: https://radio.example/hls/master.m3u8#x\n")->settings().shownAs == "https://radio.example/hls/master.m3u8");
 
-    CHECK(configError("max_stall: 5s\n") ==
-          "pipeline.yaml:1:1: checks.playlist.path: required: path (a local .m3u8, e.g. /var/www/hls/live.m3u8) or url (http:// or https://)");
+    CHECK(
+        configError("max_stall: 5s\n") ==
+        "pipeline.yaml:1:1: checks.playlist.path: required: path (a local .m3u8, e.g. /var/www/hls/live.m3u8) or url (http:// or https://)");
     CHECK(configError("path: /a.m3u8\nurl: http://x/a.m3u8\n") ==
           "pipeline.yaml:2:6: checks.playlist.url: give either path (a local playlist) or url, not both");
     CHECK(configError("url: ftp://x/a.m3u8\n") ==
@@ -291,6 +293,7 @@ TEST_CASE("options: defaults, relative path, and errors with file:line:col") {
     CHECK(configError("path: /a.m3u8\nmax_bytes: 100\n") == "pipeline.yaml:2:12: checks.playlist.max_bytes: must be at least 1K");
     CHECK(configError("url: https://x/a.m3u8\nca_file: /nonexistent.pem\n") ==
           "pipeline.yaml:2:10: checks.playlist.ca_file: cannot read '/nonexistent.pem'");
-    CHECK(configError("path: /a.m3u8\nca_file: /etc/hostname\n") == "pipeline.yaml:2:10: checks.playlist.ca_file: only applies to an https:// url");
+    CHECK(configError("path: /a.m3u8\nca_file: /etc/hostname\n") ==
+          "pipeline.yaml:2:10: checks.playlist.ca_file: only applies to an https:// url");
     CHECK(configError("path: /a.m3u8\nmax_stal: 5s\n").rfind("pipeline.yaml:2:1: checks.playlist: unknown option 'max_stal'", 0) == 0);
 }

@@ -35,7 +35,9 @@ FfmpegEncoder::Settings quickHls(const std::string& directory) {
     return s;
 }
 
-std::unique_ptr<HlsPlaylistCheck> makeCheck(const std::string& yaml) { return configure<HlsPlaylistCheck>(yaml, "checks.playlist", "/tmp"); }
+std::unique_ptr<HlsPlaylistCheck> makeCheck(const std::string& yaml) {
+    return configure<HlsPlaylistCheck>(yaml, "checks.playlist", "/tmp");
+}
 
 Result runOnce(HlsPlaylistCheck& check, std::chrono::milliseconds timeout = 5s) {
     CheckContext ctx{"playlist", "HLS playlist", 1s, timeout, nullptr};
@@ -198,14 +200,47 @@ TEST_CASE("ffmpeg's own master playlist (-master_pl_name, -var_stream_map) with 
     TempDir dir;
     const std::string out = dir.file("hls");
     ::mkdir(out.c_str(), 0755);
-    ChildProcess ffmpeg({"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re", "-f", "lavfi", "-i",
-                         "sine=frequency=440:sample_rate=44100", "-map", "0:a", "-map", "0:a", "-c:a", "aac", "-b:a:0", "32k",
-                         "-b:a:1", "64k", "-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-hls_flags", "delete_segments",
-                         "-master_pl_name", "master.m3u8", "-var_stream_map", "a:0,name:lo a:1,name:hi",
-                         "-hls_segment_filename", out + "/%v_%05d.ts", out + "/%v.m3u8"});
-    const bool ready = waitUntil([&] { return !newestListed(out + "/lo.m3u8").empty() && !newestListed(out + "/hi.m3u8").empty() &&
-                                              !readFile(out + "/master.m3u8").empty(); },
-                                 20s, 100ms);
+    ChildProcess ffmpeg({"ffmpeg",
+                         "-nostdin",
+                         "-hide_banner",
+                         "-loglevel",
+                         "warning",
+                         "-re",
+                         "-f",
+                         "lavfi",
+                         "-i",
+                         "sine=frequency=440:sample_rate=44100",
+                         "-map",
+                         "0:a",
+                         "-map",
+                         "0:a",
+                         "-c:a",
+                         "aac",
+                         "-b:a:0",
+                         "32k",
+                         "-b:a:1",
+                         "64k",
+                         "-f",
+                         "hls",
+                         "-hls_time",
+                         "1",
+                         "-hls_list_size",
+                         "5",
+                         "-hls_flags",
+                         "delete_segments",
+                         "-master_pl_name",
+                         "master.m3u8",
+                         "-var_stream_map",
+                         "a:0,name:lo a:1,name:hi",
+                         "-hls_segment_filename",
+                         out + "/%v_%05d.ts",
+                         out + "/%v.m3u8"});
+    const bool ready = waitUntil(
+        [&] {
+            return !newestListed(out + "/lo.m3u8").empty() && !newestListed(out + "/hi.m3u8").empty() &&
+                   !readFile(out + "/master.m3u8").empty();
+        },
+        20s, 100ms);
     REQUIRE_MESSAGE(ready, ffmpeg.output());
     Result r = runOnce(*makeCheck("path: " + out + "/master.m3u8\n"));
     CHECK_MESSAGE(statusOf(r) == "pass", r.summary);
@@ -242,8 +277,10 @@ TEST_CASE("garbage, an HTML page, a huge body, an HTTP error or silence from the
     LocalHttpServer server([&](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& resp) {
         resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
         resp.setContentType(type);
-        if (chunked) resp.setChunkedTransferEncoding(true);
-        else resp.setContentLength64(static_cast<Poco::Int64>(body.size()));
+        if (chunked)
+            resp.setChunkedTransferEncoding(true);
+        else
+            resp.setContentLength64(static_cast<Poco::Int64>(body.size()));
         resp.send() << body;
     });
     const std::string url = server.url() + "/live.m3u8";
@@ -255,7 +292,10 @@ TEST_CASE("garbage, an HTML page, a huge body, an HTTP error or silence from the
     type = "text/html";
     Result html = runOnce(*check);
     CHECK(statusOf(html) == "error");
-    CHECK(html.summary == url + " is an HTML page, not an HLS playlist (it begins '<!doctype html><title>Welcome to nginx!</title>') (Content-Type text/html)");
+    CHECK(
+        html.summary ==
+        url +
+            " is an HTML page, not an HLS playlist (it begins '<!doctype html><title>Welcome to nginx!</title>') (Content-Type text/html)");
     body = "#EXTM3U\n" + std::string(3 << 20, '#');
     type = "application/vnd.apple.mpegurl";
     CHECK(runOnce(*check).summary == url + " is larger than max_bytes 1M (" + std::to_string(body.size()) + " bytes)");

@@ -109,8 +109,7 @@ void IcecastCheck::configure(const Options& block) {
         options.fail("url", "'" + url + "' is not a URL (" + e.message() + ")");
     }
     s.scheme = uri.getScheme();
-    if (s.scheme != "http" && s.scheme != "https")
-        options.fail("url", "must start with http:// or https:// (e.g. http://127.0.0.1:8000)");
+    if (s.scheme != "http" && s.scheme != "https") options.fail("url", "must start with http:// or https:// (e.g. http://127.0.0.1:8000)");
     if (uri.getHost().empty()) options.fail("url", "has no host (e.g. http://127.0.0.1:8000)");
     if (!uri.getUserInfo().empty()) options.fail("url", "must not carry credentials: use user and password");
     if (!uri.getRawQuery().empty() || !uri.getFragment().empty())
@@ -159,8 +158,7 @@ void IcecastCheck::configure(const Options& block) {
     settings_ = std::move(s);
 }
 
-Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& settings,
-                           const std::map<std::string, MountFlow>& flows) {
+Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& settings, const std::map<std::string, MountFlow>& flows) {
     auto connected = stats.connected();
     Result r;
     if (!settings.mount.empty()) {
@@ -172,8 +170,8 @@ Result IcecastCheck::judge(const IcecastStats& stats, const IcecastSettings& set
                 r = Result::fail(join(problems, "; "));
             } else {
                 std::vector<std::string> about;
-                const bool counted = !m->listeners.empty() && m->listeners.size() < 10 &&
-                                     m->listeners.find_first_not_of("0123456789") == std::string::npos;
+                const bool counted =
+                    !m->listeners.empty() && m->listeners.size() < 10 && m->listeners.find_first_not_of("0123456789") == std::string::npos;
                 if (counted) about.push_back(human::count(std::stoll(m->listeners), "listener"));
                 if (flow && flow->kbps) about.push_back(human::number(*flow->kbps) + " kbit/s");
                 r = Result::pass("source connected to " + settings.mount + (about.empty() ? "" : " (" + join(about, ", ") + ")"));
@@ -224,13 +222,18 @@ Result IcecastCheck::run(const CheckContext& context) {
                 if (e.phase() == common::HttpPhase::Reading)
                     return Result::error(at + " sent only part of its answer within " + human::duration(timeout));
                 return Result::error("no answer from " + at + " within " + human::duration(timeout));
-            case common::HttpFailure::Cancelled: return Result::error("cancelled while reading Icecast's answer");
-            case common::HttpFailure::Refused: return Result::error("cannot connect to " + at + ": connection refused");
-            case common::HttpFailure::Unresolved: return Result::error("cannot resolve Icecast host " + s.host);
-            case common::HttpFailure::Tls: return Result::error("TLS with " + at + " failed: " + e.reason());
+            case common::HttpFailure::Cancelled:
+                return Result::error("cancelled while reading Icecast's answer");
+            case common::HttpFailure::Refused:
+                return Result::error("cannot connect to " + at + ": connection refused");
+            case common::HttpFailure::Unresolved:
+                return Result::error("cannot resolve Icecast host " + s.host);
+            case common::HttpFailure::Tls:
+                return Result::error("TLS with " + at + " failed: " + e.reason());
             case common::HttpFailure::TooLarge:
                 return Result::error("Icecast's answer is larger than " + std::to_string(s.maxBody >> 10) + "K (max_body)");
-            case common::HttpFailure::Other: break;
+            case common::HttpFailure::Other:
+                break;
         }
         return Result::error("request to " + at + " failed: " + e.what());
     }

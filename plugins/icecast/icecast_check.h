@@ -16,16 +16,16 @@ namespace watchdog {
 
 /// The icecast check's options, read once by configure().
 struct IcecastSettings {
-    std::string scheme;          ///< "http" or "https"
-    std::string host;            ///< server host name or address
-    unsigned short port = 0;     ///< server port
-    std::string statsPath;       ///< the URL's path plus "/admin/stats"
-    std::string statsUrl;        ///< scheme://host:port + statsPath
-    std::string user;            ///< admin user
-    std::string password;        ///< admin password (never logged)
-    std::string mount;           ///< only this mount counts, if set (e.g. "/live")
-    int minSources = 1;          ///< connected sources needed to pass
-    std::string caFile;          ///< PEM bundle or hashed directory trusted for https, "" = system CAs
+    std::string scheme;              ///< "http" or "https"
+    std::string host;                ///< server host name or address
+    unsigned short port = 0;         ///< server port
+    std::string statsPath;           ///< the URL's path plus "/admin/stats"
+    std::string statsUrl;            ///< scheme://host:port + statsPath
+    std::string user;                ///< admin user
+    std::string password;            ///< admin password (never logged)
+    std::string mount;               ///< only this mount counts, if set (e.g. "/live")
+    int minSources = 1;              ///< connected sources needed to pass
+    std::string caFile;              ///< PEM bundle or hashed directory trusted for https, "" = system CAs
     unsigned long long maxBody = 0;  ///< larger answers are refused
     std::optional<double> minKbps;   ///< fail when a counted mount's source sends less (kbit/s)
     std::string expectSourceIp;      ///< fail when a counted mount is fed from another address ("" = any)
@@ -48,8 +48,7 @@ public:
 
     /// Turns parsed stats (and each connected mount's flow, if known) into the result a person
     /// reads (no I/O; unit-tested on captured bodies).
-    static Result judge(const IcecastStats& stats, const IcecastSettings& settings,
-                        const std::map<std::string, MountFlow>& flows = {});
+    static Result judge(const IcecastStats& stats, const IcecastSettings& settings, const std::map<std::string, MountFlow>& flows = {});
     /// The options as configure() read them.
     const IcecastSettings& settings() const { return settings_; }
 

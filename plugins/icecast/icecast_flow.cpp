@@ -17,8 +17,7 @@ std::optional<std::uint64_t> counter(const std::string& text) {
 
 }  // namespace
 
-std::map<std::string, MountFlow> IcecastFlow::observe(const IcecastStats& stats, Clock::time_point now,
-                                                      const std::string& onlyMount) {
+std::map<std::string, MountFlow> IcecastFlow::observe(const IcecastStats& stats, Clock::time_point now, const std::string& onlyMount) {
     ++run_;
     std::map<std::string, MountFlow> flows;
     for (const auto& m : stats.mounts) {
@@ -71,8 +70,8 @@ MountFlow IcecastFlow::update(Track& track, const IcecastMount& mount, Clock::ti
 
 void IcecastFlow::forgetOldest() {
     // Mounts that were not in the latest runs go first.
-    auto oldest = std::min_element(tracks_.begin(), tracks_.end(),
-                                   [](const auto& a, const auto& b) { return a.second.lastRun < b.second.lastRun; });
+    auto oldest =
+        std::min_element(tracks_.begin(), tracks_.end(), [](const auto& a, const auto& b) { return a.second.lastRun < b.second.lastRun; });
     if (oldest != tracks_.end() && oldest->second.lastRun < run_) tracks_.erase(oldest);
 }
 

@@ -16,10 +16,10 @@ namespace watchdog {
 
 /// One mount's flow as of this run.
 struct MountFlow {
-    std::optional<double> kbps;           ///< kbit/s Icecast read from the source over `window`; none while measuring
-    std::chrono::milliseconds window{0};  ///< the span the rate covers (at least IcecastFlow::kMinWindow)
-    bool bytesReported = false;           ///< Icecast reported total_bytes_read for the mount
-    int reconnects = 0;                   ///< new source connections seen since the check started watching
+    std::optional<double> kbps;                  ///< kbit/s Icecast read from the source over `window`; none while measuring
+    std::chrono::milliseconds window{0};         ///< the span the rate covers (at least IcecastFlow::kMinWindow)
+    bool bytesReported = false;                  ///< Icecast reported total_bytes_read for the mount
+    int reconnects = 0;                          ///< new source connections seen since the check started watching
     std::optional<std::string> reconnectedFrom;  ///< set when this run saw a new connection: the previous stream_start
 };
 
@@ -36,8 +36,7 @@ public:
 
     /// Records the connected mounts of `stats` (only `onlyMount` when it is set) as seen at `now`
     /// and returns each one's flow.
-    std::map<std::string, MountFlow> observe(const IcecastStats& stats, Clock::time_point now,
-                                             const std::string& onlyMount = "");
+    std::map<std::string, MountFlow> observe(const IcecastStats& stats, Clock::time_point now, const std::string& onlyMount = "");
 
 private:
     struct Sample {
@@ -46,7 +45,7 @@ private:
     };
     struct Track {
         std::string streamStart;
-        std::deque<Sample> samples;  // oldest first, at least kSampleGap apart
+        std::deque<Sample> samples;              // oldest first, at least kSampleGap apart
         std::optional<std::uint64_t> lastBytes;  // the counter as the previous run saw it
         int reconnects = 0;
         std::uint64_t lastRun = 0;

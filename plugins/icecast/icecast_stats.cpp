@@ -38,8 +38,7 @@ public:
                       const Poco::XML::Attributes& attributes) override {
         if (++depth_ > kMaxStatsXmlDepth)
             throw IcecastStatsError("stats XML nested deeper than " + std::to_string(kMaxStatsXmlDepth) + " levels");
-        if (depth_ == 1 && name != "icestats")
-            throw IcecastStatsError("stats XML has root <" + name + ">, expected <icestats>");
+        if (depth_ == 1 && name != "icestats") throw IcecastStatsError("stats XML has root <" + name + ">, expected <icestats>");
         if (depth_ == 2 && name == "source") {
             inSource_ = true;
             mount_ = IcecastMount{};

@@ -11,15 +11,15 @@ namespace watchdog {
 
 /// One <source mount="..."> element of /admin/stats.
 struct IcecastMount {
-    std::string mount;        ///< e.g. "/live"
-    bool connected = false;   ///< a source client is attached (source_ip or stream_start present)
-    std::string listeners;    ///< <listeners>, "" if absent
-    std::string bitrate;      ///< <bitrate>, else <ice-bitrate>, else <audio_bitrate>; "" if absent
-    std::string audioInfo;    ///< <audio_info> as sent (URL-encoded), "" if absent
-    std::string serverType;   ///< <server_type> (MIME type), "" if absent
-    std::string streamStart;  ///< <stream_start_iso8601>, else <stream_start>; "" if absent
-    std::string sourceIp;     ///< <source_ip>, "" if absent
-    std::string totalBytesRead; ///< <total_bytes_read>, "" if absent
+    std::string mount;           ///< e.g. "/live"
+    bool connected = false;      ///< a source client is attached (source_ip or stream_start present)
+    std::string listeners;       ///< <listeners>, "" if absent
+    std::string bitrate;         ///< <bitrate>, else <ice-bitrate>, else <audio_bitrate>; "" if absent
+    std::string audioInfo;       ///< <audio_info> as sent (URL-encoded), "" if absent
+    std::string serverType;      ///< <server_type> (MIME type), "" if absent
+    std::string streamStart;     ///< <stream_start_iso8601>, else <stream_start>; "" if absent
+    std::string sourceIp;        ///< <source_ip>, "" if absent
+    std::string totalBytesRead;  ///< <total_bytes_read>, "" if absent
 };
 
 /// What /admin/stats says about the server and its mounts.

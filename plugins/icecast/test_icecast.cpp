@@ -69,9 +69,7 @@ std::string detail(const Result& r, const std::string& key) {
     return "<none>";
 }
 
-std::string configError(const std::string& yaml) {
-    return watchdog::testing::configError<IcecastCheck>(yaml, "checks.icecast");
-}
+std::string configError(const std::string& yaml) { return watchdog::testing::configError<IcecastCheck>(yaml, "checks.icecast"); }
 
 }  // namespace
 
@@ -129,8 +127,9 @@ TEST_CASE("with mount, only that mount counts") {
 }
 
 TEST_CASE("odd listener counts do not break the summary") {
-    std::string body = "<icestats><source mount=\"/live\"><listeners>99999999999999999999999</listeners>"
-                       "<source_ip>1.2.3.4</source_ip></source></icestats>";
+    std::string body =
+        "<icestats><source mount=\"/live\"><listeners>99999999999999999999999</listeners>"
+        "<source_ip>1.2.3.4</source_ip></source></icestats>";
     CHECK(IcecastCheck::judge(parseIcecastStats(body), settingsFor("/live")).summary == "source connected to /live");
 }
 
@@ -148,9 +147,10 @@ TEST_CASE("bodies that are not usable stats XML give a short reason") {
     CHECK(reason("You need to authenticate\r\n") == "not XML: \"You need to authenticate  \"");
     CHECK(reason(kTwoSources.substr(0, kTwoSources.size() / 2)).rfind("malformed stats XML (", 0) == 0);
     CHECK(reason("<html><body>It works</body></html>") == "stats XML has root <html>, expected <icestats>");
-    CHECK(reason("<?xml version=\"1.0\"?>\n<icestats><sources>1</sources>") .rfind("malformed stats XML", 0) == 0);
-    std::string xxe = "<?xml version=\"1.0\"?><!DOCTYPE icestats [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-                      "<icestats><server_id>&x;</server_id></icestats>";
+    CHECK(reason("<?xml version=\"1.0\"?>\n<icestats><sources>1</sources>").rfind("malformed stats XML", 0) == 0);
+    std::string xxe =
+        "<?xml version=\"1.0\"?><!DOCTYPE icestats [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+        "<icestats><server_id>&x;</server_id></icestats>";
     CHECK(reason(xxe).find("root:") == std::string::npos);
 }
 
@@ -180,8 +180,9 @@ TEST_CASE("stats XML nested 200k levels deep is refused with the reason instead 
 }
 
 TEST_CASE("the first of a repeated element counts and nested text is read whole") {
-    IcecastStats stats = parseIcecastStats("<icestats><server_id>Icecast <b>2.4.4</b></server_id><server_id>other</server_id>"
-                                           "<source mount=\"/a\"><listeners>7</listeners><listeners>9</listeners></source></icestats>");
+    IcecastStats stats = parseIcecastStats(
+        "<icestats><server_id>Icecast <b>2.4.4</b></server_id><server_id>other</server_id>"
+        "<source mount=\"/a\"><listeners>7</listeners><listeners>9</listeners></source></icestats>");
     CHECK(stats.serverId == "Icecast 2.4.4");
     REQUIRE(stats.mounts.size() == 1);
     CHECK(stats.mounts[0].listeners == "7");
@@ -191,8 +192,10 @@ TEST_CASE("the first of a repeated element counts and nested text is read whole"
 TEST_CASE("a huge stats body with thousands of mounts parses and counts them") {
     std::string body = "<?xml version=\"1.0\"?>\n<icestats><sources>5000</sources>";
     for (int i = 0; i < 5000; ++i)
-        body += "<source mount=\"/m" + std::to_string(i) + "\"><listeners>1</listeners><source_ip>10.0.0.1</source_ip>"
-                "<title>" + std::string(200, 'x') + "</title></source>";
+        body += "<source mount=\"/m" + std::to_string(i) +
+                "\"><listeners>1</listeners><source_ip>10.0.0.1</source_ip>"
+                "<title>" +
+                std::string(200, 'x') + "</title></source>";
     body += "</icestats>";
     IcecastStats stats = parseIcecastStats(body);
     CHECK(stats.connected().size() == 5000);
@@ -224,14 +227,18 @@ TEST_CASE("wrong options are config errors with file:line:col") {
     CHECK(configError("url: http://x:8000\n") == "pipeline.yaml:1:1: checks.icecast.password: required option is missing");
     CHECK(configError("url: http://x:8000\npassword: x\nmount: live\n") ==
           "pipeline.yaml:3:8: checks.icecast.mount: must start with '/' (e.g. /live)");
-    CHECK(configError("url: http://x:8000\npassword: x\nmin_sources: two\n").rfind("pipeline.yaml:3:14: checks.icecast.min_sources:", 0) == 0);
-    CHECK(configError("url: http://x:8000\npassword: x\nmin_sources: 0\n").rfind("pipeline.yaml:3:14: checks.icecast.min_sources:", 0) == 0);
-    CHECK(configError("url: http://x:8000\npassword: x\nmount: /live\nmin_sources: 2\n").rfind("pipeline.yaml:4:14: checks.icecast.min_sources: does not apply", 0) == 0);
+    CHECK(configError("url: http://x:8000\npassword: x\nmin_sources: two\n").rfind("pipeline.yaml:3:14: checks.icecast.min_sources:", 0) ==
+          0);
+    CHECK(configError("url: http://x:8000\npassword: x\nmin_sources: 0\n").rfind("pipeline.yaml:3:14: checks.icecast.min_sources:", 0) ==
+          0);
+    CHECK(configError("url: http://x:8000\npassword: x\nmount: /live\nmin_sources: 2\n")
+              .rfind("pipeline.yaml:4:14: checks.icecast.min_sources: does not apply", 0) == 0);
     CHECK(configError("url: http://x:8000\npassword: x\nca_file: /nonexistent.pem\n") ==
           "pipeline.yaml:3:10: checks.icecast.ca_file: only applies to an https:// url");
     CHECK(configError("url: https://x:8000\npassword: x\nca_file: /nonexistent.pem\n") ==
           "pipeline.yaml:3:10: checks.icecast.ca_file: cannot read '/nonexistent.pem'");
-    CHECK(configError("url: http://x:8000\npassword: x\nmin_source: 2\n") == "pipeline.yaml:3:1: checks.icecast: unknown option 'min_source' (did you mean 'min_sources'?)");
+    CHECK(configError("url: http://x:8000\npassword: x\nmin_source: 2\n") ==
+          "pipeline.yaml:3:1: checks.icecast: unknown option 'min_source' (did you mean 'min_sources'?)");
 }
 
 TEST_CASE("a config error never echoes the password") {
@@ -245,11 +252,11 @@ namespace {
 // One connected mount, as Icecast 2.4 lists it, with the fields the flow reads.
 IcecastStats liveStats(const std::string& bytes, const std::string& streamStart = "2025-01-19T10:31:00+1100",
                        const std::string& sourceIp = "192.0.2.21") {
-    return parseIcecastStats("<icestats><server_id>Icecast 2.4.4</server_id><sources>1</sources><source mount=\"/live\">"
-                             "<listeners>3</listeners><source_ip>" + sourceIp + "</source_ip><stream_start_iso8601>" +
-                             streamStart + "</stream_start_iso8601>" +
-                             (bytes.empty() ? std::string() : "<total_bytes_read>" + bytes + "</total_bytes_read>") +
-                             "</source></icestats>");
+    return parseIcecastStats(
+        "<icestats><server_id>Icecast 2.4.4</server_id><sources>1</sources><source mount=\"/live\">"
+        "<listeners>3</listeners><source_ip>" +
+        sourceIp + "</source_ip><stream_start_iso8601>" + streamStart + "</stream_start_iso8601>" +
+        (bytes.empty() ? std::string() : "<total_bytes_read>" + bytes + "</total_bytes_read>") + "</source></icestats>");
 }
 
 using FlowClock = IcecastFlow::Clock;
@@ -308,7 +315,8 @@ TEST_CASE("a new stream_start, or a counter that went back, is a reconnect; the 
     REQUIRE(steady["/live"].kbps);
 }
 
-TEST_CASE("judged with its flow: the rate, source_ip and reconnects are details; min_kbps and expect_source_ip fail naming what was found") {
+TEST_CASE(
+    "judged with its flow: the rate, source_ip and reconnects are details; min_kbps and expect_source_ip fail naming what was found") {
     IcecastSettings s = settingsFor("/live");
     MountFlow flowing;
     flowing.kbps = 127.94;
@@ -353,7 +361,8 @@ TEST_CASE("judged with its flow: the rate, source_ip and reconnects are details;
     two["/video.ogg"].kbps = 3.2;
     Result partly = IcecastCheck::judge(parseIcecastStats(kTwoSources), all, two);
     CHECK(statusOf(partly) == "fail");
-    CHECK(partly.summary == "2 sources connected (/audio.ogg, /video.ogg), but /video.ogg receives 3.2 kbit/s from its source (min_kbps 64)");
+    CHECK(partly.summary ==
+          "2 sources connected (/audio.ogg, /video.ogg), but /video.ogg receives 3.2 kbit/s from its source (min_kbps 64)");
 }
 
 TEST_CASE("min_kbps and expect_source_ip are validated") {

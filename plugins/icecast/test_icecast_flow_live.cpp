@@ -41,8 +41,7 @@ std::string detail(const Result& r, const std::string& key) {
 }
 
 // Runs the check every 250 ms until `done` holds for its result (true) or `timeout` passes.
-bool runUntil(IcecastCheck& check, Result& last, const std::function<bool(const Result&)>& done,
-              std::chrono::milliseconds timeout) {
+bool runUntil(IcecastCheck& check, Result& last, const std::function<bool(const Result&)>& done, std::chrono::milliseconds timeout) {
     return waitUntil(
         [&] {
             last = runOnce(check);
@@ -62,7 +61,8 @@ TEST_CASE("a real source paused with SIGSTOP fails min_kbps while still connecte
     auto check = makeCheck(server, "mount: /live\nmin_kbps: 16\n");
 
     Result flowing;
-    const bool measured = runUntil(*check, flowing, [](const Result& r) { return detail(r, "/live read_kbps") != "measuring"; }, 30s);
+    const bool measured = runUntil(
+        *check, flowing, [](const Result& r) { return detail(r, "/live read_kbps") != "measuring"; }, 30s);
     REQUIRE_MESSAGE(measured, flowing.summary);
     CHECK_MESSAGE(statusOf(flowing) == "pass", flowing.summary);
     CHECK(flowing.summary.rfind("source connected to /live (0 listeners, ", 0) == 0);
@@ -78,13 +78,14 @@ TEST_CASE("a real source paused with SIGSTOP fails min_kbps while still connecte
     ::kill(encoder.pid(), SIGCONT);  // before any REQUIRE can end the test with ffmpeg stopped
     CHECK_MESSAGE(stalled, paused.summary);
     CHECK(statusOf(paused) == "fail");
-    CHECK(paused.value == 1);                 // connected all along:
-    CHECK(server.hasSource("/live"));         // the paused encoder's connection stays open
+    CHECK(paused.value == 1);          // connected all along:
+    CHECK(server.hasSource("/live"));  // the paused encoder's connection stays open
     CHECK(detail(paused, "/live read_kbps") == "0");
     CHECK(detail(paused, "/live reconnects") == "0");
 
     Result resumed;
-    const bool recovered = runUntil(*check, resumed, [](const Result& r) { return statusOf(r) == "pass"; }, 40s);
+    const bool recovered = runUntil(
+        *check, resumed, [](const Result& r) { return statusOf(r) == "pass"; }, 40s);
     CHECK_MESSAGE(recovered, resumed.summary);
     CHECK(std::stod(detail(resumed, "/live read_kbps")) >= 16);
     CHECK(detail(resumed, "/live reconnects") == "0");  // the same connection, never a reconnect

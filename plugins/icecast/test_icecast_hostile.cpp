@@ -42,10 +42,12 @@ LocalHttpServer::Handler serve(const std::string& body) {
 }
 
 std::string pipelineFor(const TempDir& dir, const LocalHttpServer& server) {
-    return dir.write("pipeline.yaml", "watchdog:\n  name: hostile\n  interval: 1h\n  state_file: state.json\n"
-                                      "checks:\n  icecast:\n    plugin: icecast\n    url: " + server.url() +
-                                      "\n    password: x\n"
-                                      "sinks:\n  - { plugin: jsonl, path: records.jsonl }\n");
+    return dir.write("pipeline.yaml",
+                     "watchdog:\n  name: hostile\n  interval: 1h\n  state_file: state.json\n"
+                     "checks:\n  icecast:\n    plugin: icecast\n    url: " +
+                         server.url() +
+                         "\n    password: x\n"
+                         "sinks:\n  - { plugin: jsonl, path: records.jsonl }\n");
 }
 
 }  // namespace
@@ -83,8 +85,9 @@ TEST_CASE("encoder-watchdog run records the error for such a server, keeps runni
 }
 
 TEST_CASE("a server trickling its answer one byte every 200 ms cannot hold the check past its 500 ms timeout") {
-    const std::string body = "<?xml version=\"1.0\"?>\n<icestats><server_id>Icecast 2.4.4</server_id><sources>1</sources>"
-                             "<source mount=\"/live\"><source_ip>127.0.0.1</source_ip></source></icestats>\n";
+    const std::string body =
+        "<?xml version=\"1.0\"?>\n<icestats><server_id>Icecast 2.4.4</server_id><sources>1</sources>"
+        "<source mount=\"/live\"><source_ip>127.0.0.1</source_ip></source></icestats>\n";
     const std::string answer = TrickleServer::okAnswer(body);
     struct Case {
         const char* trickled;

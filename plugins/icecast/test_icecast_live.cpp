@@ -24,9 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<IcecastCheck> makeCheck(const std::string& yaml) {
-    return configure<IcecastCheck>(yaml, "checks.icecast", "/tmp");
-}
+std::unique_ptr<IcecastCheck> makeCheck(const std::string& yaml) { return configure<IcecastCheck>(yaml, "checks.icecast", "/tmp"); }
 
 std::string yamlFor(const IcecastServer& server, const std::string& extra = "") {
     return "url: " + server.url() + "\nuser: " + server.adminUser() + "\npassword: " + server.adminPassword() + "\n" + extra;
@@ -111,8 +109,9 @@ TEST_CASE("a stopped Icecast is a connection-refused error") {
 
 TEST_CASE("a real Icecast: a configured mount kept alive by its fallback is a stub, not a source") {
     IcecastServer::Settings settings;
-    settings.mountsXml = "  <mount><mount-name>/live</mount-name><fallback-mount>/backup</fallback-mount>"
-                         "<fallback-override>1</fallback-override></mount>\n";
+    settings.mountsXml =
+        "  <mount><mount-name>/live</mount-name><fallback-mount>/backup</fallback-mount>"
+        "<fallback-override>1</fallback-override></mount>\n";
     IcecastServer server(settings);
     FfmpegEncoder backup(FfmpegEncoder::icecastOnly(server.sourceUrl("/backup")));
     REQUIRE_MESSAGE(server.waitForSource("/backup", 15s), (backup.output() + server.log()));
@@ -193,8 +192,8 @@ TEST_CASE("a real Icecast over TLS: its certificate is verified, trusted through
     IcecastServer server(settings);
     const std::string at = "127.0.0.1:" + std::to_string(server.tlsPort());
 
-    auto trusted = makeCheck("url: " + server.tlsUrl() + "\npassword: " + server.adminPassword() +
-                             "\nca_file: " + server.certificateFile() + "\n");
+    auto trusted =
+        makeCheck("url: " + server.tlsUrl() + "\npassword: " + server.adminPassword() + "\nca_file: " + server.certificateFile() + "\n");
     Result ok = runOnce(*trusted);
     CHECK_MESSAGE(statusOf(ok) == "fail", ok.summary);
     CHECK(ok.summary == "0 sources connected (need 1)");

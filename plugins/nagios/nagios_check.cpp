@@ -66,11 +66,16 @@ std::string signalName(int sig) {
 
 const char* stateName(int exitCode) {
     switch (exitCode) {
-        case 0: return "OK";
-        case 1: return "WARNING";
-        case 2: return "CRITICAL";
-        case 3: return "UNKNOWN";
-        default: return nullptr;
+        case 0:
+            return "OK";
+        case 1:
+            return "WARNING";
+        case 2:
+            return "CRITICAL";
+        case 3:
+            return "UNKNOWN";
+        default:
+            return nullptr;
     }
 }
 
@@ -125,10 +130,13 @@ void NagiosCheck::configure(const Options& block) {
         const auto eq = extra[i].find('=');
         const std::string name = extra[i].substr(0, eq);
         if (eq == std::string::npos || !validName(name))
-            options.fail("env", "entry " + std::to_string(i + 1) + " is not NAME=value (NAME of letters, digits and _), e.g. [PGPASSWORD=${DB_PASS}]");
+            options.fail("env", "entry " + std::to_string(i + 1) +
+                                    " is not NAME=value (NAME of letters, digits and _), e.g. [PGPASSWORD=${DB_PASS}]");
         auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == name; });
-        if (it != env.end()) it->second = extra[i].substr(eq + 1);
-        else env.emplace_back(name, extra[i].substr(eq + 1));
+        if (it != env.end())
+            it->second = extra[i].substr(eq + 1);
+        else
+            env.emplace_back(name, extra[i].substr(eq + 1));
     }
     for (const auto& [k, v] : env) s.env.push_back(k + "=" + v);
     settings_ = std::move(s);
@@ -174,13 +182,19 @@ Result NagiosCheck::judge(const PluginRun& run, const NagiosSettings& s, Ms time
                                                         ") and printed nothing" + (errLine.empty() ? "" : ": " + errLine);
         stateDetail = std::string(state) + " (exit " + std::to_string(run.exitCode) + ")";
         switch (run.exitCode) {
-            case 0: r = Result::pass(summary); break;
+            case 0:
+                r = Result::pass(summary);
+                break;
             case 1:
                 r = s.warningPasses ? Result::pass(summary) : Result::fail(summary);
                 if (s.warningPasses) stateDetail += ", passes: warning_passes";
                 break;
-            case 2: r = Result::fail(summary); break;
-            default: r = Result::error(summary); break;
+            case 2:
+                r = Result::fail(summary);
+                break;
+            default:
+                r = Result::error(summary);
+                break;
         }
     }
 

@@ -35,10 +35,10 @@ std::vector<PerfMetric> parsePerfdata(const std::string& text, std::vector<std::
 
 /// A plugin's standard output split as the guidelines say.
 struct NagiosOutput {
-    std::string text;                    ///< the first line before '|', trimmed
-    std::vector<std::string> longText;   ///< the lines after the first, up to the one holding '|'
-    std::vector<PerfMetric> perfdata;    ///< from the first line and from the long output's perfdata part
-    std::vector<std::string> unparsed;   ///< perfdata tokens that did not parse
+    std::string text;                   ///< the first line before '|', trimmed
+    std::vector<std::string> longText;  ///< the lines after the first, up to the one holding '|'
+    std::vector<PerfMetric> perfdata;   ///< from the first line and from the long output's perfdata part
+    std::vector<std::string> unparsed;  ///< perfdata tokens that did not parse
 };
 
 /// Splits a plugin's standard output (LF or CRLF lines; trailing empty lines ignored).

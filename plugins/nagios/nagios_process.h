@@ -12,25 +12,25 @@ namespace watchdog {
 
 /// What to run.
 struct PluginCommand {
-    std::string program;                ///< absolute path of the executable
-    std::vector<std::string> argv;      ///< argv[0] and the arguments
-    std::vector<std::string> env;       ///< the whole environment, "NAME=value" each
+    std::string program;                       ///< absolute path of the executable
+    std::vector<std::string> argv;             ///< argv[0] and the arguments
+    std::vector<std::string> env;              ///< the whole environment, "NAME=value" each
     std::chrono::milliseconds timeout{10000};  ///< then SIGKILL to the process group
-    std::size_t maxStdout = 64 * 1024;  ///< stdout bytes kept (the rest is read and dropped)
-    std::size_t maxStderr = 4 * 1024;   ///< stderr bytes kept
+    std::size_t maxStdout = 64 * 1024;         ///< stdout bytes kept (the rest is read and dropped)
+    std::size_t maxStderr = 4 * 1024;          ///< stderr bytes kept
 };
 
 /// How the run went.
 struct PluginRun {
-    bool started = false;        ///< false: it could not be started (startError says why)
-    std::string startError;      ///< "No such file or directory", "Permission denied"
-    int exitCode = -1;           ///< the exit status, when it exited
-    int signal = 0;              ///< the signal that ended it, when one did
-    bool timedOut = false;       ///< killed (with its process group) at the timeout
-    bool cancelled = false;      ///< killed (with its process group) because the run was cancelled
-    std::string out;             ///< standard output, at most maxStdout bytes
-    bool outTruncated = false;   ///< more stdout came than was kept
-    std::string err;             ///< standard error, at most maxStderr bytes
+    bool started = false;       ///< false: it could not be started (startError says why)
+    std::string startError;     ///< "No such file or directory", "Permission denied"
+    int exitCode = -1;          ///< the exit status, when it exited
+    int signal = 0;             ///< the signal that ended it, when one did
+    bool timedOut = false;      ///< killed (with its process group) at the timeout
+    bool cancelled = false;     ///< killed (with its process group) because the run was cancelled
+    std::string out;            ///< standard output, at most maxStdout bytes
+    bool outTruncated = false;  ///< more stdout came than was kept
+    std::string err;            ///< standard error, at most maxStderr bytes
 };
 
 /// Runs the command in a new session (so in its own process group; stdin is /dev/null, no other

@@ -76,8 +76,7 @@ TEST_CASE("perfdata: the guidelines' format, every optional part, quoted labels,
     CHECK(m[2].crit == "~:30");
 
     std::vector<std::string> unparsed;
-    m = parsePerfdata("'packet loss'=U;;;0;100 'it''s'=1c 'a=b'=-5.5% rta=1e-3ms x= =5 y=abc z=0,5 'open=3 w=1;2;3;4;5;6",
-                      &unparsed);
+    m = parsePerfdata("'packet loss'=U;;;0;100 'it''s'=1c 'a=b'=-5.5% rta=1e-3ms x= =5 y=abc z=0,5 'open=3 w=1;2;3;4;5;6", &unparsed);
     REQUIRE(m.size() == 4);
     CHECK(m[0].label == "packet loss");
     CHECK_FALSE(m[0].value);
@@ -109,7 +108,8 @@ TEST_CASE("plugin output: the guidelines' multi-line example splits into text, l
         "/var/log=818MB;970;975;0;980\n";
     NagiosOutput o = parseNagiosOutput(out);
     CHECK(o.text == "DISK OK - free space: / 3326 MB (56%);");
-    CHECK(o.longText == std::vector<std::string>{"/ 15272 MB (77%);", "/boot 68 MB (69%);", "/home 69357 MB (27%);", "/var/log 819 MB (84%); "});
+    CHECK(o.longText ==
+          std::vector<std::string>{"/ 15272 MB (77%);", "/boot 68 MB (69%);", "/home 69357 MB (27%);", "/var/log 819 MB (84%); "});
     REQUIRE(o.perfdata.size() == 4);
     CHECK(o.perfdata[0].label == "/");
     CHECK(o.perfdata[1].label == "/boot");
@@ -126,8 +126,8 @@ TEST_CASE("plugin output: the guidelines' multi-line example splits into text, l
 }
 
 TEST_CASE("exit codes: 0 passes, 1 fails unless warning_passes, 2 fails, 3 and others are errors") {
-    Result ok = NagiosCheck::judge(exited(0, "TCP OK - 0.000 second response time on 127.0.0.1 port 80|time=0.000145s;;;0.000000;10.000000\n"),
-                                   tcpSettings(), 9s);
+    Result ok = NagiosCheck::judge(
+        exited(0, "TCP OK - 0.000 second response time on 127.0.0.1 port 80|time=0.000145s;;;0.000000;10.000000\n"), tcpSettings(), 9s);
     CHECK(statusOf(ok) == "pass");
     CHECK(ok.summary == "TCP OK - 0.000 second response time on 127.0.0.1 port 80");
     CHECK(ok.value == doctest::Approx(0.000145));
@@ -243,23 +243,27 @@ TEST_CASE("environment: PATH (with the plugin folder) and LANG=C, plus env entri
 }
 
 TEST_CASE("options: errors with file:line:col") {
-    CHECK(configError("shell: true\n") ==
-          "pipeline.yaml:1:1: checks.nagios.command: give the plugin and its arguments as a list, e.g. [check_tcp, -H, 127.0.0.1, -p, '8000']");
-    CHECK(configError("command: []\n") ==
-          "pipeline.yaml:1:10: checks.nagios.command: give the plugin and its arguments as a list, e.g. [check_tcp, -H, 127.0.0.1, -p, '8000']");
-    CHECK(configError("command: check_tcp -H example.org\n") ==
-          "pipeline.yaml:1:10: checks.nagios.command: is one string with spaces: give a list ([check_tcp, -H, example.org]) or set shell: true");
+    CHECK(
+        configError("shell: true\n") ==
+        "pipeline.yaml:1:1: checks.nagios.command: give the plugin and its arguments as a list, e.g. [check_tcp, -H, 127.0.0.1, -p, '8000']");
+    CHECK(
+        configError("command: []\n") ==
+        "pipeline.yaml:1:10: checks.nagios.command: give the plugin and its arguments as a list, e.g. [check_tcp, -H, 127.0.0.1, -p, '8000']");
+    CHECK(
+        configError("command: check_tcp -H example.org\n") ==
+        "pipeline.yaml:1:10: checks.nagios.command: is one string with spaces: give a list ([check_tcp, -H, example.org]) or set shell: true");
     CHECK(configError("command: [check_dummy, '0']\nshell: true\n") ==
           "pipeline.yaml:1:10: checks.nagios.command: with shell: true, give one string for /bin/sh -c");
-    CHECK(configError("command: [check_no_such_plugin]\n").rfind(
-              "pipeline.yaml:1:10: checks.nagios.command: 'check_no_such_plugin' is not an executable program on PATH (", 0) == 0);
+    CHECK(configError("command: [check_no_such_plugin]\n")
+              .rfind("pipeline.yaml:1:10: checks.nagios.command: 'check_no_such_plugin' is not an executable program on PATH (", 0) == 0);
     TempDir dir;
     const std::string plain = dir.write("notes.txt", "not a program\n");
-    CHECK(configError("command: [" + plain + "]\n") == "pipeline.yaml:1:10: checks.nagios.command: '" + plain + "' is not an executable file");
+    CHECK(configError("command: [" + plain + "]\n") ==
+          "pipeline.yaml:1:10: checks.nagios.command: '" + plain + "' is not an executable file");
     CHECK(configError("command: [check_dummy, '0']\nenv: [FOO]\n") ==
           "pipeline.yaml:2:6: checks.nagios.env: entry 1 is not NAME=value (NAME of letters, digits and _), e.g. [PGPASSWORD=${DB_PASS}]");
     CHECK(configError("command: [check_dummy, '0']\nenv: [A=1, 9X=secret]\n").find("entry 2 is not NAME=value") != std::string::npos);
     CHECK(configError("command: [check_dummy, '0']\nenv: [A=1, 9X=secret]\n").find("secret") == std::string::npos);
-    CHECK(configError("command: [check_dummy, '0']\nwarning_pass: true\n").rfind(
-              "pipeline.yaml:2:1: checks.nagios: unknown option 'warning_pass'", 0) == 0);
+    CHECK(configError("command: [check_dummy, '0']\nwarning_pass: true\n")
+              .rfind("pipeline.yaml:2:1: checks.nagios: unknown option 'warning_pass'", 0) == 0);
 }

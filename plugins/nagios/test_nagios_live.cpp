@@ -24,9 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<NagiosCheck> makeCheck(const std::string& yaml) {
-    return configure<NagiosCheck>(yaml, "checks.nagios", "/tmp");
-}
+std::unique_ptr<NagiosCheck> makeCheck(const std::string& yaml) { return configure<NagiosCheck>(yaml, "checks.nagios", "/tmp"); }
 
 Result runOnce(NagiosCheck& check, std::chrono::milliseconds timeout = 10s) {
     CheckContext ctx{"nagios", "Nagios plugin", 1s, timeout, nullptr};
@@ -60,9 +58,9 @@ TEST_CASE("check_dummy: every exit code becomes the documented result") {
         const char* status;
         const char* summary;
     };
-    for (const Case& c : {Case{"0", "pass", "OK: all fine"}, Case{"1", "fail", "WARNING: all fine"},
-                          Case{"2", "fail", "CRITICAL: all fine"}, Case{"3", "error", "UNKNOWN: all fine"},
-                          Case{"4", "error", "UNKNOWN: Status 4 is not a supported error state"}}) {
+    for (const Case& c :
+         {Case{"0", "pass", "OK: all fine"}, Case{"1", "fail", "WARNING: all fine"}, Case{"2", "fail", "CRITICAL: all fine"},
+          Case{"3", "error", "UNKNOWN: all fine"}, Case{"4", "error", "UNKNOWN: Status 4 is not a supported error state"}}) {
         CAPTURE(c.state);
         Result r = runOnce(*makeCheck(std::string("command: [check_dummy, '") + c.state + "', all fine]\n"));
         CHECK(statusOf(r) == c.status);
@@ -118,9 +116,9 @@ TEST_CASE("check_disk and check_procs: real perfdata becomes the value and the d
 
 TEST_CASE("a plugin that outlives the timeout is killed with the child it started") {
     TempDir dir;
-    const std::string slow = script(dir, "check_slow",
-                                    "sleep 30 &\necho $! > " + dir.file("child.pid") + "\necho $$ > " + dir.file("parent.pid") +
-                                        "\necho 'still thinking'\nsleep 30\n");
+    const std::string slow = script(
+        dir, "check_slow",
+        "sleep 30 &\necho $! > " + dir.file("child.pid") + "\necho $$ > " + dir.file("parent.pid") + "\necho 'still thinking'\nsleep 30\n");
     auto check = makeCheck("command: [" + slow + "]\n");
     Result r = runOnce(*check, 1s);
     CHECK(statusOf(r) == "error");

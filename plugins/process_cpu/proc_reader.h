@@ -12,12 +12,12 @@ namespace watchdog {
 
 /// The fields of /proc/PID/stat the CPU reading needs.
 struct ProcStat {
-    int pid = 0;                          ///< process id
-    std::string comm;                     ///< field 2 without the parentheses (at most 15 characters)
-    char state = '?';                     ///< field 3: R, S, D, Z (zombie: exited, not yet reaped), ...
-    unsigned long long utime = 0;         ///< field 14: user time, in clock ticks
-    unsigned long long stime = 0;         ///< field 15: system time, in clock ticks
-    unsigned long long startTime = 0;     ///< field 22: start time after boot, in clock ticks (tells a restart from the same pid)
+    int pid = 0;                       ///< process id
+    std::string comm;                  ///< field 2 without the parentheses (at most 15 characters)
+    char state = '?';                  ///< field 3: R, S, D, Z (zombie: exited, not yet reaped), ...
+    unsigned long long utime = 0;      ///< field 14: user time, in clock ticks
+    unsigned long long stime = 0;      ///< field 15: system time, in clock ticks
+    unsigned long long startTime = 0;  ///< field 22: start time after boot, in clock ticks (tells a restart from the same pid)
 
     /// utime + stime.
     unsigned long long cpuTicks() const { return utime + stime; }
@@ -33,8 +33,7 @@ std::optional<ProcStat> readProcStat(int pid, const std::string& procRoot = "/pr
 std::string readCmdline(int pid, const std::string& procRoot = "/proc");
 
 /// Pids of every process for which `matches(pid, comm)` is true, in ascending order; skips this process.
-std::vector<int> findProcesses(const std::function<bool(int pid, const std::string& comm)>& matches,
-                               const std::string& procRoot = "/proc");
+std::vector<int> findProcesses(const std::function<bool(int pid, const std::string& comm)>& matches, const std::string& procRoot = "/proc");
 
 /// Clock ticks per second (sysconf(_SC_CLK_TCK), usually 100).
 long clockTicksPerSecond();

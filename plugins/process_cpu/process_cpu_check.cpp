@@ -57,8 +57,7 @@ void ProcessCpuCheck::configure(const Options& block) {
     s.minPercent = options.number("min_percent", 0, 0, 100000);
     if (options.has("max_percent")) {
         s.maxPercent = options.number("max_percent", 0, 100000);
-        if (*s.maxPercent < s.minPercent)
-            options.fail("max_percent", "is below min_percent (" + human::number(s.minPercent) + ")");
+        if (*s.maxPercent < s.minPercent) options.fail("max_percent", "is below min_percent (" + human::number(s.minPercent) + ")");
     }
     s.sumMatches = options.choice("multiple", {"sum", "oldest"}, "sum") == "sum";
     s.baseline = options.duration("baseline", std::chrono::milliseconds(1000));
@@ -72,8 +71,10 @@ std::vector<int> ProcessCpuCheck::select(std::optional<Result>& problem) const {
     if (!s.pidfile.empty()) {
         std::ifstream in(s.pidfile);
         if (!in) {
-            if (errno == ENOENT) problem = Result::fail("pidfile " + s.pidfile + " is missing");
-            else problem = Result::error("cannot read pidfile " + s.pidfile + ": " + std::strerror(errno));
+            if (errno == ENOENT)
+                problem = Result::fail("pidfile " + s.pidfile + " is missing");
+            else
+                problem = Result::error("cannot read pidfile " + s.pidfile + ": " + std::strerror(errno));
             return {};
         }
         long long pid = 0;
@@ -89,17 +90,22 @@ std::vector<int> ProcessCpuCheck::select(std::optional<Result>& problem) const {
     }
     // comm is the executable name cut to 15 characters (TASK_COMM_LEN 16, proc(5)).
     const std::string comm = s.name.substr(0, 15);
-    std::vector<int> pids = findProcesses([&](int pid, const std::string& c) {
-        if (!s.name.empty()) return c == comm;
-        std::string line = readCmdline(pid, s.procRoot);
-        if (line.empty()) return false;  // kernel threads have none
-        if (!s.cmdline.empty()) return line.find(s.cmdline) != std::string::npos;
-        return std::regex_search(line, regex_);
-    }, s.procRoot);
+    std::vector<int> pids = findProcesses(
+        [&](int pid, const std::string& c) {
+            if (!s.name.empty()) return c == comm;
+            std::string line = readCmdline(pid, s.procRoot);
+            if (line.empty()) return false;  // kernel threads have none
+            if (!s.cmdline.empty()) return line.find(s.cmdline) != std::string::npos;
+            return std::regex_search(line, regex_);
+        },
+        s.procRoot);
     if (pids.empty()) {
-        if (!s.name.empty()) problem = Result::fail("no process named " + s.name);
-        else if (!s.cmdline.empty()) problem = Result::fail("no process with '" + s.cmdline + "' in its command line");
-        else problem = Result::fail("no process whose command line matches /" + s.cmdlineRegex + "/");
+        if (!s.name.empty())
+            problem = Result::fail("no process named " + s.name);
+        else if (!s.cmdline.empty())
+            problem = Result::fail("no process with '" + s.cmdline + "' in its command line");
+        else
+            problem = Result::fail("no process whose command line matches /" + s.cmdlineRegex + "/");
     }
     return pids;
 }
@@ -111,8 +117,10 @@ ProcessCpuCheck::Sample ProcessCpuCheck::sample(const std::vector<int>& pids) co
     for (int pid : pids) {
         auto st = readProcStat(pid, settings_.procRoot);
         if (!st) continue;  // exited since it was found
-        if (settings_.sumMatches) out.ticks[{st->pid, st->startTime}] = st->cpuTicks();
-        else if (!oldest || st->startTime < oldest->startTime) oldest = st;
+        if (settings_.sumMatches)
+            out.ticks[{st->pid, st->startTime}] = st->cpuTicks();
+        else if (!oldest || st->startTime < oldest->startTime)
+            oldest = st;
     }
     if (oldest) out.ticks[{oldest->pid, oldest->startTime}] = oldest->cpuTicks();
     return out;

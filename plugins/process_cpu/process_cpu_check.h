@@ -16,15 +16,15 @@ namespace watchdog {
 
 /// The process_cpu check's options, read once by configure().
 struct ProcessCpuSettings {
-    std::string name;             ///< match the process name (comm, as `ps -o comm` shows it)
-    std::string cmdline;          ///< match a substring of the command line
-    std::string cmdlineRegex;     ///< match the command line with this regex (ECMAScript)
-    std::string pidfile;          ///< take the pid from this file
-    double minPercent = 0;        ///< below fails (0: no minimum); 100 = one full core
-    std::optional<double> maxPercent;  ///< above fails, if set
-    bool sumMatches = true;       ///< several matches: sum them (true) or take the oldest (false)
+    std::string name;                          ///< match the process name (comm, as `ps -o comm` shows it)
+    std::string cmdline;                       ///< match a substring of the command line
+    std::string cmdlineRegex;                  ///< match the command line with this regex (ECMAScript)
+    std::string pidfile;                       ///< take the pid from this file
+    double minPercent = 0;                     ///< below fails (0: no minimum); 100 = one full core
+    std::optional<double> maxPercent;          ///< above fails, if set
+    bool sumMatches = true;                    ///< several matches: sum them (true) or take the oldest (false)
     std::chrono::milliseconds baseline{1000};  ///< first reading: measure over this window in-run (0: say "warming up")
-    std::string procRoot = "/proc";  ///< where /proc is (tests)
+    std::string procRoot = "/proc";            ///< where /proc is (tests)
 
     /// How messages name the target: "liquidsoap", "'radio.liq' in the command line", "pidfile /run/x.pid".
     std::string target() const;
@@ -45,7 +45,7 @@ public:
 private:
     /// A process as sampled: identity (pid + start time) and its CPU ticks.
     struct Sample {
-        std::chrono::steady_clock::time_point at;        ///< when it was taken
+        std::chrono::steady_clock::time_point at;                                ///< when it was taken
         std::map<std::pair<int, unsigned long long>, unsigned long long> ticks;  ///< (pid, start) -> cpu ticks
     };
     /// The pids to sample now, or a failing/error result saying why there are none.

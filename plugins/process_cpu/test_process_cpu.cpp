@@ -34,8 +34,9 @@ Result runOnce(ProcessCpuCheck& check) {
 }  // namespace
 
 TEST_CASE("/proc/PID/stat: the comm may hold spaces and parentheses; times and start come after it") {
-    auto st = parseProcStat("4242 (liq (x) y) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 50 0 0 20 0 3 0 98765 "
-                            "123456 789 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 17 1 0 0 0 0 0\n");
+    auto st = parseProcStat(
+        "4242 (liq (x) y) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 50 0 0 20 0 3 0 98765 "
+        "123456 789 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 17 1 0 0 0 0 0\n");
     REQUIRE(st);
     CHECK(st->pid == 4242);
     CHECK(st->comm == "liq (x) y");
@@ -49,9 +50,9 @@ TEST_CASE("/proc/PID/stat: the comm may hold spaces and parentheses; times and s
 TEST_CASE("/proc/PID/stat: malformed text is refused, not misread") {
     CHECK_FALSE(parseProcStat(""));
     CHECK_FALSE(parseProcStat("garbage"));
-    CHECK_FALSE(parseProcStat("12 (x) S 1 2 3"));              // truncated
-    CHECK_FALSE(parseProcStat("x (y) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5"));  // pid not a number
-    CHECK_FALSE(parseProcStat("12 (x) S 1 1 1 0 -1 0 0 0 0 0 a b 0 0 20 0 1 0 5"));   // times not numbers
+    CHECK_FALSE(parseProcStat("12 (x) S 1 2 3"));                                    // truncated
+    CHECK_FALSE(parseProcStat("x (y) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5"));   // pid not a number
+    CHECK_FALSE(parseProcStat("12 (x) S 1 1 1 0 -1 0 0 0 0 0 a b 0 0 20 0 1 0 5"));  // times not numbers
 }
 
 TEST_CASE("this process can be read from the real /proc") {
@@ -109,7 +110,8 @@ TEST_CASE("options: defaults and errors with file:line:col") {
           "pipeline.yaml:1:1: checks.liquidsoap_cpu.name: say which process to watch: name, cmdline, cmdline_regex or pidfile");
     CHECK(configError("name: a\npidfile: /run/a.pid\n") ==
           "pipeline.yaml:2:10: checks.liquidsoap_cpu.pidfile: use only one of name, cmdline, cmdline_regex and pidfile");
-    CHECK(configError("cmdline_regex: 'a(b'\n").rfind("pipeline.yaml:1:16: checks.liquidsoap_cpu.cmdline_regex: is not a valid regular expression", 0) == 0);
+    CHECK(configError("cmdline_regex: 'a(b'\n")
+              .rfind("pipeline.yaml:1:16: checks.liquidsoap_cpu.cmdline_regex: is not a valid regular expression", 0) == 0);
     CHECK(configError("name: a\nmin_percent: lots\n").rfind("pipeline.yaml:2:14: checks.liquidsoap_cpu.min_percent:", 0) == 0);
     CHECK(configError("name: a\nmin_percent: -5\n").rfind("pipeline.yaml:2:14: checks.liquidsoap_cpu.min_percent:", 0) == 0);
     CHECK(configError("name: a\nmin_percent: 50\nmax_percent: 40\n") ==

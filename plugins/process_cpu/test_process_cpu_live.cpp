@@ -31,9 +31,7 @@ std::string detailOf(const Result& r, const std::string& key) {
     return "";
 }
 
-std::unique_ptr<ProcessCpuCheck> makeCheck(const std::string& yaml) {
-    return configure<ProcessCpuCheck>(yaml, "checks.cpu", "/tmp");
-}
+std::unique_ptr<ProcessCpuCheck> makeCheck(const std::string& yaml) { return configure<ProcessCpuCheck>(yaml, "checks.cpu", "/tmp"); }
 
 Result runOnce(ProcessCpuCheck& check) {
     CheckContext ctx{"cpu", "Liquidsoap CPU", 1s, 5s, nullptr};
@@ -52,7 +50,12 @@ public:
             _exit(0);
         }
         // The rename happens in the child: wait until /proc shows it.
-        REQUIRE(waitUntil([&] { auto st = readProcStat(pid_); return st && st->comm == name; }, 5s, 1ms));
+        REQUIRE(waitUntil(
+            [&] {
+                auto st = readProcStat(pid_);
+                return st && st->comm == name;
+            },
+            5s, 1ms));
     }
     ~NamedChild() { kill(); }
     int pid() const { return pid_; }

@@ -15,19 +15,26 @@ const char* kReset = "\033[0m";
 const char* colourOf(const Record& r) {
     if (r.kind == RecordKind::Event) {
         switch (r.event.type) {
-        case EventType::Warning:
-        case EventType::Failover:
-        case EventType::CheckError: return "\033[1;33m";  // bold yellow
-        case EventType::Outcome: return r.event.ok ? "\033[1;36m" : "\033[1;31m";
-        case EventType::Recovered:
-        case EventType::Cancelled: return "\033[1;32m";
-        default: return "\033[1;36m";  // bold cyan
+            case EventType::Warning:
+            case EventType::Failover:
+            case EventType::CheckError:
+                return "\033[1;33m";  // bold yellow
+            case EventType::Outcome:
+                return r.event.ok ? "\033[1;36m" : "\033[1;31m";
+            case EventType::Recovered:
+            case EventType::Cancelled:
+                return "\033[1;32m";
+            default:
+                return "\033[1;36m";  // bold cyan
         }
     }
     switch (r.result.status) {
-    case Status::Pass: return "\033[32m";
-    case Status::Fail: return "\033[31m";
-    case Status::Error: return "\033[35m";
+        case Status::Pass:
+            return "\033[32m";
+        case Status::Fail:
+            return "\033[31m";
+        case Status::Error:
+            return "\033[35m";
     }
     return "";
 }
@@ -48,9 +55,12 @@ void ConsoleSink::configure(const Options& block) {
     const auto kinds = options.stringList("kinds", {"results", "events"});
     results_ = events_ = false;
     for (const auto& k : kinds) {
-        if (k == "results") results_ = true;
-        else if (k == "events") events_ = true;
-        else options.fail("kinds", "'" + k + "' is not a record kind (use results, events)");
+        if (k == "results")
+            results_ = true;
+        else if (k == "events")
+            events_ = true;
+        else
+            options.fail("kinds", "'" + k + "' is not a record kind (use results, events)");
     }
     const std::string stream = options.choice("stream", {"stdout", "stderr"}, "stdout");
     if (!fixedStream_) {

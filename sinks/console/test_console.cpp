@@ -16,9 +16,7 @@ using namespace watchdog::testing;
 
 namespace {
 
-void configure(ConsoleSink& sink, const std::string& yaml) {
-    configureFrom(sink, yaml.empty() ? "{}\n" : yaml, "sinks[0]");
-}
+void configure(ConsoleSink& sink, const std::string& yaml) { configureFrom(sink, yaml.empty() ? "{}\n" : yaml, "sinks[0]"); }
 
 std::vector<std::string> linesOf(const std::string& text) {
     std::vector<std::string> out;
@@ -112,7 +110,6 @@ TEST_CASE("console sink: colour follows the terminal, NO_COLOR and the color opt
 TEST_CASE("console sink: bad options are config errors at the key") {
     ConsoleSink sink;
     CHECK_THROWS_WITH_AS(configure(sink, "kinds: [results, alerts]\n"),
-                         doctest::Contains("sinks[0].kinds: 'alerts' is not a record kind (use results, events)"),
-                         ConfigError);
+                         doctest::Contains("sinks[0].kinds: 'alerts' is not a record kind (use results, events)"), ConfigError);
     CHECK_THROWS_WITH_AS(configure(sink, "color: sometimes\n"), doctest::Contains("sinks[0].color"), ConfigError);
 }

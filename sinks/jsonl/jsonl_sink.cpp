@@ -69,8 +69,7 @@ void JsonlSink::readTail() {
     const std::uint64_t complete = lastNewline == std::string::npos ? size_ - window : size_ - window + lastNewline + 1;
     if (complete < size_ && (lastNewline != std::string::npos || window == size_)) {
         Poco::Logger::get("watchdog.sink.jsonl")
-            .warning(settings_.path + " ended in a torn line (crash during a write); cut " +
-                     std::to_string(size_ - complete) + " bytes");
+            .warning(settings_.path + " ended in a torn line (crash during a write); cut " + std::to_string(size_ - complete) + " bytes");
         if (::ftruncate(fd_, static_cast<off_t>(complete)) != 0) throw ioError("truncate", settings_.path);
         size_ = complete;
     }

@@ -54,16 +54,14 @@ TEST_CASE("jsonl sink: one JSON object per line with the documented field names"
     sink->close();
     const auto lines = linesOf(dir.file("history.jsonl"));
     REQUIRE(lines.size() == 2);
-    CHECK(lines[0] ==
-          R"({"kind":"result","seq":1,"time":"2026-11-24T03:00:01.000Z","pipeline":"station-eu","check":"icecast",)"
-          R"("label":"Icecast Sources","status":"pass","summary":"1 source connected","value":1,"unit":"sources",)"
-          R"("details":{"mount":"/live","listeners":"12"},"duration_ms":35})");
+    CHECK(lines[0] == R"({"kind":"result","seq":1,"time":"2026-11-24T03:00:01.000Z","pipeline":"station-eu","check":"icecast",)"
+                      R"("label":"Icecast Sources","status":"pass","summary":"1 source connected","value":1,"unit":"sources",)"
+                      R"("details":{"mount":"/live","listeners":"12"},"duration_ms":35})");
     // The README shows this line as the example event.
-    CHECK(lines[1] ==
-          R"({"kind":"event","seq":2,"time":"2026-11-24T03:00:02.000Z","pipeline":"station-eu","check":"","label":"",)"
-          R"("event":{"type":"warning","rule":"failover","incident":"inc-42","summary":"2 of 4 checks failing; starting )"
-          R"(the backup in 5m","failing":["icecast","ts_age"],"deadline":"2026-11-24T03:05:02.000Z","action":"","ok":true,)"
-          R"("details":{"instance":"i-0abc"}}})");
+    CHECK(lines[1] == R"({"kind":"event","seq":2,"time":"2026-11-24T03:00:02.000Z","pipeline":"station-eu","check":"","label":"",)"
+                      R"("event":{"type":"warning","rule":"failover","incident":"inc-42","summary":"2 of 4 checks failing; starting )"
+                      R"(the backup in 5m","failing":["icecast","ts_age"],"deadline":"2026-11-24T03:05:02.000Z","action":"","ok":true,)"
+                      R"("details":{"instance":"i-0abc"}}})");
     Poco::JSON::Parser parser;
     auto event = parser.parse(lines[1]).extract<Poco::JSON::Object::Ptr>();
     CHECK(event->getValue<std::string>("kind") == "event");
@@ -127,14 +125,12 @@ TEST_CASE("jsonl sink: a file that cannot be opened is an error naming it") {
     dir.write("blocker", "x");
     JsonlSink sink;
     sink.configure(optionsFromYaml("path: blocker/history.jsonl\n", "sinks[0]", dir.path()));
-    CHECK_THROWS_WITH_AS(sink.write(sampleResults(1, 1)), doctest::Contains(dir.file("blocker").c_str()),
-                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(sink.write(sampleResults(1, 1)), doctest::Contains(dir.file("blocker").c_str()), std::runtime_error);
 }
 
 TEST_CASE("jsonl sink: bad options are config errors at the key") {
     TempDir dir;
-    CHECK_THROWS_WITH_AS(makeSink(dir, "max_size: 100\n"), doctest::Contains("sinks[0].max_size: must be at least 4K"),
-                         ConfigError);
+    CHECK_THROWS_WITH_AS(makeSink(dir, "max_size: 100\n"), doctest::Contains("sinks[0].max_size: must be at least 4K"), ConfigError);
     CHECK_THROWS_WITH_AS(makeSink(dir, "keep: 0\n"), doctest::Contains("sinks[0].keep"), ConfigError);
     CHECK_THROWS_WITH_AS(makeSink(dir, "fsync: sometimes\n"), doctest::Contains("sinks[0].fsync"), ConfigError);
 }

@@ -10,34 +10,30 @@
 namespace watchdog {
 namespace {
 
-unsigned seconds(std::chrono::milliseconds ms) {
-    return static_cast<unsigned>(std::max<long long>(1, (ms.count() + 999) / 1000));
-}
+unsigned seconds(std::chrono::milliseconds ms) { return static_cast<unsigned>(std::max<long long>(1, (ms.count() + 999) / 1000)); }
 
 }  // namespace
 
-std::string MysqlSettings::where() const {
-    return (socket.empty() ? host + ":" + std::to_string(port) : socket) + "/" + database;
-}
+std::string MysqlSettings::where() const { return (socket.empty() ? host + ":" + std::to_string(port) : socket) + "/" + database; }
 
 bool MysqlError::connectionLost() const {
     switch (code_) {
-    case CR_CONNECTION_ERROR:
-    case CR_CONN_HOST_ERROR:
-    case CR_SERVER_GONE_ERROR:
-    case CR_SERVER_LOST:
-    case CR_UNKNOWN_HOST:
-    case CR_SERVER_LOST_EXTENDED:
-    case 1053:  // ER_SERVER_SHUTDOWN: the server is shutting down
-    case 1927:  // ER_CONNECTION_KILLED
-        return true;
-    default:
-        return false;
+        case CR_CONNECTION_ERROR:
+        case CR_CONN_HOST_ERROR:
+        case CR_SERVER_GONE_ERROR:
+        case CR_SERVER_LOST:
+        case CR_UNKNOWN_HOST:
+        case CR_SERVER_LOST_EXTENDED:
+        case 1053:  // ER_SERVER_SHUTDOWN: the server is shutting down
+        case 1927:  // ER_CONNECTION_KILLED
+            return true;
+        default:
+            return false;
     }
 }
 
 bool MysqlError::staleSchema() const {
-    return code_ == 1054     // ER_BAD_FIELD_ERROR: unknown column
+    return code_ == 1054      // ER_BAD_FIELD_ERROR: unknown column
            || code_ == 1146;  // ER_NO_SUCH_TABLE
 }
 
@@ -74,8 +70,7 @@ MysqlConnection::MysqlConnection(const MysqlSettings& settings) {
         mysql_options(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
     }
     if (!mysql_real_connect(mysql_, host, settings.user.c_str(), settings.password.c_str(),
-                            settings.database.empty() ? nullptr : settings.database.c_str(), settings.port, socket,
-                            0)) {
+                            settings.database.empty() ? nullptr : settings.database.c_str(), settings.port, socket, 0)) {
         MysqlError error(mysql_errno(mysql_), mysql_error(mysql_));
         mysql_close(mysql_);
         mysql_ = nullptr;
@@ -88,9 +83,7 @@ MysqlConnection::~MysqlConnection() {
     if (mysql_) mysql_close(mysql_);
 }
 
-void MysqlConnection::fail(const std::string& doing) {
-    throw MysqlError(mysql_errno(mysql_), doing + ": " + mysql_error(mysql_));
-}
+void MysqlConnection::fail(const std::string& doing) { throw MysqlError(mysql_errno(mysql_), doing + ": " + mysql_error(mysql_)); }
 
 void MysqlConnection::execute(const std::string& sql) {
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) fail(sql.substr(0, 60));

@@ -15,14 +15,14 @@ namespace watchdog {
 
 /// Where and how to connect.
 struct MysqlSettings {
-    std::string host = "127.0.0.1";  ///< server host (ignored when `socket` is set)
-    unsigned port = 3306;            ///< TCP port
-    std::string socket;              ///< unix socket path; when set, TCP is not used
-    std::string user;                ///< account name
-    std::string password;            ///< account password (never logged)
-    std::string database;            ///< database holding the tables
-    std::string tls = "disabled";    ///< disabled | required (encrypted) | verify (encrypted, certificate and host checked)
-    std::string tlsCa;               ///< CA file for `verify` (PEM)
+    std::string host = "127.0.0.1";                  ///< server host (ignored when `socket` is set)
+    unsigned port = 3306;                            ///< TCP port
+    std::string socket;                              ///< unix socket path; when set, TCP is not used
+    std::string user;                                ///< account name
+    std::string password;                            ///< account password (never logged)
+    std::string database;                            ///< database holding the tables
+    std::string tls = "disabled";                    ///< disabled | required (encrypted) | verify (encrypted, certificate and host checked)
+    std::string tlsCa;                               ///< CA file for `verify` (PEM)
     std::chrono::milliseconds connectTimeout{5000};  ///< login timeout
     std::chrono::milliseconds ioTimeout{30000};      ///< read/write timeout of one statement
 
@@ -71,8 +71,7 @@ public:
     /// Inserts rows with prepared multi-row statements: `head` is "INSERT INTO t (a, b) VALUES ",
     /// `rowTemplate` is "(?, ?)" (it may wrap placeholders in functions), `values` is row-major with
     /// `columns` values per row. Statements are prepared once per row count and reused.
-    void insertRows(const std::string& head, const std::string& rowTemplate, std::size_t columns,
-                    const std::vector<MysqlValue>& values);
+    void insertRows(const std::string& head, const std::string& rowTemplate, std::size_t columns, const std::vector<MysqlValue>& values);
     /// Rows per prepared statement in insertRows.
     static constexpr std::size_t kRowsPerStatement = 500;
 

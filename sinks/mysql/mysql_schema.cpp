@@ -47,14 +47,12 @@ std::map<std::string, Column> columnsOf(MysqlConnection& c, const std::string& t
 }
 
 [[noreturn]] void incompatible(const std::string& table, const std::string& problem) {
-    throw std::runtime_error("table `" + table + "` is not compatible: " + problem +
-                             "; fix the table, rename it (RENAME TABLE `" + table + "` TO `" + table +
-                             "_old`) so the sink creates a new one, or point the sink at another table");
+    throw std::runtime_error("table `" + table + "` is not compatible: " + problem + "; fix the table, rename it (RENAME TABLE `" + table +
+                             "` TO `" + table + "_old`) so the sink creates a new one, or point the sink at another table");
 }
 
 // The sink inserts only `written`; any other NOT NULL column without a default would reject its rows.
-void checkOtherColumns(const std::string& table, const std::map<std::string, Column>& columns,
-                       const std::set<std::string>& written) {
+void checkOtherColumns(const std::string& table, const std::map<std::string, Column>& columns, const std::set<std::string>& written) {
     for (const auto& [name, col] : columns) {
         if (written.count(name) || col.nullable || col.hasDefault || col.autoIncrement) continue;
         incompatible(table, "column `" + name + "` is NOT NULL without a default and the sink does not write it");
@@ -88,8 +86,10 @@ std::string labelColumn(const std::string& table, const std::map<std::string, Co
                                 "), and the sink writes the check's label to one only (drop the one your dashboards "
                                 "do not read)");
     if (!parameter && !flagName)
-        incompatible(table, "it has neither a `parameter` column (the old script's README) nor a `flag_name` column "
-                            "(the old script's code) for the check's label; its columns: " + listed(columns));
+        incompatible(table,
+                     "it has neither a `parameter` column (the old script's README) nor a `flag_name` column "
+                     "(the old script's code) for the check's label; its columns: " +
+                         listed(columns));
     return parameter ? "parameter" : "flag_name";
 }
 
@@ -103,8 +103,7 @@ MysqlSchemaInfo checkLegacy(const std::string& table, const std::map<std::string
     require(table, columns, "status", statusTypes, "ENUM('pass','fail')");
     const Column& status = columns.at("status");
     if (status.dataType == "enum") {
-        if (status.columnType.find("'pass'") == std::string::npos ||
-            status.columnType.find("'fail'") == std::string::npos)
+        if (status.columnType.find("'pass'") == std::string::npos || status.columnType.find("'fail'") == std::string::npos)
             incompatible(table, "column `status` is " + status.columnType + ", expected ENUM('pass','fail')");
     } else if (!kText.count(status.dataType) || (status.maxLength && status.maxLength < 4)) {
         incompatible(table, "column `status` is " + status.columnType + ", expected ENUM('pass','fail')");
@@ -123,21 +122,21 @@ void checkRecords(MysqlConnection& c, const std::string& table) {
     require(table, columns, "time_ms", {"bigint"}, "BIGINT");
     require(table, columns, "time", {"datetime", "timestamp"}, "DATETIME(3)");
     require(table, columns, "kind", {"enum", "varchar", "char"}, "ENUM('result','event')");
-    for (const char* name : {"pipeline", "check_id", "label", "summary", "record"})
-        require(table, columns, name, kText, "a text column");
+    for (const char* name : {"pipeline", "check_id", "label", "summary", "record"}) require(table, columns, name, kText, "a text column");
     require(table, columns, "status", {"enum", "varchar", "char"}, "ENUM('pass','fail','error')");
-    for (const char* name : {"event_type", "unit", "error", "details"})
-        require(table, columns, name, kText, "a text column");
+    for (const char* name : {"event_type", "unit", "error", "details"}) require(table, columns, name, kText, "a text column");
     require(table, columns, "value", {"double", "float", "decimal"}, "DOUBLE");
     require(table, columns, "duration_ms", kInteger, "BIGINT");
     checkOtherColumns(table, columns,
-                      {"seq", "time_ms", "time", "kind", "pipeline", "check_id", "label", "status", "event_type",
-                       "value", "unit", "summary", "error", "duration_ms", "details", "record"});
+                      {"seq", "time_ms", "time", "kind", "pipeline", "check_id", "label", "status", "event_type", "value", "unit",
+                       "summary", "error", "duration_ms", "details", "record"});
     // Without the unique key a replayed batch could be stored twice.
-    auto unique = c.select("SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
-                           " AND TABLE_NAME = " + c.literal(table) +
-                           " AND NON_UNIQUE = 0 GROUP BY INDEX_NAME"
-                           " HAVING SUM(COLUMN_NAME = 'seq') = 1 AND SUM(COLUMN_NAME = 'time_ms') = 1 AND COUNT(*) = 2");
+    auto unique = c.select(
+        "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+        " AND TABLE_NAME = " +
+        c.literal(table) +
+        " AND NON_UNIQUE = 0 GROUP BY INDEX_NAME"
+        " HAVING SUM(COLUMN_NAME = 'seq') = 1 AND SUM(COLUMN_NAME = 'time_ms') = 1 AND COUNT(*) = 2");
     if (unique.empty()) incompatible(table, "it has no UNIQUE KEY (seq, time_ms)");
 }
 
@@ -151,7 +150,8 @@ bool isPlainTableName(const std::string& name) {
 }
 
 std::string legacyCreateStatement(const std::string& table) {
-    return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+    return "CREATE TABLE IF NOT EXISTS " + table +
+           " (\n"
            "    id INT AUTO_INCREMENT PRIMARY KEY,\n"
            "    timestamp DATETIME DEFAULT CURRENT_TIMESTAMP,\n"
            "    parameter VARCHAR(50),\n"
@@ -160,7 +160,8 @@ std::string legacyCreateStatement(const std::string& table) {
 }
 
 std::string recordsCreateStatement(const std::string& table) {
-    return "CREATE TABLE IF NOT EXISTS `" + table + "` (\n"
+    return "CREATE TABLE IF NOT EXISTS `" + table +
+           "` (\n"
            "    id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,\n"
            "    seq BIGINT UNSIGNED NOT NULL,\n"
            "    time_ms BIGINT NOT NULL,\n"

@@ -17,8 +17,7 @@ MysqlSettings readSettings(const Block& options) {
     s.tlsCa = options.path("tls_ca", "");
     if (s.tls == "verify" && s.tlsCa.empty())
         options.fail("tls_ca", "tls: verify needs tls_ca, the CA certificate (PEM) that signed the server's");
-    if (s.tls == "disabled" && !s.tlsCa.empty())
-        options.fail("tls_ca", "is set but tls is disabled (use tls: verify or tls: required)");
+    if (s.tls == "disabled" && !s.tlsCa.empty()) options.fail("tls_ca", "is set but tls is disabled (use tls: verify or tls: required)");
     s.connectTimeout = options.duration("connect_timeout", s.connectTimeout);
     if (s.connectTimeout < std::chrono::seconds(1) || s.connectTimeout > std::chrono::minutes(10))
         options.fail("connect_timeout", "must be between 1s and 10m");

@@ -76,8 +76,7 @@ void MysqlSink::configure(const Options& block) {
     tables_.legacy = options.string("table", tables_.legacy);
     if (!isPlainTableName(tables_.legacy)) options.fail("table", "must be a plain table name (letters, digits, _)");
     tables_.records = options.string("records_table", tables_.records);
-    if (!isPlainTableName(tables_.records))
-        options.fail("records_table", "must be a plain table name (letters, digits, _)");
+    if (!isPlainTableName(tables_.records)) options.fail("records_table", "must be a plain table name (letters, digits, _)");
     if (tables_.records == tables_.legacy) options.fail("records_table", "must differ from table");
 }
 
@@ -90,28 +89,26 @@ void MysqlSink::rethrow(const std::string& doing) {
         if (e.connectionLost() || e.staleSchema()) connection_.reset();
         std::string what = e.what();
         switch (e.code()) {
-        case 1045:  // ER_ACCESS_DENIED_ERROR
-            throw std::runtime_error(prefix + "the server refused user " + user + " (" + what +
-                                     "): check `user` and `password`, and that the account may connect from this host");
-        case 1044:  // ER_DBACCESS_DENIED_ERROR
-            throw std::runtime_error(prefix + "user " + user + " may not use database '" + settings_.database + "' (" +
-                                     what + "): GRANT ALL ON `" + settings_.database + "`.* TO " + user);
-        case 1049:  // ER_BAD_DB_ERROR
-            throw std::runtime_error(prefix + "database '" + settings_.database +
-                                     "' does not exist: create it (CREATE DATABASE `" + settings_.database +
-                                     "` CHARACTER SET utf8mb4) and grant " + user + " access, or fix `database`");
-        case 1142:  // ER_TABLEACCESS_DENIED_ERROR
-        case 1143:  // ER_COLUMNACCESS_DENIED_ERROR
-            throw std::runtime_error(prefix + "user " + user + " lacks a privilege (" + what +
-                                     "): GRANT CREATE, SELECT, INSERT ON `" + settings_.database + "`.* TO " + user);
-        case 2026:  // CR_SSL_CONNECTION_ERROR
-            throw std::runtime_error(prefix + "TLS failed (" + what + "): check `tls`, `tls_ca` and the server's certificate");
-        default:
-            break;
+            case 1045:  // ER_ACCESS_DENIED_ERROR
+                throw std::runtime_error(prefix + "the server refused user " + user + " (" + what +
+                                         "): check `user` and `password`, and that the account may connect from this host");
+            case 1044:  // ER_DBACCESS_DENIED_ERROR
+                throw std::runtime_error(prefix + "user " + user + " may not use database '" + settings_.database + "' (" + what +
+                                         "): GRANT ALL ON `" + settings_.database + "`.* TO " + user);
+            case 1049:  // ER_BAD_DB_ERROR
+                throw std::runtime_error(prefix + "database '" + settings_.database + "' does not exist: create it (CREATE DATABASE `" +
+                                         settings_.database + "` CHARACTER SET utf8mb4) and grant " + user + " access, or fix `database`");
+            case 1142:  // ER_TABLEACCESS_DENIED_ERROR
+            case 1143:  // ER_COLUMNACCESS_DENIED_ERROR
+                throw std::runtime_error(prefix + "user " + user + " lacks a privilege (" + what + "): GRANT CREATE, SELECT, INSERT ON `" +
+                                         settings_.database + "`.* TO " + user);
+            case 2026:  // CR_SSL_CONNECTION_ERROR
+                throw std::runtime_error(prefix + "TLS failed (" + what + "): check `tls`, `tls_ca` and the server's certificate");
+            default:
+                break;
         }
         if (e.connectionLost())
-            throw std::runtime_error(prefix + doing + ": " + what +
-                                     " (server unreachable; records are kept and the sink retries)");
+            throw std::runtime_error(prefix + doing + ": " + what + " (server unreachable; records are kept and the sink retries)");
         throw std::runtime_error(prefix + doing + ": " + what + " (error " + std::to_string(e.code()) + ")");
     } catch (const std::exception& e) {
         throw std::runtime_error(prefix + doing + ": " + e.what());
@@ -121,12 +118,11 @@ void MysqlSink::rethrow(const std::string& doing) {
 void MysqlSink::connect() {
     auto connection = std::make_unique<MysqlConnection>(settings_);
     schema_ = prepareSchema(*connection, tables_);
-    legacyInsert_ =
-        "INSERT INTO `" + tables_.legacy + "` (`timestamp`, `" + schema_.labelColumn + "`, `status`) VALUES ";
+    legacyInsert_ = "INSERT INTO `" + tables_.legacy + "` (`timestamp`, `" + schema_.labelColumn + "`, `status`) VALUES ";
     connection_ = std::move(connection);
     Poco::Logger::get("watchdog.sink.mysql")
-        .information("mysql sink (" + settings_.where() + "): writing " + tables_.legacy + "." + schema_.labelColumn +
-                     " (" + schema_.labelOrigin + ") and " + tables_.records);
+        .information("mysql sink (" + settings_.where() + "): writing " + tables_.legacy + "." + schema_.labelColumn + " (" +
+                     schema_.labelOrigin + ") and " + tables_.records);
 }
 
 void MysqlSink::open() {
@@ -148,8 +144,8 @@ void MysqlSink::store(const std::vector<Record>& batch) {
     c.execute("START TRANSACTION");
     try {
         std::set<std::pair<std::uint64_t, long long>> stored;
-        for (const auto& row : c.select("SELECT seq, time_ms FROM `" + tables_.records + "` WHERE seq BETWEEN " +
-                                        std::to_string(lo) + " AND " + std::to_string(hi) + " FOR UPDATE"))
+        for (const auto& row : c.select("SELECT seq, time_ms FROM `" + tables_.records + "` WHERE seq BETWEEN " + std::to_string(lo) +
+                                        " AND " + std::to_string(hi) + " FOR UPDATE"))
             stored.emplace(std::stoull(row[0].value_or("0")), std::stoll(row[1].value_or("0")));
 
         std::vector<MysqlValue> legacy, records;
@@ -197,15 +193,13 @@ void MysqlSink::store(const std::vector<Record>& batch) {
                 records.emplace_back();
                 records.emplace_back(text(r.event.summary));
                 records.emplace_back(r.event.type == EventType::CheckError ? text(r.event.summary) : MysqlValue());
-                records.emplace_back(r.event.duration ? MysqlValue(static_cast<long long>(r.event.duration->count()))
-                                                      : MysqlValue());
+                records.emplace_back(r.event.duration ? MysqlValue(static_cast<long long>(r.event.duration->count())) : MysqlValue());
                 records.emplace_back(textOrNull(detailsJson(r.event.details)));
             }
             // Results are rebuilt from their columns; events have more fields than columns.
             records.emplace_back(isResult ? MysqlValue() : MysqlValue(validUtf8(recordToJsonLine(r))));
         }
-        if (!legacy.empty())
-            c.insertRows(legacyInsert_, "(FROM_UNIXTIME(?),?,?)", 3, legacy);
+        if (!legacy.empty()) c.insertRows(legacyInsert_, "(FROM_UNIXTIME(?),?,?)", 3, legacy);
         if (!records.empty())
             c.insertRows("INSERT INTO `" + tables_.records +
                              "` (seq, time_ms, time, kind, pipeline, check_id, label, status, event_type, value,"
@@ -252,13 +246,12 @@ std::vector<Record> MysqlSink::readHistory(const HistoryQuery& query) {
     for (;;) {
         try {
             if (!connection_) connect();
-            std::string sql = "SELECT kind, seq, time_ms, pipeline, check_id, label, status, summary, value, unit,"
-                              " duration_ms, details, record FROM `" + tables_.records + "` WHERE time_ms >= " +
-                              std::to_string(toEpochMs(query.since));
-            if (!query.checkId.empty())
-                sql += " AND (check_id = " + connection_->literal(query.checkId) + " OR kind = 'event')";
-            sql += " ORDER BY time_ms DESC, id DESC LIMIT " +
-                   std::to_string(std::min<std::size_t>(query.limit, 1000000000));
+            std::string sql =
+                "SELECT kind, seq, time_ms, pipeline, check_id, label, status, summary, value, unit,"
+                " duration_ms, details, record FROM `" +
+                tables_.records + "` WHERE time_ms >= " + std::to_string(toEpochMs(query.since));
+            if (!query.checkId.empty()) sql += " AND (check_id = " + connection_->literal(query.checkId) + " OR kind = 'event')";
+            sql += " ORDER BY time_ms DESC, id DESC LIMIT " + std::to_string(std::min<std::size_t>(query.limit, 1000000000));
             rows = connection_->select(sql);
             break;
         } catch (const MysqlError& e) {
@@ -278,8 +271,7 @@ std::vector<Record> MysqlSink::readHistory(const HistoryQuery& query) {
         try {
             out.push_back(recordFromRow(*it));
         } catch (const std::exception& e) {
-            throw std::runtime_error("mysql sink (" + settings_.where() + "): unreadable record in `" +
-                                     tables_.records + "`: " + e.what());
+            throw std::runtime_error("mysql sink (" + settings_.where() + "): unreadable record in `" + tables_.records + "`: " + e.what());
         }
     }
     return out;

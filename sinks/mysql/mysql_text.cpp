@@ -54,8 +54,10 @@ std::string forCharset(const std::string& text, const std::string& charset) {
         unsigned cp = len == 1 ? c : c & (0xFF >> (len + 1));
         for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
         const bool fits = cp < 0x80 || (latin1 && cp >= 0xA0 && cp <= 0xFF) || (bmp && cp <= 0xFFFF);
-        if (fits) out.append(utf8, i, len);
-        else out += (latin1 || !bmp) ? "?" : "\xEF\xBF\xBD";
+        if (fits)
+            out.append(utf8, i, len);
+        else
+            out += (latin1 || !bmp) ? "?" : "\xEF\xBF\xBD";
         i += len;
     }
     return out;

@@ -40,8 +40,7 @@ const char* kCodeCreate =
     ");";
 
 // What the script's log_to_database("Icecast Sources", "pass") left behind.
-const char* kScriptRow =
-    "INSERT INTO monitoring_logs (timestamp, flag_name, status) VALUES (NOW(), 'Icecast Sources', 'pass');";
+const char* kScriptRow = "INSERT INTO monitoring_logs (timestamp, flag_name, status) VALUES (NOW(), 'Icecast Sources', 'pass');";
 
 MariaDbServer& server() {
     static MariaDbServer instance;
@@ -84,16 +83,17 @@ Record labelled(std::uint64_t seq, const std::string& id, const std::string& lab
 std::vector<Record> cycle(std::uint64_t first) {
     return {labelled(first, "icecast", "Icecast Sources", Status::Pass),
             labelled(first + 1, "liquidsoap_cpu", "Liquidsoap CPU", Status::Fail),
-            labelled(first + 2, "ts_count", "TS File Count", Status::Error),
-            sampleEvent(first + 3),
+            labelled(first + 2, "ts_count", "TS File Count", Status::Error), sampleEvent(first + 3),
             labelled(first + 4, "ts_age", "HLS Old Files", Status::Pass)};
 }
 
 const std::string kCycleRows = "Icecast Sources\tpass\nLiquidsoap CPU\tfail\nTS File Count\tfail\nHLS Old Files\tpass\n";
 
 std::string columnsOf(const std::string& db) {
-    return server().sql("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS"
-                        " WHERE TABLE_SCHEMA = '" + db + "' AND TABLE_NAME = 'monitoring_logs'");
+    return server().sql(
+        "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS"
+        " WHERE TABLE_SCHEMA = '" +
+        db + "' AND TABLE_NAME = 'monitoring_logs'");
 }
 
 /// What the sink logs under watchdog.sink.mysql, as the daemon's log file would show it.
@@ -127,13 +127,12 @@ TEST_CASE("mysql sink: a table made for the old script's code (flag_name) gets e
     const auto batch = cycle(1);
     sink->write(batch);
 
-    CHECK(log.text() == "mysql sink (" + where(db) +
-                            "): writing monitoring_logs.flag_name (the old script's code) and watchdog_records\n");
-    CHECK(server().sql("SELECT flag_name, status FROM monitoring_logs ORDER BY id", db) ==
-          "Icecast Sources\tpass\n" + kCycleRows);
+    CHECK(log.text() == "mysql sink (" + where(db) + "): writing monitoring_logs.flag_name (the old script's code) and watchdog_records\n");
+    CHECK(server().sql("SELECT flag_name, status FROM monitoring_logs ORDER BY id", db) == "Icecast Sources\tpass\n" + kCycleRows);
     const long long base = toEpochMs(batch[0].time) / 1000;
-    CHECK(server().sql("SELECT GROUP_CONCAT(UNIX_TIMESTAMP(timestamp) - " + std::to_string(base) +
-                           " ORDER BY id) FROM monitoring_logs WHERE id > 1", db) == "0,1,2,4\n");
+    CHECK(server().sql(
+              "SELECT GROUP_CONCAT(UNIX_TIMESTAMP(timestamp) - " + std::to_string(base) + " ORDER BY id) FROM monitoring_logs WHERE id > 1",
+              db) == "0,1,2,4\n");
     // The station's table keeps its shape, and every record also reaches the sink's own table.
     CHECK(columnsOf(db) == "id,timestamp,flag_name,status\n");
     CHECK(server().sql("SELECT COUNT(*) FROM watchdog_records", db) == "5\n");
@@ -146,8 +145,8 @@ TEST_CASE("mysql sink: a table made from the old script's README (parameter) get
     auto sink = makeSink(db);
     sink->write(cycle(1));
 
-    CHECK(log.text() == "mysql sink (" + where(db) +
-                            "): writing monitoring_logs.parameter (the old script's README) and watchdog_records\n");
+    CHECK(log.text() ==
+          "mysql sink (" + where(db) + "): writing monitoring_logs.parameter (the old script's README) and watchdog_records\n");
     CHECK(server().sql("SELECT parameter, status FROM monitoring_logs ORDER BY id", db) == kCycleRows);
     CHECK(columnsOf(db) == "id,timestamp,parameter,status\n");
 }
@@ -167,9 +166,10 @@ TEST_CASE("mysql sink: without a table it creates the README's (parameter) and s
 
 TEST_CASE("mysql sink: a table with neither column is refused, naming its columns; the spool keeps the records") {
     const std::string db = freshDatabase();
-    server().sql("CREATE TABLE monitoring_logs (id INT AUTO_INCREMENT PRIMARY KEY,"
-                 " timestamp DATETIME DEFAULT CURRENT_TIMESTAMP, name VARCHAR(50), status ENUM('pass','fail') NOT NULL)",
-                 db);
+    server().sql(
+        "CREATE TABLE monitoring_logs (id INT AUTO_INCREMENT PRIMARY KEY,"
+        " timestamp DATETIME DEFAULT CURRENT_TIMESTAMP, name VARCHAR(50), status ENUM('pass','fail') NOT NULL)",
+        db);
     const std::string expected =
         "mysql sink (" + where(db) +
         "): cannot connect: table `monitoring_logs` is not compatible: it has neither a `parameter` column (the old "
@@ -195,14 +195,12 @@ TEST_CASE("mysql sink: a table with neither column is refused, naming its column
     CHECK(server().sql("SELECT COUNT(*) FROM watchdog_records", db) == "5\n");
     const std::string logged = log.text();
     CHECK(logged.find("sink mysql cannot write: " + expected + "; records are kept in the spool") != std::string::npos);
-    CHECK(logged.find("mysql sink (" + where(db) + "): writing monitoring_logs.flag_name (the old script's code)") !=
-          std::string::npos);
+    CHECK(logged.find("mysql sink (" + where(db) + "): writing monitoring_logs.flag_name (the old script's code)") != std::string::npos);
 }
 
 TEST_CASE("mysql sink: a table with both columns is refused, naming them") {
     const std::string db = freshDatabase();
-    server().sql(std::string(kReadmeCreate) + " ALTER TABLE monitoring_logs ADD flag_name VARCHAR(50) AFTER parameter;",
-                 db);
+    server().sql(std::string(kReadmeCreate) + " ALTER TABLE monitoring_logs ADD flag_name VARCHAR(50) AFTER parameter;", db);
     auto sink = makeSink(db);
     CHECK(errorOf([&] { sink->write(cycle(1)); }) ==
           "mysql sink (" + where(db) +
@@ -227,15 +225,18 @@ TEST_CASE("mysql sink: the label column is found again on every connection") {
     }
     SUBCASE("renamed while the connection was cut (as by a server restart)") {
         server().sql("ALTER TABLE monitoring_logs RENAME COLUMN flag_name TO parameter", db);
-        const std::string ids = server().sql("SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST"
-                                             " WHERE USER = 'watchdog' AND DB = '" + db + "'");
+        const std::string ids = server().sql(
+            "SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST"
+            " WHERE USER = 'watchdog' AND DB = '" +
+            db + "'");
         REQUIRE(ids.find_first_of(",N") == std::string::npos);
         server().sql("KILL CONNECTION " + ids);
     }
     sink->write(cycle(6));
 
     CHECK(server().sql("SELECT parameter, status FROM monitoring_logs ORDER BY id", db) == kCycleRows + kCycleRows);
-    CHECK(log.text() ==
-          "mysql sink (" + where(db) + "): writing monitoring_logs.flag_name (the old script's code) and watchdog_records\n"
-          "mysql sink (" + where(db) + "): writing monitoring_logs.parameter (the old script's README) and watchdog_records\n");
+    CHECK(log.text() == "mysql sink (" + where(db) +
+                            "): writing monitoring_logs.flag_name (the old script's code) and watchdog_records\n"
+                            "mysql sink (" +
+                            where(db) + "): writing monitoring_logs.parameter (the old script's README) and watchdog_records\n");
 }

@@ -56,15 +56,13 @@ TEST_CASE("mysql sink behind the sink queue: a server stopped, then killed, mid-
     pushRange(queue, 5001, total);
     REQUIRE(waitUntil([&] { return queue.stats().failures > failuresBefore; }, 30s));
     db.start();
-    REQUIRE_MESSAGE(waitUntil([&] { return rowsIn(db, "watchdog_records") == static_cast<long long>(total); }, 120s,
-                              200ms),
+    REQUIRE_MESSAGE(waitUntil([&] { return rowsIn(db, "watchdog_records") == static_cast<long long>(total); }, 120s, 200ms),
                     "rows: " << rowsIn(db, "watchdog_records") << ", last error: " << queue.stats().lastError);
     queue.stop(5s);
     CHECK(queue.stats().spooledRecords == 0);
 
     // Every record once...
-    CHECK(db.sql("SELECT COUNT(*), COUNT(DISTINCT seq), MIN(seq), MAX(seq) FROM watchdog_records", "watchdog") ==
-          "6000\t6000\t1\t6000\n");
+    CHECK(db.sql("SELECT COUNT(*), COUNT(DISTINCT seq), MIN(seq), MAX(seq) FROM watchdog_records", "watchdog") == "6000\t6000\t1\t6000\n");
     // ...in order: row ids follow the sequence with no gap or swap.
     CHECK(db.sql("SELECT COUNT(*) FROM (SELECT seq - LAG(seq) OVER (ORDER BY id) AS step FROM watchdog_records) t"
                  " WHERE step <> 1",
@@ -84,9 +82,9 @@ TEST_CASE("mysql sink behind the sink queue: records refused for a wrong passwor
     MariaDbServer db;
     TempDir dir;
     testing::QueuedSink queue("mysql",
-                    makeSink("host: 127.0.0.1\nport: " + std::to_string(db.port()) +
-                             "\nuser: watchdog\npassword: rotated-secret\ndatabase: watchdog\n"),
-                    quickRetries(dir));
+                              makeSink("host: 127.0.0.1\nport: " + std::to_string(db.port()) +
+                                       "\nuser: watchdog\npassword: rotated-secret\ndatabase: watchdog\n"),
+                              quickRetries(dir));
     queue.start();
     pushRange(queue, 1, 300);
     REQUIRE(waitUntil([&] { return queue.stats().failures > 0 && queue.stats().spooledRecords > 0; }, 30s));

@@ -6,11 +6,14 @@ using namespace watchdog;
 
 TEST_CASE("mysql text: invalid UTF-8 becomes U+FFFD, valid text is untouched") {
     CHECK(validUtf8("Café del Mar 🎶") == "Café del Mar 🎶");
-    CHECK(validUtf8("a\xff" "b") == "a\xEF\xBF\xBD" "b");
-    CHECK(validUtf8("\xC3") == "\xEF\xBF\xBD");                    // truncated 2-byte character
-    CHECK(validUtf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");    // overlong '/'
+    CHECK(validUtf8("a\xff"
+                    "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
+    CHECK(validUtf8("\xC3") == "\xEF\xBF\xBD");                                  // truncated 2-byte character
+    CHECK(validUtf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
     CHECK(validUtf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a UTF-16 surrogate
-    CHECK(validUtf8("\xF4\x90\x80\x80").find("\xF4") == std::string::npos);        // past U+10FFFF
+    CHECK(validUtf8("\xF4\x90\x80\x80").find("\xF4") == std::string::npos);      // past U+10FFFF
 }
 
 TEST_CASE("mysql text: cut to characters or bytes without splitting a character") {

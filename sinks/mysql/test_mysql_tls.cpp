@@ -26,14 +26,13 @@ struct Certificates {
         cert = dir.file("server.pem");
         key = dir.file("server.key");
         const std::string ext = dir.write("ext.cnf", "subjectAltName=IP:127.0.0.1\n");
-        run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("ca.key"), "-out", ca,
-             "-days", "2", "-subj", "/CN=watchdog test CA"});
-        run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("other-ca.key"), "-out",
-             otherCa, "-days", "2", "-subj", "/CN=someone else's CA"});
-        run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", dir.file("server.csr"), "-subj",
-             "/CN=127.0.0.1"});
-        run({"openssl", "x509", "-req", "-in", dir.file("server.csr"), "-CA", ca, "-CAkey", dir.file("ca.key"),
-             "-set_serial", "2", "-out", cert, "-days", "2", "-extfile", ext});
+        run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("ca.key"), "-out", ca, "-days", "2", "-subj",
+             "/CN=watchdog test CA"});
+        run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("other-ca.key"), "-out", otherCa, "-days", "2",
+             "-subj", "/CN=someone else's CA"});
+        run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", dir.file("server.csr"), "-subj", "/CN=127.0.0.1"});
+        run({"openssl", "x509", "-req", "-in", dir.file("server.csr"), "-CA", ca, "-CAkey", dir.file("ca.key"), "-set_serial", "2", "-out",
+             cert, "-days", "2", "-extfile", ext});
     }
     static void run(const std::vector<std::string>& argv) {
         auto [rc, output] = runCommand(argv, 60s);
@@ -66,8 +65,9 @@ struct TlsServer {
         MariaDbServer::Settings settings;
         settings.serverOptions = {"--ssl-ca=" + certs.ca, "--ssl-cert=" + certs.cert, "--ssl-key=" + certs.key};
         db = std::make_unique<MariaDbServer>(settings);
-        db->sql("CREATE USER 'tls_user'@'127.0.0.1' IDENTIFIED BY 'tls-secret' REQUIRE SSL;"
-                "GRANT ALL ON watchdog.* TO 'tls_user'@'127.0.0.1'");
+        db->sql(
+            "CREATE USER 'tls_user'@'127.0.0.1' IDENTIFIED BY 'tls-secret' REQUIRE SSL;"
+            "GRANT ALL ON watchdog.* TO 'tls_user'@'127.0.0.1'");
     }
 };
 

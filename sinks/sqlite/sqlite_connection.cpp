@@ -7,8 +7,7 @@
 namespace watchdog {
 
 SqliteConnection::SqliteConnection(const std::string& path, std::chrono::milliseconds busyTimeout) {
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);
@@ -20,8 +19,7 @@ SqliteConnection::SqliteConnection(const std::string& path, std::chrono::millise
 SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
 
 void SqliteConnection::check(int rc, const std::string& doing) const {
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        throw std::runtime_error(doing + ": " + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw std::runtime_error(doing + ": " + sqlite3_errmsg(db_));
 }
 
 void SqliteConnection::execute(const std::string& sql) {
@@ -47,8 +45,7 @@ sqlite3_stmt* SqliteConnection::prepare(const std::string& sql) {
     return stmt;
 }
 
-SqliteStatement::SqliteStatement(SqliteConnection& connection, const std::string& sql)
-    : stmt_(connection.prepare(sql)) {}
+SqliteStatement::SqliteStatement(SqliteConnection& connection, const std::string& sql) : stmt_(connection.prepare(sql)) {}
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 

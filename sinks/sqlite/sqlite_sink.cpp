@@ -94,8 +94,7 @@ void SqliteSink::open() {
 void SqliteSink::migrate() {
     SqliteConnection& s = *connection_;
     auto currentVersion = [&] {
-        if (s.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") == "0")
-            return 0;
+        if (s.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") == "0") return 0;
         return std::stoi(s.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
     };
     int version = currentVersion();
@@ -136,10 +135,11 @@ void SqliteSink::write(const std::vector<Record>& batch) {
     sqlite3_stmt* insert = nullptr;
     try {
         if (!insert_) {
-            insert_ = std::make_unique<SqliteStatement>(
-                *connection_, "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status,"
-                              " summary, value, unit, duration_ms, event_type, json)"
-                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insert_ =
+                std::make_unique<SqliteStatement>(*connection_,
+                                                  "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status,"
+                                                  " summary, value, unit, duration_ms, event_type, json)"
+                                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         }
         insert = insert_->get();
         check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), "begin");
@@ -156,18 +156,29 @@ void SqliteSink::write(const std::vector<Record>& batch) {
             sqlite3_bind_text(insert, 4, r.pipeline.data(), static_cast<int>(r.pipeline.size()), SQLITE_STATIC);
             sqlite3_bind_text(insert, 5, checkId.data(), static_cast<int>(checkId.size()), SQLITE_STATIC);
             sqlite3_bind_text(insert, 6, r.checkLabel.data(), static_cast<int>(r.checkLabel.size()), SQLITE_STATIC);
-            if (isEvent) sqlite3_bind_null(insert, 7);
-            else sqlite3_bind_text(insert, 7, toString(r.result.status), -1, SQLITE_STATIC);
+            if (isEvent)
+                sqlite3_bind_null(insert, 7);
+            else
+                sqlite3_bind_text(insert, 7, toString(r.result.status), -1, SQLITE_STATIC);
             sqlite3_bind_text(insert, 8, summary.data(), static_cast<int>(summary.size()), SQLITE_STATIC);
-            if (!isEvent && r.result.value) sqlite3_bind_double(insert, 9, *r.result.value);
-            else sqlite3_bind_null(insert, 9);
-            if (isEvent) sqlite3_bind_null(insert, 10);
-            else sqlite3_bind_text(insert, 10, r.result.unit.data(), static_cast<int>(r.result.unit.size()), SQLITE_STATIC);
-            if (!isEvent) sqlite3_bind_int64(insert, 11, r.duration.count());
-            else if (r.event.duration) sqlite3_bind_int64(insert, 11, r.event.duration->count());
-            else sqlite3_bind_null(insert, 11);
-            if (isEvent) sqlite3_bind_text(insert, 12, toString(r.event.type), -1, SQLITE_STATIC);
-            else sqlite3_bind_null(insert, 12);
+            if (!isEvent && r.result.value)
+                sqlite3_bind_double(insert, 9, *r.result.value);
+            else
+                sqlite3_bind_null(insert, 9);
+            if (isEvent)
+                sqlite3_bind_null(insert, 10);
+            else
+                sqlite3_bind_text(insert, 10, r.result.unit.data(), static_cast<int>(r.result.unit.size()), SQLITE_STATIC);
+            if (!isEvent)
+                sqlite3_bind_int64(insert, 11, r.duration.count());
+            else if (r.event.duration)
+                sqlite3_bind_int64(insert, 11, r.event.duration->count());
+            else
+                sqlite3_bind_null(insert, 11);
+            if (isEvent)
+                sqlite3_bind_text(insert, 12, toString(r.event.type), -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(insert, 12);
             sqlite3_bind_text(insert, 13, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
             check(sqlite3_step(insert), "insert");
         }
@@ -199,8 +210,7 @@ std::vector<Record> SqliteSink::readHistory(const HistoryQuery& query) {
         sqlite3_stmt* stmt = select.get();
         sqlite3_bind_int64(stmt, 1, toEpochMs(query.since));
         sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(std::min<std::size_t>(query.limit, 1000000000)));
-        if (!checkId.empty())
-            sqlite3_bind_text(stmt, 3, checkId.data(), static_cast<int>(checkId.size()), SQLITE_STATIC);
+        if (!checkId.empty()) sqlite3_bind_text(stmt, 3, checkId.data(), static_cast<int>(checkId.size()), SQLITE_STATIC);
         int rc;
         while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
             const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));

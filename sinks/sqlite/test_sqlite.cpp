@@ -130,7 +130,8 @@ TEST_CASE("sqlite sink: a reader on its own connection sees whole batches while 
         auto seen = reader->readHistory({});
         ++reads;
         // Each read is a prefix of the stream, in whole batches, never shrinking.
-        if (seen.size() % 20 != 0 || seen.size() < last || sequencesOf(seen) != (seen.empty() ? std::vector<std::uint64_t>{} : seqRange(1, seen.size())))
+        if (seen.size() % 20 != 0 || seen.size() < last ||
+            sequencesOf(seen) != (seen.empty() ? std::vector<std::uint64_t>{} : seqRange(1, seen.size())))
             consistent = false;
         last = seen.size();
     }
@@ -162,14 +163,12 @@ TEST_CASE("sqlite sink: a file from a newer version is refused rather than rewri
         s << "UPDATE schema_version SET version = 99", now;
     }
     auto sink = makeSink(dir);
-    CHECK_THROWS_WITH_AS(sink->open(), doctest::Contains("schema version 99 is newer than this program's 1"),
-                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(sink->open(), doctest::Contains("schema version 99 is newer than this program's 1"), std::runtime_error);
 }
 
 TEST_CASE("sqlite sink: bad options are config errors at the key") {
     TempDir dir;
-    CHECK_THROWS_WITH_AS(makeSink(dir, "busy_timeout: 2h\n"), doctest::Contains("pipeline.yaml:2:15: sinks[0].busy_timeout"),
-                         ConfigError);
+    CHECK_THROWS_WITH_AS(makeSink(dir, "busy_timeout: 2h\n"), doctest::Contains("pipeline.yaml:2:15: sinks[0].busy_timeout"), ConfigError);
     CHECK_THROWS_WITH_AS(makeSink(dir, "synchronous: maybe\n"), doctest::Contains("sinks[0].synchronous"), ConfigError);
     CHECK_THROWS_WITH_AS(makeSink(dir, "pth: x\n"), doctest::Contains("pth"), ConfigError);
 }

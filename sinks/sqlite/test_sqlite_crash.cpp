@@ -60,8 +60,7 @@ Poco::Int64 rowCount(const TempDir& dir) {
     Poco::Data::SQLite::Connector::registerConnector();
     Poco::Data::Session s("SQLite", dir.file("history.db"));
     int tables = 0;
-    s << "SELECT COUNT(*) FROM sqlite_master WHERE name = 'records'", Poco::Data::Keywords::into(tables),
-        Poco::Data::Keywords::now;
+    s << "SELECT COUNT(*) FROM sqlite_master WHERE name = 'records'", Poco::Data::Keywords::into(tables), Poco::Data::Keywords::now;
     if (tables == 0) return 0;
     Poco::Int64 n = 0;
     s << "SELECT COUNT(*) FROM records", Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;

@@ -21,7 +21,7 @@ public:
     void configure(const watchdog::Options& options) override {
         file_ = options.path("file");
         role_ = options.choice("role", {"notifier", "remedy"}, "notifier") == "remedy" ? watchdog::ActionRole::Remedy
-                                                                                      : watchdog::ActionRole::Notifier;
+                                                                                       : watchdog::ActionRole::Notifier;
         fail_ = options.boolean("fail", false);
         delay_ = options.duration("delay", std::chrono::milliseconds(0));
         begunFile_ = options.path("begun_file", "");

@@ -37,13 +37,16 @@ public:
         if (!summary.empty() && summary.front() == ' ') summary.erase(0, 1);
         std::getline(in, second);
         watchdog::Result r;
-        if (word == "pass") r = watchdog::Result::pass(summary);
-        else if (word == "fail") r = watchdog::Result::fail(summary);
+        if (word == "pass")
+            r = watchdog::Result::pass(summary);
+        else if (word == "fail")
+            r = watchdog::Result::fail(summary);
         else if (word == "hang") {
             // Ignores cancellation on purpose: the scheduler must cope with a check that never returns in time.
             std::this_thread::sleep_for(std::chrono::seconds(30));
             r = watchdog::Result::pass("woke up");
-        } else if (word == "throw") throw std::runtime_error(summary.empty() ? "scripted exception" : summary);
+        } else if (word == "throw")
+            throw std::runtime_error(summary.empty() ? "scripted exception" : summary);
         else if (word == "segfault") {
             // A crash no handler turns into something else (Poco's abort(), ASan's report and exit 1).
             std::signal(SIGSEGV, SIG_DFL);
@@ -63,7 +66,8 @@ public:
         } else if (word == "log") {
             Poco::Logger::get("watchdog.plugin.scripted").warning(summary);
             r = watchdog::Result::pass("logged");
-        } else r = watchdog::Result::error(summary);
+        } else
+            r = watchdog::Result::error(summary);
         if (second.rfind("value=", 0) == 0) r.withValue(std::stod(second.substr(6)), "");
         return r;
     }

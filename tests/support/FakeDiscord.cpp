@@ -132,8 +132,7 @@ void FakeDiscord::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HT
     const std::string editing = m[4];
     const bool wait = std::regex_search(std::string(m[5]), std::regex(R"([?&]wait=true(&|$))"));
     if (editing.empty() && r.method != "POST") return refuse(405, 0, "405: Method Not Allowed", "method " + r.method);
-    if (!editing.empty() && r.method != "PATCH")
-        return refuse(405, 0, "405: Method Not Allowed", "method " + r.method + " on a message");
+    if (!editing.empty() && r.method != "PATCH") return refuse(405, 0, "405: Method Not Allowed", "method " + r.method + " on a message");
     if (r.userAgent.empty()) return refuse(400, 0, "User-Agent required", "no User-Agent");
 
     if (!scripts.empty() && (scripts.front().method.empty() || scripts.front().method == r.method)) {
@@ -155,12 +154,13 @@ void FakeDiscord::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HT
             return;
         }
         std::ostringstream body;
-        body << R"({"message": "You are being rate limited.", "retry_after": )" << s.retryAfter
-             << R"(, "global": )" << (s.global ? "true" : "false") << "}";
+        body << R"({"message": "You are being rate limited.", "retry_after": )" << s.retryAfter << R"(, "global": )"
+             << (s.global ? "true" : "false") << "}";
         if (s.where != RetryAfterIn::Body) resp.set("Retry-After", std::to_string(static_cast<long long>(std::ceil(s.retryAfter))));
         if (s.global) resp.set("X-RateLimit-Global", "true");
         resp.set("X-RateLimit-Scope", s.global ? "global" : "user");
-        answer(resp, 429, s.where == RetryAfterIn::Header ? R"({"message": "You are being rate limited.", "global": false})" : body.str(), index);
+        answer(resp, 429, s.where == RetryAfterIn::Header ? R"({"message": "You are being rate limited.", "global": false})" : body.str(),
+               index);
         return;
     }
 
@@ -253,7 +253,8 @@ void FakeDiscord::rateLimitNext(int count, double retryAfterSeconds, RetryAfterI
 
 void FakeDiscord::rateLimitNextEdits(int count, double retryAfterSeconds) {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::RateLimit, 429, retryAfterSeconds, RetryAfterIn::Both, false, "PATCH"});
+    for (int i = 0; i < count; ++i)
+        state_->scripts.push_back({Script::Kind::RateLimit, 429, retryAfterSeconds, RetryAfterIn::Both, false, "PATCH"});
 }
 
 void FakeDiscord::failNext(int count, int status) {

@@ -19,13 +19,13 @@ class LocalHttpServer;
 
 /// One request the fake received, in arrival order.
 struct DiscordRequest {
-    std::string method;       ///< "POST", or "PATCH" for an edit
-    std::string path;         ///< path and query as sent ("/api/v10/webhooks/ID/TOKEN")
-    std::string contentType;  ///< Content-Type header
-    std::string userAgent;    ///< User-Agent header
-    std::string body;         ///< the raw body
-    int status = 0;           ///< what the fake answered (0 while a hung request is still held)
-    std::string error;        ///< why it refused the request ("" if accepted or answered by a script)
+    std::string method;                              ///< "POST", or "PATCH" for an edit
+    std::string path;                                ///< path and query as sent ("/api/v10/webhooks/ID/TOKEN")
+    std::string contentType;                         ///< Content-Type header
+    std::string userAgent;                           ///< User-Agent header
+    std::string body;                                ///< the raw body
+    int status = 0;                                  ///< what the fake answered (0 while a hung request is still held)
+    std::string error;                               ///< why it refused the request ("" if accepted or answered by a script)
     std::chrono::steady_clock::time_point received;  ///< when its body had been read
 };
 

@@ -85,8 +85,7 @@ bool checkEmbed(const Object& e, const std::string& where, std::string& error, s
                 error = w + ": must be an object";
                 return false;
             }
-            if (!checkText(*f, "name", 256, w, error, &total, true) || !checkText(*f, "value", 1024, w, error, &total, true))
-                return false;
+            if (!checkText(*f, "name", 256, w, error, &total, true) || !checkText(*f, "value", 1024, w, error, &total, true)) return false;
             if (f->has("inline") && !f->get("inline").isBoolean()) {
                 error = w + "inline: must be a boolean";
                 return false;

@@ -17,7 +17,7 @@ namespace watchdog::test {
 namespace {
 
 int stateCode(const std::string& state) {
-    static const std::map<std::string, int> codes{{"pending", 0}, {"running", 16}, {"shutting-down", 32},
+    static const std::map<std::string, int> codes{{"pending", 0},     {"running", 16},  {"shutting-down", 32},
                                                   {"terminated", 48}, {"stopping", 64}, {"stopped", 80}};
     auto it = codes.find(state);
     return it == codes.end() ? -1 : it->second;
@@ -76,18 +76,23 @@ Reply FakeEc2::State::authenticate(Poco::Net::HTTPServerRequest& req, const std:
 }
 
 std::string FakeEc2::State::instanceXml(const std::string& id, const Instance& i) const {
-    std::string x = "<item><instanceId>" + id + "</instanceId><imageId>ami-0abcdef1234567890</imageId>"
-                    "<instanceState><code>" + std::to_string(stateCode(i.state)) + "</code><name>" + i.state +
-                    "</name></instanceState>";
+    std::string x = "<item><instanceId>" + id +
+                    "</instanceId><imageId>ami-0abcdef1234567890</imageId>"
+                    "<instanceState><code>" +
+                    std::to_string(stateCode(i.state)) + "</code><name>" + i.state + "</name></instanceState>";
     const bool running = i.state == "running";
     x += "<privateDnsName>" + std::string(i.state == "terminated" ? "" : "ip-10-0-0-7." + region + ".compute.internal") +
          "</privateDnsName><dnsName>" + std::string(running ? "ec2-203-0-113-7." + region + ".compute.amazonaws.com" : "") +
          "</dnsName><reason/><keyName>backup</keyName><amiLaunchIndex>0</amiLaunchIndex><productCodes/>"
          "<instanceType>t3.micro</instanceType><launchTime>2026-01-01T00:00:00.000Z</launchTime>"
-         "<placement><availabilityZone>" + region + "a</availabilityZone><groupName/><tenancy>default</tenancy></placement>"
+         "<placement><availabilityZone>" +
+         region +
+         "a</availabilityZone><groupName/><tenancy>default</tenancy></placement>"
          "<monitoring><state>disabled</state></monitoring>";
-    if (i.state != "terminated") x += "<subnetId>subnet-0123456789abcdef0</subnetId><vpcId>vpc-0123456789abcdef0</vpcId>"
-                                      "<privateIpAddress>" + i.privateIp + "</privateIpAddress>";
+    if (i.state != "terminated")
+        x += "<subnetId>subnet-0123456789abcdef0</subnetId><vpcId>vpc-0123456789abcdef0</vpcId>"
+             "<privateIpAddress>" +
+             i.privateIp + "</privateIpAddress>";
     if (running && !i.publicIp.empty()) x += "<ipAddress>" + i.publicIp + "</ipAddress>";
     x += "<architecture>x86_64</architecture><rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/xvda</rootDeviceName>"
          "<blockDeviceMapping/><virtualizationType>hvm</virtualizationType><tagSet><item><key>Name</key><value>backup-encoder"
@@ -100,17 +105,22 @@ Reply FakeEc2::State::describe(const std::vector<std::string>& ids) {
     std::string items;
     for (const auto& id : wanted) {
         Instance& i = instances.at(id);
-        items += "<item><reservationId>r-0123456789abcdef0</reservationId><ownerId>123456789012</ownerId><groupSet/>"
-                 "<instancesSet>" + instanceXml(id, i) + "</instancesSet></item>";
-        static const std::map<std::string, std::string> next{{"pending", "running"}, {"stopping", "stopped"}, {"shutting-down", "terminated"}};
+        items +=
+            "<item><reservationId>r-0123456789abcdef0</reservationId><ownerId>123456789012</ownerId><groupSet/>"
+            "<instancesSet>" +
+            instanceXml(id, i) + "</instancesSet></item>";
+        static const std::map<std::string, std::string> next{
+            {"pending", "running"}, {"stopping", "stopped"}, {"shutting-down", "terminated"}};
         auto n = next.find(i.state);
         if (n != next.end() && ++i.ticks >= transitionDescribes) {
             i.state = n->second;
             i.ticks = 0;
         }
     }
-    return {200, "", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-                     "<requestId>" + uuid() + "</requestId><reservationSet>" + items + "</reservationSet></DescribeInstancesResponse>"};
+    return {200, "",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+            "<requestId>" +
+                uuid() + "</requestId><reservationSet>" + items + "</reservationSet></DescribeInstancesResponse>"};
 }
 
 Reply FakeEc2::State::start(const std::vector<std::string>& ids) {
@@ -128,12 +138,14 @@ Reply FakeEc2::State::start(const std::vector<std::string>& ids) {
             i.state = "pending";
             i.ticks = 0;
         }
-        items += "<item><instanceId>" + id + "</instanceId><currentState><code>" + std::to_string(stateCode(i.state)) +
-                 "</code><name>" + i.state + "</name></currentState><previousState><code>" + std::to_string(stateCode(before)) +
-                 "</code><name>" + before + "</name></previousState></item>";
+        items += "<item><instanceId>" + id + "</instanceId><currentState><code>" + std::to_string(stateCode(i.state)) + "</code><name>" +
+                 i.state + "</name></currentState><previousState><code>" + std::to_string(stateCode(before)) + "</code><name>" + before +
+                 "</name></previousState></item>";
     }
-    return {200, "", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<StartInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-                     "<requestId>" + uuid() + "</requestId><instancesSet>" + items + "</instancesSet></StartInstancesResponse>"};
+    return {200, "",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<StartInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+            "<requestId>" +
+                uuid() + "</requestId><instancesSet>" + items + "</instancesSet></StartInstancesResponse>"};
 }
 
 // As EC2 answers: a stopped or stopping instance stays so (success); pending or terminated ones
@@ -153,25 +165,30 @@ Reply FakeEc2::State::stop(const std::vector<std::string>& ids) {
             i.state = "stopping";
             i.ticks = 0;
         }
-        items += "<item><instanceId>" + id + "</instanceId><currentState><code>" + std::to_string(stateCode(i.state)) +
-                 "</code><name>" + i.state + "</name></currentState><previousState><code>" + std::to_string(stateCode(before)) +
-                 "</code><name>" + before + "</name></previousState></item>";
+        items += "<item><instanceId>" + id + "</instanceId><currentState><code>" + std::to_string(stateCode(i.state)) + "</code><name>" +
+                 i.state + "</name></currentState><previousState><code>" + std::to_string(stateCode(before)) + "</code><name>" + before +
+                 "</name></previousState></item>";
     }
-    return {200, "", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<StopInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-                     "<requestId>" + uuid() + "</requestId><instancesSet>" + items + "</instancesSet></StopInstancesResponse>"};
+    return {200, "",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<StopInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+            "<requestId>" +
+                uuid() + "</requestId><instancesSet>" + items + "</instancesSet></StopInstancesResponse>"};
 }
 
 Reply FakeEc2::State::dispatch(const std::vector<std::pair<std::string, std::string>>& params, Ec2Call& call) {
     if (failCount > 0 && (failAction.empty() || failAction == call.action)) {
         --failCount;
-        return error(failStatus, failCode, failCode == "RequestLimitExceeded" ? "Request limit exceeded." : "An internal error has occurred");
+        return error(failStatus, failCode,
+                     failCode == "RequestLimitExceeded" ? "Request limit exceeded." : "An internal error has occurred");
     }
     if (call.params.count("Version") == 0) return error(400, "MissingParameter", "The request must contain the parameter Version");
     if (call.action != "DescribeInstances" && call.action != "StartInstances" && call.action != "StopInstances")
         return error(400, "InvalidAction", "The action " + call.action + " is not valid for this web service.");
     if (denied.count(call.action))
-        return error(403, "UnauthorizedOperation", "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/watchdog "
-                                                   "is not authorized to perform: ec2:" + call.action);
+        return error(403, "UnauthorizedOperation",
+                     "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/watchdog "
+                     "is not authorized to perform: ec2:" +
+                         call.action);
     if (call.dryRun()) return error(412, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.");
 
     std::vector<std::pair<int, std::string>> numbered;
@@ -289,7 +306,8 @@ std::vector<Ec2Call> FakeEc2::calls() const {
 
 int FakeEc2::count(const std::string& action) const {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    return static_cast<int>(std::count_if(state_->calls.begin(), state_->calls.end(), [&](const Ec2Call& c) { return c.action == action; }));
+    return static_cast<int>(
+        std::count_if(state_->calls.begin(), state_->calls.end(), [&](const Ec2Call& c) { return c.action == action; }));
 }
 
 int FakeEc2::succeeded(const std::string& action) const {

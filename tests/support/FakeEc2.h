@@ -19,7 +19,10 @@ struct Ec2Call {
     int status = 0;                             ///< the HTTP status the fake answered
     std::string errorCode;                      ///< the EC2 error code it answered, "" on success
     std::string accessKeyId;                    ///< from the Credential= part of Authorization
-    bool dryRun() const { auto it = params.find("DryRun"); return it != params.end() && it->second == "true"; }  ///< DryRun=true
+    bool dryRun() const {
+        auto it = params.find("DryRun");
+        return it != params.end() && it->second == "true";
+    }  ///< DryRun=true
 };
 
 /// A fake EC2 endpoint on 127.0.0.1 (free port), on Poco's HTTPServer.

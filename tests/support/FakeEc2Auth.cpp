@@ -37,9 +37,7 @@ std::string sha256Hex(const std::string& data) {
     return Poco::DigestEngine::digestToHex(e.digest());
 }
 
-std::string hex(const std::string& raw) {
-    return Poco::DigestEngine::digestToHex(Poco::DigestEngine::Digest(raw.begin(), raw.end()));
-}
+std::string hex(const std::string& raw) { return Poco::DigestEngine::digestToHex(Poco::DigestEngine::Digest(raw.begin(), raw.end())); }
 
 std::string awsEncode(const std::string& s) {
     std::string out;
@@ -88,7 +86,10 @@ std::string canonicalHeaderValue(const std::string& v) {
     std::string out;
     bool space = false;
     for (char c : v) {
-        if (c == ' ' || c == '\t') { space = !out.empty(); continue; }
+        if (c == ' ' || c == '\t') {
+            space = !out.empty();
+            continue;
+        }
         if (space) out += ' ';
         space = false;
         out += c;
@@ -159,15 +160,15 @@ std::optional<Ec2AuthFailure> verifyEc2Signature(const Poco::Net::HTTPServerRequ
     std::string canonicalQuery;
     for (const auto& [k, v] : query) canonicalQuery += (canonicalQuery.empty() ? "" : "&") + k + "=" + v;
     std::string path = uri.getPath().empty() ? "/" : uri.getPath();
-    const std::string creq = req.getMethod() + "\n" + path + "\n" + canonicalQuery + "\n" + canonicalHeaders + "\n" +
-                             signedList + "\n" + sha256Hex(body);
+    const std::string creq =
+        req.getMethod() + "\n" + path + "\n" + canonicalQuery + "\n" + canonicalHeaders + "\n" + signedList + "\n" + sha256Hex(body);
     const std::string scope = date + "/" + scopeRegion + "/" + service + "/aws4_request";
     const std::string sts = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(creq);
     const std::string kSigning = hmac(hmac(hmac(hmac("AWS4" + key->second.secret, date), scopeRegion), service), "aws4_request");
     if (hex(hmac(kSigning, sts)) != signature)
         return fail(403, "SignatureDoesNotMatch",
-                     "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
-                     "Access Key and signing method. Consult the service documentation for details.");
+                    "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+                    "Access Key and signing method. Consult the service documentation for details.");
     return std::nullopt;
 }
 

@@ -84,8 +84,8 @@ private:
 };
 
 /// A check's status for the sample station.
-inline CheckStatus sampleCheck(const std::string& id, const std::string& label, const std::string& plugin, Health health,
-                               Result last, TimePoint now) {
+inline CheckStatus sampleCheck(const std::string& id, const std::string& label, const std::string& plugin, Health health, Result last,
+                               TimePoint now) {
     CheckStatus c;
     c.snapshot.id = id;
     c.snapshot.label = label;
@@ -151,8 +151,8 @@ inline std::vector<Record> sampleHistory(TimePoint now) {
             rec.result = std::move(r);
             out.push_back(std::move(rec));
         };
-        add("icecast", "Icecast Sources", minute % 17 == 0 ? Result::fail("no source").withValue(0, "sources")
-                                                          : Result::pass("1 source").withValue(1, "sources"));
+        add("icecast", "Icecast Sources",
+            minute % 17 == 0 ? Result::fail("no source").withValue(0, "sources") : Result::pass("1 source").withValue(1, "sources"));
         const double cpu = minute > 10 ? 25.0 + (minute % 7) : 3.5;
         add("liquidsoap_cpu", "Liquidsoap CPU", (cpu >= 20 ? Result::pass("ok") : Result::fail("idle")).withValue(cpu, "%"));
         add("ts_count", "TS File Count", Result::pass("ok").withValue(10 + minute % 5, "files"));

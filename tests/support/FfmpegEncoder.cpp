@@ -35,20 +35,19 @@ FfmpegEncoder::FfmpegEncoder(Settings settings) : settings_(std::move(settings))
         throw std::runtime_error("ffmpeg is not installed: apt-get install ffmpeg (the tests need a real encoder)");
     if (settings_.icecastUrl.empty() && settings_.hlsDirectory.empty())
         throw std::invalid_argument("FfmpegEncoder needs an icecastUrl or an hlsDirectory");
-    argv_ = {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re", "-f", "lavfi",
-             "-i", "sine=frequency=" + std::to_string(settings_.toneHz) + ":sample_rate=44100"};
+    argv_ = {
+        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning",
+        "-re",    "-f",       "lavfi",        "-i",        "sine=frequency=" + std::to_string(settings_.toneHz) + ":sample_rate=44100"};
     if (!settings_.icecastUrl.empty()) {
-        argv_.insert(argv_.end(), {"-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg",
-                                   "-ice_name", "watchdog test tone", "-f", "mp3", settings_.icecastUrl});
+        argv_.insert(argv_.end(), {"-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-ice_name", "watchdog test tone",
+                                   "-f", "mp3", settings_.icecastUrl});
     }
     if (!settings_.hlsDirectory.empty()) {
         fs::create_directories(settings_.hlsDirectory);
-        argv_.insert(argv_.end(), {"-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time",
-                                   formatSeconds(settings_.hlsSegmentSeconds), "-hls_list_size",
-                                   std::to_string(settings_.hlsListSize)});
+        argv_.insert(argv_.end(), {"-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", formatSeconds(settings_.hlsSegmentSeconds),
+                                   "-hls_list_size", std::to_string(settings_.hlsListSize)});
         if (settings_.hlsDeleteSegments) argv_.insert(argv_.end(), {"-hls_flags", "delete_segments"});
-        argv_.insert(argv_.end(), {"-hls_segment_filename", (fs::path(settings_.hlsDirectory) / "seg%05d.ts").string(),
-                                   playlistPath()});
+        argv_.insert(argv_.end(), {"-hls_segment_filename", (fs::path(settings_.hlsDirectory) / "seg%05d.ts").string(), playlistPath()});
     }
     process_ = std::make_unique<ChildProcess>(argv_);
 }
@@ -63,9 +62,7 @@ void FfmpegEncoder::kill() {
     process_->wait(std::chrono::milliseconds(5000));
 }
 
-std::string FfmpegEncoder::playlistPath() const {
-    return (fs::path(settings_.hlsDirectory) / "live.m3u8").string();
-}
+std::string FfmpegEncoder::playlistPath() const { return (fs::path(settings_.hlsDirectory) / "live.m3u8").string(); }
 
 int FfmpegEncoder::segmentCount() const {
     int n = 0;
@@ -77,8 +74,7 @@ int FfmpegEncoder::segmentCount() const {
 }
 
 bool FfmpegEncoder::waitForSegments(int segments, std::chrono::milliseconds timeout) const {
-    return waitUntil([&] { return fs::exists(playlistPath()) && segmentCount() >= segments; }, timeout,
-                     std::chrono::milliseconds(50));
+    return waitUntil([&] { return fs::exists(playlistPath()) && segmentCount() >= segments; }, timeout, std::chrono::milliseconds(50));
 }
 
 }  // namespace watchdog::test

@@ -18,12 +18,12 @@ class FfmpegEncoder {
 public:
     /// Where the tone goes; leave a target empty to skip it (at least one must be set).
     struct Settings {
-        std::string icecastUrl;       ///< "icecast://source:PASS@127.0.0.1:PORT/MOUNT" (IcecastServer::sourceUrl)
-        std::string hlsDirectory;     ///< folder for live.m3u8 and segNNNNN.ts
-        double hlsSegmentSeconds = 1; ///< -hls_time
-        int hlsListSize = 5;          ///< -hls_list_size (segments kept in the playlist)
-        bool hlsDeleteSegments = true; ///< -hls_flags delete_segments (old segments removed from disk)
-        int toneHz = 440;             ///< the sine's frequency
+        std::string icecastUrl;         ///< "icecast://source:PASS@127.0.0.1:PORT/MOUNT" (IcecastServer::sourceUrl)
+        std::string hlsDirectory;       ///< folder for live.m3u8 and segNNNNN.ts
+        double hlsSegmentSeconds = 1;   ///< -hls_time
+        int hlsListSize = 5;            ///< -hls_list_size (segments kept in the playlist)
+        bool hlsDeleteSegments = true;  ///< -hls_flags delete_segments (old segments removed from disk)
+        int toneHz = 440;               ///< the sine's frequency
     };
 
     /// Settings that only stream to this Icecast source URL (IcecastServer::sourceUrl).

@@ -35,9 +35,8 @@ IcecastServer::~IcecastServer() { stop(); }
 
 void IcecastServer::makeCertificate() {
     if (findProgram("openssl").empty()) throw std::runtime_error("openssl is not installed: apt-get install openssl");
-    auto [rc, out] = runCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
-                                 dir_.file("key.pem"), "-out", dir_.file("cert.pem")},
+    auto [rc, out] = runCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir_.file("key.pem"), "-out", dir_.file("cert.pem")},
                                 std::chrono::seconds(30));
     if (rc != 0) throw std::runtime_error("openssl could not make a test certificate: " + out);
     // Icecast 2.4 reads certificate and key from one PEM file.
@@ -51,19 +50,30 @@ std::string IcecastServer::configXml() const {
         "<icecast>\n"
         "  <location>watchdog-test</location><admin>test@localhost</admin>\n"
         "  <limits><clients>100</clients><sources>16</sources><queue-size>524288</queue-size>"
-        "<client-timeout>30</client-timeout><header-timeout>15</header-timeout><source-timeout>" + std::to_string(settings_.sourceTimeout.count()) + "</source-timeout>"
+        "<client-timeout>30</client-timeout><header-timeout>15</header-timeout><source-timeout>" +
+        std::to_string(settings_.sourceTimeout.count()) +
+        "</source-timeout>"
         "<burst-size>65535</burst-size></limits>\n"
-        "  <authentication><source-password>" + settings_.sourcePassword + "</source-password>"
-        "<relay-password>relay-secret</relay-password><admin-user>" + settings_.adminUser + "</admin-user>"
-        "<admin-password>" + settings_.adminPassword + "</admin-password></authentication>\n"
+        "  <authentication><source-password>" +
+        settings_.sourcePassword +
+        "</source-password>"
+        "<relay-password>relay-secret</relay-password><admin-user>" +
+        settings_.adminUser +
+        "</admin-user>"
+        "<admin-password>" +
+        settings_.adminPassword +
+        "</admin-password></authentication>\n"
         "  <hostname>127.0.0.1</hostname>\n"
-        "  <listen-socket><port>" + std::to_string(port_) + "</port><bind-address>127.0.0.1</bind-address></listen-socket>\n"
-        + (settings_.tls ? "  <listen-socket><port>" + std::to_string(tlsPort_) +
-                               "</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>\n"
-                         : std::string()) +
+        "  <listen-socket><port>" +
+        std::to_string(port_) + "</port><bind-address>127.0.0.1</bind-address></listen-socket>\n" +
+        (settings_.tls ? "  <listen-socket><port>" + std::to_string(tlsPort_) +
+                             "</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>\n"
+                       : std::string()) +
         settings_.mountsXml +
         "  <fileserve>1</fileserve>\n"
-        "  <paths><basedir>" + dir_.path() + "</basedir><logdir>" + dir_.file("log") + "</logdir>"
+        "  <paths><basedir>" +
+        dir_.path() + "</basedir><logdir>" + dir_.file("log") +
+        "</logdir>"
         "<webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot>" +
         (settings_.tls ? "<ssl-certificate>" + dir_.file("icecast.pem") + "</ssl-certificate>" : std::string()) +
         "</paths>\n"
@@ -95,8 +105,7 @@ bool IcecastServer::start(std::string& why) {
         },
         settings_.startTimeout, std::chrono::milliseconds(50));
     if (up && process_->running()) return true;
-    why = "port " + std::to_string(port_) + ": " + (up ? "exited" : "no answer within the start timeout") +
-          "; output: " + log();
+    why = "port " + std::to_string(port_) + ": " + (up ? "exited" : "no answer within the start timeout") + "; output: " + log();
     process_->stop(std::chrono::milliseconds(1000));
     process_.reset();
     return false;
@@ -169,8 +178,6 @@ void IcecastServer::stop() {
 
 bool IcecastServer::running() { return process_ && process_->running(); }
 
-std::string IcecastServer::log() const {
-    return (process_ ? process_->output() : std::string()) + readFile(dir_.file("log/error.log"));
-}
+std::string IcecastServer::log() const { return (process_ ? process_->output() : std::string()) + readFile(dir_.file("log/error.log")); }
 
 }  // namespace watchdog::test

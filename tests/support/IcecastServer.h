@@ -17,12 +17,12 @@ class IcecastServer {
 public:
     /// What the test chooses; everything else (port, paths, the user to run as) the harness picks.
     struct Settings {
-        std::string adminUser = "admin";              ///< <admin-user>
-        std::string adminPassword = "admin-secret";   ///< <admin-password>
-        std::string sourcePassword = "source-secret"; ///< <source-password> (user "source")
-        std::string mountsXml;                        ///< raw <mount>...</mount> elements to add, e.g. fallbacks
-        std::chrono::milliseconds startTimeout{10000}; ///< how long to wait for /admin/stats to answer
-        bool tls = false;  ///< also listen with TLS on tlsPort(), with a fresh self-signed certificate for 127.0.0.1
+        std::string adminUser = "admin";                ///< <admin-user>
+        std::string adminPassword = "admin-secret";     ///< <admin-password>
+        std::string sourcePassword = "source-secret";   ///< <source-password> (user "source")
+        std::string mountsXml;                          ///< raw <mount>...</mount> elements to add, e.g. fallbacks
+        std::chrono::milliseconds startTimeout{10000};  ///< how long to wait for /admin/stats to answer
+        bool tls = false;                        ///< also listen with TLS on tlsPort(), with a fresh self-signed certificate for 127.0.0.1
         std::chrono::seconds sourceTimeout{10};  ///< <source-timeout>: a source silent this long is dropped
     };
 

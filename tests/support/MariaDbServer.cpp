@@ -35,8 +35,9 @@ MariaDbServer::MariaDbServer(Settings settings) : settings_(std::move(settings))
     mariadbd_ = findProgram("mariadbd");
     client_ = findProgram("mariadb");
     if (mariadbd_.empty() || client_.empty() || findProgram("mariadb-install-db").empty())
-        throw std::runtime_error("mariadbd, mariadb or mariadb-install-db is not installed: apt-get install "
-                                 "mariadb-server mariadb-client (the tests need a real MariaDB)");
+        throw std::runtime_error(
+            "mariadbd, mariadb or mariadb-install-db is not installed: apt-get install "
+            "mariadb-server mariadb-client (the tests need a real MariaDB)");
     install();
     std::string why;
     // A free port can be taken between freeLoopbackPort() and mariadbd's bind(): try a few.
@@ -46,11 +47,19 @@ MariaDbServer::MariaDbServer(Settings settings) : settings_(std::move(settings))
         port_ = 0;
     }
     if (port_ == 0) throw std::runtime_error("mariadbd did not start: " + why);
-    sql("CREATE DATABASE IF NOT EXISTS `" + settings_.database + "`;"
-        "CREATE USER " + quoted(settings_.user) + "@'localhost' IDENTIFIED BY " + quoted(settings_.password) + ";"
-        "CREATE USER " + quoted(settings_.user) + "@'127.0.0.1' IDENTIFIED BY " + quoted(settings_.password) + ";"
-        "GRANT ALL ON `" + settings_.database + "`.* TO " + quoted(settings_.user) + "@'localhost';"
-        "GRANT ALL ON `" + settings_.database + "`.* TO " + quoted(settings_.user) + "@'127.0.0.1';");
+    sql("CREATE DATABASE IF NOT EXISTS `" + settings_.database +
+        "`;"
+        "CREATE USER " +
+        quoted(settings_.user) + "@'localhost' IDENTIFIED BY " + quoted(settings_.password) +
+        ";"
+        "CREATE USER " +
+        quoted(settings_.user) + "@'127.0.0.1' IDENTIFIED BY " + quoted(settings_.password) +
+        ";"
+        "GRANT ALL ON `" +
+        settings_.database + "`.* TO " + quoted(settings_.user) +
+        "@'localhost';"
+        "GRANT ALL ON `" +
+        settings_.database + "`.* TO " + quoted(settings_.user) + "@'127.0.0.1';");
 }
 
 MariaDbServer::~MariaDbServer() {
@@ -70,13 +79,17 @@ std::string MariaDbServer::tmpDir() const {
 }
 
 std::string MariaDbServer::sinkOptionsYaml() const {
-    return "host: 127.0.0.1\nport: " + std::to_string(port_) + "\nuser: " + settings_.user +
-           "\npassword: " + settings_.password + "\ndatabase: " + settings_.database + "\n";
+    return "host: 127.0.0.1\nport: " + std::to_string(port_) + "\nuser: " + settings_.user + "\npassword: " + settings_.password +
+           "\ndatabase: " + settings_.database + "\n";
 }
 
 void MariaDbServer::install() {
-    std::vector<std::string> argv = {"mariadb-install-db", "--no-defaults", "--datadir=" + dir_.file("data"),
-                                     "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db",
+    std::vector<std::string> argv = {"mariadb-install-db",
+                                     "--no-defaults",
+                                     "--datadir=" + dir_.file("data"),
+                                     "--user=root",
+                                     "--auth-root-authentication-method=normal",
+                                     "--skip-test-db",
                                      "--tmpdir=" + tmpDir()};
     argv.insert(argv.end(), kServerOptions.begin(), kServerOptions.end());
     auto [rc, output] = runCommand(argv, std::chrono::seconds(60));
@@ -84,25 +97,30 @@ void MariaDbServer::install() {
 }
 
 bool MariaDbServer::launch(std::string& why) {
-    std::vector<std::string> argv = {mariadbd_, "--no-defaults", "--datadir=" + dir_.file("data"),
-                                     "--socket=" + socketPath(), "--port=" + std::to_string(port_),
-                                     "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve",
-                                     "--pid-file=" + dir_.file("mariadbd.pid"), "--tmpdir=" + tmpDir()};
+    std::vector<std::string> argv = {mariadbd_,
+                                     "--no-defaults",
+                                     "--datadir=" + dir_.file("data"),
+                                     "--socket=" + socketPath(),
+                                     "--port=" + std::to_string(port_),
+                                     "--bind-address=127.0.0.1",
+                                     "--user=root",
+                                     "--skip-name-resolve",
+                                     "--pid-file=" + dir_.file("mariadbd.pid"),
+                                     "--tmpdir=" + tmpDir()};
     argv.insert(argv.end(), kServerOptions.begin(), kServerOptions.end());
     argv.insert(argv.end(), settings_.serverOptions.begin(), settings_.serverOptions.end());
     process_ = std::make_unique<ChildProcess>(argv);
     bool up = waitUntil(
         [&] {
             if (!process_->running()) return true;
-            return runCommand({findProgram("mariadb-admin"), "--no-defaults", "--socket=" + socketPath(), "-uroot",
-                               "--connect-timeout=2", "ping"},
-                              std::chrono::seconds(5))
+            return runCommand(
+                       {findProgram("mariadb-admin"), "--no-defaults", "--socket=" + socketPath(), "-uroot", "--connect-timeout=2", "ping"},
+                       std::chrono::seconds(5))
                        .first == 0;
         },
         settings_.startTimeout, std::chrono::milliseconds(100));
     if (up && process_->running()) return true;
-    why = process_->running() ? "no answer within " + std::to_string(settings_.startTimeout.count()) + " ms"
-                              : "it exited";
+    why = process_->running() ? "no answer within " + std::to_string(settings_.startTimeout.count()) + " ms" : "it exited";
     why += "; its log:\n" + process_->output();
     previousLogs_ += process_->output();
     process_->stop(std::chrono::milliseconds(3000));
@@ -140,16 +158,16 @@ void MariaDbServer::restart() {
 bool MariaDbServer::running() { return process_ && process_->running(); }
 
 std::pair<int, std::string> MariaDbServer::trySql(const std::string& statements, const std::string& database) const {
-    std::vector<std::string> argv = {client_, "--no-defaults", "--socket=" + socketPath(), "-uroot", "--batch",
-                                     "--skip-column-names", "--default-character-set=utf8mb4", "-e", statements};
+    std::vector<std::string> argv = {client_,   "--no-defaults",       "--socket=" + socketPath(),        "-uroot",
+                                     "--batch", "--skip-column-names", "--default-character-set=utf8mb4", "-e",
+                                     statements};
     if (!database.empty()) argv.push_back(database);
     return runCommand(argv, std::chrono::seconds(60));
 }
 
 std::string MariaDbServer::sql(const std::string& statements, const std::string& database) const {
     auto [rc, output] = trySql(statements, database);
-    if (rc != 0) throw std::runtime_error("mariadb client failed (exit " + std::to_string(rc) + ") on: " + statements +
-                                          "\n" + output);
+    if (rc != 0) throw std::runtime_error("mariadb client failed (exit " + std::to_string(rc) + ") on: " + statements + "\n" + output);
     return output;
 }
 

@@ -26,7 +26,8 @@ std::vector<std::uint64_t> sequencesOf(const std::vector<Record>& records);
 // Lets CHECK(a == b) print record kinds by name. (Status and EventType need no help: doctest finds
 // watchdog::toString by ADL, so compare them as toString(x) == std::string("fail").)
 namespace doctest {
-template <> struct StringMaker<watchdog::RecordKind> {
+template <>
+struct StringMaker<watchdog::RecordKind> {
     static String convert(watchdog::RecordKind k) { return k == watchdog::RecordKind::Event ? "event" : "result"; }
 };
 }  // namespace doctest

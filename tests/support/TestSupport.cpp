@@ -36,9 +36,7 @@ std::string envOr(const char* name, const std::string& fallback) {
 
 // Tests live in build/tests and benchmarks in build/bench, so without ctest's variable the build
 // tree is the parent of the executable's folder.
-std::string buildDir() {
-    return envOr("WATCHDOG_BUILD_DIR", fs::read_symlink("/proc/self/exe").parent_path().parent_path().string());
-}
+std::string buildDir() { return envOr("WATCHDOG_BUILD_DIR", fs::read_symlink("/proc/self/exe").parent_path().parent_path().string()); }
 std::string sourceDir() { return envOr("WATCHDOG_SOURCE_DIR", fs::current_path().string()); }
 std::string watchdogBinary() { return buildDir() + "/bin/encoder-watchdog"; }
 std::string pluginDir() { return buildDir() + "/" WATCHDOG_PLUGIN_SUBDIR; }
@@ -100,8 +98,8 @@ bool waitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::map<std::string, std::string> env, std::string workingDirectory) {
     static int counter = 0;
-    outputPath_ = (fs::temp_directory_path() / ("watchdog-child-" + std::to_string(::getpid()) + "-" +
-                                                std::to_string(++counter) + ".log")).string();
+    outputPath_ =
+        (fs::temp_directory_path() / ("watchdog-child-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".log")).string();
     std::vector<std::string> envStrings;
     for (char** e = environ; *e; ++e) {
         std::string s(*e);
@@ -230,8 +228,7 @@ LocalHttpServer::~LocalHttpServer() {
     state_->server->stopAll(true);
     // Poco does not join the connection threads: one still in a handler would call it (or Poco's
     // statics, at exit) after they are gone. Give them a moment to finish.
-    for (int i = 0; i < 500 && state_->server->currentConnections() > 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && state_->server->currentConnections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 int LocalHttpServer::port() const { return state_->socket.address().port(); }
@@ -245,13 +242,17 @@ PidFileGuard::~PidFileGuard() {
 
 ScopedVariable::ScopedVariable(std::string name, const char* value) : name_(std::move(name)) {
     if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    if (value) ::setenv(name_.c_str(), value, 1);
-    else ::unsetenv(name_.c_str());
+    if (value)
+        ::setenv(name_.c_str(), value, 1);
+    else
+        ::unsetenv(name_.c_str());
 }
 
 ScopedVariable::~ScopedVariable() {
-    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-    else ::unsetenv(name_.c_str());
+    if (old_)
+        ::setenv(name_.c_str(), old_->c_str(), 1);
+    else
+        ::unsetenv(name_.c_str());
 }
 
 }  // namespace watchdog::test

@@ -73,8 +73,7 @@ bool waitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
 class ChildProcess {
 public:
     /// Starts argv[0] (looked up in PATH) with argv; `env` entries are added to the environment.
-    ChildProcess(std::vector<std::string> argv, std::map<std::string, std::string> env = {},
-                 std::string workingDirectory = {});
+    ChildProcess(std::vector<std::string> argv, std::map<std::string, std::string> env = {}, std::string workingDirectory = {});
     ~ChildProcess();
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;

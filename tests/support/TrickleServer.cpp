@@ -20,7 +20,7 @@ namespace watchdog::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kPollMs = 20;               // how often a connection looks at the stop flag
+constexpr int kPollMs = 20;                   // how often a connection looks at the stop flag
 constexpr std::size_t kMaxRequest = 1 << 20;  // a request larger than this is not waited for
 
 int connectLoopback(int port) {

@@ -75,9 +75,10 @@ TEST_CASE("durations stop at the documented maximum instead of overflowing the c
 TEST_CASE("a valid pipeline: defaults, ${VAR} with a default, relative paths, the old script's rules") {
     TempDir dir;
     ::setenv("WATCHDOG_TEST_NAME", "station-eu", 1);
-    const std::string path = dir.write("conf/pipeline.yaml",
-        "watchdog:\n  name: ${WATCHDOG_TEST_NAME}\n  interval: 30s\n  state_file: ${WATCHDOG_TEST_UNSET:-state/s.json}\n"
-        "checks:\n  a: { plugin: x, timeout: 5s }\n  b: { plugin: x, interval: 500ms, fail_after: 3 }\n  c: { plugin: x }\n");
+    const std::string path =
+        dir.write("conf/pipeline.yaml",
+                  "watchdog:\n  name: ${WATCHDOG_TEST_NAME}\n  interval: 30s\n  state_file: ${WATCHDOG_TEST_UNSET:-state/s.json}\n"
+                  "checks:\n  a: { plugin: x, timeout: 5s }\n  b: { plugin: x, interval: 500ms, fail_after: 3 }\n  c: { plugin: x }\n");
     const Pipeline p = loadPipeline(path);
     CHECK(p.name == "station-eu");
     CHECK(p.stateFile == dir.path() + "/conf/state/s.json");
@@ -98,14 +99,14 @@ TEST_CASE("every problem is reported at once, with its exact line and column, wi
     TempDir dir;
     ::setenv("WATCHDOG_TEST_SECRET", "hunter2-very-secret", 1);
     const std::string path = dir.write("pipeline.yaml",
-        "watchdog:\n"                                   // 1
-        "  intervall: 30s\n"                            // 2
-        "checks:\n"                                     // 3
-        "  a:\n"                                        // 4
-        "    plugin: x\n"                               // 5
-        "    interval: soon\n"                          // 6
-        "    fail_after: ${WATCHDOG_TEST_SECRET}\n"     // 7
-        "  b: { plugin: x, timeout: ${WATCHDOG_TEST_MISSING} }\n"  // 8 (a YAML error: caught first)
+                                       "watchdog:\n"                                              // 1
+                                       "  intervall: 30s\n"                                       // 2
+                                       "checks:\n"                                                // 3
+                                       "  a:\n"                                                   // 4
+                                       "    plugin: x\n"                                          // 5
+                                       "    interval: soon\n"                                     // 6
+                                       "    fail_after: ${WATCHDOG_TEST_SECRET}\n"                // 7
+                                       "  b: { plugin: x, timeout: ${WATCHDOG_TEST_MISSING} }\n"  // 8 (a YAML error: caught first)
     );
     auto errors = errorsOf(path);
     REQUIRE(errors.size() == 1);
@@ -113,25 +114,25 @@ TEST_CASE("every problem is reported at once, with its exact line and column, wi
     CHECK(errors[0].find("quote a ${VAR} value") != std::string::npos);
 
     dir.write("pipeline.yaml",
-        "watchdog:\n"
-        "  intervall: 30s\n"
-        "checks:\n"
-        "  a:\n"
-        "    plugin: x\n"
-        "    interval: soon\n"
-        "  c: { plugin: x }\n"
-        "  b:\n"
-        "    plugin: x\n"
-        "    timeout: soonish\n"
-        "rules:\n"
-        "  failover:\n"
-        "    when: 2 of [a, bb]\n"
-        "    then: [nobody]\n"
-        "  other:\n"
-        "    when: any\n"
-        "    then: [nobody]\n"
-        "  rate:\n"
-        "    every: ${WATCHDOG_TEST_SECRET}\n");
+              "watchdog:\n"
+              "  intervall: 30s\n"
+              "checks:\n"
+              "  a:\n"
+              "    plugin: x\n"
+              "    interval: soon\n"
+              "  c: { plugin: x }\n"
+              "  b:\n"
+              "    plugin: x\n"
+              "    timeout: soonish\n"
+              "rules:\n"
+              "  failover:\n"
+              "    when: 2 of [a, bb]\n"
+              "    then: [nobody]\n"
+              "  other:\n"
+              "    when: any\n"
+              "    then: [nobody]\n"
+              "  rate:\n"
+              "    every: ${WATCHDOG_TEST_SECRET}\n");
     errors = errorsOf(path);
     std::string all;
     for (const auto& e : errors) all += e + "\n";
@@ -155,7 +156,10 @@ TEST_CASE("an unset variable is an error at its place, naming the variable") {
 
 TEST_CASE("invalid UTF-8 before a YAML error is a syntax error, not a crash (found by fuzz_pipeline)") {
     TempDir dir;
-    const std::string text("x\0watchog:\n  \xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" "a2, *a0\0\0\0]\n]\n", 37);
+    const std::string text(
+        "x\0watchog:\n  \xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+        "a2, *a0\0\0\0]\n]\n",
+        37);
     const std::string path = dir.write("pipeline.yaml", text);
     auto errors = errorsOf(path);
     REQUIRE(errors.size() == 1);
@@ -185,17 +189,17 @@ TEST_CASE("a rule count too large for an int is refused, not wrapped around to a
 TEST_CASE("one pass reports unset variables together with every other problem, each block's problems all") {
     TempDir dir;
     const std::string path = dir.write("pipeline.yaml",
-                                       "watchdog:\n"                                  // 1
-                                       "  interval: 5 minutes\n"                      // 2
-                                       "  timeout: 0s\n"                              // 3
-                                       "checks:\n"                                    // 4
-                                       "  a:\n"                                       // 5
-                                       "    plugin: x\n"                              // 6
-                                       "    interval: ${WATCHDOG_TEST_MISSING}\n"     // 7
-                                       "    fail_after: none\n"                       // 8
-                                       "    pass_after: 0\n"                          // 9
-                                       "  b: { label: no plugin }\n"                  // 10
-                                       "http: { listen: nowhere }\n");                // 11
+                                       "watchdog:\n"                               // 1
+                                       "  interval: 5 minutes\n"                   // 2
+                                       "  timeout: 0s\n"                           // 3
+                                       "checks:\n"                                 // 4
+                                       "  a:\n"                                    // 5
+                                       "    plugin: x\n"                           // 6
+                                       "    interval: ${WATCHDOG_TEST_MISSING}\n"  // 7
+                                       "    fail_after: none\n"                    // 8
+                                       "    pass_after: 0\n"                       // 9
+                                       "  b: { label: no plugin }\n"               // 10
+                                       "http: { listen: nowhere }\n");             // 11
     const std::vector<std::string> expected = {
         path + ":2:13: watchdog.interval: '5 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
         path + ":3:12: watchdog.timeout: must be more than 0",
@@ -234,7 +238,8 @@ TEST_CASE("a rule that names a check twice, or needs more checks than are enable
                                        "  fine: { when: \"1 of [cpu, b]\" }\n");
     const std::vector<std::string> expected = {
         path + ":6:18: rules.twice.when: names 'cpu' twice; each check counts once",
-        path + ":7:18: rules.never.when: needs 2 failing checks but only 1 of those it names are enabled (disabled: b); it could never fire",
+        path +
+            ":7:18: rules.never.when: needs 2 failing checks but only 1 of those it names are enabled (disabled: b); it could never fire",
     };
     CHECK(joined(errorsOf(path)) == joined(expected));
 }
@@ -250,8 +255,8 @@ TEST_CASE("what is not a regular pipeline file of sane size and depth is refused
     // An alias bomb: each level doubles the references; walking shared nodes once keeps it linear.
     std::string bomb = "x0: &a0 [\"${WATCHDOG_TEST_UNSET:-v}\", \"v\"]\n";
     for (int i = 1; i <= 40; ++i)
-        bomb += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
-                std::to_string(i - 1) + "]\n";
+        bomb +=
+            "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
     const std::string bombPath = dir.write("bomb.yaml", bomb);
     CHECK(errorsOf(bombPath).at(0).find("no check is configured") != std::string::npos);
     CHECK(errorsOf(bombPath).at(1).find("unknown top-level key 'x0'") != std::string::npos);
@@ -262,11 +267,13 @@ TEST_CASE("what is not a regular pipeline file of sane size and depth is refused
 TEST_CASE("a pipeline that would watch nothing is refused unless it says so") {
     TempDir dir;
     const std::string path = dir.write("pipeline.yaml", "watchdog:\n  name: x\n");
-    CHECK(joined(errorsOf(path)) == path + ": no check is configured: the watchdog would watch nothing (add a check under "
-                                           "checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
+    CHECK(joined(errorsOf(path)) == path +
+                                        ": no check is configured: the watchdog would watch nothing (add a check under "
+                                        "checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
     dir.write("pipeline.yaml", "checks:\n  a: { plugin: x, enabled: false }\n");
-    CHECK(joined(errorsOf(path)) == path + ":1:1: every check has enabled: false: the watchdog would watch nothing (add a check "
-                                           "under checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
+    CHECK(joined(errorsOf(path)) == path +
+                                        ":1:1: every check has enabled: false: the watchdog would watch nothing (add a check "
+                                        "under checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
     dir.write("pipeline.yaml", "watchdog: { allow_no_checks: true }\nchecks:\n  a: { plugin: x, enabled: false }\n");
     CHECK(errorsOf(path).empty());
 }
@@ -274,6 +281,5 @@ TEST_CASE("a pipeline that would watch nothing is refused unless it says so") {
 TEST_CASE("an alias inside the node it names is refused (found by fuzzing: it leaked the tree)") {
     TempDir dir;
     const std::string path = dir.write("pipeline.yaml", "checks: { a: { plugin: x } }\nx: &loop [1, *loop]\n");
-    CHECK(joined(errorsOf(path)) ==
-          path + ":2:14: this alias refers to a mapping or list that contains it\n");
+    CHECK(joined(errorsOf(path)) == path + ":2:14: this alias refers to a mapping or list that contains it\n");
 }

@@ -35,13 +35,14 @@ const RuleSpec& rule(const Pipeline& p, const std::string& id) {
     throw std::logic_error("unreachable");
 }
 
-const std::string kChecks = "checks:\n"
-                            "  encoder: { plugin: x, interval: 10s }\n"
-                            "  segments: { plugin: x }\n"
-                            "  backup_stream: { plugin: x }\n"
-                            "actions:\n"
-                            "  discord: { plugin: discord_notify }\n"
-                            "  backup: { plugin: aws_start, instance_id: i-0123456789abcdef0 }\n";
+const std::string kChecks =
+    "checks:\n"
+    "  encoder: { plugin: x, interval: 10s }\n"
+    "  segments: { plugin: x }\n"
+    "  backup_stream: { plugin: x }\n"
+    "actions:\n"
+    "  discord: { plugin: discord_notify }\n"
+    "  backup: { plugin: aws_start, instance_id: i-0123456789abcdef0 }\n";
 
 }  // namespace
 
@@ -64,11 +65,12 @@ TEST_CASE("limit: count and per are read") {
 
 TEST_CASE("limit: a count of 0, a missing or zero window and a limit on a rule without a condition are refused") {
     TempDir dir;
-    const std::string path = dir.write("p.yaml", kChecks + "rules:\n"
-                                                           "  failover:\n"
-                                                           "    when: 2 of *\n"
-                                                           "    limit: { count: 0, per: 0s }\n"
-                                                           "  online: { on: startup, then: discord, limit: { count: 1, per: 1h } }\n");
+    const std::string path = dir.write("p.yaml", kChecks +
+                                                     "rules:\n"
+                                                     "  failover:\n"
+                                                     "    when: 2 of *\n"
+                                                     "    limit: { count: 0, per: 0s }\n"
+                                                     "  online: { on: startup, then: discord, limit: { count: 1, per: 1h } }\n");
     const std::vector<std::string> expected = {
         path + ":11:21: rules.failover.limit.count: must be at least 1 (leave limit: out for no limit)",
         path + ":11:29: rules.failover.limit.per: must be more than 0",
@@ -79,12 +81,13 @@ TEST_CASE("limit: a count of 0, a missing or zero window and a limit on a rule w
 
 TEST_CASE("flap: a core option of every check; `flapping: ignore` on a rule") {
     TempDir dir;
-    const Pipeline p = loadPipeline(dir.write("p.yaml", "checks:\n"
-                                                        "  encoder: { plugin: x, interval: 10s, flap: { changes: 5, within: 10m } }\n"
-                                                        "  segments: { plugin: x }\n"
-                                                        "rules:\n"
-                                                        "  failover: { when: \"any of *\", flapping: ignore }\n"
-                                                        "  other: { when: \"any of *\" }\n"));
+    const Pipeline p = loadPipeline(dir.write("p.yaml",
+                                              "checks:\n"
+                                              "  encoder: { plugin: x, interval: 10s, flap: { changes: 5, within: 10m } }\n"
+                                              "  segments: { plugin: x }\n"
+                                              "rules:\n"
+                                              "  failover: { when: \"any of *\", flapping: ignore }\n"
+                                              "  other: { when: \"any of *\" }\n"));
     CHECK(p.checks[0].flapChanges == 5);
     CHECK(p.checks[0].flapWithin == 10min);
     CHECK(p.checks[1].flapChanges == 0);
@@ -94,15 +97,17 @@ TEST_CASE("flap: a core option of every check; `flapping: ignore` on a rule") {
 
 TEST_CASE("flap: too few changes, a window too short to ever see them, and an unknown flapping word are refused") {
     TempDir dir;
-    const std::string path = dir.write("p.yaml", "checks:\n"
-                                                 "  a: { plugin: x, interval: 1m, flap: { changes: 1, within: 10m } }\n"
-                                                 "  b: { plugin: x, interval: 1m, flap: { changes: 5, within: 3m } }\n"
-                                                 "  c: { plugin: x, flap: { changes: 5, within: 1h } }\n"
-                                                 "rules:\n"
-                                                 "  failover: { when: \"any of *\", flapping: maybe }\n");
+    const std::string path = dir.write("p.yaml",
+                                       "checks:\n"
+                                       "  a: { plugin: x, interval: 1m, flap: { changes: 1, within: 10m } }\n"
+                                       "  b: { plugin: x, interval: 1m, flap: { changes: 5, within: 3m } }\n"
+                                       "  c: { plugin: x, flap: { changes: 5, within: 1h } }\n"
+                                       "rules:\n"
+                                       "  failover: { when: \"any of *\", flapping: maybe }\n");
     const std::vector<std::string> expected = {
         path + ":2:50: checks.a.flap.changes: must be between 2 and 1000 (a check flaps when its state changes this often)",
-        path + ":3:61: checks.b.flap.within: 3m is too short to see 5 state changes of a check run every 1m (at least 4m); it could never flap",
+        path +
+            ":3:61: checks.b.flap.within: 3m is too short to see 5 state changes of a check run every 1m (at least 4m); it could never flap",
         path + ":6:43: rules.failover.flapping: 'maybe' is not one of: failing, ignore",
     };
     CHECK(joined(errorsOf(path)) == joined(expected));
@@ -110,14 +115,13 @@ TEST_CASE("flap: too few changes, a window too short to ever see them, and an un
 
 TEST_CASE("verify and failback are read; aws_stop on the instance aws_start starts is fine") {
     TempDir dir;
-    const Pipeline p = loadPipeline(dir.write("p.yaml", kChecks +
-                                                            "  stop_backup: { plugin: aws_stop, instance_id: i-0123456789abcdef0 }\n"
-                                                            "rules:\n"
-                                                            "  failover:\n"
-                                                            "    when: 2 of [encoder, segments]\n"
-                                                            "    then: backup\n"
-                                                            "    verify: { checks: [backup_stream], within: 5m }\n"
-                                                            "    failback: { after: 15m, then: [stop_backup, discord] }\n"));
+    const Pipeline p = loadPipeline(dir.write("p.yaml", kChecks + "  stop_backup: { plugin: aws_stop, instance_id: i-0123456789abcdef0 }\n"
+                                                                  "rules:\n"
+                                                                  "  failover:\n"
+                                                                  "    when: 2 of [encoder, segments]\n"
+                                                                  "    then: backup\n"
+                                                                  "    verify: { checks: [backup_stream], within: 5m }\n"
+                                                                  "    failback: { after: 15m, then: [stop_backup, discord] }\n"));
     const RuleSpec& r = rule(p, "failover");
     CHECK(r.verifyChecks == std::vector<std::string>{"backup_stream"});
     CHECK(r.verifyWithin == 5min);
@@ -139,9 +143,11 @@ TEST_CASE("verify naming an unknown check, failback.after shorter than a check's
     const std::vector<std::string> expected = {
         path + ":13:23: rules.failover.verify.checks: no check is called 'backup_steram' (did you mean 'backup_stream'?)",
         path + ":13:48: rules.failover.verify.within: must be more than 0",
-        path + ":14:24: rules.failover.failback.after: 5s is shorter than the interval of segments (1m): the recovery would not be seen twice",
-        path + ":14:34: rules.failover.failback.then: aws_stop action 'stop_other' names another instance_id than aws_start action "
-               "'backup' in then: failing back would stop an instance this rule never started",
+        path +
+            ":14:24: rules.failover.failback.after: 5s is shorter than the interval of segments (1m): the recovery would not be seen twice",
+        path +
+            ":14:34: rules.failover.failback.then: aws_stop action 'stop_other' names another instance_id than aws_start action "
+            "'backup' in then: failing back would stop an instance this rule never started",
     };
     CHECK(joined(errorsOf(path)) == joined(expected));
 }

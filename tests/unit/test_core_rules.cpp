@@ -181,7 +181,7 @@ TEST_CASE("startup, every and throttled check_error triggers") {
     CHECK(first[0].event.checkId == "icecast");
     CHECK(first[0].event.summary.find("credentials refused") != std::string::npos);
     s.clock.t += 5min;
-    CHECK(s.report("icecast", Result::error("credentials refused")).empty());  // throttled
+    CHECK(s.report("icecast", Result::error("credentials refused")).empty());                             // throttled
     CHECK(types(s.report("cpu", Result::error("no /proc"))) == std::vector<std::string>{"check_error"});  // per check
     s.clock.t += 11min;
     CHECK(types(s.report("icecast", Result::error("credentials refused"))) == std::vector<std::string>{"check_error"});

@@ -242,8 +242,9 @@ TEST_CASE("flapping: one flapping event, no message per change while it flaps, o
     REQUIRE(flap != all.end());
     CHECK(flap->event.checkId == "icecast");
     CHECK(flap->actions == std::vector<std::string>{"discord"});  // the rule's notifiers, not every notifier
-    CHECK(flap->event.summary == "Icecast Sources is flapping (4 state changes within 1 min): no message per change until it is "
-                                 "stable; it counts as failing for failover");
+    CHECK(flap->event.summary ==
+          "Icecast Sources is flapping (4 state changes within 1 min): no message per change until it is "
+          "stable; it counts as failing for failover");
     seen.clear();
     for (int i = 0; i < 20; ++i) {  // steady and passing
         clock.t += 5s;
@@ -383,8 +384,9 @@ TEST_CASE("failback: recovery and failback are separate events; the failback act
     auto recovered = s.both(Result::pass("ok"));
     REQUIRE(types(recovered) == Types{"recovered"});
     CHECK(recovered[0].actions == std::vector<std::string>{"discord"});
-    CHECK(recovered[0].event.summary == "Recovered after 11 min 20 s: below the threshold (still failing: Encoder CPU); failing back "
-                                        "in 15 min if it stays so (stop_backup, discord)");
+    CHECK(recovered[0].event.summary ==
+          "Recovered after 11 min 20 s: below the threshold (still failing: Encoder CPU); failing back "
+          "in 15 min if it stays so (stop_backup, discord)");
     CHECK(s.phase() == "failing_back");
     CHECK(*s.rules.nextWakeup() == s.clock.t + 15min);
     s.clock.t += 15min - 1ms;
@@ -414,8 +416,9 @@ TEST_CASE("failback: a new failure during `after` cancels it and keeps the backu
     auto again = s.both(Result::fail("down"));
     REQUIRE(types(again) == Types{"failback_cancelled"});
     CHECK(again[0].actions == std::vector<std::string>{"discord"});
-    CHECK(again[0].event.summary == "Failing again 5 min after the recovery (Icecast Sources, Encoder CPU): failback cancelled, the "
-                                    "backup stays on");
+    CHECK(again[0].event.summary ==
+          "Failing again 5 min after the recovery (Icecast Sources, Encoder CPU): failback cancelled, the "
+          "backup stays on");
     CHECK(s.phase() == "fired");  // no second failover: the backup is on
     s.clock.t += 1h;
     CHECK(s.tick().empty());

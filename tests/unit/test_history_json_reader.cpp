@@ -53,9 +53,8 @@ TEST_CASE("json reader: 200k levels of nesting are refused with the reason, 64 l
 }
 
 TEST_CASE("record lines: a line with fields in another order or escaped unicode still reads") {
-    const Record r = recordFromJsonLine(
-        R"({"seq":9,"kind":"result","status":"fail","time":"2026-11-24T03:00:09.000Z","check":"icecast",)"
-        R"("summary":"Caf\u00e9 FM: no source","value":null,"details":{"listeners":12}})");
+    const Record r = recordFromJsonLine(R"({"seq":9,"kind":"result","status":"fail","time":"2026-11-24T03:00:09.000Z","check":"icecast",)"
+                                        R"("summary":"Caf\u00e9 FM: no source","value":null,"details":{"listeners":12}})");
     CHECK(r.sequence == 9);
     CHECK(r.checkId == "icecast");
     CHECK(r.result.summary == "Caf\xc3\xa9 FM: no source");

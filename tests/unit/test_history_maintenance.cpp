@@ -23,16 +23,17 @@ Record result(std::chrono::minutes at, const std::string& check, Status status) 
     return r;
 }
 
-Record maintenance(EventType type, std::chrono::minutes at, const std::string& scope, const std::string& id,
-                   std::chrono::minutes length) {
+Record maintenance(EventType type, std::chrono::minutes at, const std::string& scope, const std::string& id, std::chrono::minutes length) {
     Record r = sampleEvent(1, type);
     r.time = t0 + at;
     r.event.time = r.time;
     r.event.details = {{"scope", scope}, {"id", id}, {"by", "alice"}, {"reason", "new card"}};
     r.event.deadline.reset();
     r.event.duration.reset();
-    if (type == EventType::MaintenanceStarted) r.event.deadline = r.time + length;
-    else r.event.duration = length;
+    if (type == EventType::MaintenanceStarted)
+        r.event.deadline = r.time + length;
+    else
+        r.event.duration = length;
     return r;
 }
 

@@ -108,10 +108,10 @@ struct Server {
 }  // namespace
 
 TEST_CASE("escapeForLog shows control characters, separators, bidi overrides and bad bytes as escapes, and keeps other text") {
-    CHECK(escapeForLog(hostile) ==
-          "live\\n2026-01-01 00:00:00 [critical] forged\\r\\x1b[2J\\x7f\\u009b\\u2028\\u202e\\xff end");
+    CHECK(escapeForLog(hostile) == "live\\n2026-01-01 00:00:00 [critical] forged\\r\\x1b[2J\\x7f\\u009b\\u2028\\u202e\\xff end");
     CHECK(escapeForLog("Radio Bézier – 東京 \\ \"live\"") == "Radio Bézier – 東京 \\ \"live\"");
-    CHECK(escapeForLog("\xc0\xaf overlong, \xed\xa0\x80 surrogate, \xe2\x82 cut") == "\\xc0\\xaf overlong, \\xed\\xa0\\x80 surrogate, \\xe2\\x82 cut");
+    CHECK(escapeForLog("\xc0\xaf overlong, \xed\xa0\x80 surrogate, \xe2\x82 cut") ==
+          "\\xc0\\xaf overlong, \\xed\\xa0\\x80 surrogate, \\xe2\\x82 cut");
     CHECK(escapeForLog("tab\there") == "tab\\there");
 }
 
@@ -179,7 +179,8 @@ TEST_CASE("hostile text in a label reaches /metrics as one escaped, valid UTF-8 
     auto [status, body] = get(server.port(), "/metrics");
     REQUIRE(status == 200);
     CHECK(inert(body, true));
-    CHECK(body.find("label=\"live\\n2026-01-01 00:00:00 [critical] forged\\\\r\\\\x1b[2J\\\\x7f\\\\u009b\\\\u2028\\\\u202e\xef\xbf\xbd end\"") !=
+    CHECK(body.find(
+              "label=\"live\\n2026-01-01 00:00:00 [critical] forged\\\\r\\\\x1b[2J\\\\x7f\\\\u009b\\\\u2028\\\\u202e\xef\xbf\xbd end\"") !=
           std::string::npos);
 }
 
@@ -195,7 +196,8 @@ TEST_CASE("an error carrying a forged log line is logged as one line and answere
     for (const auto& line : log.lines())
         if (line.find("database said") != std::string::npos) errors.push_back(line);
     REQUIRE(errors.size() == 1);
-    CHECK(errors[0] == "GET /status: database said: live\\n2026-01-01 00:00:00 [critical] forged\\r\\x1b[2J\\x7f\\u009b\\u2028\\u202e\\xff end");
+    CHECK(errors[0] ==
+          "GET /status: database said: live\\n2026-01-01 00:00:00 [critical] forged\\r\\x1b[2J\\x7f\\u009b\\u2028\\u202e\\xff end");
 }
 
 TEST_CASE("refused tokens are logged five a minute; the rest are counted, and the count is logged when the server stops") {

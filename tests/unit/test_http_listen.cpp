@@ -40,11 +40,10 @@ std::string noToken(const std::string& shown, const std::string& reach) {
 
 TEST_CASE("loopback addresses validate without a token, IPv6 in brackets") {
     TempDir dir;
-    for (const auto& [listen, host, port] : std::vector<std::tuple<std::string, std::string, int>>{
-             {"127.0.0.1:9480", "127.0.0.1", 9480},
-             {"localhost:80", "localhost", 80},
-             {"[::1]:9480", "[::1]", 9480},
-             {"127.0.0.2:0", "127.0.0.2", 0}}) {
+    for (const auto& [listen, host, port] : std::vector<std::tuple<std::string, std::string, int>>{{"127.0.0.1:9480", "127.0.0.1", 9480},
+                                                                                                   {"localhost:80", "localhost", 80},
+                                                                                                   {"[::1]:9480", "[::1]", 9480},
+                                                                                                   {"127.0.0.2:0", "127.0.0.2", 0}}) {
         INFO(listen);
         const std::string path = pipelineWith(dir, "http: { listen: \"" + listen + "\" }\n");
         REQUIRE(errorsOf(path).empty());
@@ -62,12 +61,9 @@ TEST_CASE("loopback addresses validate without a token, IPv6 in brackets") {
 TEST_CASE("an address other machines can reach is refused without a token, at the listen value") {
     TempDir dir;
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {"0.0.0.0:9480", " listens on every interface"},
-        {":9480", " listens on every interface"},
-        {"[::]:9480", " listens on every interface"},
-        {"192.168.1.20:9480", " is not a loopback address"},
-        {"[2001:db8::1]:9480", " is not a loopback address"},
-        {"status.example:9480", " names a host other than localhost"},
+        {"0.0.0.0:9480", " listens on every interface"},      {":9480", " listens on every interface"},
+        {"[::]:9480", " listens on every interface"},         {"192.168.1.20:9480", " is not a loopback address"},
+        {"[2001:db8::1]:9480", " is not a loopback address"}, {"status.example:9480", " names a host other than localhost"},
     };
     for (const auto& [listen, reach] : cases) {
         INFO(listen);
@@ -159,9 +155,9 @@ TEST_CASE("unknown keys in http: are still reported beside a listen problem") {
 TEST_CASE("every listen form that validates also starts the status server") {
     TempDir dir;
     FakeEngineStatus engine;
-    for (const std::string http : {"{ listen: \"127.0.0.1:0\" }", "{ listen: \"localhost:0\" }", "{ listen: \"[::1]:0\" }",
-                                   "{ listen: \":0\", token: t }", "{ listen: \"0.0.0.0:0\", allow_unauthenticated: true }",
-                                   "{ listen: \"[::]:0\", token: t }"}) {
+    for (const std::string http :
+         {"{ listen: \"127.0.0.1:0\" }", "{ listen: \"localhost:0\" }", "{ listen: \"[::1]:0\" }", "{ listen: \":0\", token: t }",
+          "{ listen: \"0.0.0.0:0\", allow_unauthenticated: true }", "{ listen: \"[::]:0\", token: t }"}) {
         INFO(http);
         const Pipeline p = loadPipeline(pipelineWith(dir, "http: " + http + "\n"));
         StatusServer server(p.http, engine);

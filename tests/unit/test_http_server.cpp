@@ -171,7 +171,8 @@ TEST_CASE("GET /metrics is Prometheus text 0.0.4 with HELP and TYPE for every fa
     CHECK(m.find("\nprocess_start_time_seconds ") != std::string::npos);
 
     // Every sample line is NAME{labels} VALUE, every family is declared before its samples.
-    const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? ([-+]?[0-9.eE+-]+|NaN|[+-]Inf)$)");
+    const std::regex sample(
+        R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? ([-+]?[0-9.eE+-]+|NaN|[+-]Inf)$)");
     std::istringstream lines(m);
     std::string line;
     std::set<std::string> declared;

@@ -36,9 +36,7 @@ TEST_CASE("longer durations use two units, the smaller one rounded") {
     CHECK(human::duration(milliseconds(400LL * 86400000)) == "400 d");
 }
 
-TEST_CASE("a negative duration keeps its sign") {
-    CHECK(human::duration(milliseconds(-9442)) == "-9.4 s");
-}
+TEST_CASE("a negative duration keeps its sign") { CHECK(human::duration(milliseconds(-9442)) == "-9.4 s"); }
 
 TEST_CASE("a number has three significant digits, no exponent and no trailing zeros") {
     CHECK(human::number(2.22059) == "2.22");

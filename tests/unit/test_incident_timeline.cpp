@@ -37,7 +37,8 @@ Record event(TimePoint t, EventType type, const std::string& incident = "", Deta
 TEST_CASE("uptime leaves out the results taken while the pipeline was in maintenance, and says how long that was") {
     const TimePoint now = std::chrono::system_clock::now();
     std::vector<Record> records;
-    for (int minute = 60; minute >= 1; --minute) records.push_back(result(now - std::chrono::minutes(minute), "icecast", minute > 40 || minute < 20));
+    for (int minute = 60; minute >= 1; --minute)
+        records.push_back(result(now - std::chrono::minutes(minute), "icecast", minute > 40 || minute < 20));
     CHECK(uptimeOf("icecast", "Icecast", records, now).day.fail == 21);  // minutes 40..20
     const Details pipeline{{"scope", "pipeline"}, {"id", ""}, {"by", "alice"}, {"reason", "encoder work"}};
     Record started = event(now - 41min, EventType::MaintenanceStarted, "", pipeline);

@@ -130,8 +130,10 @@ TEST_CASE("the old script's .env maps every key, keeps secrets as ${VAR} and poi
 
 TEST_CASE("keys the .env leaves out get the defaults of the script's code (config.py), not of its sample") {
     test::TempDir dir;
-    Migrated m = migrate(dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
-                              "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n", nowhere);
+    Migrated m = migrate(dir,
+                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
+                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n",
+                         nowhere);
     INFO(m.yaml);
     CHECK(m.code == 0);
     CHECK(valueAt(m.yaml, "checks.liquidsoap_cpu.min_percent") == "20.0");
@@ -148,9 +150,10 @@ TEST_CASE("keys the .env leaves out get the defaults of the script's code (confi
 
 TEST_CASE("unknown keys, missing values and bad numbers are listed and the rest still maps") {
     test::TempDir dir;
-    Migrated m = migrate(dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS=\nHLS_DIRECTORY=/srv/hls\n"
-                              "MAX_TS_FILES=twenty\nCPU_LOAD_THRESHOLD=12.5\nSLACK_TOKEN=xoxb-secret\n"
-                              "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\n");
+    Migrated m = migrate(dir,
+                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=\nHLS_DIRECTORY=/srv/hls\n"
+                         "MAX_TS_FILES=twenty\nCPU_LOAD_THRESHOLD=12.5\nSLACK_TOKEN=xoxb-secret\n"
+                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\n");
     INFO(m.yaml);
     INFO(m.errors);
     CHECK(m.code == 1);
@@ -170,11 +173,13 @@ TEST_CASE("unknown keys, missing values and bad numbers are listed and the rest 
 
 TEST_CASE("odd quoting: lines env_file would refuse and values that read oddly are reported") {
     test::TempDir dir;
-    Migrated m = migrate(dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS='unterminated\nthis is not a setting\n"
-                              "HLS_DIRECTORY=\"/srv/hls\" trailing\n1BAD-KEY=3\nCPU_LOAD_THRESHOLD = 30\nCPU_LOAD_THRESHOLD=40\n");
+    Migrated m = migrate(dir,
+                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS='unterminated\nthis is not a setting\n"
+                         "HLS_DIRECTORY=\"/srv/hls\" trailing\n1BAD-KEY=3\nCPU_LOAD_THRESHOLD = 30\nCPU_LOAD_THRESHOLD=40\n");
     INFO(m.errors);
     CHECK(m.code == 1);
-    CHECK(m.errors.find("line 2: ICECAST_PASS has an opening single quote without a closing one (env_file will refuse") != std::string::npos);
+    CHECK(m.errors.find("line 2: ICECAST_PASS has an opening single quote without a closing one (env_file will refuse") !=
+          std::string::npos);
     CHECK(m.errors.find("line 3: 'this is not a setting' is not KEY=VALUE") != std::string::npos);
     CHECK(m.errors.find("line 4: HLS_DIRECTORY: the text after the closing quote is ignored ('trailing')") != std::string::npos);
     CHECK(m.errors.find("line 5: '1BAD-KEY' is not a variable name") != std::string::npos);
@@ -313,16 +318,17 @@ TEST_CASE("the sample .env as published: its empty AWS_BACKUP_INSTANCE_ID (with 
     test::TempDir dir;
     Migrated m = migrate(dir, test::kOldScriptSampleEnv, inProfile);
     CHECK(m.code == 1);
-    CHECK(m.errors == "migrate-env: 1 thing in " + dir.file(".env") + " could not be mapped:\n"
-                      "  AWS_BACKUP_INSTANCE_ID (line 32) has no value: no backup action (nothing is started on failover)\n");
+    CHECK(m.errors == "migrate-env: 1 thing in " + dir.file(".env") +
+                          " could not be mapped:\n"
+                          "  AWS_BACKUP_INSTANCE_ID (line 32) has no value: no backup action (nothing is started on failover)\n");
     CHECK_FALSE(has(m.yaml, "actions.backup"));
     CHECK(m.yaml.find("    warn: [discord]\n") != std::string::npos);
 }
 
 TEST_CASE("ENABLE_DISCORD_UPDATES=False: no discord action and no rule that notifies") {
     test::TempDir dir;
-    const std::string env = replaced(test::oldScriptEnvWithInstance("i-0123456789abcdef0"), "ENABLE_DISCORD_UPDATES=True",
-                                     "ENABLE_DISCORD_UPDATES=False");
+    const std::string env =
+        replaced(test::oldScriptEnvWithInstance("i-0123456789abcdef0"), "ENABLE_DISCORD_UPDATES=True", "ENABLE_DISCORD_UPDATES=False");
     Migrated m = migrate(dir, env, inProfile);
     INFO(m.yaml);
     CHECK(m.errors == "");
@@ -332,10 +338,12 @@ TEST_CASE("ENABLE_DISCORD_UPDATES=False: no discord action and no rule that noti
     CHECK(m.yaml.find("actions:\n  # Discord Config\n  # Set to True to enable Discord updates\n"
                       "  # no discord action and no rule that notifies: ENABLE_DISCORD_UPDATES=False in the .env "
                       "(the script sent nothing to Discord)\n  backup:\n") != std::string::npos);
-    CHECK(m.yaml.find("rules:\n  failover:\n    when: 2 of [icecast, liquidsoap_cpu, ts_count, ts_age]   # the script acted when two or more failed\n"
-                      "    # Spin up threshhold - VERY IMPORTANT\n"
-                      "    # Set the wait time before bringing up the backup encoder server (in seconds)\n"
-                      "    wait: 5m\n    then: [backup]\n\nsinks:\n") != std::string::npos);
+    CHECK(
+        m.yaml.find(
+            "rules:\n  failover:\n    when: 2 of [icecast, liquidsoap_cpu, ts_count, ts_age]   # the script acted when two or more failed\n"
+            "    # Spin up threshhold - VERY IMPORTANT\n"
+            "    # Set the wait time before bringing up the backup encoder server (in seconds)\n"
+            "    wait: 5m\n    then: [backup]\n\nsinks:\n") != std::string::npos);
     for (const char* rule : {"rules.online", "rules.status", "rules.errors", "rules.failover.warn", "rules.failover.recover"})
         CHECK_MESSAGE(!has(m.yaml, rule), rule);
     CHECK(m.yaml.find("#   DISCORD") == std::string::npos);  // its keys are understood, not "not mapped"
@@ -356,9 +364,10 @@ TEST_CASE("ENABLE_DB_LOGGING=False: no mysql sink, the sqlite history stays") {
 }
 
 TEST_CASE("the switches read as the script's config.py: os.getenv(KEY, 'True') == 'True'") {
-    const std::string base = "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
-                             "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n"
-                             "DB_USER=radio\nDB_NAME=watchdog\n";
+    const std::string base =
+        "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
+        "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n"
+        "DB_USER=radio\nDB_NAME=watchdog\n";
     struct Case {
         const char* lines;
         bool discord, mysql;
@@ -379,24 +388,28 @@ TEST_CASE("the switches read as the script's config.py: os.getenv(KEY, 'True') =
 
 TEST_CASE("a switch people read as yes but the script read as off stays off, and says so") {
     test::TempDir dir;
-    Migrated m = migrate(dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
-                              "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n"
-                              "DB_USER=radio\nDB_NAME=watchdog\nENABLE_DISCORD_UPDATES=true\nENABLE_DB_LOGGING=1\n",
+    Migrated m = migrate(dir,
+                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
+                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n"
+                         "DB_USER=radio\nDB_NAME=watchdog\nENABLE_DISCORD_UPDATES=true\nENABLE_DB_LOGGING=1\n",
                          inProfile);
     CHECK(m.code == 1);
-    CHECK(m.errors == "migrate-env: 2 things in " + dir.file(".env") + " could not be mapped:\n"
-                      "  ENABLE_DISCORD_UPDATES (line 8): the script compared the value with 'True' exactly, so 'true' turned Discord off; "
-                      "it stays off here (write ENABLE_DISCORD_UPDATES=True to turn it on)\n"
-                      "  ENABLE_DB_LOGGING (line 9): the script compared the value with 'True' exactly, so '1' turned MySQL logging off; "
-                      "it stays off here (write ENABLE_DB_LOGGING=True to turn it on)\n");
+    CHECK(m.errors ==
+          "migrate-env: 2 things in " + dir.file(".env") +
+              " could not be mapped:\n"
+              "  ENABLE_DISCORD_UPDATES (line 8): the script compared the value with 'True' exactly, so 'true' turned Discord off; "
+              "it stays off here (write ENABLE_DISCORD_UPDATES=True to turn it on)\n"
+              "  ENABLE_DB_LOGGING (line 9): the script compared the value with 'True' exactly, so '1' turned MySQL logging off; "
+              "it stays off here (write ENABLE_DB_LOGGING=True to turn it on)\n");
     CHECK_FALSE(has(m.yaml, "actions.discord"));
     CHECK(m.yaml.find("plugin: mysql") == std::string::npos);
 }
 
 TEST_CASE("ENABLE_DB_LOGGING=True without the DB_ settings is reported") {
     test::TempDir dir;
-    Migrated m = migrate(dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
-                              "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\nENABLE_DB_LOGGING=True\n",
+    Migrated m = migrate(dir,
+                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
+                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\nENABLE_DB_LOGGING=True\n",
                          inProfile);
     CHECK(m.code == 1);
     CHECK(m.errors.find("  ENABLE_DB_LOGGING (line 6) is True but DB_HOST, DB_USER and DB_NAME are not set: no mysql sink\n") !=

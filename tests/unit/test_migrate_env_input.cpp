@@ -56,7 +56,10 @@ TEST_CASE("a file that is not a .env: one clear line, exit 1, nothing on stdout"
     const std::vector<Case> cases = {
         {"png", bytes("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "it is not UTF-8 text (line 1)"},
         {"nul", bytes("ICECAST_URL=http://x\nICECAST_PASS=a\0b\n"), "it contains NUL bytes (line 2), so it is binary data"},
-        {"elf", bytes("\x7f" "ELF\x02\x01\x01"), "it contains control characters (line 1), so it is binary data"},
+        {"elf",
+         bytes("\x7f"
+               "ELF\x02\x01\x01"),
+         "it contains control characters (line 1), so it is binary data"},
         {"yaml", "watchdog:\n  name: station\nchecks:\n  icecast: {plugin: icecast}\n",
          "none of its lines is a setting (line 1: 'watchdog:' is not KEY=VALUE)"},
         {"empty", "", "it has no KEY=VALUE line"},
@@ -142,10 +145,16 @@ TEST_CASE("a UTF-8 byte order mark before the first key is ignored") {
 TEST_CASE("nothing is run from any value: command substitutions stay text") {
     test::TempDir dir;
     const std::string ran = dir.file("ran");
-    const std::string env = "ICECAST_URL=http://localhost:8000\nICECAST_PASS=`touch " + ran + "1`\n"
-                            "HLS_DIRECTORY=$(touch " + ran + "2)\nAWS_BACKUP_INSTANCE_ID=i-1;touch " + ran + "3\n"
-                            "DISCORD_WEBHOOK_URL=$(touch " + ran + "4)\nLOG_FILE=\"$(touch " + ran + "5)\"\n"
-                            "DB_USER=radio\nDB_NAME=x\nDB_HOST=$(touch " + ran + "6)\n";
+    const std::string env = "ICECAST_URL=http://localhost:8000\nICECAST_PASS=`touch " + ran +
+                            "1`\n"
+                            "HLS_DIRECTORY=$(touch " +
+                            ran + "2)\nAWS_BACKUP_INSTANCE_ID=i-1;touch " + ran +
+                            "3\n"
+                            "DISCORD_WEBHOOK_URL=$(touch " +
+                            ran + "4)\nLOG_FILE=\"$(touch " + ran +
+                            "5)\"\n"
+                            "DB_USER=radio\nDB_NAME=x\nDB_HOST=$(touch " +
+                            ran + "6)\n";
     const Migrated m = migrateFile(dir.write(".env", env));
     INFO(m.yaml);
     INFO(m.errors);
@@ -172,8 +181,9 @@ TEST_CASE("a .env with 60k unknown keys lists each once, at its last line (read 
 
 TEST_CASE("a malformed ICECAST_URL is reported without the password it carries") {
     test::TempDir dir;
-    const Migrated m = migrateFile(dir.write(".env", "ICECAST_URL=http://admin:hunter2pass@ho st:99x/\nICECAST_PASS=x\n"
-                                                     "HLS_DIRECTORY=/tmp\nAWS_BACKUP_INSTANCE_ID=i-0123456789abcdef0\n"));
+    const Migrated m = migrateFile(dir.write(".env",
+                                             "ICECAST_URL=http://admin:hunter2pass@ho st:99x/\nICECAST_PASS=x\n"
+                                             "HLS_DIRECTORY=/tmp\nAWS_BACKUP_INSTANCE_ID=i-0123456789abcdef0\n"));
     CHECK(m.errors.find("ICECAST_URL (line 1): 'http://***@ho st:99x/' is not a URL; no icecast check") != std::string::npos);
     CHECK(m.errors.find("hunter2") == std::string::npos);
     CHECK(m.yaml.find("hunter2") == std::string::npos);

@@ -41,7 +41,8 @@ TEST_CASE("the region found in the AWS CLI's chain is written with where it came
     });
     CHECK(m.code == 0);
     CHECK(m.errors == "");
-    CHECK(m.yaml.find("    instance_id: ${AWS_BACKUP_INSTANCE_ID}\n    region: eu-west-1   # from /home/radio/.aws/config [profile backup]\n") !=
+    CHECK(m.yaml.find(
+              "    instance_id: ${AWS_BACKUP_INSTANCE_ID}\n    region: eu-west-1   # from /home/radio/.aws/config [profile backup]\n") !=
           std::string::npos);
 
     m = migrate(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
@@ -53,7 +54,8 @@ TEST_CASE("the region found in the AWS CLI's chain is written with where it came
 TEST_CASE("no region anywhere: the YAML says so, stderr says where it looked, and the exit code stays 0") {
     test::TempDir dir;
     Migrated m = migrate(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
-        return RegionFinding{std::nullopt, "",
+        return RegionFinding{std::nullopt,
+                             "",
                              {"AWS_REGION: not set", "AWS_DEFAULT_REGION: not set", "/root/.aws/config: no such file",
                               "/root/.aws/credentials: no such file", "instance metadata: disabled"}};
     });
@@ -63,8 +65,10 @@ TEST_CASE("no region anywhere: the YAML says so, stderr says where it looked, an
           "/root/.aws/config: no such file; /root/.aws/credentials: no such file; instance metadata: disabled): aws_start looks "
           "again in AWS_REGION, AWS_DEFAULT_REGION, the AWS profile and the instance metadata when it starts; add region: to "
           "actions.backup to fix it\n");
-    CHECK(m.yaml.find("    instance_id: ${AWS_BACKUP_INSTANCE_ID}\n    # region: none found when migrating; aws_start looks again when it starts\n") !=
-          std::string::npos);
+    CHECK(
+        m.yaml.find(
+            "    instance_id: ${AWS_BACKUP_INSTANCE_ID}\n    # region: none found when migrating; aws_start looks again when it starts\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("AWS_REGION in migrate-env's own environment is found, never reported as not set") {

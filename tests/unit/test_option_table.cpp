@@ -49,8 +49,8 @@ TEST_CASE("reading an undeclared option or passing another default than the decl
     const DeclaredOptions options(block, kTable);
     CHECK_THROWS_WITH_AS(options.string("pattern", "*.ts"), "checks.ts: the plugin reads option 'pattern' but does not declare it",
                          std::logic_error);
-    CHECK_THROWS_WITH_AS(options.duration("max_age", 10min),
-                         "checks.ts.max_age: the declared default '15m' differs from the plugin's own", std::logic_error);
+    CHECK_THROWS_WITH_AS(options.duration("max_age", 10min), "checks.ts.max_age: the declared default '15m' differs from the plugin's own",
+                         std::logic_error);
     CHECK(options.duration("max_age", 15min) == 15min);
 }
 

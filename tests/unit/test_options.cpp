@@ -37,17 +37,18 @@ TEST_CASE("a block that collects problems records each bad option, returns its f
     CHECK(o.string("required_one").empty());
     CHECK(o.child("nested").integer("x", 0, 0, 10) == 1);
     o.report("count", "also too small");
-    CHECK(joined(texts(o.recordedProblems())) == joined({
-        "p.yaml:2:12: checks.a.max_age: '15 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
-        "p.yaml:3:10: checks.a.count: 'many' is not a whole number",
-        "p.yaml:1:1: checks.a.required_one: required option is missing",
-        "p.yaml:3:10: checks.a.count: also too small",
-    }));
+    CHECK(joined(texts(o.recordedProblems())) ==
+          joined({
+              "p.yaml:2:12: checks.a.max_age: '15 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
+              "p.yaml:3:10: checks.a.count: 'many' is not a whole number",
+              "p.yaml:1:1: checks.a.required_one: required option is missing",
+              "p.yaml:3:10: checks.a.count: also too small",
+          }));
     CHECK(joined(texts(o.unknownKeys())) == joined({
-        "p.yaml:5:3: checks.a: unknown option 'typo1'",
-        "p.yaml:6:3: checks.a: unknown option 'typo2'",
-        "p.yaml:4:19: checks.a.nested: unknown option 'y' (did you mean 'x'?)",
-    }));
+                                                "p.yaml:5:3: checks.a: unknown option 'typo1'",
+                                                "p.yaml:6:3: checks.a: unknown option 'typo2'",
+                                                "p.yaml:4:19: checks.a.nested: unknown option 'y' (did you mean 'x'?)",
+                                            }));
     const SourceMark stop{"p.yaml", 6, 1};
     CHECK(texts(o.unknownKeys(&stop)).size() == 2);  // typo2 sits after the stop: configure never reached it
 }

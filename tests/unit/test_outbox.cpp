@@ -68,7 +68,8 @@ TEST_CASE("a notifier that never delivers keeps the newest 1000; an unreadable f
     TempDir dir;
     Outbox outbox(dir.path() + "/outbox");
     std::optional<Event> dropped;
-    for (int i = 0; i <= static_cast<int>(Outbox::kMaxKept); ++i) dropped = outbox.keep("discord", static_cast<std::uint64_t>(i), event(EventType::Status, i));
+    for (int i = 0; i <= static_cast<int>(Outbox::kMaxKept); ++i)
+        dropped = outbox.keep("discord", static_cast<std::uint64_t>(i), event(EventType::Status, i));
     REQUIRE(dropped);
     CHECK(dropped->summary == "event 0");
     CHECK(outbox.size("discord") == Outbox::kMaxKept);

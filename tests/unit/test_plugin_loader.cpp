@@ -90,8 +90,9 @@ TEST_CASE("list shows every library with its kind, ABI and problem") {
 
 TEST_CASE("a kind function returning NULL is reported with the file, for create and for list") {
     const std::string path = testPluginDir() + "/null_kind.so";
-    const std::string expected = path + ": watchdogPluginKind() returned NULL instead of \"check\", \"action\" or \"sink\""
-                                        " (use the WATCHDOG_*_PLUGIN macro)";
+    const std::string expected = path +
+                                 ": watchdogPluginKind() returned NULL instead of \"check\", \"action\" or \"sink\""
+                                 " (use the WATCHDOG_*_PLUGIN macro)";
     CHECK(loadError([](PluginLoader& l) { l.createCheck("null_kind"); }) == expected);
     PluginLoader loader({testPluginDir()});
     std::map<std::string, PluginInfo> byName;
@@ -102,16 +103,18 @@ TEST_CASE("a kind function returning NULL is reported with the file, for create 
 
 TEST_CASE("an unknown kind is refused and shown with its control characters escaped") {
     CHECK(loadError([](PluginLoader& l) { l.createAction("garbage_kind"); }) ==
-          testPluginDir() + "/garbage_kind.so: watchdogPluginKind() returned the unknown kind 'chec\\x1b[2K\\x0ak'"
-                            " instead of \"check\", \"action\" or \"sink\" (use the WATCHDOG_*_PLUGIN macro)");
+          testPluginDir() +
+              "/garbage_kind.so: watchdogPluginKind() returned the unknown kind 'chec\\x1b[2K\\x0ak'"
+              " instead of \"check\", \"action\" or \"sink\" (use the WATCHDOG_*_PLUGIN macro)");
 }
 
 TEST_CASE("list reports a library without a manifest before anything asks it for a class") {
     PluginLoader loader({testPluginDir()});
     std::map<std::string, PluginInfo> byName;
     for (const auto& p : loader.list()) byName[p.name] = p;
-    CHECK(byName["no_manifest"].problem == testPluginDir() + "/no_manifest.so: has no plugin manifest (missing symbol "
-                                                             "pocoBuildManifest; use the WATCHDOG_*_PLUGIN macro)");
+    CHECK(byName["no_manifest"].problem == testPluginDir() +
+                                               "/no_manifest.so: has no plugin manifest (missing symbol "
+                                               "pocoBuildManifest; use the WATCHDOG_*_PLUGIN macro)");
     CHECK(byName["not_a_plugin"].problem.find("missing symbol watchdogPluginAbiVersion") != std::string::npos);
 }
 

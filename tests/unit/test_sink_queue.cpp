@@ -33,10 +33,10 @@ namespace {
 struct SinkLog {
     std::mutex mutex;
     std::condition_variable release;
-    std::vector<Record> stored;          // every record accepted, duplicates included
+    std::vector<Record> stored;  // every record accepted, duplicates included
     std::vector<std::size_t> batchSizes;
-    int writeFailuresLeft = 0;           // write() throws while > 0
-    int openFailuresLeft = 0;            // open() throws while > 0
+    int writeFailuresLeft = 0;  // write() throws while > 0
+    int openFailuresLeft = 0;   // open() throws while > 0
     bool alwaysFail = false;
     bool hang = false;                   // write() blocks until hang is cleared
     std::chrono::milliseconds delay{0};  // each write() takes this long (a slow database)
@@ -255,8 +255,10 @@ TEST_CASE("sink queue: a spool directory that cannot be created fails start() na
     dir.write("blocker", "x");
     auto log = std::make_shared<SinkLog>();
     SinkQueue q("sqlite", std::make_unique<FakeSink>(log), fastSettings(dir.file("blocker/spool")));
-    CHECK_THROWS_WITH_AS(q.start(), ("sink sqlite: cannot create spool directory " + dir.file("blocker/spool") +
-                                     "/: Cannot open file (not a directory: " + dir.file("blocker/spool") + ")").c_str(),
+    CHECK_THROWS_WITH_AS(q.start(),
+                         ("sink sqlite: cannot create spool directory " + dir.file("blocker/spool") +
+                          "/: Cannot open file (not a directory: " + dir.file("blocker/spool") + ")")
+                             .c_str(),
                          std::runtime_error);
 }
 
@@ -298,8 +300,8 @@ TEST_CASE("sink queue: a failing sink and a full spool are logged loudly under w
     q.stop(1s);
     const std::string text = captured->text();
     // PRIO_WARNING is 4, PRIO_ERROR is 3.
-    CHECK(text.find("4 sink mysql cannot write: database is locked; records are kept in the spool " +
-                    dir.file("spool") + "/spool.jsonl, retrying in 5 ms") != std::string::npos);
+    CHECK(text.find("4 sink mysql cannot write: database is locked; records are kept in the spool " + dir.file("spool") +
+                    "/spool.jsonl, retrying in 5 ms") != std::string::npos);
     CHECK(text.find("3 sink mysql: SPOOL FULL (") != std::string::npos);
     CHECK(text.find(" bytes, limit 4096) at " + dir.file("spool") + "/spool.jsonl: DROPPING RECORDS, ") != std::string::npos);
     CHECK(text.find("[ERRFMT]") == std::string::npos);
@@ -403,7 +405,7 @@ TEST_CASE("sink queue: with the sink down and the spool unwritable, memory stays
     const std::string text = captured->text();
     CHECK(text.find("3 sink lossy: LOST ") != std::string::npos);
     CHECK(text.find(" (more than 100 waiting in memory while the sink and its spool fail; oldest first)") != std::string::npos);
-    CHECK(text.find(" (at stop: the sink is down and the spool " + dir.file("spool") + "/spool.jsonl cannot be written); 300 lost so far") !=
-          std::string::npos);
+    CHECK(text.find(" (at stop: the sink is down and the spool " + dir.file("spool") +
+                    "/spool.jsonl cannot be written); 300 lost so far") != std::string::npos);
     logger.setChannel(nullptr);
 }

@@ -76,8 +76,8 @@ TEST_CASE("spool: a crash in the middle of a replay re-offers only the batch tha
     {
         Spool spool(dir.file("s"), 1 << 20);
         spool.append(sampleResults(1, 100));
-        spool.commit(spool.peek(30));   // stored by the sink and committed
-        auto inFlight = spool.peek(30); // handed to the sink, then the process dies before commit
+        spool.commit(spool.peek(30));    // stored by the sink and committed
+        auto inFlight = spool.peek(30);  // handed to the sink, then the process dies before commit
         CHECK(sequencesOf(inFlight.records) == range(31, 60));
     }
     Spool reopened(dir.file("s"), 1 << 20);
@@ -152,8 +152,7 @@ TEST_CASE("spool: an offset file from an earlier generation of the spool is igno
 TEST_CASE("spool: a directory that cannot be created gives an error naming it") {
     TempDir dir;
     dir.write("file", "x");
-    CHECK_THROWS_WITH_AS(Spool(dir.file("file/spool"), 1 << 20),
-                         doctest::Contains(dir.file("file/spool").c_str()), std::runtime_error);
+    CHECK_THROWS_WITH_AS(Spool(dir.file("file/spool"), 1 << 20), doctest::Contains(dir.file("file/spool").c_str()), std::runtime_error);
 }
 
 TEST_CASE("spool: a spool larger than the read chunk reopens with the right count and a torn tail cut") {

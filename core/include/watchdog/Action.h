@@ -31,9 +31,9 @@ struct WATCHDOG_API Outcome {
 
 /// What an action run is told by the core.
 struct ActionContext {
-    std::string id;       ///< the action's key in the pipeline
-    std::string label;    ///< its display name
-    bool dryRun = false;  ///< core option dry_run: describe the call instead of making it
+    std::string id;                               ///< the action's key in the pipeline
+    std::string label;                            ///< its display name
+    bool dryRun = false;                          ///< core option dry_run: describe the call instead of making it
     const std::atomic<bool>* stopping = nullptr;  ///< set when the daemon is shutting down
 
     /// True once the daemon is stopping: give up retries and return.

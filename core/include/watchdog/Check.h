@@ -13,10 +13,10 @@ namespace watchdog {
 
 /// What a check run is told by the scheduler.
 struct CheckContext {
-    std::string id;                      ///< the check's key in the pipeline
-    std::string label;                   ///< its display name
-    std::chrono::milliseconds interval;  ///< how often it runs
-    std::chrono::milliseconds timeout;   ///< when the scheduler gives up on this run
+    std::string id;                                ///< the check's key in the pipeline
+    std::string label;                             ///< its display name
+    std::chrono::milliseconds interval;            ///< how often it runs
+    std::chrono::milliseconds timeout;             ///< when the scheduler gives up on this run
     const std::atomic<bool>* cancelled = nullptr;  ///< set once the run has timed out or the daemon stops
 
     /// True once the scheduler no longer wants this run's result.

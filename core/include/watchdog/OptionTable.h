@@ -123,8 +123,10 @@ struct DeclaresOptions<T, std::void_t<decltype(T::declaredOptions())>> : std::tr
 /// The table a plugin class declares, or nullptr (used by the WATCHDOG_*_PLUGIN macros).
 template <class Class>
 const OptionTable* declaredOptionsOf() {
-    if constexpr (declaration_detail::DeclaresOptions<Class>::value) return &Class::declaredOptions();
-    else return nullptr;
+    if constexpr (declaration_detail::DeclaresOptions<Class>::value)
+        return &Class::declaredOptions();
+    else
+        return nullptr;
 }
 
 }  // namespace watchdog

@@ -14,14 +14,12 @@
 
 #include <Poco/ClassLibrary.h>
 
-#define WATCHDOG_PLUGIN_INTERNAL(Base, kind, Class)                                  \
-    extern "C" POCO_LIBRARY_API int watchdogPluginAbiVersion() { return WATCHDOG_ABI_VERSION; } \
-    extern "C" POCO_LIBRARY_API const char* watchdogPluginKind() { return kind; }     \
-    extern "C" POCO_LIBRARY_API const watchdog::OptionTable* watchdogPluginOptions() { \
-        return watchdog::declaredOptionsOf<Class>();                                  \
-    }                                                                                 \
-    POCO_BEGIN_MANIFEST(Base)                                                         \
-    POCO_EXPORT_CLASS(Class)                                                          \
+#define WATCHDOG_PLUGIN_INTERNAL(Base, kind, Class)                                                                                   \
+    extern "C" POCO_LIBRARY_API int watchdogPluginAbiVersion() { return WATCHDOG_ABI_VERSION; }                                       \
+    extern "C" POCO_LIBRARY_API const char* watchdogPluginKind() { return kind; }                                                     \
+    extern "C" POCO_LIBRARY_API const watchdog::OptionTable* watchdogPluginOptions() { return watchdog::declaredOptionsOf<Class>(); } \
+    POCO_BEGIN_MANIFEST(Base)                                                                                                         \
+    POCO_EXPORT_CLASS(Class)                                                                                                          \
     POCO_END_MANIFEST
 
 /// Registers a Check subclass as this library's plugin.

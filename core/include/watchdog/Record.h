@@ -16,14 +16,14 @@ enum class RecordKind { Result, Event };
 /// One line of history: every check result and every event becomes one.
 struct Record {
     RecordKind kind = RecordKind::Result;
-    std::uint64_t sequence = 0;    ///< increases by one per record, across restarts; sinks may use it to skip replays
+    std::uint64_t sequence = 0;  ///< increases by one per record, across restarts; sinks may use it to skip replays
     TimePoint time{};
-    std::string pipeline;          ///< watchdog.name
-    std::string checkId;           ///< Result: the check's id
-    std::string checkLabel;        ///< Result: its display name (MySQL's `parameter`)
-    Result result;                 ///< Result: what the check saw
+    std::string pipeline;                   ///< watchdog.name
+    std::string checkId;                    ///< Result: the check's id
+    std::string checkLabel;                 ///< Result: its display name (MySQL's `parameter`)
+    Result result;                          ///< Result: what the check saw
     std::chrono::milliseconds duration{0};  ///< Result: how long the run took
-    Event event;                   ///< Event: the event
+    Event event;                            ///< Event: the event
 };
 
 }  // namespace watchdog

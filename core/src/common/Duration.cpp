@@ -38,8 +38,10 @@ DurationText readDuration(const std::string& text, long long& total) {
         while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
         auto mult = unitMs(text.substr(unitStart, i - unitStart));
         if (!mult) return DurationText::NotADuration;
-        if (n > limit / *mult || total > limit - n * *mult) tooLong = true;
-        else total += n * *mult;
+        if (n > limit / *mult || total > limit - n * *mult)
+            tooLong = true;
+        else
+            total += n * *mult;
         any = true;
     }
     if (!any) return DurationText::NotADuration;
@@ -67,8 +69,7 @@ std::string formatDuration(std::chrono::milliseconds d) {
         if (ms < 60'000) return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
         ms = ms > std::numeric_limits<long long>::max() - 500 ? ms / 1000 * 1000 : (ms + 500) / 1000 * 1000;  // rounded, without overflow
     }
-    static const std::pair<long long, const char*> units[] = {
-        {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
+    static const std::pair<long long, const char*> units[] = {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
     std::string out;
     int parts = 0;
     for (const auto& [size, name] : units) {
@@ -94,11 +95,16 @@ std::optional<unsigned long long> parseSize(const std::string& text) {
     std::string unit = text.substr(i);
     if (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
     unsigned long long mult = 1;
-    if (unit.empty() || unit == "B") mult = 1;
-    else if (unit == "K" || unit == "KB" || unit == "KiB" || unit == "k") mult = 1ULL << 10;
-    else if (unit == "M" || unit == "MB" || unit == "MiB") mult = 1ULL << 20;
-    else if (unit == "G" || unit == "GB" || unit == "GiB") mult = 1ULL << 30;
-    else return std::nullopt;
+    if (unit.empty() || unit == "B")
+        mult = 1;
+    else if (unit == "K" || unit == "KB" || unit == "KiB" || unit == "k")
+        mult = 1ULL << 10;
+    else if (unit == "M" || unit == "MB" || unit == "MiB")
+        mult = 1ULL << 20;
+    else if (unit == "G" || unit == "GB" || unit == "GiB")
+        mult = 1ULL << 30;
+    else
+        return std::nullopt;
     if (n > std::numeric_limits<unsigned long long>::max() / mult) return std::nullopt;
     return n * mult;
 }

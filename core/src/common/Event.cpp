@@ -4,13 +4,24 @@ namespace watchdog {
 
 namespace {
 const std::pair<EventType, const char*> kEventNames[] = {
-    {EventType::Startup, "startup"},     {EventType::Status, "status"},       {EventType::Warning, "warning"},
-    {EventType::Cancelled, "cancelled"}, {EventType::Failover, "failover"},   {EventType::Outcome, "outcome"},
-    {EventType::Recovered, "recovered"}, {EventType::CheckError, "check_error"}, {EventType::Shutdown, "shutdown"},
-    {EventType::Limited, "limited"},     {EventType::Verified, "verified"},   {EventType::NotVerified, "not_verified"},
-    {EventType::Failback, "failback"},   {EventType::FailbackCancelled, "failback_cancelled"},
-    {EventType::Flapping, "flapping"},   {EventType::Stable, "stable"},
-    {EventType::MaintenanceStarted, "maintenance_started"}, {EventType::MaintenanceEnded, "maintenance_ended"},
+    {EventType::Startup, "startup"},
+    {EventType::Status, "status"},
+    {EventType::Warning, "warning"},
+    {EventType::Cancelled, "cancelled"},
+    {EventType::Failover, "failover"},
+    {EventType::Outcome, "outcome"},
+    {EventType::Recovered, "recovered"},
+    {EventType::CheckError, "check_error"},
+    {EventType::Shutdown, "shutdown"},
+    {EventType::Limited, "limited"},
+    {EventType::Verified, "verified"},
+    {EventType::NotVerified, "not_verified"},
+    {EventType::Failback, "failback"},
+    {EventType::FailbackCancelled, "failback_cancelled"},
+    {EventType::Flapping, "flapping"},
+    {EventType::Stable, "stable"},
+    {EventType::MaintenanceStarted, "maintenance_started"},
+    {EventType::MaintenanceEnded, "maintenance_ended"},
     {EventType::Acknowledged, "acknowledged"},
 };
 }  // namespace

@@ -76,10 +76,14 @@ std::string number(double value) {
     if (std::isinf(value)) return value > 0 ? "infinity" : "-infinity";
     const double a = std::fabs(value);
     int decimals = 0;
-    if (a >= 100 || a == 0) decimals = 0;
-    else if (a >= 10) decimals = 1;
-    else if (a >= 1) decimals = 2;
-    else decimals = std::min(6, static_cast<int>(std::ceil(-std::log10(a))) + 2);
+    if (a >= 100 || a == 0)
+        decimals = 0;
+    else if (a >= 10)
+        decimals = 1;
+    else if (a >= 1)
+        decimals = 2;
+    else
+        decimals = std::min(6, static_cast<int>(std::ceil(-std::log10(a))) + 2);
     std::string out = fixed(value, decimals);
     if (out.find('.') != std::string::npos) {
         out.erase(out.find_last_not_of('0') + 1);

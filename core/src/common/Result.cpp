@@ -4,9 +4,12 @@ namespace watchdog {
 
 const char* toString(Status status) {
     switch (status) {
-    case Status::Pass: return "pass";
-    case Status::Fail: return "fail";
-    case Status::Error: return "error";
+        case Status::Pass:
+            return "pass";
+        case Status::Fail:
+            return "fail";
+        case Status::Error:
+            return "error";
     }
     return "error";
 }

@@ -8,15 +8,19 @@ namespace {
 
 std::string escaped(unsigned char c) {
     switch (c) {
-    case '\n': return "\\n";
-    case '\t': return "\\t";
-    case '\r': return "\\r";
-    case 0x1b: return "\\e";
-    default: {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\x%02X", c);
-        return buf;
-    }
+        case '\n':
+            return "\\n";
+        case '\t':
+            return "\\t";
+        case '\r':
+            return "\\r";
+        case 0x1b:
+            return "\\e";
+        default: {
+            char buf[5];
+            std::snprintf(buf, sizeof buf, "\\x%02X", c);
+            return buf;
+        }
     }
 }
 

@@ -4,8 +4,6 @@
 
 namespace watchdog {
 
-std::vector<Record> Sink::readHistory(const HistoryQuery&) {
-    throw Poco::NotImplementedException("this sink cannot read history");
-}
+std::vector<Record> Sink::readHistory(const HistoryQuery&) { throw Poco::NotImplementedException("this sink cannot read history"); }
 
 }  // namespace watchdog

@@ -28,10 +28,14 @@ const ConfigEntry* ConfigNode::findEntry(const std::string& key) const {
 
 const char* ConfigNode::kindName() const {
     switch (kind) {
-    case Kind::Null: return "empty";
-    case Kind::Scalar: return "a value";
-    case Kind::Sequence: return "a list";
-    case Kind::Map: return "a mapping";
+        case Kind::Null:
+            return "empty";
+        case Kind::Scalar:
+            return "a value";
+        case Kind::Sequence:
+            return "a list";
+        case Kind::Map:
+            return "a mapping";
     }
     return "a value";
 }
@@ -62,13 +66,11 @@ public:
         if (it == anchors_.end()) throw ConfigError(toMark(mark), "unknown alias");
         // `a: &x [*x]`: a node inside itself would never be freed (and never end when walked).
         for (const Frame& f : stack_)
-            if (f.node == it->second)
-                throw ConfigError(toMark(mark), "this alias refers to a mapping or list that contains it");
+            if (f.node == it->second) throw ConfigError(toMark(mark), "this alias refers to a mapping or list that contains it");
         add(it->second);
     }
 
-    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  const std::string& value) override {
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
         // A plain ~ or null is YAML's null; a quoted "null" is the word.
         bool plain = tag == "?";
         auto n = make(ConfigNode::Kind::Scalar, mark);
@@ -83,8 +85,7 @@ public:
         add(n);
     }
 
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                         YAML::EmitterStyle::value) override {
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
         auto n = make(ConfigNode::Kind::Sequence, mark);
         remember(anchor, n);
         add(n);
@@ -93,8 +94,7 @@ public:
 
     void OnSequenceEnd() override { stack_.pop_back(); }
 
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                    YAML::EmitterStyle::value) override {
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
         auto n = make(ConfigNode::Kind::Map, mark);
         remember(anchor, n);
         add(n);
@@ -127,9 +127,12 @@ private:
         const char quote = text_[open];
         if (quote != '"' && quote != '\'') return;
         for (std::size_t i = open + 1; i < text_.size(); ++i) {
-            if (quote == '"' && text_[i] == '\\') ++i;
-            else if (text_[i] == quote && quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') ++i;
-            else if (text_[i] == quote) return;
+            if (quote == '"' && text_[i] == '\\')
+                ++i;
+            else if (text_[i] == quote && quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'')
+                ++i;
+            else if (text_[i] == quote)
+                return;
         }
         throw ConfigError(toMark(mark), std::string("YAML syntax error: this quoted value has no closing ") + quote +
                                             " (it would run to the end of the file)");
@@ -160,8 +163,7 @@ private:
             if (n->kind != ConfigNode::Kind::Scalar)
                 throw ConfigError(n->mark, "a key must be a plain word, not " + std::string(n->kindName()));
             if (auto [prior, fresh] = top.keyLines.emplace(n->raw, n->mark.line); !fresh)
-                throw ConfigError(n->mark, "duplicate key '" + n->raw + "' (first given at line " +
-                                               std::to_string(prior->second) + ")");
+                throw ConfigError(n->mark, "duplicate key '" + n->raw + "' (first given at line " + std::to_string(prior->second) + ")");
             top.pendingKey = n;
             top.expectKey = false;
             return;
@@ -221,8 +223,8 @@ std::string readConfigFile(const std::string& path, const std::string& what) {
     // A FIFO or a device would block or never end (validate on /dev/zero).
     if (!S_ISREG(st.st_mode)) throw ConfigError(SourceMark{path, 0, 0}, "is not a regular file; " + what + " must be one");
     if (static_cast<unsigned long long>(st.st_size) > maxConfigFileBytes)
-        throw ConfigError(SourceMark{path, 0, 0}, "is " + std::to_string(st.st_size / 1024) + " KiB; " + what +
-                                                      " may have at most " + std::to_string(maxConfigFileBytes / 1024) + " KiB");
+        throw ConfigError(SourceMark{path, 0, 0}, "is " + std::to_string(st.st_size / 1024) + " KiB; " + what + " may have at most " +
+                                                      std::to_string(maxConfigFileBytes / 1024) + " KiB");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(SourceMark{path, 0, 0}, "cannot read " + what + " (" + std::string(std::strerror(errno)) + ")");
     std::string text;

@@ -34,8 +34,8 @@ struct ConfigNode {
     /// Each substituted value with the text it replaced ("hunter2", "${DB_PASS}"), so messages can
     /// show the variable instead of its value.
     std::vector<std::pair<std::string, std::string>> substitutions;
-    std::vector<ConfigNodePtr> items;    ///< Sequence
-    std::vector<ConfigEntry> entries;    ///< Map, in file order
+    std::vector<ConfigNodePtr> items;  ///< Sequence
+    std::vector<ConfigEntry> entries;  ///< Map, in file order
 
     /// The value of a key in a Map, or nullptr.
     const ConfigNode* find(const std::string& key) const;

@@ -201,8 +201,7 @@ std::string DeclaredOptions::choice(const std::string& key, const std::vector<st
     return options_.choice(key, allowed, declared(key).defaultValue);
 }
 
-std::string DeclaredOptions::choice(const std::string& key, const std::vector<std::string>& allowed,
-                                    const std::string& fallback) const {
+std::string DeclaredOptions::choice(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) const {
     return options_.choice(key, allowed, agreed(key, fallback, asString));
 }
 

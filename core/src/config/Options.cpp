@@ -112,9 +112,7 @@ const ConfigNode& Options::required(const std::string& key) const {
     return *n;
 }
 
-std::string Options::display(const ConfigNode& node) const {
-    return "'" + (node.fromEnvironment ? node.raw : node.value) + "'";
-}
+std::string Options::display(const ConfigNode& node) const { return "'" + (node.fromEnvironment ? node.raw : node.value) + "'"; }
 
 std::string Options::string(const std::string& key) const {
     return orFallback<std::string>(problems_.get(), {}, [&]() -> std::string { return required(key).value; });
@@ -160,7 +158,12 @@ double Options::number(const std::string& key, double min, double max) const {
         double v = std::strtod(n.value.c_str(), &end);
         if (*end != '\0' || errno == ERANGE || v != v) fail(key, display(n) + " is not a number");
         if (v < min || v > max) {
-            auto fmt = [](double d) { std::string t = std::to_string(d); t.erase(t.find_last_not_of('0') + 1); if (t.back() == '.') t.pop_back(); return t; };
+            auto fmt = [](double d) {
+                std::string t = std::to_string(d);
+                t.erase(t.find_last_not_of('0') + 1);
+                if (t.back() == '.') t.pop_back();
+                return t;
+            };
             fail(key, "must be between " + fmt(min) + " and " + fmt(max) + " (got " + display(n) + ")");
         }
         return v;
@@ -193,7 +196,8 @@ std::chrono::milliseconds Options::duration(const std::string& key) const {
     return orFallback<std::chrono::milliseconds>(problems_.get(), std::chrono::milliseconds(0), [&]() -> std::chrono::milliseconds {
         const ConfigNode& n = required(key);
         auto d = parseDuration(n.value);
-        if (!d && isOverlongDuration(n.value)) fail(key, display(n) + " is longer than the longest duration, " + formatDuration(maxDuration));
+        if (!d && isOverlongDuration(n.value))
+            fail(key, display(n) + " is longer than the longest duration, " + formatDuration(maxDuration));
         if (!d) {
             bool bare = !n.value.empty() && std::all_of(n.value.begin(), n.value.end(), ::isdigit);
             fail(key, display(n) + (bare ? " has no unit (write " + n.value + "s or " + n.value + "ms)"
@@ -233,7 +237,8 @@ std::vector<std::string> Options::stringList(const std::string& key, const std::
         std::vector<std::string> out;
         for (const auto& item : n->items) {
             if (item->kind != ConfigNode::Kind::Scalar)
-                throw ConfigError(item->mark, (where_.empty() ? key : where_ + "." + key) + ": list items must be values, found " + item->kindName());
+                throw ConfigError(item->mark,
+                                  (where_.empty() ? key : where_ + "." + key) + ": list items must be values, found " + item->kindName());
             out.push_back(item->value);
         }
         return out;
@@ -310,8 +315,8 @@ std::vector<ConfigError> Options::unknownKeys(const SourceMark* before) const {
         std::vector<std::string> known(known_->begin(), known_->end());
         for (const auto& e : map_->entries)
             if (!known_->count(e.key) && placedBefore(e.keyMark))
-                out.emplace_back(e.keyMark, (where_.empty() ? "unknown top-level key '" : where_ + ": unknown option '") + e.key +
-                                                "'" + didYouMean(e.key, known));
+                out.emplace_back(e.keyMark, (where_.empty() ? "unknown top-level key '" : where_ + ": unknown option '") + e.key + "'" +
+                                                didYouMean(e.key, known));
     }
     for (const auto& c : *children_) {
         std::vector<ConfigError> more = c.unknownKeys(before);

@@ -59,10 +59,14 @@ void readWatchdog(Pipeline& p, const Options& w, std::chrono::milliseconds& inte
     p.name = w.string("name", p.name);
     p.allowNoChecks = w.boolean("allow_no_checks", false);
     // A bad default is reported once, here; the checks then inherit the built-in one.
-    if (auto i = w.duration("interval", interval); i.count() > 0) interval = i;
-    else w.report("interval", "must be more than 0");
-    if (auto t = w.duration("timeout", timeout); t.count() > 0) timeout = t;
-    else w.report("timeout", "must be more than 0");
+    if (auto i = w.duration("interval", interval); i.count() > 0)
+        interval = i;
+    else
+        w.report("interval", "must be more than 0");
+    if (auto t = w.duration("timeout", timeout); t.count() > 0)
+        timeout = t;
+    else
+        w.report("timeout", "must be more than 0");
     // Under systemd, StateDirectory= gives a writable folder; otherwise state lives beside the pipeline.
     const char* stateDir = std::getenv("STATE_DIRECTORY");
     std::string defaultState = stateDir && *stateDir ? std::string(stateDir) + "/state.json" : "state.json";
@@ -79,8 +83,7 @@ void readLog(Pipeline& p, const Options& l) {
     if (p.log.rotation != "daily" && p.log.rotation != "weekly" && p.log.rotation != "never" && !parseSize(p.log.rotation))
         l.report("rotation", "'" + p.log.rotation + "' is not a rotation (use daily, weekly, never or a size such as 10M)");
     p.log.keep = toInt(l.integer("keep", 14, 0, 10000));
-    p.log.level = l.choice("level", {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"},
-                           "information");
+    p.log.level = l.choice("level", {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"}, "information");
 }
 
 void readHttp(Pipeline& p, const Options& h) {
@@ -122,13 +125,14 @@ void readHttp(Pipeline& p, const Options& h) {
         if (host.empty()) host = "0.0.0.0";
         isAddress = parseAddress(host);
         // RFC 1123 host names: letters, digits and hyphens in dot-separated labels.
-        static const std::regex hostName(R"(^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$)");
-        if (!isAddress && !std::regex_match(host, hostName))
-            return h.report("listen", part(host) + " is not an IP address or a host name");
+        static const std::regex hostName(
+            R"(^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$)");
+        if (!isAddress && !std::regex_match(host, hostName)) return h.report("listen", part(host) + " is not an IP address or a host name");
     }
     const bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
     const long n = digits ? std::strtol(port.c_str(), nullptr, 10) : -1;
-    if (n < 0 || n > 65535) return h.report("listen", (hidden ? shown + " does not end in a port" : part(port) + " is not a port") + " (0-65535)");
+    if (n < 0 || n > 65535)
+        return h.report("listen", (hidden ? shown + " does not end in a port" : part(port) + " is not a port") + " (0-65535)");
     p.http.host = host;
     p.http.port = static_cast<int>(n);
 
@@ -138,8 +142,9 @@ void readHttp(Pipeline& p, const Options& h) {
     const std::string reach = isAddress && address.isWildcard() ? " listens on every interface"
                               : isAddress                       ? " is not a loopback address"
                                                                 : " names a host other than localhost";
-    h.report("listen", shown + reach + ", so other machines can reach the status server, and there is no token: set http.token "
-                       "(clients then send \"Authorization: Bearer TOKEN\"), or allow_unauthenticated: true to serve it to anyone");
+    h.report("listen", shown + reach +
+                           ", so other machines can reach the status server, and there is no token: set http.token "
+                           "(clients then send \"Authorization: Bearer TOKEN\"), or allow_unauthenticated: true to serve it to anyone");
 }
 
 PluginBlock readPluginBlock(const ConfigNodePtr& root, const ConfigEntry& entry, const std::string& where, const Pipeline& p) {
@@ -183,8 +188,10 @@ std::size_t readChecks(Pipeline& p, const ConfigNodePtr& root, const ConfigNode&
             c.node = entry.value;
             const bool enabled = o.boolean("enabled", true);
             append(errors, o.recordedProblems());
-            if (!enabled) ++disabled;
-            else if (!c.plugin.empty()) p.checks.push_back(std::move(c));
+            if (!enabled)
+                ++disabled;
+            else if (!c.plugin.empty())
+                p.checks.push_back(std::move(c));
         });
     }
     return disabled;

@@ -42,8 +42,7 @@ void readCondition(RuleSpec& r, const Options& o, const std::set<std::string>& a
     if (m[4].matched) {
         std::string list = m[4].str();
         std::regex item(R"([^,\s]+)");
-        for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it)
-            named.push_back(it->str());
+        for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it) named.push_back(it->str());
         std::vector<std::string> known(allCheckIds.begin(), allCheckIds.end());
         for (const auto& id : named)
             if (!allCheckIds.count(id)) o.report("when", "no check is called '" + id + "'" + didYouMean(id, known));
@@ -53,23 +52,28 @@ void readCondition(RuleSpec& r, const Options& o, const std::set<std::string>& a
     std::set<std::string> seen;
     std::string disabled;
     for (const auto& id : named) {
-        if (!seen.insert(id).second) o.report("when", "names '" + id + "' twice; each check counts once");
-        else if (enabled.count(id)) r.checks.push_back(id);
-        else if (allCheckIds.count(id)) disabled += (disabled.empty() ? "" : ", ") + id;
+        if (!seen.insert(id).second)
+            o.report("when", "names '" + id + "' twice; each check counts once");
+        else if (enabled.count(id))
+            r.checks.push_back(id);
+        else if (allCheckIds.count(id))
+            disabled += (disabled.empty() ? "" : ", ") + id;
     }
     const std::string count = m[1].str();
     // Compared as text length first: "4294967297 of [a, b]" must not wrap around to "1 of".
-    const long long wanted = count == "any" ? 1
-                             : count == "all" ? static_cast<long long>(std::max<std::size_t>(1, r.checks.size()))
+    const long long wanted = count == "any"     ? 1
+                             : count == "all"   ? static_cast<long long>(std::max<std::size_t>(1, r.checks.size()))
                              : count.size() > 9 ? std::numeric_limits<long long>::max()
-                                                 : std::stoll(count);
-    if (wanted < 1) o.report("when", "the count must be at least 1");
+                                                : std::stoll(count);
+    if (wanted < 1)
+        o.report("when", "the count must be at least 1");
     else if (wanted > static_cast<long long>(seen.size()))
         o.report("when", "needs " + count + " failing checks but names only " + std::to_string(seen.size()));
     else if (wanted > static_cast<long long>(r.checks.size()) && !disabled.empty())
         o.report("when", "needs " + count + " failing checks but only " + std::to_string(r.checks.size()) +
                              " of those it names are enabled (disabled: " + disabled + "); it could never fire");
-    else r.threshold = static_cast<int>(wanted);
+    else
+        r.threshold = static_cast<int>(wanted);
 }
 
 /// `limit: {count: 2, per: 24h}`: a cap on remedy runs in a sliding window.
@@ -78,7 +82,8 @@ void readRemedyLimit(RuleSpec& r, const Options& o) {
     const long long count = limit.integer("count", Options::LLONG_MIN_, Options::LLONG_MAX_);
     if (count < 1 || count > 1000000)
         limit.report("count", count < 1 ? "must be at least 1 (leave limit: out for no limit)" : "must be at most 1000000");
-    else r.limitCount = static_cast<int>(count);
+    else
+        r.limitCount = static_cast<int>(count);
     r.limitPer = limit.duration("per");
     if (r.limitPer.count() <= 0) {
         limit.report("per", "must be more than 0");
@@ -91,9 +96,12 @@ void readVerify(RuleSpec& r, const Options& o, const std::set<std::string>& allC
     const Options verify = o.child("verify");
     std::vector<std::string> known(allCheckIds.begin(), allCheckIds.end());
     for (const auto& id : verify.stringList("checks")) {
-        if (!allCheckIds.count(id)) verify.report("checks", "no check is called '" + id + "'" + didYouMean(id, known));
-        else if (!enabled.count(id)) verify.report("checks", "'" + id + "' has enabled: false; it could never pass");
-        else if (std::find(r.verifyChecks.begin(), r.verifyChecks.end(), id) == r.verifyChecks.end()) r.verifyChecks.push_back(id);
+        if (!allCheckIds.count(id))
+            verify.report("checks", "no check is called '" + id + "'" + didYouMean(id, known));
+        else if (!enabled.count(id))
+            verify.report("checks", "'" + id + "' has enabled: false; it could never pass");
+        else if (std::find(r.verifyChecks.begin(), r.verifyChecks.end(), id) == r.verifyChecks.end())
+            r.verifyChecks.push_back(id);
     }
     if (!verify.has("checks")) verify.report("checks", "name the checks that show the backup is on air (e.g. [backup_stream])");
     r.verifyWithin = verify.duration("within");
@@ -111,7 +119,8 @@ Options readFailback(RuleSpec& r, const Options& o, const Pipeline& p, const std
     for (const auto& c : p.checks)
         if (std::find(r.checks.begin(), r.checks.end(), c.id) != r.checks.end() && (!slowest || c.interval > slowest->interval))
             slowest = &c;
-    if (r.failbackAfter.count() <= 0) failback.report("after", "must be more than 0");
+    if (r.failbackAfter.count() <= 0)
+        failback.report("after", "must be more than 0");
     else if (slowest && r.failbackAfter < slowest->interval)
         failback.report("after", formatDuration(r.failbackAfter) + " is shorter than the interval of " + slowest->id + " (" +
                                      formatDuration(slowest->interval) + "): the recovery would not be seen twice");
@@ -138,8 +147,8 @@ void requireSameInstance(const RuleSpec& r, const Options& failback, const Pipel
         if (pluginOf(stop) != "aws_stop") continue;
         for (const auto& start : r.then.ids)
             if (pluginOf(start) == "aws_start" && instanceOf(p, stop) != instanceOf(p, start))
-                failback.report("then", "aws_stop action '" + stop + "' names another instance_id than aws_start action '" +
-                                                        start + "' in then: failing back would stop an instance this rule never started");
+                failback.report("then", "aws_stop action '" + stop + "' names another instance_id than aws_start action '" + start +
+                                            "' in then: failing back would stop an instance this rule never started");
     }
 }
 

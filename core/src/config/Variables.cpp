@@ -59,21 +59,22 @@ void walk(ConfigNode& node, const VariableLookup& lookup, std::vector<ConfigErro
           std::unordered_set<const ConfigNode*>& visited) {
     if (!visited.insert(&node).second) return;
     switch (node.kind) {
-    case ConfigNode::Kind::Scalar:
-        try {
-            substituteScalar(node, lookup);
-        } catch (const ConfigError& e) {
-            node.unresolved = true;
-            problems.push_back(e);
-        }
-        break;
-    case ConfigNode::Kind::Sequence:
-        for (auto& item : node.items) walk(*item, lookup, problems, visited);
-        break;
-    case ConfigNode::Kind::Map:
-        for (auto& e : node.entries) walk(*e.value, lookup, problems, visited);
-        break;
-    case ConfigNode::Kind::Null: break;
+        case ConfigNode::Kind::Scalar:
+            try {
+                substituteScalar(node, lookup);
+            } catch (const ConfigError& e) {
+                node.unresolved = true;
+                problems.push_back(e);
+            }
+            break;
+        case ConfigNode::Kind::Sequence:
+            for (auto& item : node.items) walk(*item, lookup, problems, visited);
+            break;
+        case ConfigNode::Kind::Map:
+            for (auto& e : node.entries) walk(*e.value, lookup, problems, visited);
+            break;
+        case ConfigNode::Kind::Null:
+            break;
     }
 }
 
@@ -108,8 +109,7 @@ std::map<std::string, std::string> readEnvFile(const std::string& path) {
         if (t.empty() || t[0] == '#') continue;
         if (t.rfind("export ", 0) == 0) t = trim(t.substr(7));
         auto eq = t.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw ConfigError(SourceMark{path, lineNo, 1}, "expected KEY=VALUE");
+        if (eq == std::string::npos || eq == 0) throw ConfigError(SourceMark{path, lineNo, 1}, "expected KEY=VALUE");
         std::string key = trim(t.substr(0, eq));
         if (!std::all_of(key.begin(), key.end(), isNameChar))
             throw ConfigError(SourceMark{path, lineNo, 1}, "'" + key + "' is not a variable name");

@@ -37,7 +37,7 @@ struct ActionRunner::State {
     bool busy = false;
     std::mutex callbackMutex;  // held while onOutcome runs, so stop() can tell a late outcome to stay away
     bool abandoned = false;    // stop() left the thread behind: its owner (and onOutcome's) may be gone
-    bool started = false;  // start() was called; the thread itself starts with the first event
+    bool started = false;      // start() was called; the thread itself starts with the first event
     std::thread thread;
     Poco::Logger& log = Poco::Logger::get("watchdog.action");
 
@@ -84,8 +84,8 @@ struct ActionRunner::State {
     }
 };
 
-ActionRunner::ActionRunner(std::string id, std::string label, bool dryRun, std::shared_ptr<Action> action,
-                           OutcomeCallback onOutcome, std::size_t capacity)
+ActionRunner::ActionRunner(std::string id, std::string label, bool dryRun, std::shared_ptr<Action> action, OutcomeCallback onOutcome,
+                           std::size_t capacity)
     : state_(std::make_shared<State>()) {
     state_->id = std::move(id);
     state_->label = std::move(label);
@@ -115,8 +115,8 @@ void ActionRunner::post(const Event& event) {
                 victim = it;
                 break;
             }
-        state_->log.error("action " + state_->id + " is " + std::to_string(state_->queue.size()) +
-                          " events behind; dropped a " + toString(victim->type) + " event");
+        state_->log.error("action " + state_->id + " is " + std::to_string(state_->queue.size()) + " events behind; dropped a " +
+                          toString(victim->type) + " event");
         state_->queue.erase(victim);
     }
     state_->queue.push_back(event);

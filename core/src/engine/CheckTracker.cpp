@@ -43,8 +43,10 @@ void CheckTracker::updateFlapping(Entry& e, TimePoint now) {
     const int n = static_cast<int>(e.changes.size());
     e.state.recentChanges = n;
     // Two thresholds, as Nagios's flap detection has, so a check at the edge does not flap in and out.
-    if (!e.state.flapping && n >= e.settings.flapChanges) e.state.flapping = true;
-    else if (e.state.flapping && n * 2 < e.settings.flapChanges) e.state.flapping = false;
+    if (!e.state.flapping && n >= e.settings.flapChanges)
+        e.state.flapping = true;
+    else if (e.state.flapping && n * 2 < e.settings.flapChanges)
+        e.state.flapping = false;
 }
 
 void CheckTracker::restoreFlapping(const std::string& id, bool flapping, const std::vector<TimePoint>& changes) {

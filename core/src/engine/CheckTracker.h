@@ -15,9 +15,9 @@ namespace watchdog {
 struct CheckSettings {
     std::string id;
     std::string label;
-    int failAfter = 1;  ///< consecutive failing results before the check is failing
-    int passAfter = 1;  ///< consecutive passing results before a failing check passes again
-    int flapChanges = 0;  ///< `flap.changes`: this many health changes within flapWithin make it flapping; 0 off
+    int failAfter = 1;                        ///< consecutive failing results before the check is failing
+    int passAfter = 1;                        ///< consecutive passing results before a failing check passes again
+    int flapChanges = 0;                      ///< `flap.changes`: this many health changes within flapWithin make it flapping; 0 off
     std::chrono::milliseconds flapWithin{0};  ///< `flap.within`
 };
 

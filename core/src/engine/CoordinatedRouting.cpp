@@ -14,8 +14,7 @@ constexpr auto kClaimPoll = std::chrono::milliseconds(50);
 
 }  // namespace
 
-RoutedEvent coordinate(const RoutedEvent& routed, Coordination& coordination, RuleEngine& rules,
-                       const std::set<std::string>& notifiers) {
+RoutedEvent coordinate(const RoutedEvent& routed, Coordination& coordination, RuleEngine& rules, const std::set<std::string>& notifiers) {
     RoutedEvent out = routed;
     Event& e = out.event;
     if (e.type == EventType::Warning && !e.rule.empty() && e.deadline) {
@@ -61,8 +60,9 @@ RunGate remedyGate(std::shared_ptr<Coordination> coordination, std::string actio
             }
             if (!waitingLogged)
                 logger().information("HA: " + action + " for incident " + event.incident + " waits: " +
-                                     (claim.result == RemedyClaimResult::NotLeader ? claim.summary
-                                                                                   : "the lease database cannot be reached (when_db_down: wait)"));
+                                     (claim.result == RemedyClaimResult::NotLeader
+                                          ? claim.summary
+                                          : "the lease database cannot be reached (when_db_down: wait)"));
             waitingLogged = true;
             std::this_thread::sleep_for(kClaimPoll);
         }

@@ -11,21 +11,21 @@ namespace watchdog {
 
 /// How this node stands in a pair (or more) of watchdogs sharing one lease, for /status and logs.
 struct HaStatus {
-    std::string node;                 ///< this node's name (`ha.node`)
-    std::string leader;               ///< the lease holder as last read ("" before the first read)
-    bool leading = false;             ///< this node holds a valid lease
-    bool mayAct = false;              ///< this node notifies and runs remedies now (lease, or when_db_down: act)
-    std::uint64_t token = 0;          ///< the lease's fencing token as last read
+    std::string node;                                   ///< this node's name (`ha.node`)
+    std::string leader;                                 ///< the lease holder as last read ("" before the first read)
+    bool leading = false;                               ///< this node holds a valid lease
+    bool mayAct = false;                                ///< this node notifies and runs remedies now (lease, or when_db_down: act)
+    std::uint64_t token = 0;                            ///< the lease's fencing token as last read
     std::optional<std::chrono::milliseconds> leaseAge;  ///< since the holder last renewed it
-    std::chrono::milliseconds ttl{0}; ///< `ha.ttl`
-    bool databaseUp = false;          ///< the last lease round reached the database
-    std::string whenDbDown;           ///< "act" or "wait"
-    std::string error;                ///< the last database error, "" when up
+    std::chrono::milliseconds ttl{0};                   ///< `ha.ttl`
+    bool databaseUp = false;                            ///< the last lease round reached the database
+    std::string whenDbDown;                             ///< "act" or "wait"
+    std::string error;                                  ///< the last database error, "" when up
 };
 
 /// What a node may do about one remedy of one incident.
 enum class RemedyClaimResult {
-    Run,          ///< recorded with this node's fencing token (or taken over, once, from a node that lost the lease before reporting): run it now
+    Run,  ///< recorded with this node's fencing token (or taken over, once, from a node that lost the lease before reporting): run it now
     AlreadyDone,  ///< another node (or an earlier run of this one) already recorded it: do not run it again
     NotLeader,    ///< this node does not hold the lease: wait
     Unavailable,  ///< the database cannot be reached: `when_db_down` decides

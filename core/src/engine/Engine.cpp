@@ -58,9 +58,12 @@ std::string sinkQueueId(const std::string& plugin, std::map<std::string, int>& s
 
 const char* roleName(ActionRole role) {
     switch (role) {
-    case ActionRole::Remedy: return "remedy";
-    case ActionRole::Heartbeat: return "heartbeat";
-    case ActionRole::Notifier: return "notifier";
+        case ActionRole::Remedy:
+            return "remedy";
+        case ActionRole::Heartbeat:
+            return "heartbeat";
+        case ActionRole::Notifier:
+            return "notifier";
     }
     return "notifier";
 }
@@ -197,7 +200,10 @@ struct Engine::Impl {
         const bool bad = e.type == EventType::Warning || e.type == EventType::Failover || e.type == EventType::CheckError ||
                          e.type == EventType::Limited || e.type == EventType::NotVerified || e.type == EventType::Flapping ||
                          e.type == EventType::FailbackCancelled || (e.type == EventType::Outcome && !e.ok);
-        if (bad) log.warning(describe(e)); else log.information(describe(e));
+        if (bad)
+            log.warning(describe(e));
+        else
+            log.information(describe(e));
         Record r;
         r.kind = RecordKind::Event;
         r.time = e.time;
@@ -239,14 +245,18 @@ struct Engine::Impl {
         std::lock_guard<std::mutex> lock(mutex);
         if (!running) return;
         auto& counter = results[id];
-        if (result.status == Status::Pass) ++counter.passes;
-        else if (result.status == Status::Fail) ++counter.failures;
-        else ++counter.errors;
+        if (result.status == Status::Pass)
+            ++counter.passes;
+        else if (result.status == Status::Fail)
+            ++counter.failures;
+        else
+            ++counter.errors;
         const CheckSnapshot* snap = tracker.find(id);
         const bool wasFlapping = snap != nullptr && snap->flapping;
         const int changesBefore = snap != nullptr ? snap->recentChanges : 0;
         const bool changed = tracker.apply(id, result, finished);
-        if (log.debug()) log.debug(id + ": " + toString(result.status) + " " + result.summary + " (" + std::to_string(took.count()) + " ms)");
+        if (log.debug())
+            log.debug(id + ": " + toString(result.status) + " " + result.summary + " (" + std::to_string(took.count()) + " ms)");
         if (changed && snap != nullptr) log.information("check " + id + " is now " + toString(snap->health) + ": " + result.summary);
         // The flap window is state too: a restart must not forget a check that flaps.
         const bool flapChanged = snap != nullptr && (snap->flapping != wasFlapping || snap->recentChanges != changesBefore);
@@ -270,7 +280,10 @@ struct Engine::Impl {
                    std::chrono::milliseconds took) {
         std::lock_guard<std::mutex> lock(mutex);
         auto& counter = outcomes[actionId];
-        if (outcome.ok) ++counter.succeeded; else ++counter.failed;
+        if (outcome.ok)
+            ++counter.succeeded;
+        else
+            ++counter.failed;
         if (role == ActionRole::Notifier && outcome.ok) outbox.delivered(actionId, event);
         if (role == ActionRole::Remedy && (event.type == EventType::Failover || event.type == EventType::Failback)) {
             // A remedy that gave up because the daemon is stopping has not done its work: it runs again
@@ -292,8 +305,10 @@ struct Engine::Impl {
         while (!stopping) {
             if (!statusRequested) {
                 const auto next = rules.nextWakeup();
-                if (next) wake.wait_until(lock, *next);
-                else wake.wait(lock);
+                if (next)
+                    wake.wait_until(lock, *next);
+                else
+                    wake.wait(lock);
             }
             if (stopping) break;
             if (statusRequested) {
@@ -367,8 +382,10 @@ struct Engine::Impl {
     void applyQueuedRequests() {
         for (const auto& q : queuedRequests) {
             try {
-                if (q.kind == QueuedRequest::Kind::Ack) route(rules.acknowledge(q.ack, tracker.snapshot()));
-                else route(rules.maintain(q.maintenance, tracker.snapshot()));
+                if (q.kind == QueuedRequest::Kind::Ack)
+                    route(rules.acknowledge(q.ack, tracker.snapshot()));
+                else
+                    route(rules.maintain(q.maintenance, tracker.snapshot()));
             } catch (const OperatorRequestRefused& e) {
                 log.warning(std::string("a request recorded while no watchdog ran is not applied: ") + e.what());
             }
@@ -427,11 +444,10 @@ void Engine::start(bool announce) {
         m.saveState(m.reserved);
     }
     std::vector<ScheduledCheck> scheduled;
-    for (const auto& c : m.assembly.checks)
-        scheduled.push_back({c.block.id, c.block.label, c.check, c.block.interval, c.block.timeout});
+    for (const auto& c : m.assembly.checks) scheduled.push_back({c.block.id, c.block.label, c.check, c.block.interval, c.block.timeout});
     if (announce) m.beat(HeartbeatCycle::startup(m.pipeline.name, m.clock.now(), m.tracker.snapshot()));
-    m.scheduler = std::make_unique<Scheduler>(
-        std::move(scheduled), [&m](const std::string& id, const Result& r, TimePoint t, std::chrono::milliseconds took) { m.onResult(id, r, t, took); });
+    m.scheduler = std::make_unique<Scheduler>(std::move(scheduled), [&m](const std::string& id, const Result& r, TimePoint t,
+                                                                         std::chrono::milliseconds took) { m.onResult(id, r, t, took); });
     m.scheduler->start();
     m.timer = std::thread([&m] { m.timerLoop(); });
     m.log.information("monitoring " + human::count(m.assembly.checks.size(), "check") + ", " +

@@ -20,27 +20,27 @@ struct CheckStatus {
     CheckSnapshot snapshot;
     std::string plugin;
     std::chrono::milliseconds interval{0};
-    std::uint64_t passes = 0;   ///< results with status pass since start
-    std::uint64_t failures = 0; ///< results with status fail since start
-    std::uint64_t errors = 0;   ///< results with status error (incl. timeouts) since start
+    std::uint64_t passes = 0;    ///< results with status pass since start
+    std::uint64_t failures = 0;  ///< results with status fail since start
+    std::uint64_t errors = 0;    ///< results with status error (incl. timeouts) since start
 };
 
 /// A rule's `limit` and where it stands.
 struct RuleLimitStatus {
-    int count = 0;                         ///< remedy runs allowed per window
-    std::chrono::milliseconds per{0};      ///< the window
-    int runs = 0;                          ///< runs within the window now
-    std::optional<TimePoint> reopens;      ///< when another run is allowed, if the window is full
+    int count = 0;                     ///< remedy runs allowed per window
+    std::chrono::milliseconds per{0};  ///< the window
+    int runs = 0;                      ///< runs within the window now
+    std::optional<TimePoint> reopens;  ///< when another run is allowed, if the window is full
 };
 
 /// One rule's state.
 struct RuleStatus {
     std::string id;
-    std::string phase;                     ///< "idle", "pending", "limited", "fired", "verifying" or "failing_back"
-    std::string incident;                  ///< "" when idle
-    std::optional<TimePoint> deadline;     ///< pending: when remedies run; limited: when they may run again;
-                                           ///< verifying: when it escalates; failing_back: when the failback runs
-    std::optional<RuleLimitStatus> limit{};  ///< with `limit:` only
+    std::string phase;                              ///< "idle", "pending", "limited", "fired", "verifying" or "failing_back"
+    std::string incident;                           ///< "" when idle
+    std::optional<TimePoint> deadline;              ///< pending: when remedies run; limited: when they may run again;
+                                                    ///< verifying: when it escalates; failing_back: when the failback runs
+    std::optional<RuleLimitStatus> limit{};         ///< with `limit:` only
     std::optional<Acknowledgement> acknowledged{};  ///< the open incident was acknowledged
 };
 
@@ -55,10 +55,10 @@ struct AckReply {
 struct ActionStatus {
     std::string id;
     std::string plugin;
-    std::string role;            ///< "notifier", "remedy" or "heartbeat"
+    std::string role;  ///< "notifier", "remedy" or "heartbeat"
     std::uint64_t succeeded = 0;
     std::uint64_t failed = 0;
-    std::size_t queued = 0;      ///< events waiting for the action's thread
+    std::size_t queued = 0;  ///< events waiting for the action's thread
 };
 
 /// One sink's queue.

@@ -6,9 +6,12 @@ namespace watchdog {
 
 const char* toString(MaintenanceScope scope) {
     switch (scope) {
-    case MaintenanceScope::Pipeline: return "pipeline";
-    case MaintenanceScope::Check: return "check";
-    case MaintenanceScope::Rule: return "rule";
+        case MaintenanceScope::Pipeline:
+            return "pipeline";
+        case MaintenanceScope::Check:
+            return "check";
+        case MaintenanceScope::Rule:
+            return "rule";
     }
     return "pipeline";
 }

@@ -29,9 +29,9 @@ std::chrono::milliseconds parseMaintenanceLength(const std::string& text);
 /// One maintenance window in force.
 struct MaintenanceWindow {
     MaintenanceScope scope = MaintenanceScope::Pipeline;
-    std::string id;                   ///< the check or rule; "" for the pipeline
+    std::string id;  ///< the check or rule; "" for the pipeline
     TimePoint started{};
-    TimePoint until{};                ///< it ends by itself then
+    TimePoint until{};  ///< it ends by itself then
     std::string reason;
     std::string by;                   ///< who started it ($SUDO_USER/$USER of the CLI, or "http")
     std::vector<std::string> failed;  ///< checks it covers that failed meanwhile, in order of first failure
@@ -44,16 +44,16 @@ struct MaintenanceWindow {
 struct MaintenanceRequest {
     bool end = false;
     MaintenanceScope scope = MaintenanceScope::Pipeline;
-    std::string id;                   ///< the check or rule; "" for the pipeline
+    std::string id;                       ///< the check or rule; "" for the pipeline
     std::chrono::milliseconds length{0};  ///< start: how long, within maxMaintenance
     std::string reason;
     std::string by;
-    TimePoint at{};                   ///< when it was asked for (a window starts then, also when applied later)
+    TimePoint at{};  ///< when it was asked for (a window starts then, also when applied later)
 };
 
 /// An acknowledgement request from the CLI or POST /ack.
 struct AckRequest {
-    std::string rule;                 ///< "" for the only open incident
+    std::string rule;  ///< "" for the only open incident
     std::string reason;
     std::string by;
     TimePoint at{};
@@ -71,8 +71,8 @@ struct Acknowledgement {
 struct QueuedRequest {
     enum class Kind { Maintenance, Ack };
     Kind kind = Kind::Maintenance;
-    MaintenanceRequest maintenance;   ///< Kind::Maintenance
-    AckRequest ack;                   ///< Kind::Ack
+    MaintenanceRequest maintenance;  ///< Kind::Maintenance
+    AckRequest ack;                  ///< Kind::Ack
 };
 
 /// A request that cannot be applied, with a one-line reason (HTTP 400 for bad input, 409 when

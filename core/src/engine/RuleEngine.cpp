@@ -6,22 +6,26 @@
 
 namespace watchdog {
 
-
 const char* toString(RulePhase phase) {
     switch (phase) {
-    case RulePhase::Idle: return "idle";
-    case RulePhase::Pending: return "pending";
-    case RulePhase::Limited: return "limited";
-    case RulePhase::Fired: return "fired";
-    case RulePhase::Verifying: return "verifying";
-    case RulePhase::FailingBack: return "failing_back";
+        case RulePhase::Idle:
+            return "idle";
+        case RulePhase::Pending:
+            return "pending";
+        case RulePhase::Limited:
+            return "limited";
+        case RulePhase::Fired:
+            return "fired";
+        case RulePhase::Verifying:
+            return "verifying";
+        case RulePhase::FailingBack:
+            return "failing_back";
     }
     return "idle";
 }
 
 std::optional<RulePhase> rulePhaseFromString(const std::string& word) {
-    for (auto p : {RulePhase::Idle, RulePhase::Pending, RulePhase::Limited, RulePhase::Fired, RulePhase::Verifying,
-                   RulePhase::FailingBack})
+    for (auto p : {RulePhase::Idle, RulePhase::Pending, RulePhase::Limited, RulePhase::Fired, RulePhase::Verifying, RulePhase::FailingBack})
         if (word == toString(p)) return p;
     return std::nullopt;
 }
@@ -42,15 +46,17 @@ std::string RuleEngine::labelsOf(const std::vector<std::string>& ids, const std:
 }
 
 bool RuleEngine::timed(RulePhase phase) {
-    return phase == RulePhase::Pending || phase == RulePhase::Limited || phase == RulePhase::Verifying ||
-           phase == RulePhase::FailingBack;
+    return phase == RulePhase::Pending || phase == RulePhase::Limited || phase == RulePhase::Verifying || phase == RulePhase::FailingBack;
 }
 
 const char* toString(RemedyProgress progress) {
     switch (progress) {
-    case RemedyProgress::Started: return "started";
-    case RemedyProgress::Retried: return "retried";
-    case RemedyProgress::Reported: return "reported";
+        case RemedyProgress::Started:
+            return "started";
+        case RemedyProgress::Retried:
+            return "retried";
+        case RemedyProgress::Reported:
+            return "reported";
     }
     return "started";
 }
@@ -96,16 +102,14 @@ Event RuleEngine::makeEvent(EventType type, const Rule& rule, const std::vector<
 std::vector<std::string> RuleEngine::failingChecks(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
     std::vector<std::string> failing;
     for (const auto& c : checks)
-        if (countsAsFailing(rule, c) &&
-            std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end())
+        if (countsAsFailing(rule, c) && std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end())
             failing.push_back(c.id);
     return failing;
 }
 
 bool RuleEngine::allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const {
     for (const auto& c : checks)
-        if (!c.hasResult && std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end())
-            return false;
+        if (!c.hasResult && std::find(rule.spec.checks.begin(), rule.spec.checks.end(), c.id) != rule.spec.checks.end()) return false;
     return true;
 }
 
@@ -157,8 +161,8 @@ void RuleEngine::retryUnreported(Rule& rule, const std::vector<CheckSnapshot>& c
     Event e = makeEvent(EventType::Failover, rule, checks);
     e.failing = failingChecks(rule, checks);
     e.summary = "Still failing after a restart: " + labelsOf(e.failing, checks) + "; " + joinIds(again) +
-                (again.size() == 1 ? " had" : " had each") + " not reported an outcome, running " +
-                (again.size() == 1 ? "it" : "them") + " again (once)";
+                (again.size() == 1 ? " had" : " had each") + " not reported an outcome, running " + (again.size() == 1 ? "it" : "them") +
+                " again (once)";
     out.push_back({std::move(e), std::move(again)});
 }
 
@@ -176,82 +180,83 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
     const TimePoint now = clock_.now();
     if (resuming && !active && rule.state.phase != RulePhase::FailingBack) return recoverWhileDown(rule, checks, out);
     switch (rule.state.phase) {
-    case RulePhase::Idle:
-        if (!active) return;
-        rule.state.phase = RulePhase::Pending;
-        rule.state.incident = rule.spec.id + "-" + std::to_string(toEpochMs(now));
-        rule.state.opened = now;
-        rule.state.deadline = now + rule.spec.wait;
-        {
-            Event e = makeEvent(EventType::Warning, rule, checks);
-            e.failing = failing;
-            e.deadline = rule.state.deadline;
-            e.summary = std::to_string(failing.size()) + " of " + std::to_string(rule.spec.checks.size()) +
-                        " checks failing (" + labelsOf(failing, checks) + ")" +
-                        (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + human::duration(rule.spec.wait));
-            out.push_back({std::move(e), rule.spec.warn.ids});
-        }
-        if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
-        return;
-    case RulePhase::Pending:
-        if (active) {
+        case RulePhase::Idle:
+            if (!active) return;
+            rule.state.phase = RulePhase::Pending;
+            rule.state.incident = rule.spec.id + "-" + std::to_string(toEpochMs(now));
+            rule.state.opened = now;
+            rule.state.deadline = now + rule.spec.wait;
+            {
+                Event e = makeEvent(EventType::Warning, rule, checks);
+                e.failing = failing;
+                e.deadline = rule.state.deadline;
+                e.summary =
+                    std::to_string(failing.size()) + " of " + std::to_string(rule.spec.checks.size()) + " checks failing (" +
+                    labelsOf(failing, checks) + ")" +
+                    (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + human::duration(rule.spec.wait));
+                out.push_back({std::move(e), rule.spec.warn.ids});
+            }
             if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
             return;
-        }
-        {
-            Event e = makeEvent(EventType::Cancelled, rule, checks);
-            e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-            std::vector<std::string> held;
-            for (const auto& id : rule.spec.checks)
-                if (checkCovered(id)) held.push_back(id);
-            e.summary = held.empty() ? "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled"
-                                     : "Failover cancelled after " + human::duration(*e.duration) + " of countdown: " +
-                                           labelsOf(held, checks) + (held.size() == 1 ? " is" : " are") + " in maintenance";
-            out.push_back({std::move(e), rule.spec.warn.ids});
-        }
-        close(rule);
-        return;
-    case RulePhase::Limited:
-        if (active) {
-            if (now >= rule.state.deadline)
-                fireWithinLimit(rule, checks, out, "Still failing when the limit's window reopened");
+        case RulePhase::Pending:
+            if (active) {
+                if (now >= rule.state.deadline)
+                    fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
+                return;
+            }
+            {
+                Event e = makeEvent(EventType::Cancelled, rule, checks);
+                e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
+                std::vector<std::string> held;
+                for (const auto& id : rule.spec.checks)
+                    if (checkCovered(id)) held.push_back(id);
+                e.summary = held.empty()
+                                ? "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled"
+                                : "Failover cancelled after " + human::duration(*e.duration) + " of countdown: " + labelsOf(held, checks) +
+                                      (held.size() == 1 ? " is" : " are") + " in maintenance";
+                out.push_back({std::move(e), rule.spec.warn.ids});
+            }
+            close(rule);
             return;
-        }
-        {
-            Event e = makeEvent(EventType::Recovered, rule, checks);
-            e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-            e.summary = "Recovered after " + human::duration(*e.duration) + " without a remedy (the limit had held it back)";
-            out.push_back({std::move(e), rule.spec.recover.ids});
-        }
-        close(rule);
-        return;
-    case RulePhase::Fired:
-        if (active) {
-            if (resuming) retryUnreported(rule, checks, out);
+        case RulePhase::Limited:
+            if (active) {
+                if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing when the limit's window reopened");
+                return;
+            }
+            {
+                Event e = makeEvent(EventType::Recovered, rule, checks);
+                e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
+                e.summary = "Recovered after " + human::duration(*e.duration) + " without a remedy (the limit had held it back)";
+                out.push_back({std::move(e), rule.spec.recover.ids});
+            }
+            close(rule);
             return;
-        }
-        recover(rule, checks, out);
-        return;
-    case RulePhase::Verifying:
-        verifyTakeover(rule, checks, out);
-        if (!active) recover(rule, checks, out);
-        return;
-    case RulePhase::FailingBack:
-        failBack(rule, active, checks, out);
-        return;
+        case RulePhase::Fired:
+            if (active) {
+                if (resuming) retryUnreported(rule, checks, out);
+                return;
+            }
+            recover(rule, checks, out);
+            return;
+        case RulePhase::Verifying:
+            verifyTakeover(rule, checks, out);
+            if (!active) recover(rule, checks, out);
+            return;
+        case RulePhase::FailingBack:
+            failBack(rule, active, checks, out);
+            return;
     }
 }
 
-std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const Result& result,
-                                              const std::vector<CheckSnapshot>& checks) {
+std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const Result& result, const std::vector<CheckSnapshot>& checks) {
     std::vector<RoutedEvent> out;
     const TimePoint now = clock_.now();
     flapEvents(checkId, checks, out);
     noteMaintenanceFailure(checkId, result);
     const bool flapping = flapping_[checkId];
     for (auto& rule : rules_) {
-        if (rule.spec.trigger == RuleSpec::Trigger::CheckError && result.status == Status::Error && !flapping &&
-            !checkCovered(checkId) && !ruleCovered(rule)) {
+        if (rule.spec.trigger == RuleSpec::Trigger::CheckError && result.status == Status::Error && !flapping && !checkCovered(checkId) &&
+            !ruleCovered(rule)) {
             auto last = rule.lastError.find(checkId);
             if (last != rule.lastError.end() && now - last->second < rule.spec.throttle) continue;
             rule.lastError[checkId] = now;

@@ -23,9 +23,9 @@ struct RoutedEvent {
 /// Where a condition rule is in its incident timeline.
 enum class RulePhase {
     Idle,
-    Pending,  ///< countdown to `deadline`
-    Limited,  ///< the wait ran out but `limit` was reached; no remedy ran; `deadline` is when the window reopens
-    Fired,    ///< remedies ran (the backup is on)
+    Pending,      ///< countdown to `deadline`
+    Limited,      ///< the wait ran out but `limit` was reached; no remedy ran; `deadline` is when the window reopens
+    Fired,        ///< remedies ran (the backup is on)
     Verifying,    ///< the remedies succeeded; the `verify` checks must pass by `deadline`
     FailingBack,  ///< recovered; the `failback` actions run at `deadline` unless the condition returns
 };
@@ -50,21 +50,21 @@ struct RuleState {
     std::string incident;
     TimePoint opened{};
     TimePoint deadline{};
-    bool resumed = false;  ///< restored from the state file; waits for fresh results before acting
+    bool resumed = false;                            ///< restored from the state file; waits for fresh results before acting
     std::map<std::string, RemedyProgress> remedies;  ///< fired: each remedy of `then` by action id
-    std::vector<TimePoint> runs{};  ///< with `limit`: when the remedies ran, within the window; kept across incidents
-    TimePoint fired{};            ///< when the remedies were started (the time to air is counted from it)
-    TimePoint verifyFrom{};       ///< verifying: results from this moment on count
-    bool remedyFailed = false;    ///< a remedy of this incident reported a failure (nothing to verify)
-    bool dryRun = false;          ///< a remedy ran as a dry run (nothing changed, nothing to verify)
-    Details onAir{};              ///< the remedies' instance_id, public_ip, private_ip, for messages
-    std::optional<Acknowledgement> acknowledged{};  ///< an operator acknowledged this incident
+    std::vector<TimePoint> runs{};                   ///< with `limit`: when the remedies ran, within the window; kept across incidents
+    TimePoint fired{};                               ///< when the remedies were started (the time to air is counted from it)
+    TimePoint verifyFrom{};                          ///< verifying: results from this moment on count
+    bool remedyFailed = false;                       ///< a remedy of this incident reported a failure (nothing to verify)
+    bool dryRun = false;                             ///< a remedy ran as a dry run (nothing changed, nothing to verify)
+    Details onAir{};                                 ///< the remedies' instance_id, public_ip, private_ip, for messages
+    std::optional<Acknowledgement> acknowledged{};   ///< an operator acknowledged this incident
 };
 
 /// How a rule stands against its `limit` at a moment.
 struct LimitStanding {
-    int runs = 0;                       ///< remedy runs within the window
-    std::optional<TimePoint> reopens;   ///< when another run is allowed, if the window is full
+    int runs = 0;                      ///< remedy runs within the window
+    std::optional<TimePoint> reopens;  ///< when another run is allowed, if the window is full
 };
 
 /// Where a rule stands against its limit at `now` (runs older than the window do not count).
@@ -109,9 +109,8 @@ public:
     /// The outcome of a remedy run for a Failover (or Failback) event, routed to the incident's
     /// notifiers. It marks the remedy reported unless `interrupted` (it gave up because the daemon is
     /// stopping: it runs again after the restart); once every remedy succeeded, `verify` begins.
-    RoutedEvent outcome(const Event& failover, const std::string& action, bool ok, const std::string& summary,
-                        const Details& details, std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks,
-                        bool interrupted = false);
+    RoutedEvent outcome(const Event& failover, const std::string& action, bool ok, const std::string& summary, const Details& details,
+                        std::chrono::milliseconds took, const std::vector<CheckSnapshot>& checks, bool interrupted = false);
     /// A shutdown event to every notifier of the startup rules.
     RoutedEvent shutdown(const std::vector<CheckSnapshot>& checks);
     /// When tick() next has something to do.

@@ -10,9 +10,7 @@ namespace watchdog {
 
 namespace {
 
-std::chrono::milliseconds since(TimePoint from, TimePoint to) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(to - from);
-}
+std::chrono::milliseconds since(TimePoint from, TimePoint to) { return std::chrono::duration_cast<std::chrono::milliseconds>(to - from); }
 
 std::string detail(const Details& details, const std::string& key) {
     for (const auto& [k, v] : details)
@@ -40,7 +38,8 @@ LimitStanding limitStanding(const RuleSpec& spec, const RuleState& state, TimePo
     std::sort(inWindow.begin(), inWindow.end());
     standing.runs = static_cast<int>(inWindow.size());
     // The window admits another run once all but count-1 of the runs in it have left it.
-    if (standing.runs >= spec.limitCount) standing.reopens = inWindow[inWindow.size() - static_cast<std::size_t>(spec.limitCount)] + spec.limitPer;
+    if (standing.runs >= spec.limitCount)
+        standing.reopens = inWindow[inWindow.size() - static_cast<std::size_t>(spec.limitCount)] + spec.limitPer;
     return standing;
 }
 
@@ -109,9 +108,9 @@ void RuleEngine::fireWithinLimit(Rule& rule, const std::vector<CheckSnapshot>& c
     const LimitStanding standing = limitStanding(rule.spec, rule.state, now);
     if (!standing.reopens) {
         if (rule.spec.limitCount > 0) {
-            rule.state.runs.erase(std::remove_if(rule.state.runs.begin(), rule.state.runs.end(),
-                                                 [&](TimePoint t) { return t <= now - rule.spec.limitPer; }),
-                                  rule.state.runs.end());
+            rule.state.runs.erase(
+                std::remove_if(rule.state.runs.begin(), rule.state.runs.end(), [&](TimePoint t) { return t <= now - rule.spec.limitPer; }),
+                rule.state.runs.end());
             rule.state.runs.push_back(now);
         }
         fire(rule, checks, out, why);
@@ -131,7 +130,6 @@ void RuleEngine::fireWithinLimit(Rule& rule, const std::vector<CheckSnapshot>& c
     out.push_back({std::move(e), rule.spec.warn.ids});
 }
 
-
 std::vector<std::string> RuleEngine::incidentNotifiers(const RuleSpec& spec) const {
     std::vector<std::string> targets;
     for (const auto* list : {&spec.warn.ids, &spec.recover.ids})
@@ -146,8 +144,10 @@ void RuleEngine::noteOutcome(Rule& rule, bool ok, const Details& details) {
         if (key == kDryRunDetail) rule.state.dryRun = true;
         if (key != "instance_id" && key != "public_ip" && key != "private_ip") continue;
         auto it = std::find_if(rule.state.onAir.begin(), rule.state.onAir.end(), [&](const auto& d) { return d.first == key; });
-        if (it == rule.state.onAir.end()) rule.state.onAir.emplace_back(key, value);
-        else it->second = value;
+        if (it == rule.state.onAir.end())
+            rule.state.onAir.emplace_back(key, value);
+        else
+            it->second = value;
     }
     startVerifying(rule);
 }
@@ -155,8 +155,7 @@ void RuleEngine::noteOutcome(Rule& rule, bool ok, const Details& details) {
 // The takeover is verified only after every remedy reported success: a failed start or a dry run
 // put nothing on air, and its outcome already said so.
 void RuleEngine::startVerifying(Rule& rule) {
-    if (rule.spec.verifyChecks.empty() || rule.state.phase != RulePhase::Fired || rule.state.remedyFailed || rule.state.dryRun)
-        return;
+    if (rule.spec.verifyChecks.empty() || rule.state.phase != RulePhase::Fired || rule.state.remedyFailed || rule.state.dryRun) return;
     for (const auto& [id, progress] : rule.state.remedies)
         if (progress != RemedyProgress::Reported) return;
     const TimePoint now = clock_.now();
@@ -171,8 +170,8 @@ void RuleEngine::verifyTakeover(Rule& rule, const std::vector<CheckSnapshot>& ch
     std::vector<std::string> notYet;
     for (const auto& id : rule.spec.verifyChecks) {
         auto c = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& s) { return s.id == id; });
-        const bool passes = c != checks.end() && c->hasResult && c->lastRun >= rule.state.verifyFrom &&
-                            c->health == Health::Passing && !c->flapping;
+        const bool passes =
+            c != checks.end() && c->hasResult && c->lastRun >= rule.state.verifyFrom && c->health == Health::Passing && !c->flapping;
         if (!passes) notYet.push_back(id);
     }
     const TimePoint now = clock_.now();
@@ -185,9 +184,9 @@ void RuleEngine::verifyTakeover(Rule& rule, const std::vector<CheckSnapshot>& ch
                     (rule.spec.verifyChecks.size() == 1 ? " passes" : " pass") + whereTheBackupIs(rule.state.onAir);
     } else {
         e.failing = notYet;
-        e.summary = "Backup started but not on air: " + labelsOf(notYet, checks) + (notYet.size() == 1 ? " does" : " do") +
-                    " not pass " + human::duration(rule.spec.verifyWithin) + " after " + joinIds(rule.spec.then.ids) +
-                    " succeeded" + whereTheBackupIs(rule.state.onAir);
+        e.summary = "Backup started but not on air: " + labelsOf(notYet, checks) + (notYet.size() == 1 ? " does" : " do") + " not pass " +
+                    human::duration(rule.spec.verifyWithin) + " after " + joinIds(rule.spec.then.ids) + " succeeded" +
+                    whereTheBackupIs(rule.state.onAir);
     }
     out.push_back({std::move(e), incidentNotifiers(rule.spec)});
     rule.state.phase = RulePhase::Fired;  // verified or escalated, once: the backup stays on

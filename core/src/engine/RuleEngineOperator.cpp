@@ -13,13 +13,9 @@ namespace {
 // The moments an acknowledgement quiets: the operator is on it, so nobody needs to be called again.
 bool isEscalation(EventType type) { return type == EventType::Limited || type == EventType::NotVerified; }
 
-std::chrono::milliseconds between(TimePoint from, TimePoint to) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(to - from);
-}
+std::chrono::milliseconds between(TimePoint from, TimePoint to) { return std::chrono::duration_cast<std::chrono::milliseconds>(to - from); }
 
-bool contains(const std::vector<std::string>& ids, const std::string& id) {
-    return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
+bool contains(const std::vector<std::string>& ids, const std::string& id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); }
 
 }  // namespace
 
@@ -68,8 +64,7 @@ RoutedEvent RuleEngine::maintenanceEnded(const MaintenanceWindow& window, const 
     e.failing = window.failed;
     e.details = {{"scope", toString(window.scope)}, {"id", window.id}, {"by", window.by}, {"reason", window.reason}};
     e.summary = "Maintenance of " + window.describe() + " ended " + how + " after " + human::duration(*e.duration) + ": " +
-                (window.failed.empty() ? "nothing it covers failed meanwhile"
-                                       : "failed meanwhile: " + labelsOf(window.failed, checks));
+                (window.failed.empty() ? "nothing it covers failed meanwhile" : "failed meanwhile: " + labelsOf(window.failed, checks));
     return {std::move(e), notifiers_};
 }
 
@@ -93,18 +88,19 @@ std::vector<RoutedEvent> RuleEngine::maintain(const MaintenanceRequest& request,
     if (request.scope == MaintenanceScope::Check &&
         std::none_of(checks.begin(), checks.end(), [&](const CheckSnapshot& c) { return c.id == request.id; }))
         throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the pipeline has no check called '" + request.id + "'");
-    if (request.scope == MaintenanceScope::Rule &&
-        std::none_of(rules_.begin(), rules_.end(), [&](const Rule& r) {
+    if (request.scope == MaintenanceScope::Rule && std::none_of(rules_.begin(), rules_.end(), [&](const Rule& r) {
             return r.spec.id == request.id && r.spec.trigger == RuleSpec::Trigger::Condition;
         }))
-        throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the pipeline has no condition rule called '" + request.id + "'");
+        throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput,
+                                     "the pipeline has no condition rule called '" + request.id + "'");
     auto same = std::find_if(maintenance_.begin(), maintenance_.end(),
                              [&](const MaintenanceWindow& w) { return w.scope == request.scope && w.id == request.id; });
     std::vector<RoutedEvent> out;
     if (request.end) {
         MaintenanceWindow probe{request.scope, request.id, {}, {}, {}, {}, {}};
         if (same == maintenance_.end())
-            throw OperatorRequestRefused(OperatorRequestRefused::Why::NothingOpen, "no maintenance of " + probe.describe() + " is in force");
+            throw OperatorRequestRefused(OperatorRequestRefused::Why::NothingOpen,
+                                         "no maintenance of " + probe.describe() + " is in force");
         out.push_back(maintenanceEnded(*same, checks, "by " + (request.by.empty() ? std::string("an operator") : request.by)));
         maintenance_.erase(same);
         for (auto& rule : rules_) evaluateAcknowledged(rule, checks, out);
@@ -128,9 +124,9 @@ std::vector<RoutedEvent> RuleEngine::maintain(const MaintenanceRequest& request,
     if (window.scope == MaintenanceScope::Check) e.checkId = window.id;
     e.deadline = window.until;
     e.details = {{"scope", toString(window.scope)}, {"id", window.id}, {"by", window.by}, {"reason", window.reason}};
-    const std::string what = window.scope == MaintenanceScope::Check ? "its failures do not count for any rule"
+    const std::string what = window.scope == MaintenanceScope::Check  ? "its failures do not count for any rule"
                              : window.scope == MaintenanceScope::Rule ? "the rule neither warns nor runs remedies"
-                                                                       : "no rule warns or runs remedies";
+                                                                      : "no rule warns or runs remedies";
     e.summary = std::string(extended ? "Maintenance of " + window.describe() + " extended" : "Maintenance of " + window.describe()) +
                 " until " + toLocalSeconds(window.until) + " (" + human::duration(between(e.time, window.until)) + ")" +
                 (window.by.empty() ? "" : " by " + window.by) + (window.reason.empty() ? "" : ": " + window.reason) +
@@ -146,9 +142,11 @@ RoutedEvent RuleEngine::acknowledge(const AckRequest& request, const std::vector
         for (auto& rule : rules_)
             if (rule.spec.id == request.rule && rule.spec.trigger == RuleSpec::Trigger::Condition) target = &rule;
         if (target == nullptr)
-            throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the pipeline has no condition rule called '" + request.rule + "'");
+            throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput,
+                                         "the pipeline has no condition rule called '" + request.rule + "'");
         if (target->state.phase == RulePhase::Idle)
-            throw OperatorRequestRefused(OperatorRequestRefused::Why::NothingOpen, "rule " + request.rule + " has no open incident to acknowledge");
+            throw OperatorRequestRefused(OperatorRequestRefused::Why::NothingOpen,
+                                         "rule " + request.rule + " has no open incident to acknowledge");
     } else {
         std::vector<std::string> open;
         for (auto& rule : rules_)

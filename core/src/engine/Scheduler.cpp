@@ -105,8 +105,10 @@ void Scheduler::Shared::dispatch() {
         // so a hung check never holds up the others) only when a check has waited for a free one.
         if (!queue.empty() && workers.size() < slots.size()) {
             const auto waitingSince = slots[queue.front()].started;
-            if (now - waitingSince >= kWorkerWait) workers.emplace_back([self = shared_from_this()] { self->work(); });
-            else next = std::min(next, waitingSince + kWorkerWait);
+            if (now - waitingSince >= kWorkerWait)
+                workers.emplace_back([self = shared_from_this()] { self->work(); });
+            else
+                next = std::min(next, waitingSince + kWorkerWait);
         }
         wake.wait_until(lock, next, [&] { return stopping; });
     }
@@ -137,8 +139,10 @@ void Scheduler::Shared::work() {
         wake.notify_all();
         if (stopping) return;
         lock.unlock();
-        if (late) log.information("check " + spec.id + " returned after its timeout (" + human::duration(took) + "); result dropped");
-        else deliver(spec.id, r, took);
+        if (late)
+            log.information("check " + spec.id + " returned after its timeout (" + human::duration(took) + "); result dropped");
+        else
+            deliver(spec.id, r, took);
         lock.lock();
     }
 }
@@ -182,8 +186,10 @@ void Scheduler::stop(std::chrono::milliseconds grace) {
     lock.unlock();
     for (auto& w : shared->workers) {
         // A worker stuck in a check that never returns is left behind; it holds `shared` alive.
-        if (hung) w.detach();
-        else if (w.joinable()) w.join();
+        if (hung)
+            w.detach();
+        else if (w.joinable())
+            w.join();
     }
     shared->workers.clear();
 }

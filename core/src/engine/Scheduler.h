@@ -22,8 +22,7 @@ struct ScheduledCheck {
 };
 
 /// Receives every result: the check id, what it saw, when it finished and how long it ran.
-using ResultCallback = std::function<void(const std::string& id, const Result& result, TimePoint finished,
-                                          std::chrono::milliseconds took)>;
+using ResultCallback = std::function<void(const std::string& id, const Result& result, TimePoint finished, std::chrono::milliseconds took)>;
 
 /// Runs each check on its own interval on a thread pool. A run that passes its timeout becomes an
 /// `error` result "timed out after 10s" at once; the check is not started again until the hung run

@@ -105,8 +105,8 @@ QueuedRequest requestFrom(const Poco::JSON::Object::Ptr& o) {
     const std::string kind = o->getValue<std::string>("request");
     if (kind == "ack") {
         q.kind = QueuedRequest::Kind::Ack;
-        q.ack = AckRequest{o->optValue<std::string>("rule", ""), o->optValue<std::string>("reason", ""),
-                           o->optValue<std::string>("by", ""), fromEpochMs(o->optValue<Poco::Int64>("at_ms", 0))};
+        q.ack = AckRequest{o->optValue<std::string>("rule", ""), o->optValue<std::string>("reason", ""), o->optValue<std::string>("by", ""),
+                           fromEpochMs(o->optValue<Poco::Int64>("at_ms", 0))};
         return q;
     }
     if (kind != "maintenance" && kind != "maintenance_end") throw std::runtime_error("unknown queued request '" + kind + "'");

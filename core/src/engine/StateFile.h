@@ -15,8 +15,8 @@ struct SavedCheck {
     Health health = Health::Unknown;
     int consecutive = 0;
     TimePoint since{};
-    bool flapping = false;            ///< with `flap:`
-    std::vector<TimePoint> changes;   ///< with `flap:`, the health changes within its window
+    bool flapping = false;           ///< with `flap:`
+    std::vector<TimePoint> changes;  ///< with `flap:`, the health changes within its window
 };
 
 /// What survives a restart: rule incidents (so a countdown keeps its deadline, and a remedy runs once

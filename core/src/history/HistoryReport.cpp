@@ -84,8 +84,7 @@ void printTable(const std::vector<Record>& records, std::ostream& out) {
     }
     auto pad = [](const std::string& s, std::size_t width) { return s + std::string(width - s.size() + 2, ' '); };
     for (const auto& row : rows)
-        out << pad(row.time, w[0]) << pad(row.what, w[1]) << pad(row.status, w[2]) << pad(row.value, w[3])
-            << row.summary << "\n";
+        out << pad(row.time, w[0]) << pad(row.what, w[1]) << pad(row.status, w[2]) << pad(row.value, w[3]) << row.summary << "\n";
 }
 
 }  // namespace
@@ -110,10 +109,14 @@ std::vector<CheckTally> tallyResults(const std::vector<Record>& records, TimePoi
             tallies.push_back(CheckTally{r.checkId, r.checkLabel});
         }
         CheckTally& t = tallies[it->second];
-        if (inMaintenance(periods, r.checkId, r.time)) ++t.leftOut;
-        else if (r.result.status == Status::Pass) ++t.pass;
-        else if (r.result.status == Status::Fail) ++t.fail;
-        else ++t.error;
+        if (inMaintenance(periods, r.checkId, r.time))
+            ++t.leftOut;
+        else if (r.result.status == Status::Pass)
+            ++t.pass;
+        else if (r.result.status == Status::Fail)
+            ++t.fail;
+        else
+            ++t.error;
     }
     for (auto& t : tallies) t.maintenance = maintenanceTime(periods, t.checkId, from, to);
     return tallies;
@@ -125,14 +128,15 @@ std::string tallyLine(const CheckTally& t, std::chrono::milliseconds window) {
            human::count(t.error, "error") + " over " + human::duration(window);
 }
 
-void printHistory(const std::vector<Record>& records, const HistoryQuery& query, bool json, std::ostream& out,
-                  TimePoint now) {
+void printHistory(const std::vector<Record>& records, const HistoryQuery& query, bool json, std::ostream& out, TimePoint now) {
     const auto window = windowOf(records, query, now);
     const auto tallies = tallyResults(records, query.since, now);
     if (json) {
         Poco::JSON::Object::Ptr root = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        if (query.since != TimePoint{}) root->set("since", toIso8601(query.since));
-        else root->set("since", Poco::Dynamic::Var());
+        if (query.since != TimePoint{})
+            root->set("since", toIso8601(query.since));
+        else
+            root->set("since", Poco::Dynamic::Var());
         root->set("window_ms", static_cast<Poco::Int64>(window.count()));
         Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
         for (const auto& r : records) list->add(recordToJson(r));

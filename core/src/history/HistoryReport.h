@@ -11,12 +11,12 @@ namespace watchdog {
 
 /// One check's tally over the history window.
 struct CheckTally {
-    std::string checkId;    ///< the check's id ("icecast")
-    std::string label;      ///< its display name, as recorded
-    std::size_t pass = 0;   ///< passing results in the window
-    std::size_t fail = 0;   ///< failing results
-    std::size_t error = 0;  ///< results that could not observe
-    std::size_t leftOut = 0;  ///< results taken while the check was in maintenance: not counted above
+    std::string checkId;                       ///< the check's id ("icecast")
+    std::string label;                         ///< its display name, as recorded
+    std::size_t pass = 0;                      ///< passing results in the window
+    std::size_t fail = 0;                      ///< failing results
+    std::size_t error = 0;                     ///< results that could not observe
+    std::size_t leftOut = 0;                   ///< results taken while the check was in maintenance: not counted above
     std::chrono::milliseconds maintenance{0};  ///< how much of the window the check was in maintenance
     /// Share of results that passed, 0..100 (0 when there are none).
     double passingPercent() const;

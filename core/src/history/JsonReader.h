@@ -12,8 +12,8 @@ struct JsonValue {
     enum class Type { Null, Bool, Number, String, Array, Object };
     Type type = Type::Null;
     bool boolean = false;
-    std::string text;                                         ///< String: the value; Number: as written
-    std::vector<JsonValue> items;                             ///< Array
+    std::string text;                                        ///< String: the value; Number: as written
+    std::vector<JsonValue> items;                            ///< Array
     std::vector<std::pair<std::string, JsonValue>> members;  ///< Object, in document order
 
     /// The member called `key`, or nullptr (objects only).

@@ -47,7 +47,8 @@ std::vector<MaintenancePeriod> maintenancePeriods(const std::vector<Record>& rec
 }
 
 bool inMaintenance(const std::vector<MaintenancePeriod>& periods, const std::string& checkId, TimePoint t) {
-    return std::any_of(periods.begin(), periods.end(), [&](const MaintenancePeriod& p) { return covers(p, checkId) && t >= p.from && t <= p.to; });
+    return std::any_of(periods.begin(), periods.end(),
+                       [&](const MaintenancePeriod& p) { return covers(p, checkId) && t >= p.from && t <= p.to; });
 }
 
 std::chrono::milliseconds maintenanceTime(const std::vector<MaintenancePeriod>& periods, const std::string& checkId, TimePoint from,

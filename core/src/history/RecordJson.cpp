@@ -48,8 +48,7 @@ std::optional<Status> statusFromString(const std::string& word) {
 
 std::optional<TimePoint> parseIso8601(const std::string& s) {
     int y, mo, d, h, mi, sec, n = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-        return std::nullopt;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19) return std::nullopt;
     std::size_t pos = 19;
     int ms = 0;
     if (pos < s.size() && s[pos] == '.') {
@@ -91,8 +90,10 @@ Poco::JSON::Object::Ptr recordToJson(const Record& r) {
     }
     o->set("status", std::string(toString(r.result.status)));
     o->set("summary", r.result.summary);
-    if (r.result.value) o->set("value", *r.result.value);
-    else o->set("value", Poco::Dynamic::Var());
+    if (r.result.value)
+        o->set("value", *r.result.value);
+    else
+        o->set("value", Poco::Dynamic::Var());
     o->set("unit", r.result.unit);
     o->set("details", detailsToJson(r.result.details));
     o->set("duration_ms", static_cast<Poco::Int64>(r.duration.count()));

@@ -20,21 +20,35 @@ void appendString(std::string& out, const std::string& s) {
     for (const char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-            } else {
-                out += ch;
-            }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out += hex[c >> 4];
+                    out += hex[c & 15];
+                } else {
+                    out += ch;
+                }
         }
     }
     out += '"';
@@ -120,8 +134,10 @@ std::string recordToJsonLine(const Record& r) {
     appendField(out, "status", toString(r.result.status));
     appendField(out, "summary", r.result.summary);
     appendKey(out, "value");
-    if (r.result.value) appendNumber(out, *r.result.value);
-    else out += "null";
+    if (r.result.value)
+        appendNumber(out, *r.result.value);
+    else
+        out += "null";
     out += ',';
     appendField(out, "unit", r.result.unit);
     appendKey(out, "details");
@@ -143,17 +159,19 @@ namespace {
 std::string textOf(const JsonValue* v, const std::string& field) {
     if (!v) return {};
     switch (v->type) {
-    case JsonValue::Type::Null: return {};
-    case JsonValue::Type::String:
-    case JsonValue::Type::Number: return v->text;
-    case JsonValue::Type::Bool: return v->boolean ? "true" : "false";
-    default: bad(field, "expected a string");
+        case JsonValue::Type::Null:
+            return {};
+        case JsonValue::Type::String:
+        case JsonValue::Type::Number:
+            return v->text;
+        case JsonValue::Type::Bool:
+            return v->boolean ? "true" : "false";
+        default:
+            bad(field, "expected a string");
     }
 }
 
-std::string textField(const JsonValue& o, const std::string& key, const std::string& where) {
-    return textOf(o.find(key), where);
-}
+std::string textField(const JsonValue& o, const std::string& key, const std::string& where) { return textOf(o.find(key), where); }
 
 const JsonValue* numberField(const JsonValue& o, const std::string& key, const std::string& where) {
     const JsonValue* v = o.find(key);
@@ -196,12 +214,10 @@ Event eventFrom(const JsonValue& o) {
     e.incident = textField(o, "incident", "event.incident");
     e.summary = textField(o, "summary", "event.summary");
     if (const JsonValue* failing = o.find("failing")) {
-        if (failing->type != JsonValue::Type::Array && failing->type != JsonValue::Type::Null)
-            bad("event.failing", "expected a list");
+        if (failing->type != JsonValue::Type::Array && failing->type != JsonValue::Type::Null) bad("event.failing", "expected a list");
         for (const auto& item : failing->items) e.failing.push_back(textOf(&item, "event.failing"));
     }
-    if (o.find("deadline") && o.find("deadline")->type != JsonValue::Type::Null)
-        e.deadline = timeField(o, "deadline", "event.deadline");
+    if (o.find("deadline") && o.find("deadline")->type != JsonValue::Type::Null) e.deadline = timeField(o, "deadline", "event.deadline");
     if (const JsonValue* d = numberField(o, "duration_ms", "event.duration_ms"))
         e.duration = std::chrono::milliseconds(wholeNumber(*d, "event.duration_ms"));
     e.action = textField(o, "action", "event.action");
@@ -225,9 +241,12 @@ Record recordFromJsonLine(const std::string& line) {
     if (o.type != JsonValue::Type::Object) throw std::runtime_error("record: not a JSON object");
     Record r;
     const std::string kind = textField(o, "kind", "kind");
-    if (kind == "event") r.kind = RecordKind::Event;
-    else if (kind == "result") r.kind = RecordKind::Result;
-    else bad("kind", "expected 'result' or 'event', got '" + kind + "'");
+    if (kind == "event")
+        r.kind = RecordKind::Event;
+    else if (kind == "result")
+        r.kind = RecordKind::Result;
+    else
+        bad("kind", "expected 'result' or 'event', got '" + kind + "'");
     const JsonValue* seq = numberField(o, "seq", "seq");
     if (!seq) bad("seq", "missing");
     char* end = nullptr;

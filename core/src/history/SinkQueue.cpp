@@ -54,10 +54,10 @@ struct QueueCore {
     std::condition_variable finishedCv;
     std::deque<Record> memory;
     Steady::time_point firstQueuedAt{};
-    std::vector<Record> inflight;         // taken from memory, being written now
-    bool inflightSpooled = false;         // the watcher already put inflight in the spool...
-    std::size_t inflightSpooledLines = 0; // ...as this many lines at its head
-    bool busy = false;                    // the writer is inside open() or write()
+    std::vector<Record> inflight;          // taken from memory, being written now
+    bool inflightSpooled = false;          // the watcher already put inflight in the spool...
+    std::size_t inflightSpooledLines = 0;  // ...as this many lines at its head
+    bool busy = false;                     // the writer is inside open() or write()
     Steady::time_point busySince{};
     bool stopping = false, finished = false, abandoned = false, watcherStop = false;
     Steady::time_point deadline{};
@@ -88,7 +88,8 @@ struct QueueCore {
         if (memory.size() > settings.memoryLimit) {
             const std::size_t over = memory.size() - settings.memoryLimit;
             memory.erase(memory.begin(), memory.begin() + static_cast<long>(over));
-            lose(over, "more than " + std::to_string(settings.memoryLimit) + " waiting in memory while the sink and its spool fail; oldest first",
+            lose(over,
+                 "more than " + std::to_string(settings.memoryLimit) + " waiting in memory while the sink and its spool fail; oldest first",
                  false);
         }
         if (memory.size() == records.size()) firstQueuedAt = Steady::now();
@@ -112,10 +113,12 @@ struct QueueCore {
         failing = true;
         backoff = backoff.count() == 0 ? settings.retryMin : std::min(backoff * 2, settings.retryMax);
         nextAttempt = Steady::now() + backoff;
-        const std::string text = "sink " + id + " cannot write: " + message + "; records are kept in the spool " +
-                                 spool->path() + ", retrying in " + std::to_string(backoff.count()) + " ms";
-        if (message != lastLoggedError) log.warning(text);
-        else log.debug(text);
+        const std::string text = "sink " + id + " cannot write: " + message + "; records are kept in the spool " + spool->path() +
+                                 ", retrying in " + std::to_string(backoff.count()) + " ms";
+        if (message != lastLoggedError)
+            log.warning(text);
+        else
+            log.debug(text);
         lastLoggedError = message;
     }
 
@@ -127,8 +130,7 @@ struct QueueCore {
         try {
             accepted = spool->append(records);
         } catch (const std::exception& e) {
-            log.error("sink %s: cannot spool %z records (kept in memory, retrying): %s", id, records.size(),
-                      std::string(e.what()));
+            log.error("sink %s: cannot spool %z records (kept in memory, retrying): %s", id, records.size(), std::string(e.what()));
             std::lock_guard<std::mutex> lock(mutex);
             spoolRetryAt = Steady::now() + std::max(settings.retryMin, std::chrono::milliseconds(1000));
             return std::nullopt;
@@ -293,8 +295,10 @@ struct QueueCore {
                     continue;
                 }
                 if (now >= nextAttempt) {
-                    if (!spool->empty()) replayBatch(lock);
-                    else writeFromMemory(lock);  // opens the sink; an empty batch just tests open()
+                    if (!spool->empty())
+                        replayBatch(lock);
+                    else
+                        writeFromMemory(lock);  // opens the sink; an empty batch just tests open()
                     continue;
                 }
             } else if (ready) {
@@ -330,8 +334,7 @@ struct QueueCore {
             if (watcherStop || abandoned) break;
             if (!busy) warned = false;
             const bool pending = !memory.empty() || (!inflight.empty() && !inflightSpooled);
-            if (!busy || !pending || Steady::now() - busySince < settings.stuckAfter || Steady::now() < spoolRetryAt)
-                continue;
+            if (!busy || !pending || Steady::now() - busySince < settings.stuckAfter || Steady::now() < spoolRetryAt) continue;
             lock.unlock();
             std::lock_guard<std::mutex> move(spoolMove);
             lock.lock();
@@ -345,8 +348,8 @@ struct QueueCore {
             std::vector<Record> fromMemory = takeFromMemory(memory.size());
             batch.insert(batch.end(), fromMemory.begin(), fromMemory.end());
             if (!warned)
-                log.warning("sink " + id + " has been busy for over " + std::to_string(settings.stuckAfter.count()) +
-                            " ms; spooling " + std::to_string(batch.size()) + " records meanwhile");
+                log.warning("sink " + id + " has been busy for over " + std::to_string(settings.stuckAfter.count()) + " ms; spooling " +
+                            std::to_string(batch.size()) + " records meanwhile");
             warned = true;
             lock.unlock();
             const auto accepted = appendToSpool(batch);
@@ -373,8 +376,7 @@ struct SinkQueue::State {
     bool stopped = false;
 };
 
-SinkQueue::SinkQueue(std::string sinkId, std::unique_ptr<Sink> sink, SinkQueueSettings settings)
-    : state_(std::make_unique<State>()) {
+SinkQueue::SinkQueue(std::string sinkId, std::unique_ptr<Sink> sink, SinkQueueSettings settings) : state_(std::make_unique<State>()) {
     state_->core = std::make_shared<QueueCore>(std::move(sinkId), std::move(sink), std::move(settings));
 }
 
@@ -412,7 +414,8 @@ void SinkQueue::push(const Record& record) {
     if (c.memory.empty()) c.firstQueuedAt = Steady::now();
     if (c.memory.size() >= c.settings.memoryLimit) {
         c.memory.pop_front();
-        c.lose(1, "more than " + std::to_string(c.settings.memoryLimit) + " waiting in memory while the sink and its spool fail; oldest first",
+        c.lose(1,
+               "more than " + std::to_string(c.settings.memoryLimit) + " waiting in memory while the sink and its spool fail; oldest first",
                false);
     }
     c.memory.push_back(record);
@@ -453,8 +456,8 @@ void SinkQueue::stop(std::chrono::milliseconds timeout) {
     for (auto& r : c.memory) rest.push_back(std::move(r));
     c.memory.clear();
     lock.unlock();
-    c.log.error("sink " + c.id + " did not finish within " + std::to_string(timeout.count()) +
-                " ms (stuck in open or write); spooling " + std::to_string(rest.size()) + " records and leaving it");
+    c.log.error("sink " + c.id + " did not finish within " + std::to_string(timeout.count()) + " ms (stuck in open or write); spooling " +
+                std::to_string(rest.size()) + " records and leaving it");
     const bool spooled = moving && c.appendToSpool(rest).has_value();
     if (!spooled) {
         std::lock_guard<std::mutex> guard(c.mutex);

@@ -69,8 +69,7 @@ void syncDirectory(const std::string& dir) {
 
 }  // namespace
 
-Spool::Spool(std::string directory, unsigned long long limitBytes)
-    : directory_(std::move(directory)), limit_(limitBytes) {
+Spool::Spool(std::string directory, unsigned long long limitBytes) : directory_(std::move(directory)), limit_(limitBytes) {
     if (!directory_.empty() && directory_.back() != '/') directory_ += '/';
     path_ = directory_ + "spool.jsonl";
     offsetPath_ = directory_ + "spool.offset";
@@ -103,8 +102,7 @@ void Spool::recover() {
     const std::string head = readRange(fd_, 0, std::min<std::uint64_t>(size_, 4096), path_);
     const auto headerNewline = head.find('\n');
     if (head.compare(0, kHeaderPrefix.size(), kHeaderPrefix) != 0 || headerNewline == std::string::npos) {
-        if (size_ > 0)
-            Poco::Logger::get("watchdog.spool").warning("spool %s has no valid header; starting it afresh", path_);
+        if (size_ > 0) Poco::Logger::get("watchdog.spool").warning("spool %s has no valid header; starting it afresh", path_);
         resetFile();
         return;
     }
@@ -127,8 +125,7 @@ void Spool::recover() {
         if (::ftruncate(fd_, static_cast<off_t>(complete)) != 0) throw ioError("cannot truncate", path_);
         ::fsync(fd_);
         Poco::Logger::get("watchdog.spool")
-            .warning("spool " + path_ + " ended in a torn line (crash during append); cut " +
-                     std::to_string(size_ - complete) + " bytes");
+            .warning("spool " + path_ + " ended in a torn line (crash during append); cut " + std::to_string(size_ - complete) + " bytes");
         size_ = complete;
     }
     offset_ = readOffset();
@@ -216,7 +213,8 @@ std::size_t Spool::append(const std::vector<Record>& records) {
         if (::fdatasync(fd_) != 0) throw ioError("cannot fsync", path_);
     } catch (...) {
         // Leave no half batch behind: the caller keeps these records and tries again later.
-        if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* recover() cuts a torn tail on next open */ }
+        if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* recover() cuts a torn tail on next open */
+        }
         throw;
     }
     size_ += data.size();
@@ -244,8 +242,7 @@ Spool::Batch Spool::peek(std::size_t maxRecords) {
             } catch (const std::exception& e) {
                 ++skipped_;
                 Poco::Logger::get("watchdog.spool")
-                    .error("spool " + path_ + ": skipping an unreadable line at byte " + std::to_string(pos + start) +
-                           ": " + e.what());
+                    .error("spool " + path_ + ": skipping an unreadable line at byte " + std::to_string(pos + start) + ": " + e.what());
             }
             ++batch.lines;
             start = nl + 1;

@@ -107,9 +107,12 @@ CheckUptime uptimeOf(const std::string& checkId, const std::string& label, const
         if (u.oldest == TimePoint{} || r.time < u.oldest) u.oldest = r.time;
         for (CheckTally* t : {&u.week, r.time >= dayStart ? &u.day : nullptr}) {
             if (!t) continue;
-            if (r.result.status == Status::Pass) ++t->pass;
-            else if (r.result.status == Status::Fail) ++t->fail;
-            else ++t->error;
+            if (r.result.status == Status::Pass)
+                ++t->pass;
+            else if (r.result.status == Status::Fail)
+                ++t->fail;
+            else
+                ++t->error;
         }
     }
     return u;

@@ -14,11 +14,11 @@ inline constexpr std::chrono::hours kTimelineSpan{24 * 7};
 
 /// One check's share of passing results over the last day and the last week, maintenance left out.
 struct CheckUptime {
-    std::string checkId;  ///< the check's id
-    std::string label;    ///< its display name
-    CheckTally day;       ///< results of the last 24 h
-    CheckTally week;      ///< results of the last 7 days (as many as history holds)
-    TimePoint oldest{};   ///< the oldest result counted (history may reach less far back than 7 days)
+    std::string checkId;                           ///< the check's id
+    std::string label;                             ///< its display name
+    CheckTally day;                                ///< results of the last 24 h
+    CheckTally week;                               ///< results of the last 7 days (as many as history holds)
+    TimePoint oldest{};                            ///< the oldest result counted (history may reach less far back than 7 days)
     std::chrono::milliseconds maintenanceDay{0};   ///< maintenance of the check (or pipeline) in the last 24 h, left out
     std::chrono::milliseconds maintenanceWeek{0};  ///< the same over the week
 };

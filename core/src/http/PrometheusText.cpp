@@ -60,7 +60,8 @@ void checkMetrics(MetricWriter& m, const StatusSnapshot& s) {
         for (Health h : {Health::Passing, Health::Failing, Health::Unknown})
             m.sample("watchdog_check_status", {{"check", c.snapshot.id}, {"label", c.snapshot.label}, {"state", toString(h)}},
                      c.snapshot.health == h ? 1 : 0);
-    m.family("watchdog_check_flapping", "gauge", "1 while the check is flapping (its state changed flap.changes times within flap.within).");
+    m.family("watchdog_check_flapping", "gauge",
+             "1 while the check is flapping (its state changed flap.changes times within flap.within).");
     for (const auto& c : s.checks) m.sample("watchdog_check_flapping", {{"check", c.snapshot.id}}, c.snapshot.flapping ? 1 : 0);
     m.family("watchdog_check_value", "gauge", "The number the check measured last (sources, percent, files, seconds).");
     for (const auto& c : s.checks)
@@ -93,7 +94,8 @@ void ruleMetrics(MetricWriter& m, const StatusSnapshot& s) {
              "a failing-back one runs its failback (Unix time).");
     for (const auto& r : s.rules)
         if (r.deadline) m.sample("watchdog_rule_deadline_timestamp_seconds", {{"rule", r.id}}, seconds(*r.deadline));
-    m.family("watchdog_maintenance_active", "gauge", "1 for each maintenance window in force (scope pipeline, check or rule; id the check or rule).");
+    m.family("watchdog_maintenance_active", "gauge",
+             "1 for each maintenance window in force (scope pipeline, check or rule; id the check or rule).");
     for (const auto& w : s.maintenance) m.sample("watchdog_maintenance_active", {{"scope", toString(w.scope)}, {"id", w.id}}, 1);
     m.family("watchdog_rule_remedy_runs", "gauge", "Remedy runs within the window of the rule's limit.");
     for (const auto& r : s.rules)
@@ -144,11 +146,16 @@ std::string escapeLabelValue(const std::string& value) {
             ++i;
             continue;
         }
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else if (isUnsafeCodePoint(c)) out += "\\" + escapeForLog(value.substr(i, n));
-        else out.append(value, i, n);
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else if (isUnsafeCodePoint(c))
+            out += "\\" + escapeForLog(value.substr(i, n));
+        else
+            out.append(value, i, n);
         i += n;
     }
     return out;

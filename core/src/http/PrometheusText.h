@@ -9,8 +9,8 @@ namespace watchdog {
 
 /// Facts about this process for the process_* metrics.
 struct ProcessFacts {
-    std::uint64_t residentBytes = 0;   ///< resident set size; 0 if unknown
-    int openFds = -1;                  ///< open file descriptors; -1 if unknown
+    std::uint64_t residentBytes = 0;  ///< resident set size; 0 if unknown
+    int openFds = -1;                 ///< open file descriptors; -1 if unknown
 };
 
 /// Reads ProcessFacts from /proc/self (zeros where it cannot).

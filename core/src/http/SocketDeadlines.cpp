@@ -7,7 +7,7 @@
 namespace watchdog {
 
 struct SocketDeadlines::Entry {
-    Poco::Net::StreamSocket socket;   ///< a copy: the descriptor stays open (not reused) while watched
+    Poco::Net::StreamSocket socket;  ///< a copy: the descriptor stays open (not reused) while watched
     std::optional<SteadyClock::time_point> deadline;
     Phase phase = Phase::Reading;
     bool expired = false;
@@ -17,8 +17,10 @@ namespace {
 
 void shutDown(Poco::Net::StreamSocket& socket, bool bothSides) {
     try {
-        if (bothSides) socket.shutdown();
-        else socket.shutdownReceive();
+        if (bothSides)
+            socket.shutdown();
+        else
+            socket.shutdownReceive();
     } catch (const Poco::Exception&) {
         // Already closed or reset by the client: nothing left to wake.
     }
@@ -97,11 +99,15 @@ void SocketDeadlines::run() {
         const auto now = SteadyClock::now();
         for (const auto& entry : entries_) {
             if (!entry->deadline) continue;
-            if (*entry->deadline <= now) expire(*entry);
-            else if (!next || *entry->deadline < *next) next = entry->deadline;
+            if (*entry->deadline <= now)
+                expire(*entry);
+            else if (!next || *entry->deadline < *next)
+                next = entry->deadline;
         }
-        if (next) changed_.wait_until(lock, *next);
-        else changed_.wait(lock);
+        if (next)
+            changed_.wait_until(lock, *next);
+        else
+            changed_.wait(lock);
     }
 }
 

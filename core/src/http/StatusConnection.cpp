@@ -113,8 +113,7 @@ void StatusConnection::run() {
             response.set("Server", "encoder-watchdog");
             if (request->getExpectContinue()) response.sendContinue();
 
-            StatusRequestHandler handler(context_.engine, context_.settings.token, context_.refusals, *deadline,
-                                         settings.answerTimeout);
+            StatusRequestHandler handler(context_.engine, context_.settings.token, context_.refusals, *deadline, settings.answerTimeout);
             handler.handleRequest(*request, response);
             session.setKeepAlive(context_.params->getKeepAlive() && response.getKeepAlive() && session.canKeepAlive());
             if (deadline->expired() || !session.getKeepAlive()) break;

@@ -15,9 +15,9 @@ namespace watchdog {
 struct StatusServerContext {
     EngineStatus& engine;
     HttpSettings settings;
-    Poco::Net::HTTPServerParams::Ptr params;   ///< header limits, keep-alive, idle timeout
-    SocketDeadlines deadlines;                 ///< bounds reading a request and writing an answer
-    LogThrottle refusals;                      ///< "401 for ..." lines: a few a minute, the rest counted
+    Poco::Net::HTTPServerParams::Ptr params;  ///< header limits, keep-alive, idle timeout
+    SocketDeadlines deadlines;                ///< bounds reading a request and writing an answer
+    LogThrottle refusals;                     ///< "401 for ..." lines: a few a minute, the rest counted
 };
 
 /// One client connection of the status server: reads requests one after another (keep-alive) and

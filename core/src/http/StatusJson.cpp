@@ -54,8 +54,8 @@ Object::Ptr checkJson(const CheckStatus& c) {
     o->set("value", s.hasResult ? numberOrNull(s.last.value) : Poco::Dynamic::Var());
     o->set("unit", s.last.unit);
     // The value as people read it ("1 source", "2.2 %", "9.4 s"), rounded the way messages round it.
-    o->set("value_text", s.hasResult && s.last.value ? Poco::Dynamic::Var(human::quantity(*s.last.value, s.last.unit))
-                                                     : Poco::Dynamic::Var());
+    o->set("value_text",
+           s.hasResult && s.last.value ? Poco::Dynamic::Var(human::quantity(*s.last.value, s.last.unit)) : Poco::Dynamic::Var());
     o->set("last", s.hasResult ? Poco::Dynamic::Var(resultJson(s.last)) : Poco::Dynamic::Var());
     o->set("consecutive", s.consecutive);
     o->set("flapping", s.flapping);

@@ -30,20 +30,14 @@ enum class Access { Public, Token };
 
 struct Route {
     const char* path;
-    const char* method;   ///< GET routes also answer HEAD
+    const char* method;  ///< GET routes also answer HEAD
     Access access;
 };
 
 const Route routes[] = {
-    {"/", "GET", Access::Public},
-    {"/healthz", "GET", Access::Public},
-    {"/timeline", "GET", Access::Token},
-    {"/status", "GET", Access::Token},
-    {"/metrics", "GET", Access::Token},
-    {"/history", "GET", Access::Token},
-    {"/notify", "POST", Access::Token},
-    {"/maintenance", "POST", Access::Token},
-    {"/ack", "POST", Access::Token},
+    {"/", "GET", Access::Public},       {"/healthz", "GET", Access::Public},     {"/timeline", "GET", Access::Token},
+    {"/status", "GET", Access::Token},  {"/metrics", "GET", Access::Token},      {"/history", "GET", Access::Token},
+    {"/notify", "POST", Access::Token}, {"/maintenance", "POST", Access::Token}, {"/ack", "POST", Access::Token},
 };
 
 Poco::Logger& log() { return Poco::Logger::get("watchdog.http"); }
@@ -141,10 +135,12 @@ void operatorRequest(const std::string& path, const std::string& body, HTTPServe
         } else {
             const AckRequest r = parseAckBody(body, now);
             reply = renderAckReply(engine.acknowledge(r));
-            log().information(escapeForLog("incident acknowledged over HTTP by " + r.by + " from " + request.clientAddress().host().toString()));
+            log().information(
+                escapeForLog("incident acknowledged over HTTP by " + r.by + " from " + request.clientAddress().host().toString()));
         }
     } catch (const OperatorRequestRefused& e) {
-        return sendError(response, e.why() == OperatorRequestRefused::Why::NothingOpen ? HTTPResponse::HTTP_CONFLICT : HTTPResponse::HTTP_BAD_REQUEST,
+        return sendError(response,
+                         e.why() == OperatorRequestRefused::Why::NothingOpen ? HTTPResponse::HTTP_CONFLICT : HTTPResponse::HTTP_BAD_REQUEST,
                          e.what());
     }
     send(response, HTTPResponse::HTTP_OK, "application/json", reply);
@@ -153,8 +149,10 @@ void operatorRequest(const std::string& path, const std::string& body, HTTPServe
 }  // namespace
 
 void setStatus(Poco::Net::HTTPResponse& response, Poco::Net::HTTPResponse::HTTPStatus status) {
-    if (status == HTTPResponse::HTTP_REQUEST_TIMEOUT) response.setStatusAndReason(status, "Request Timeout");
-    else response.setStatusAndReason(status);
+    if (status == HTTPResponse::HTTP_REQUEST_TIMEOUT)
+        response.setStatusAndReason(status, "Request Timeout");
+    else
+        response.setStatusAndReason(status);
 }
 
 StatusRequestHandler::StatusRequestHandler(EngineStatus& engine, const std::string& token, LogThrottle& refusals,
@@ -168,8 +166,8 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
     try {
         if (target.size() > maxRequestTargetBytes) {
             response.setKeepAlive(false);
-            return sendError(response, HTTPResponse::HTTP_REQUEST_URI_TOO_LONG, "request target longer than " +
-                                                                                     std::to_string(maxRequestTargetBytes) + " bytes");
+            return sendError(response, HTTPResponse::HTTP_REQUEST_URI_TOO_LONG,
+                             "request target longer than " + std::to_string(maxRequestTargetBytes) + " bytes");
         }
         Poco::URI uri;
         try {

@@ -106,7 +106,8 @@ void StatusServer::start() {
     log.information(escapeForLog("status server listening on http://" + settings.host + ":" + std::to_string(state_->port) + "/" +
                                  (settings.token.empty() ? "" : " (bearer token required)")));
     if (settings.token.empty() && !isLoopback(host))
-        log.warning(escapeForLog("status server on " + where + " has no token: anyone who can reach it can read /status and /history "
+        log.warning(escapeForLog("status server on " + where +
+                                 " has no token: anyone who can reach it can read /status and /history "
                                  "and POST /notify (allow_unauthenticated: true)"));
 }
 

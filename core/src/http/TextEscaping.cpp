@@ -63,12 +63,18 @@ std::string escapeForLog(const std::string& text) {
             ++i;
             continue;
         }
-        if (!isUnsafeCodePoint(c)) out.append(text, i, n);
-        else if (c == '\n') out += "\\n";
-        else if (c == '\r') out += "\\r";
-        else if (c == '\t') out += "\\t";
-        else if (c < 0x80) out += hexEscape("\\x", static_cast<unsigned>(c), 2);
-        else out += hexEscape("\\u", static_cast<unsigned>(c), 4);
+        if (!isUnsafeCodePoint(c))
+            out.append(text, i, n);
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c < 0x80)
+            out += hexEscape("\\x", static_cast<unsigned>(c), 2);
+        else
+            out += hexEscape("\\u", static_cast<unsigned>(c), 4);
         i += n;
     }
     return out;
@@ -86,8 +92,10 @@ std::string escapeJsonText(const std::string& json) {
             continue;
         }
         // C0 controls are already escaped by the stringifier (they cannot appear raw in JSON).
-        if (c >= 0x20 && isUnsafeCodePoint(c)) out += hexEscape("\\u", static_cast<unsigned>(c), 4);
-        else out.append(json, i, n);
+        if (c >= 0x20 && isUnsafeCodePoint(c))
+            out += hexEscape("\\u", static_cast<unsigned>(c), 4);
+        else
+            out.append(json, i, n);
         i += n;
     }
     return out;

@@ -31,8 +31,7 @@ std::string signalName(int sig) {
 }  // namespace
 
 std::string describeExit(int status) {
-    if (WIFSIGNALED(status))
-        return "died of " + signalName(WTERMSIG(status)) + (WCOREDUMP(status) ? " (core dumped)" : "");
+    if (WIFSIGNALED(status)) return "died of " + signalName(WTERMSIG(status)) + (WCOREDUMP(status) ? " (core dumped)" : "");
     if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
     return "ended (wait status " + std::to_string(status) + ")";
 }

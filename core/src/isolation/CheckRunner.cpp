@@ -42,7 +42,7 @@ void onMemoryExhausted() {
 
 /// A check process whose daemon is gone (killed with SIGKILL, crashed) ends too, even in a run that
 /// never returns; a small thread watches for being handed to another parent.
-void *watchParent(void* parent) {
+void* watchParent(void* parent) {
     const pid_t daemon = static_cast<pid_t>(reinterpret_cast<intptr_t>(parent));
     while (true) {
         ::usleep(200 * 1000);

@@ -241,10 +241,14 @@ Result readResult(const Object& message) {
     const Object::Ptr r = member(message, "result");
     Result out;
     const std::string status = r->getValue<std::string>("status");
-    if (status == "pass") out.status = Status::Pass;
-    else if (status == "fail") out.status = Status::Fail;
-    else if (status == "error") out.status = Status::Error;
-    else throw std::runtime_error("unknown status '" + status + "'");
+    if (status == "pass")
+        out.status = Status::Pass;
+    else if (status == "fail")
+        out.status = Status::Fail;
+    else if (status == "error")
+        out.status = Status::Error;
+    else
+        throw std::runtime_error("unknown status '" + status + "'");
     out.summary = r->getValue<std::string>("summary");
     if (r->has("value")) out.value = std::strtod(r->getValue<std::string>("value").c_str(), nullptr);
     out.unit = r->getValue<std::string>("unit");

@@ -30,13 +30,13 @@ constexpr const char* checkRunnerVerb = "__check-runner";
 
 /// What a check process needs to load and configure its own instance of the plugin.
 struct RunnerSetup {
-    std::string library;           ///< the plugin file, as the daemon resolved it
-    std::string plugin;            ///< its name (`plugin:`)
-    std::string where;             ///< "checks.ID", for the plugin's messages
-    std::string baseDirectory;     ///< the pipeline's folder, for relative paths
-    ConfigNodePtr block;           ///< the check's block, ${VAR} already substituted
+    std::string library;                 ///< the plugin file, as the daemon resolved it
+    std::string plugin;                  ///< its name (`plugin:`)
+    std::string where;                   ///< "checks.ID", for the plugin's messages
+    std::string baseDirectory;           ///< the pipeline's folder, for relative paths
+    ConfigNodePtr block;                 ///< the check's block, ${VAR} already substituted
     unsigned long long memoryLimit = 0;  ///< address space a run may add to the loaded plugin (RLIMIT_AS); 0 none
-    int logLevel = 6;              ///< Poco priority of the daemon's root logger
+    int logLevel = 6;                    ///< Poco priority of the daemon's root logger
 };
 
 /// The object as one line of compact JSON (no newline in it).

@@ -25,8 +25,7 @@ std::string mebibytes(unsigned long long bytes) {
 
 }  // namespace
 
-IsolatedCheck::IsolatedCheck(RunnerSetup setup, std::string runner)
-    : setup_(std::move(setup)), runner_(std::move(runner)) {}
+IsolatedCheck::IsolatedCheck(RunnerSetup setup, std::string runner) : setup_(std::move(setup)), runner_(std::move(runner)) {}
 
 IsolatedCheck::~IsolatedCheck() = default;
 
@@ -62,18 +61,21 @@ std::optional<Result> IsolatedCheck::start(const CheckContext& context, LineChan
 }
 
 std::variant<Poco::JSON::Object::Ptr, Result> IsolatedCheck::nextReply(const CheckContext& context, LineChannel::Deadline deadline,
-                                                                      const std::string& when) {
+                                                                       const std::string& when) {
     const auto stop = [&] { return context.isCancelled(); };
     while (true) {
         std::string line;
         switch (process_->channel().receive(line, deadline, stop, maxRunnerLineBytes)) {
-        case LineChannel::Read::Line: break;
-        case LineChannel::Read::Closed: return ended(context, when);
-        case LineChannel::Read::TooLong: return killed(context, "check process sent an oversized reply", "an oversized reply");
-        case LineChannel::Read::Timeout:
-        case LineChannel::Read::Stopped:
-            return killed(context, "timed out after " + human::duration(context.timeout) + when + "; check process killed",
-                          context.isCancelled() ? "its run was cancelled" : "still running at the timeout");
+            case LineChannel::Read::Line:
+                break;
+            case LineChannel::Read::Closed:
+                return ended(context, when);
+            case LineChannel::Read::TooLong:
+                return killed(context, "check process sent an oversized reply", "an oversized reply");
+            case LineChannel::Read::Timeout:
+            case LineChannel::Read::Stopped:
+                return killed(context, "timed out after " + human::duration(context.timeout) + when + "; check process killed",
+                              context.isCancelled() ? "its run was cancelled" : "still running at the timeout");
         }
         if (line.empty()) continue;  // the memory limit's marker starts with a newline
         Poco::JSON::Object::Ptr message;
@@ -86,8 +88,10 @@ std::variant<Poco::JSON::Object::Ptr, Result> IsolatedCheck::nextReply(const Che
         } catch (const std::exception& e) {
             return killed(context, "check process sent an unreadable reply", e.what());
         }
-        if (message->has("memory_limit")) memoryLimitReached_ = true;
-        else return message;
+        if (message->has("memory_limit"))
+            memoryLimitReached_ = true;
+        else
+            return message;
     }
 }
 
@@ -96,8 +100,10 @@ Result IsolatedCheck::ended(const CheckContext& context, const std::string& when
     const std::string how = process_->reap(std::chrono::seconds(1));
     drop();
     std::string summary = "check process " + how;
-    if (memoryLimitReached_) summary = "check process killed after using more than " + mebibytes(setup_.memoryLimit) + " (isolate_memory)";
-    else if (how.rfind("exited", 0) == 0) summary += " without a result";
+    if (memoryLimitReached_)
+        summary = "check process killed after using more than " + mebibytes(setup_.memoryLimit) + " (isolate_memory)";
+    else if (how.rfind("exited", 0) == 0)
+        summary += " without a result";
     logger().warning("check " + context.id + ": check process " + std::to_string(pid) + " " +
                      (memoryLimitReached_ ? "reached isolate_memory (" + mebibytes(setup_.memoryLimit) + ")" : how) + when +
                      "; a new one starts for the next run");
@@ -120,8 +126,7 @@ void IsolatedCheck::forwardLog(const Poco::JSON::Object& log) const {
     // plugin's own source name.
     if (logger().is(priority))
         logger().log(Poco::Message(printable(log.optValue<std::string>("source", "plugin"), 128),
-                                   printable(log.optValue<std::string>("text", ""), 4096),
-                                   static_cast<Poco::Message::Priority>(priority)));
+                                   printable(log.optValue<std::string>("text", ""), 4096), static_cast<Poco::Message::Priority>(priority)));
 }
 
 Result IsolatedCheck::run(const CheckContext& context) {

@@ -47,8 +47,7 @@ bool LineChannel::send(const std::string& line, Deadline deadline) {
     return true;
 }
 
-LineChannel::Read LineChannel::receive(std::string& line, Deadline deadline, const std::function<bool()>& stop,
-                                       std::size_t maxBytes) {
+LineChannel::Read LineChannel::receive(std::string& line, Deadline deadline, const std::function<bool()>& stop, std::size_t maxBytes) {
     while (true) {
         if (const auto end = buffer_.find('\n'); end != std::string::npos) {
             line.assign(buffer_, 0, end);
@@ -63,9 +62,12 @@ LineChannel::Read LineChannel::receive(std::string& line, Deadline deadline, con
         if (ready <= 0) continue;
         char chunk[65536];
         const ssize_t n = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
-        if (n > 0) buffer_.append(chunk, static_cast<std::size_t>(n));
-        else if (n == 0) return Read::Closed;
-        else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return Read::Closed;
+        if (n > 0)
+            buffer_.append(chunk, static_cast<std::size_t>(n));
+        else if (n == 0)
+            return Read::Closed;
+        else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+            return Read::Closed;
     }
 }
 

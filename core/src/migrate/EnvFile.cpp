@@ -18,7 +18,8 @@ std::string trim(const std::string& s) {
 }
 
 bool isName(const std::string& key) {
-    return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    return !key.empty() &&
+           std::all_of(key.begin(), key.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 std::string at(int line) { return "line " + std::to_string(line) + ": "; }
@@ -29,10 +30,14 @@ std::size_t utf8Length(const std::string& s, std::size_t i) {
     const unsigned char c = byte(i);
     std::size_t n = 0;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;
     if (i + n > s.size()) return 0;
     for (std::size_t k = 1; k < n; ++k)
         if ((byte(i + k) & 0xC0) != 0x80) return 0;
@@ -130,9 +135,11 @@ EnvFile parseEnvText(const std::string& text) {
             }
             std::string rest = trim(value.substr(end + 1));
             if (quote == '"' && end > 1 && value[end - 1] == '\\')
-                file.notes.push_back(at(lineNo) + entry.key + " uses \\\" inside double quotes; env_file has no escapes and ends the value at that quote");
+                file.notes.push_back(at(lineNo) + entry.key +
+                                     " uses \\\" inside double quotes; env_file has no escapes and ends the value at that quote");
             else if (!rest.empty() && rest[0] != '#')
-                file.notes.push_back(at(lineNo) + entry.key + ": the text after the closing quote is ignored ('" + rest.substr(0, 20) + "')");
+                file.notes.push_back(at(lineNo) + entry.key + ": the text after the closing quote is ignored ('" + rest.substr(0, 20) +
+                                     "')");
             if (!rest.empty() && rest[0] == '#') entry.inlineComment = trim(rest.substr(1));
             value = value.substr(1, end - 1);
         } else if (auto hash = value.find(" #"); hash != std::string::npos) {
@@ -143,7 +150,8 @@ EnvFile parseEnvText(const std::string& text) {
         }
         entry.value = value;
         if (auto it = seen.find(entry.key); it != seen.end())
-            file.notes.push_back(at(lineNo) + entry.key + " is also set on line " + std::to_string(it->second) + "; the last value is used");
+            file.notes.push_back(at(lineNo) + entry.key + " is also set on line " + std::to_string(it->second) +
+                                 "; the last value is used");
         seen[entry.key] = lineNo;
         file.entries.push_back(std::move(entry));
     }

@@ -32,8 +32,10 @@ const EnvEntry* Migration::take(std::initializer_list<const char*> keys) {
 
 const EnvEntry* Migration::require(std::initializer_list<const char*> keys, const std::string& dropped) {
     const EnvEntry* e = take(keys);
-    if (e == nullptr) unmapped(std::string(*keys.begin()) + " is not set: " + dropped);
-    else if (e->value.empty()) unmapped(whereIs(e) + " has no value: " + dropped);
+    if (e == nullptr)
+        unmapped(std::string(*keys.begin()) + " is not set: " + dropped);
+    else if (e->value.empty())
+        unmapped(whereIs(e) + " has no value: " + dropped);
     return e != nullptr && !e->value.empty() ? e : nullptr;
 }
 

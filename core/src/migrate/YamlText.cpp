@@ -30,14 +30,18 @@ bool plainIsSafe(const std::string& s) {
 std::string yamlLiteral(const std::string& text) {
     std::string escaped;
     for (char c : text) {
-        if (c == '$') escaped += "$$";
-        else escaped += c;
+        if (c == '$')
+            escaped += "$$";
+        else
+            escaped += c;
     }
     if (plainIsSafe(escaped)) return escaped;
     std::string out = "'";
     for (char c : escaped) {
-        if (c == '\'') out += "''";
-        else out += c;
+        if (c == '\'')
+            out += "''";
+        else
+            out += c;
     }
     return out + "'";
 }

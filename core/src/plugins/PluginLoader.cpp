@@ -73,8 +73,8 @@ Result callMetadata(const std::string& path, const char* symbol, Result (*functi
 std::string declaredKind(const std::string& path, const char* (*function)()) {
     const char* raw = callMetadata(path, kKindSymbol, function);
     if (raw == nullptr)
-        throw PluginError(path + ": " + kKindSymbol + "() returned NULL instead of \"check\", \"action\" or \"sink\" (" +
-                          kUseTheMacro + ")");
+        throw PluginError(path + ": " + kKindSymbol + "() returned NULL instead of \"check\", \"action\" or \"sink\" (" + kUseTheMacro +
+                          ")");
     const std::string kind(raw, ::strnlen(raw, 64));
     if (kind != "check" && kind != "action" && kind != "sink")
         throw PluginError(path + ": " + kKindSymbol + "() returned the unknown kind '" + printable(kind, 32) +
@@ -119,8 +119,8 @@ std::string PluginLoader::find(const std::string& name) const {
     for (const auto& info : list()) names.push_back(info.name);
     std::string where;
     for (const auto& dir : searchPath_) where += (where.empty() ? "" : ", ") + dir;
-    throw PluginError("plugin '" + name + "' not found" + didYouMean(name, names) + " (looked for " + name +
-                      Poco::SharedLibrary::suffix() + " in " + where + ")");
+    throw PluginError("plugin '" + name + "' not found" + didYouMean(name, names) + " (looked for " + name + Poco::SharedLibrary::suffix() +
+                      " in " + where + ")");
 }
 
 namespace {
@@ -162,8 +162,8 @@ PluginInfo PluginLoader::probe(const std::string& name, const std::string& path,
     if (lib.symbol(kManifestSymbol) == nullptr)
         throw PluginError(path + ": has no plugin manifest (missing symbol " + kManifestSymbol + "; " + kUseTheMacro + ")");
     if (!expectedKind.empty() && info.kind != expectedKind)
-        throw PluginError(path + ": is " + article(info.kind) + " plugin, but is used as " + article(expectedKind) +
-                          " (move it under " + info.kind + "s:)");
+        throw PluginError(path + ": is " + article(info.kind) + " plugin, but is used as " + article(expectedKind) + " (move it under " +
+                          info.kind + "s:)");
     return info;
 }
 
@@ -190,10 +190,13 @@ std::unique_ptr<Base> PluginLoader::create(Poco::ClassLoader<Base>& loader, cons
     } catch (const Poco::LibraryLoadException& e) {
         const std::string msg = e.message();
         if (msg.find("No manifest") != std::string::npos)
-            throw PluginError(path + ": has no plugin manifest (missing symbol pocoBuildManifest; register the class with a WATCHDOG_*_PLUGIN macro)");
+            throw PluginError(
+                path + ": has no plugin manifest (missing symbol pocoBuildManifest; register the class with a WATCHDOG_*_PLUGIN macro)");
         if (msg.find("mismatch") != std::string::npos)
             throw PluginError(path + ": its manifest exports another base class than watchdog::" +
-                              (kind == "check" ? "Check" : kind == "action" ? "Action" : "Sink"));
+                              (kind == "check"    ? "Check"
+                               : kind == "action" ? "Action"
+                                                  : "Sink"));
         throw PluginError(path + ": cannot load: " + msg);
     } catch (const Poco::Exception& e) {
         throw PluginError(path + ": cannot load: " + e.displayText());

@@ -24,9 +24,9 @@ public:
 
 /// What `encoder-watchdog plugins` shows for one library on the path.
 struct PluginInfo {
-    std::string name;     ///< what `plugin:` calls it
+    std::string name;  ///< what `plugin:` calls it
     std::string path;
-    std::string kind;     ///< "check", "action", "sink", or "" if unreadable
+    std::string kind;  ///< "check", "action", "sink", or "" if unreadable
     int abi = 0;
     std::string problem;  ///< why it cannot be used, or ""
 };

@@ -99,7 +99,7 @@ int main() {
     const double s1 = std::chrono::duration<double>(BenchClock::now() - t1).count();
     int limited = 0;
     for (const auto& r : discord.requests()) limited += r.status == 429;
-    std::printf("deliver under a 5 per 200 ms bucket        %8d msgs  %9.1f msgs/s (bucket allows 25/s)  %d answered 429\n", m,
-                m / s1, limited);
+    std::printf("deliver under a 5 per 200 ms bucket        %8d msgs  %9.1f msgs/s (bucket allows 25/s)  %d answered 429\n", m, m / s1,
+                limited);
     return 0;
 }

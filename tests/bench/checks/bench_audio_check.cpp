@@ -48,7 +48,7 @@ std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) {
 }
 
 struct Cost {
-    double steadyMs;      ///< a running check's run when 10 s of new segments have appeared
+    double steadyMs;  ///< a running check's run when 10 s of new segments have appeared
     double steadyMinMs;
     double freshMs;       ///< a check's first run (sets up libebur128 and the decoder)
     double nothingNewMs;  ///< a run that finds nothing new: reads the playlist, decodes nothing
@@ -61,8 +61,10 @@ void renumber(const std::string& folder, long long sequence) {
     std::string text = readFile(folder + "/live.m3u8");
     const std::string tag = "#EXT-X-MEDIA-SEQUENCE:";
     const auto at = text.find(tag);
-    if (at != std::string::npos) text.replace(at, text.find('\n', at) - at, tag + std::to_string(sequence));
-    else text.replace(text.find('\n') + 1, 0, tag + std::to_string(sequence) + "\n");
+    if (at != std::string::npos)
+        text.replace(at, text.find('\n', at) - at, tag + std::to_string(sequence));
+    else
+        text.replace(text.find('\n') + 1, 0, tag + std::to_string(sequence) + "\n");
     FILE* f = std::fopen((folder + "/bench.m3u8").c_str(), "w");
     std::fwrite(text.data(), 1, text.size(), f);
     std::fclose(f);
@@ -113,8 +115,8 @@ int main(int argc, char** argv) {
     const int runs = argc > 1 ? std::atoi(argv[1]) : 31;
     const bool steadyOnly = argc > 2 && std::string(argv[2]) == "steady";  // for profiling: no fresh checks, no ffmpeg
     TempDir dir;
-    encodeHls(dir.file("segments"), 10, 2);       // 2 s segments, as a station writes them
-    encodeHls(dir.file("single"), 10, 10);        // the same 10 s as one segment
+    encodeHls(dir.file("segments"), 10, 2);  // 2 s segments, as a station writes them
+    encodeHls(dir.file("single"), 10, 10);   // the same 10 s as one segment
     const std::string file = dir.file("single/seg000.ts");
     std::printf("10 s of 128 kbit/s AAC, stereo, 44.1 kHz; median of %d runs, CPU ms\n\n", runs);
     std::printf("%-40s %13s %9s %10s %12s   %s\n", "what", "10 s new", "(min)", "first run", "nothing new", "result");
@@ -125,10 +127,10 @@ int main(int argc, char** argv) {
                     c.summary.c_str());
     }
     if (steadyOnly) return 0;
-    const std::vector<std::string> ebur128 = {"ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
-                                              "-i", file, "-af", "ebur128", "-f", "null", "-"};
+    const std::vector<std::string> ebur128 = {"ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-i",
+                                              file,     "-af",      "ebur128",      "-f",       "null",      "-"};
     const std::vector<std::string> decodeOnly = {"ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
-                                                 "-i", file, "-f", "null", "-"};
+                                                 "-i",     file,       "-f",           "null",     "-"};
     const int ffmpegRuns = std::max(5, runs / 3);
     std::printf("%-40s %13.2f\n", "ffmpeg -af ebur128 -f null - (process)", ffmpegMs(ebur128, ffmpegRuns));
     std::printf("%-40s %13.2f\n", "ffmpeg -f null - (decode only, process)", ffmpegMs(decodeOnly, ffmpegRuns));

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     IcecastCheck check;
-    Options opts(parseYaml("url: " + server.url() + "\npassword: " + server.adminPassword() + "\n", "bench.yaml"),
-                 "checks.icecast", "/tmp");
+    Options opts(parseYaml("url: " + server.url() + "\npassword: " + server.adminPassword() + "\n", "bench.yaml"), "checks.icecast",
+                 "/tmp");
     check.configure(opts);
     CheckContext ctx{"icecast", "Icecast Sources", std::chrono::seconds(60), std::chrono::seconds(5), nullptr};
     check.run(ctx);
@@ -41,8 +41,9 @@ int main(int argc, char** argv) {
         summary = r.summary;
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("icecast check round trip over %d runs: min %.2f ms, median %.2f ms, p95 %.2f ms, max %.2f ms; "
-                "%d not passing; last: %s\n",
-                runs, ms.front(), ms[ms.size() / 2], ms[ms.size() * 95 / 100], ms.back(), failures, summary.c_str());
+    std::printf(
+        "icecast check round trip over %d runs: min %.2f ms, median %.2f ms, p95 %.2f ms, max %.2f ms; "
+        "%d not passing; last: %s\n",
+        runs, ms.front(), ms[ms.size() / 2], ms[ms.size() * 95 / 100], ms.back(), failures, summary.c_str());
     return 0;
 }

@@ -65,7 +65,12 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(50ms);
         }
     }
-    waitUntil([&] { auto st = readProcStat(burner); return st && st->comm == "benchburner"; }, 5s, 1ms);
+    waitUntil(
+        [&] {
+            auto st = readProcStat(burner);
+            return st && st->comm == "benchburner";
+        },
+        5s, 1ms);
     for (auto& c : checks) c->run(ctx);  // every baseline at the burner's start
 
     double sumAbs = 0, maxAbs = 0;
@@ -82,8 +87,7 @@ int main(int argc, char** argv) {
     }
     ::kill(burner, SIGKILL);
     ::waitpid(burner, nullptr, 0);
-    std::printf("process_cpu vs ps over %d readings: mean |error| %.2f points, max %.2f points\n", readings,
-                sumAbs / readings, maxAbs);
+    std::printf("process_cpu vs ps over %d readings: mean |error| %.2f points, max %.2f points\n", readings, sumAbs / readings, maxAbs);
 
     // CPU cost of one run once warmed up (previous sample present): by name (scans /proc) and by pidfile.
     TempDir dir;

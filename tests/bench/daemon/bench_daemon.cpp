@@ -41,8 +41,9 @@ std::string pipeline(const TempDir& dir, const std::string& interval, int checks
         dir.write(id + ".txt", "pass\n");
         body += "  " + id + ": { plugin: scripted, file: " + id + ".txt, runs_file: runs.txt, interval: " + interval + " }\n";
     }
-    body += "actions:\n  notes: { plugin: recorder, file: notes.jsonl }\n"
-            "rules:\n  failover:\n    when: 2 of [c0, c1]\n    warn: notes\n    wait: 1h\nsinks:\n  - plugin: sink_only\n";
+    body +=
+        "actions:\n  notes: { plugin: recorder, file: notes.jsonl }\n"
+        "rules:\n  failover:\n    when: 2 of [c0, c1]\n    warn: notes\n    wait: 1h\nsinks:\n  - plugin: sink_only\n";
     return dir.write("pipeline.yaml", body);
 }
 
@@ -75,8 +76,7 @@ int main() {
         const auto began = steady_clock::now();
         dir.write("c0.txt", "fail\n");
         dir.write("c1.txt", "fail\n");
-        waitUntil([&] { return readFile(dir.file("notes.jsonl")).find("\"warning\"") != std::string::npos; }, seconds(10),
-                  milliseconds(1));
+        waitUntil([&] { return readFile(dir.file("notes.jsonl")).find("\"warning\"") != std::string::npos; }, seconds(10), milliseconds(1));
         std::cout << "check turns bad to warning delivered (interval 20ms): "
                   << duration<double, std::milli>(steady_clock::now() - began).count() << " ms\n";
     }

@@ -84,10 +84,12 @@ Footprint daemonFootprint(bool isolated, int seconds) {
     body += "sinks:\n  - plugin: sink_only\n";
     const std::string file = dir.write("pipeline.yaml", body);
     ChildProcess daemon({watchdogBinary(), "run", file, "--plugin-path", buildDir() + "/tests/plugins"});
-    waitUntil([&] {
-        const std::string runs = readFile(dir.file("runs.txt"));
-        return std::count(runs.begin(), runs.end(), '\n') >= 8;
-    }, std::chrono::seconds(10));
+    waitUntil(
+        [&] {
+            const std::string runs = readFile(dir.file("runs.txt"));
+            return std::count(runs.begin(), runs.end(), '\n') >= 8;
+        },
+        std::chrono::seconds(10));
     std::vector<int> all = family(daemon.pid());
     double cpu0 = 0;
     for (int pid : all) cpu0 += cpuSeconds(pid);
@@ -106,9 +108,7 @@ Footprint daemonFootprint(bool isolated, int seconds) {
 }
 
 /// The scripted plugin's block, reading `script` from `dir`.
-ConfigNodePtr scriptedBlock(const TempDir& dir) {
-    return parseYaml("plugin: scripted\nfile: script.txt\n", dir.file("pipeline.yaml"));
-}
+ConfigNodePtr scriptedBlock(const TempDir& dir) { return parseYaml("plugin: scripted\nfile: script.txt\n", dir.file("pipeline.yaml")); }
 
 RunnerSetup scriptedSetup(const TempDir& dir) {
     RunnerSetup s;
@@ -143,8 +143,8 @@ int main(int argc, char** argv) {
     IsolatedCheck isolated(scriptedSetup(dir), watchdogBinary());
     const double inside = perRunMicros(*inProcess, runs);
     const double outside = perRunMicros(isolated, runs);
-    std::cout << "one run, in process: " << inside << " us; isolated: " << outside << " us (" << outside / inside
-              << " x, +" << outside - inside << " us per run; mean of " << runs << ")\n";
+    std::cout << "one run, in process: " << inside << " us; isolated: " << outside << " us (" << outside / inside << " x, +"
+              << outside - inside << " us per run; mean of " << runs << ")\n";
 
     double firstRuns = 0;
     const int starts = 20;
@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
         runCheckSafely(fresh, context);
         firstRuns += duration<double, std::milli>(steady_clock::now() - began).count();
     }
-    std::cout << "first isolated run (start the check process, load the plugin, run): " << firstRuns / starts
-              << " ms (mean of " << starts << ")\n";
+    std::cout << "first isolated run (start the check process, load the plugin, run): " << firstRuns / starts << " ms (mean of " << starts
+              << ")\n";
 
     const int seconds = 20;
     const Footprint plain = daemonFootprint(false, seconds);

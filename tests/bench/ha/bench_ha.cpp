@@ -48,7 +48,12 @@ double failoverMs(bool pair) {
     }
     HaNode& b = ha.add("b", false);
     b.start();
-    if (!waitUntil([&] { auto s = b.status(); return s && s->getObject("ha")->getValue<std::string>("leader") == "a"; }, 15s))
+    if (!waitUntil(
+            [&] {
+                auto s = b.status();
+                return s && s->getObject("ha")->getValue<std::string>("leader") == "a";
+            },
+            15s))
         throw std::runtime_error("b never saw a");
     const auto began = Steady::now();
     a.process->signal(SIGKILL);
@@ -88,8 +93,9 @@ int main(int argc, char** argv) {
         single += one;
         pairTotal += two;
     }
-    std::printf("failover (ttl 1s, renewal every 333 ms, checks every 50 ms): leader killed -> StartInstances %.0f ms on average; "
-                "a single node's failure -> StartInstances %.0f ms; the takeover adds %.0f ms (bound: ttl + a renewal = 1333 ms)\n",
-                pairTotal / rounds, single / rounds, (pairTotal - single) / rounds);
+    std::printf(
+        "failover (ttl 1s, renewal every 333 ms, checks every 50 ms): leader killed -> StartInstances %.0f ms on average; "
+        "a single node's failure -> StartInstances %.0f ms; the takeover adds %.0f ms (bound: ttl + a renewal = 1333 ms)\n",
+        pairTotal / rounds, single / rounds, (pairTotal - single) / rounds);
     return 0;
 }

@@ -45,8 +45,8 @@ double rowsPerSecond(const std::string& synchronous, std::size_t rows, std::size
     const auto records = test::sampleResults(1, rows);
     const auto start = Steady::now();
     for (std::size_t i = 0; i < rows; i += batch)
-        sink->write(std::vector<Record>(records.begin() + static_cast<long>(i),
-                                        records.begin() + static_cast<long>(std::min(rows, i + batch))));
+        sink->write(
+            std::vector<Record>(records.begin() + static_cast<long>(i), records.begin() + static_cast<long>(std::min(rows, i + batch))));
     const double elapsed = secondsOf(Steady::now() - start);
     sink->close();
     Poco::File(dir).remove(true);
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
     for (const char* sync : {"full", "normal"}) {
         const double batched = rowsPerSecond(sync, 50000, 500);
         const double single = rowsPerSecond(sync, 2000, 1);
-        std::printf("  synchronous=%-6s batched (500/tx): %9.0f rows/s   one row per tx: %8.0f rows/s   (x%.0f)\n", sync,
-                    batched, single, batched / single);
+        std::printf("  synchronous=%-6s batched (500/tx): %9.0f rows/s   one row per tx: %8.0f rows/s   (x%.0f)\n", sync, batched, single,
+                    batched / single);
     }
 
     {
@@ -105,8 +105,8 @@ int main(int argc, char** argv) {
         while (queue.stats().written < replayRecords) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         const double elapsed = secondsOf(Steady::now() - start);
         queue.stop(std::chrono::seconds(10));
-        std::printf("replay: %zu spooled records into a sink that discards them in %.2f s (%.0f records/s)\n",
-                    replayRecords, elapsed, static_cast<double>(replayRecords) / elapsed);
+        std::printf("replay: %zu spooled records into a sink that discards them in %.2f s (%.0f records/s)\n", replayRecords, elapsed,
+                    static_cast<double>(replayRecords) / elapsed);
         Poco::File(copy).remove(true);
     }
     SinkQueueSettings settings;
@@ -118,8 +118,8 @@ int main(int argc, char** argv) {
     while (queue.stats().written < replayRecords) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const double elapsed = secondsOf(Steady::now() - start);
     queue.stop(std::chrono::seconds(10));
-    std::printf("replay: %zu spooled records into sqlite (synchronous=full, batches of %zu) in %.2f s (%.0f records/s)\n",
-                replayRecords, settings.maxBatch, elapsed, static_cast<double>(replayRecords) / elapsed);
+    std::printf("replay: %zu spooled records into sqlite (synchronous=full, batches of %zu) in %.2f s (%.0f records/s)\n", replayRecords,
+                settings.maxBatch, elapsed, static_cast<double>(replayRecords) / elapsed);
     Poco::File(dir).remove(true);
     return 0;
 }

@@ -51,8 +51,8 @@ void wrk(const std::string& url, int seconds) {
     std::string p99 = std::regex_search(out, m, std::regex(R"(99%\s+([0-9.]+\w+))")) ? m[1].str() : "?";
     std::string total = std::regex_search(out, m, std::regex(R"((\d+) requests in)")) ? m[1].str() : "?";
     std::string errors = std::regex_search(out, m, std::regex(R"(Non-2xx or 3xx responses: (\d+))")) ? m[1].str() : "0";
-    std::cout << "wrk " << url << ": " << rps << " req/s, latency p50 " << p50 << " p99 " << p99 << ", " << total
-              << " requests, non-2xx " << errors << std::endl;
+    std::cout << "wrk " << url << ": " << rps << " req/s, latency p50 " << p50 << " p99 " << p99 << ", " << total << " requests, non-2xx "
+              << errors << std::endl;
 }
 
 /// 100k keep-alive GETs over 4 connections, alternating /status and /metrics; returns failures.

@@ -23,8 +23,8 @@ std::vector<std::string> runCommand(const std::string& pipeline) {
 bool firstResultLogged(const ChildProcess& daemon) { return daemon.output().find(" is now ") != std::string::npos; }
 
 void printFootprint(const char* what, const ProcessFootprint& f) {
-    std::printf("%-34s RSS %5.1f MiB  Pss %5.1f MiB  private dirty %4.1f MiB  threads %2ld  .so mappings %ld\n", what,
-                f.rssKiB / 1024.0, f.pssKiB / 1024.0, f.privateDirtyKiB / 1024.0, f.threads, f.sharedObjects);
+    std::printf("%-34s RSS %5.1f MiB  Pss %5.1f MiB  private dirty %4.1f MiB  threads %2ld  .so mappings %ld\n", what, f.rssKiB / 1024.0,
+                f.pssKiB / 1024.0, f.privateDirtyKiB / 1024.0, f.threads, f.sharedObjects);
 }
 
 ProcessFootprint footprintAfter(const std::string& pipeline, seconds settle) {
@@ -51,8 +51,7 @@ int main(int argc, char** argv) {
                 throw std::runtime_error("no check result within 20 s: " + daemon.output());
             total += duration<double, std::milli>(steady_clock::now() - began).count();
         }
-        std::printf("exec of run to the first check result (seed pipeline): %.1f ms (mean of %d)\n", total / rounds,
-                    rounds);
+        std::printf("exec of run to the first check result (seed pipeline): %.1f ms (mean of %d)\n", total / rounds, rounds);
         {
             TempDir dir;
             printFootprint("seed pipeline (SQLite)", footprintAfter(writeSeedPipeline(dir, "1s"), settle));

@@ -26,9 +26,9 @@ using Steady = std::chrono::steady_clock;
 namespace {
 
 std::unique_ptr<MysqlSink> makeSink(const MariaDbServer& db, const std::string& database, bool open = true) {
-    auto root = parseYaml("host: 127.0.0.1\nport: " + std::to_string(db.port()) +
-                              "\nuser: watchdog\npassword: wd-secret\ndatabase: " + database + "\n",
-                          "bench.yaml");
+    auto root = parseYaml(
+        "host: 127.0.0.1\nport: " + std::to_string(db.port()) + "\nuser: watchdog\npassword: wd-secret\ndatabase: " + database + "\n",
+        "bench.yaml");
     auto sink = std::make_unique<MysqlSink>();
     sink->configure(Options(root, "sinks[0]", "/tmp"));
     if (open) sink->open();
@@ -56,8 +56,7 @@ std::vector<Record> results(std::size_t n) {
 
 // LOAD DATA LOCAL INFILE of the rows in `files` (table -> tab-separated file), in one transaction,
 // over TCP as the test user: the fastest way the server takes these rows.
-double loadData(const MariaDbServer& db, const std::string& database,
-                const std::vector<std::pair<std::string, std::string>>& files) {
+double loadData(const MariaDbServer& db, const std::string& database, const std::vector<std::pair<std::string, std::string>>& files) {
     MYSQL* mysql = mysql_init(nullptr);
     unsigned localInfile = 1;
     mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &localInfile);
@@ -66,13 +65,11 @@ double loadData(const MariaDbServer& db, const std::string& database,
                             static_cast<unsigned>(db.port()), nullptr, 0))
         throw std::runtime_error(std::string("LOAD DATA connection: ") + mysql_error(mysql));
     auto run = [&](const std::string& sql) {
-        if (mysql_real_query(mysql, sql.data(), sql.size()) != 0)
-            throw std::runtime_error(sql.substr(0, 60) + ": " + mysql_error(mysql));
+        if (mysql_real_query(mysql, sql.data(), sql.size()) != 0) throw std::runtime_error(sql.substr(0, 60) + ": " + mysql_error(mysql));
     };
     const auto start = Steady::now();
     run("START TRANSACTION");
-    for (const auto& [table, file] : files)
-        run("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE `" + table + "` CHARACTER SET utf8mb4");
+    for (const auto& [table, file] : files) run("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE `" + table + "` CHARACTER SET utf8mb4");
     run("COMMIT");
     const double took = std::chrono::duration<double>(Steady::now() - start).count();
     mysql_close(mysql);
@@ -83,8 +80,7 @@ double seconds(Steady::time_point start) { return std::chrono::duration<double>(
 
 // Every record here is a result: one row in monitoring_logs plus one in watchdog_records.
 void report(const char* what, std::size_t records, double s) {
-    std::printf("%-54s %6zu records in %6.3f s = %7.0f records/s = %7.0f table rows/s\n", what, records, s,
-                records / s, 2 * records / s);
+    std::printf("%-54s %6zu records in %6.3f s = %7.0f records/s = %7.0f table rows/s\n", what, records, s, records / s, 2 * records / s);
 }
 
 }  // namespace
@@ -112,12 +108,12 @@ int main(int argc, char** argv) {
         // The ceiling: the very rows the sink stored, exported and loaded into fresh copies of its tables.
         TempDir exported;
         db.sql("SELECT * FROM watchdog.watchdog_records INTO OUTFILE '" + exported.file("records.tsv") +
-               "' CHARACTER SET utf8mb4; SELECT * FROM watchdog.monitoring_logs INTO OUTFILE '" +
-               exported.file("logs.tsv") + "' CHARACTER SET utf8mb4");
+               "' CHARACTER SET utf8mb4; SELECT * FROM watchdog.monitoring_logs INTO OUTFILE '" + exported.file("logs.tsv") +
+               "' CHARACTER SET utf8mb4");
         db.sql("CREATE DATABASE ceiling; GRANT ALL ON ceiling.* TO 'watchdog'@'127.0.0.1'");
         makeSink(db, "ceiling");  // creates the same tables, empty
-        const double loadSeconds = loadData(db, "ceiling", {{"watchdog_records", exported.file("records.tsv")},
-                                                            {"monitoring_logs", exported.file("logs.tsv")}});
+        const double loadSeconds =
+            loadData(db, "ceiling", {{"watchdog_records", exported.file("records.tsv")}, {"monitoring_logs", exported.file("logs.tsv")}});
         report("ceiling: LOAD DATA LOCAL INFILE of the same rows (1 tx)", total, loadSeconds);
         std::printf("sink batched / LOAD DATA ceiling: %.2f\n", loadSeconds / batchedSeconds);
 
@@ -133,15 +129,15 @@ int main(int argc, char** argv) {
             const std::vector<Record> many = results(sustained);
             start = Steady::now();
             for (const Record& r : many) queue.push(r);
-            if (!waitUntil([&] { return queue.stats().written >= sustained; }, std::chrono::minutes(10),
-                           std::chrono::milliseconds(5)))
+            if (!waitUntil([&] { return queue.stats().written >= sustained; }, std::chrono::minutes(10), std::chrono::milliseconds(5)))
                 throw std::runtime_error("sustained run did not finish: " + queue.stats().lastError);
             report("sustained: sink queue fed as fast as it takes records", sustained, seconds(start));
             const auto dropped = queue.stats().dropped;
             queue.stop(std::chrono::seconds(10));
             if (dropped != 0) throw std::runtime_error(std::to_string(dropped) + " records dropped in the sustained run");
-            const std::string rows = db.sql("SELECT (SELECT COUNT(DISTINCT seq) FROM sustained.watchdog_records),"
-                                             " (SELECT COUNT(*) FROM sustained.monitoring_logs)");
+            const std::string rows = db.sql(
+                "SELECT (SELECT COUNT(DISTINCT seq) FROM sustained.watchdog_records),"
+                " (SELECT COUNT(*) FROM sustained.monitoring_logs)");
             std::printf("sustained rows stored (distinct seq in watchdog_records, monitoring_logs): %s", rows.c_str());
             if (rows != std::to_string(sustained) + "\t" + std::to_string(sustained) + "\n")
                 throw std::runtime_error("records lost in the sustained run: " + rows);
@@ -176,8 +172,7 @@ int main(int argc, char** argv) {
             throw std::runtime_error("the spool did not fill: " + std::to_string(queue.stats().spooledRecords));
         db.start();
         start = Steady::now();
-        if (!waitUntil([&] { return queue.stats().written >= spooled; }, std::chrono::minutes(10),
-                       std::chrono::milliseconds(5)))
+        if (!waitUntil([&] { return queue.stats().written >= spooled; }, std::chrono::minutes(10), std::chrono::milliseconds(5)))
             throw std::runtime_error("replay did not finish: " + queue.stats().lastError);
         report("spool replay after the server came back (sink queue)", spooled, seconds(start));
         queue.stop(std::chrono::seconds(10));
@@ -186,9 +181,10 @@ int main(int argc, char** argv) {
             std::string n = db.sql("SELECT COUNT(*) FROM " + database + ".watchdog_records");
             return n.substr(0, n.find('\n'));
         };
-        std::printf("records stored: batched %s, per row %s, replayed %s (each record is one row in monitoring_logs "
-                    "and one in watchdog_records)\n",
-                    count("watchdog").c_str(), count("perrow").c_str(), count("replay").c_str());
+        std::printf(
+            "records stored: batched %s, per row %s, replayed %s (each record is one row in monitoring_logs "
+            "and one in watchdog_records)\n",
+            count("watchdog").c_str(), count("perrow").c_str(), count("replay").c_str());
     } catch (const std::exception& e) {
         std::cerr << "bench_mysql: " << e.what() << "\n";
         return 1;

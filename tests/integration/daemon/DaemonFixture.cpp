@@ -28,8 +28,11 @@ std::vector<RecordedEvent> DaemonFixture::events(const std::string& file) const 
     for (std::string line; std::getline(lines, line);) {
         if (line.empty()) continue;
         auto o = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
-        RecordedEvent e{o->getValue<std::string>("type"), o->getValue<std::string>("rule"), o->getValue<std::string>("incident"),
-                        o->getValue<std::string>("summary"), {}};
+        RecordedEvent e{o->getValue<std::string>("type"),
+                        o->getValue<std::string>("rule"),
+                        o->getValue<std::string>("incident"),
+                        o->getValue<std::string>("summary"),
+                        {}};
         auto failing = o->getArray("failing");
         for (std::size_t i = 0; failing && i < failing->size(); ++i) e.failing.push_back(failing->getElement<std::string>(i));
         out.push_back(std::move(e));
@@ -45,11 +48,13 @@ std::vector<std::string> DaemonFixture::types(const std::string& file) const {
 }
 
 bool DaemonFixture::waitForEvent(const std::string& file, const std::string& type, std::chrono::milliseconds timeout) const {
-    return waitUntil([&] {
-        for (const auto& t : types(file))
-            if (t == type) return true;
-        return false;
-    }, timeout);
+    return waitUntil(
+        [&] {
+            for (const auto& t : types(file))
+                if (t == type) return true;
+            return false;
+        },
+        timeout);
 }
 
 std::vector<std::string> DaemonFixture::command(const std::string& verb, std::vector<std::string> extra) const {

@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-
 #include <csignal>
 
 using namespace watchdog::test;
@@ -17,7 +16,8 @@ int count(const std::vector<std::string>& types, const std::string& type) {
 }
 
 std::string limitedPipeline(int port) {
-    return "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
+    return "http: { listen: 127.0.0.1:" + std::to_string(port) +
+           " }\n"
            "checks:\n"
            "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
            "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
@@ -92,17 +92,18 @@ TEST_CASE("flapping: a check toggled at every interval sends one flapping and on
     f.script("flappy", "pass");
     f.script("steady", "pass");
     const int port = freeLoopbackPort();
-    const std::string file = f.writePipeline(
-        "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
-        "checks:\n"
-        "  flappy: { plugin: toggling, file: flappy.txt, interval: 30ms, flap: { changes: 4, within: 2s } }\n"
-        "  steady: { plugin: scripted, file: steady.txt, interval: 1s }\n"
-        "actions:\n"
-        "  notes: { plugin: recorder, file: notes.jsonl }\n"
-        "rules:\n"
-        "  failover: { when: \"2 of [flappy, steady]\", warn: notes, wait: 1h, recover: notes }\n"
-        "sinks:\n"
-        "  - plugin: sink_only\n");
+    const std::string file =
+        f.writePipeline("http: { listen: 127.0.0.1:" + std::to_string(port) +
+                        " }\n"
+                        "checks:\n"
+                        "  flappy: { plugin: toggling, file: flappy.txt, interval: 30ms, flap: { changes: 4, within: 2s } }\n"
+                        "  steady: { plugin: scripted, file: steady.txt, interval: 1s }\n"
+                        "actions:\n"
+                        "  notes: { plugin: recorder, file: notes.jsonl }\n"
+                        "rules:\n"
+                        "  failover: { when: \"2 of [flappy, steady]\", warn: notes, wait: 1h, recover: notes }\n"
+                        "sinks:\n"
+                        "  - plugin: sink_only\n");
     ChildProcess daemon(f.command("run", {file}));
     INFO(daemon.output());
     f.script("flappy", "toggle");

@@ -273,16 +273,18 @@ TEST_CASE("the status server of a running daemon shows the checks, takes POST /n
     REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
 
     auto get = [&](const std::string& path, const std::string& method, bool withToken) {
-        std::vector<std::string> curl{"curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", method,
-                                      "http://127.0.0.1:" + std::to_string(port) + path};
+        std::vector<std::string> curl{
+            "curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:" + std::to_string(port) + path};
         if (withToken) curl.insert(curl.begin() + 1, {"-H", "Authorization: Bearer s3cret-token"});
         return runCommand(curl, std::chrono::seconds(10)).second;
     };
     std::string status;
-    REQUIRE(waitUntil([&] {
-        status = get("/status", "GET", true);
-        return status.find("40 segments") != std::string::npos;
-    }, 10s));
+    REQUIRE(waitUntil(
+        [&] {
+            status = get("/status", "GET", true);
+            return status.find("40 segments") != std::string::npos;
+        },
+        10s));
     CHECK(status.find("\"encoder\"") != std::string::npos);
     CHECK(status.find("1 source connected") != std::string::npos);
     CHECK(status.substr(status.size() - 3) == "200");

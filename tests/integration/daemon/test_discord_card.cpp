@@ -23,8 +23,9 @@ std::string pipeline(const FakeDiscord& discord, const std::string& extra = "") 
            "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
            "  backup_stream: { plugin: scripted, file: backup_stream.txt, interval: 50ms, timeout: 2s }\n"
            "actions:\n"
-           "  discord: { plugin: discord_notify, webhook_url: \"" + discord.webhookUrl() +
-           "\", retry_backoff: 20ms, max_backoff: 100ms" + extra + " }\n"
+           "  discord: { plugin: discord_notify, webhook_url: \"" +
+           discord.webhookUrl() + "\", retry_backoff: 20ms, max_backoff: 100ms" + extra +
+           " }\n"
            "  notes: { plugin: recorder, file: notes.jsonl }\n"
            "  backup: { plugin: recorder, file: backup.jsonl, role: remedy }\n"
            "rules:\n"
@@ -57,7 +58,8 @@ std::string titles(const std::string& body) {
     Poco::JSON::Parser parser;
     auto embeds = parser.parse(body).extract<Poco::JSON::Object::Ptr>()->getArray("embeds");
     std::string out;
-    for (std::size_t i = 0; embeds && i < embeds->size(); ++i) out += embeds->getObject(static_cast<unsigned>(i))->optValue<std::string>("title", "") + "\n";
+    for (std::size_t i = 0; embeds && i < embeds->size(); ++i)
+        out += embeds->getObject(static_cast<unsigned>(i))->optValue<std::string>("title", "") + "\n";
     return out;
 }
 
@@ -70,7 +72,8 @@ int postsWith(const FakeDiscord& discord, const std::string& part) {
 
 std::string describe(const FakeDiscord& discord) {
     std::string all;
-    for (const auto& r : discord.requests()) all += r.method + " " + std::to_string(r.status) + " " + r.error + " " + r.body.substr(0, 200) + "\n";
+    for (const auto& r : discord.requests())
+        all += r.method + " " + std::to_string(r.status) + " " + r.error + " " + r.body.substr(0, 200) + "\n";
     return all;
 }
 
@@ -90,7 +93,8 @@ TEST_CASE("one card per incident: posted with wait=true, edited through every st
     healthy(f);
     f.script("backup_stream", "pass");
     REQUIRE(f.waitForEvent("notes.jsonl", "failback"));
-    REQUIRE(waitUntil([&] { return has(discord.message(discord.messageIds().empty() ? "" : discord.messageIds()[0]), "Failing back"); }, 10s));
+    REQUIRE(
+        waitUntil([&] { return has(discord.message(discord.messageIds().empty() ? "" : discord.messageIds()[0]), "Failing back"); }, 10s));
     daemon.signal(SIGTERM);
     REQUIRE(daemon.wait(10s) == 0);
 
@@ -145,7 +149,8 @@ TEST_CASE("a restart mid-incident keeps editing the same card") {
         INFO(daemon.output());
         encoderDies(f);
         REQUIRE(f.waitForEvent("notes.jsonl", "outcome"));
-        REQUIRE(waitUntil([&] { return has(discord.message(discord.messageIds().empty() ? "" : discord.messageIds()[0]), "Remedy backup"); }, 10s));
+        REQUIRE(waitUntil(
+            [&] { return has(discord.message(discord.messageIds().empty() ? "" : discord.messageIds()[0]), "Remedy backup"); }, 10s));
         card = discord.messageIds()[0];
         daemon.signal(SIGTERM);
         REQUIRE(daemon.wait(10s) == 0);
@@ -207,7 +212,8 @@ TEST_CASE("a 429 on an edit: Retry-After is waited out and the edit goes through
     daemon.signal(SIGTERM);
     REQUIRE(daemon.wait(10s) == 0);
     const auto requests = discord.requests();
-    const auto limited = std::count_if(requests.begin(), requests.end(), [](const DiscordRequest& r) { return r.method == "PATCH" && r.status == 429; });
+    const auto limited =
+        std::count_if(requests.begin(), requests.end(), [](const DiscordRequest& r) { return r.method == "PATCH" && r.status == 429; });
     CHECK(limited == 2);
     CHECK(discord.messages().size() == 1);  // also_post: [] posts nothing but the card
     const std::string now = discord.message(card);

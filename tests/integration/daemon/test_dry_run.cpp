@@ -26,9 +26,12 @@ std::string pipeline(const FakeDiscord& discord, const FakeEc2& ec2) {
            "  encoder: { plugin: scripted, label: Encoder, file: encoder.txt, interval: 50ms }\n"
            "  segments: { plugin: scripted, label: Segments, file: segments.txt, interval: 50ms }\n"
            "actions:\n"
-           "  discord: { plugin: discord_notify, webhook_url: \"" + discord.webhookUrl() + "\" }\n"
-           "  backup: { plugin: aws_start, instance_id: " + kInstance + ", region: eu-west-2, endpoint: \"" + ec2.url() +
-           "\", access_key_id: " + kKey + ", secret_access_key: " + kSecret + ", instance_role: false, dry_run: true }\n"
+           "  discord: { plugin: discord_notify, webhook_url: \"" +
+           discord.webhookUrl() +
+           "\" }\n"
+           "  backup: { plugin: aws_start, instance_id: " +
+           kInstance + ", region: eu-west-2, endpoint: \"" + ec2.url() + "\", access_key_id: " + kKey + ", secret_access_key: " + kSecret +
+           ", instance_role: false, dry_run: true }\n"
            "rules:\n"
            "  failover: { when: \"2 of [encoder, segments]\", warn: [discord], wait: 100ms, then: [backup],"
            " recover: [discord] }\n"
@@ -71,8 +74,7 @@ TEST_CASE("a dry-run remedy reads as 'would start i-... (dry run)' in Discord an
     Poco::JSON::Parser parser;
     auto embed = parser.parse(outcome).extract<Poco::JSON::Object::Ptr>()->getArray("embeds")->getObject(0);
     CHECK(embed->getValue<std::string>("title") == "\xF0\x9F\xA7\xAA Remedy backup: dry run, nothing changed");
-    CHECK(embed->getValue<std::string>("description") ==
-          said + ": it is stopped and StartInstances would be allowed");
+    CHECK(embed->getValue<std::string>("description") == said + ": it is stopped and StartInstances would be allowed");
     for (const auto& message : discord.bodies()) CHECK(message.find("succeeded") == std::string::npos);
     CHECK(ec2.state(kInstance) == "stopped");
     CHECK(ec2.succeeded("StartInstances") == 0);

@@ -30,8 +30,8 @@ std::string pipeline(const FakeEc2& ec2, const std::string& verifyWithin) {
            "  backup_stream: { plugin: scripted, file: backup_stream.txt, interval: 50ms, timeout: 2s }\n"
            "actions:\n"
            "  notes: { plugin: recorder, file: notes.jsonl }\n"
-           "  backup: " + ec2Action("aws_start", ec2) +
-           "  stop_backup: " + ec2Action("aws_stop", ec2) +
+           "  backup: " +
+           ec2Action("aws_start", ec2) + "  stop_backup: " + ec2Action("aws_stop", ec2) +
            "rules:\n"
            "  failover:\n"
            "    when: 2 of [encoder, segments]\n"
@@ -39,7 +39,9 @@ std::string pipeline(const FakeEc2& ec2, const std::string& verifyWithin) {
            "    wait: 100ms\n"
            "    then: backup\n"
            "    recover: notes\n"
-           "    verify: { checks: [backup_stream], within: " + verifyWithin + " }\n"
+           "    verify: { checks: [backup_stream], within: " +
+           verifyWithin +
+           " }\n"
            "    failback: { after: 300ms, then: [stop_backup, notes] }\n"
            "sinks:\n"
            "  - plugin: sink_only\n";
@@ -112,8 +114,7 @@ TEST_CASE("fail over, verify, recover, fail back: Describe, Start, Describe..., 
     const auto notes = s.f.events("notes.jsonl");
     CHECK(notes[1].summary.find(std::string("started ") + kId + " (was stopped): running at 203.0.113.7") == 0);
     CHECK(notes[2].summary.find("Backup on air after ") == 0);
-    CHECK(notes[2].summary.find("backup_stream passes (" + std::string(kId) + " at 203.0.113.7, private 10.0.0.7)") !=
-          std::string::npos);
+    CHECK(notes[2].summary.find("backup_stream passes (" + std::string(kId) + " at 203.0.113.7, private 10.0.0.7)") != std::string::npos);
     CHECK(notes[3].summary.find("failing back in 300 ms if it stays so (stop_backup, notes)") != std::string::npos);
     CHECK(notes[5].summary == std::string("stopped ") + kId + " (was running)");
 }

@@ -18,10 +18,14 @@ std::string pipeline(const std::string& notesOptions, const std::string& wait = 
     return "checks:\n"
            "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms }\n"
            "actions:\n"
-           "  notes: { plugin: recorder, file: notes.jsonl" + notesOptions + " }\n"
+           "  notes: { plugin: recorder, file: notes.jsonl" +
+           notesOptions +
+           " }\n"
            "  backup: { plugin: recorder, role: remedy, file: backup.jsonl }\n"
            "rules:\n"
-           "  failover: { when: \"any of [encoder]\", warn: notes, wait: " + wait + ", then: backup, recover: notes }\n"
+           "  failover: { when: \"any of [encoder]\", warn: notes, wait: " +
+           wait +
+           ", then: backup, recover: notes }\n"
            "  online: { on: startup, then: notes }\n"
            "sinks:\n"
            "  - plugin: sink_only\n";

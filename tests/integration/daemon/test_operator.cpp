@@ -18,7 +18,8 @@ const char* kToken = "s3cret-token";
 
 // `wait` before the backup; `extra` rule keys (verify); `sink` the sinks: entry.
 std::string pipeline(int port, const std::string& wait, const std::string& extra = "", const std::string& sink = "plugin: sink_only") {
-    return "http: { listen: 127.0.0.1:" + std::to_string(port) + ", token: " + kToken + " }\n"
+    return "http: { listen: 127.0.0.1:" + std::to_string(port) + ", token: " + kToken +
+           " }\n"
            "checks:\n"
            "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms }\n"
            "  stream: { plugin: scripted, file: stream.txt, interval: 50ms }\n"
@@ -26,10 +27,13 @@ std::string pipeline(int port, const std::string& wait, const std::string& extra
            "  notes: { plugin: recorder, file: notes.jsonl }\n"
            "  backup: { plugin: recorder, role: remedy, file: backup.jsonl }\n"
            "rules:\n"
-           "  failover: { when: \"any of [encoder]\", warn: notes, wait: " + wait + ", then: backup, recover: notes" + extra + " }\n"
+           "  failover: { when: \"any of [encoder]\", warn: notes, wait: " +
+           wait + ", then: backup, recover: notes" + extra +
+           " }\n"
            "  online: { on: startup, then: notes }\n"
            "sinks:\n"
-           "  - " + sink + "\n";
+           "  - " +
+           sink + "\n";
 }
 
 std::string url(int port, const std::string& path) { return "http://127.0.0.1:" + std::to_string(port) + path; }
@@ -173,11 +177,13 @@ TEST_CASE("a check in maintenance does not count, a rule in maintenance is held;
         CHECK(count(f.types("notes.jsonl"), "warning") == 0);
         // A short one on the rule ends by itself; the check's window still holds the encoder.
         CHECK(post(port, "/maintenance", R"({"duration":"1s","rule":"failover"})").rfind("HTTP/1.1 200", 0) == 0);
-        REQUIRE(waitUntil([&] {
-            for (const auto& e : f.events("notes.jsonl"))
-                if (e.type == "maintenance_ended" && e.rule == "failover") return true;
-            return false;
-        }, 10s));
+        REQUIRE(waitUntil(
+            [&] {
+                for (const auto& e : f.events("notes.jsonl"))
+                    if (e.type == "maintenance_ended" && e.rule == "failover") return true;
+                return false;
+            },
+            10s));
         const auto events = f.events("notes.jsonl");
         for (const auto& e : events)
             if (e.type == "maintenance_ended") CHECK(e.summary.find("ended as planned") != std::string::npos);
@@ -195,8 +201,10 @@ TEST_CASE("bad maintenance input gets one clear line: negative, zero, too long, 
     const std::string file = f.writePipeline(pipeline(port, "0s"));
     f.script("encoder", "pass");
     f.script("stream", "pass");
-    for (const auto& [arg, says] : std::vector<std::pair<std::string, std::string>>{
-             {"-1h", "'-1h' is negative"}, {"0s", "'0s' is too short"}, {"99999d", "'99999d' is too long"}, {"soon", "'soon' is not a duration"}}) {
+    for (const auto& [arg, says] : std::vector<std::pair<std::string, std::string>>{{"-1h", "'-1h' is negative"},
+                                                                                    {"0s", "'0s' is too short"},
+                                                                                    {"99999d", "'99999d' is too long"},
+                                                                                    {"soon", "'soon' is not a duration"}}) {
         auto [rc, out] = runCommand(f.command("maintenance", {file, arg}), 20s);
         INFO(out);
         CHECK(rc == 64);

@@ -42,8 +42,8 @@ std::string listen(int port, const std::string& token = "") {
 
 /// The HTTP status curl got for `path` on 127.0.0.1:port ("000" when nothing listens).
 std::string httpStatus(int port, const std::string& path, const std::string& token = "") {
-    std::vector<std::string> curl{"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
-                                  "http://127.0.0.1:" + std::to_string(port) + path};
+    std::vector<std::string> curl{
+        "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + path};
     if (!token.empty()) curl.insert(curl.begin() + 1, {"-H", "Authorization: Bearer " + token});
     return runCommand(curl, 10s).second;
 }

@@ -20,16 +20,16 @@ std::string pipeline(const std::string& delay) {
            "  segments: { plugin: scripted, file: segments.txt, interval: 50ms }\n"
            "actions:\n"
            "  notes: { plugin: recorder, file: notes.jsonl }\n"
-           "  backup: { plugin: recorder, file: backup.jsonl, role: remedy, begun_file: backup-begun.txt, delay: " + delay + " }\n"
+           "  backup: { plugin: recorder, file: backup.jsonl, role: remedy, begun_file: backup-begun.txt, delay: " +
+           delay +
+           " }\n"
            "rules:\n"
            "  failover: { when: \"2 of [encoder, segments]\", warn: notes, wait: 100ms, then: backup, recover: notes }\n"
            "sinks:\n"
            "  - plugin: sink_only\n";
 }
 
-int lines(const std::string& text) {
-    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-}
+int lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
 }  // namespace
 
@@ -93,10 +93,13 @@ TEST_CASE("a remedy interrupted again on its retry is not run a third time, and 
     }
     ChildProcess third(f.command("run", {file}));
     INFO(third.output());
-    REQUIRE(waitUntil([&] {
-        return third.output().find("remedy backup was already run again after a restart and still reported no outcome; "
-                                   "it is not run a third time") != std::string::npos;
-    }, 10s));
+    REQUIRE(waitUntil(
+        [&] {
+            return third.output().find(
+                       "remedy backup was already run again after a restart and still reported no outcome; "
+                       "it is not run a third time") != std::string::npos;
+        },
+        10s));
     waitUntil([] { return false; }, 300ms);
     third.signal(SIGTERM);
     REQUIRE(third.wait(5s) == 0);

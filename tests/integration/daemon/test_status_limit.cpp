@@ -13,7 +13,8 @@ namespace {
 
 std::string pipeline(const std::string& minInterval, int port) {
     return (minInterval.empty() ? "" : "  status_min_interval: " + minInterval + "\n") +
-           "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
+           "http: { listen: 127.0.0.1:" + std::to_string(port) +
+           " }\n"
            "checks:\n"
            "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms }\n"
            "actions:\n"

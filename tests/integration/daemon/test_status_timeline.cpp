@@ -17,23 +17,23 @@ TEST_CASE("after a failover and its recovery, /timeline shows the closed inciden
     f.script("encoder", "pass");
     f.script("segments", "pass");
     const int port = freeLoopbackPort();
-    const std::string file = f.writePipeline(
-        "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
-        "checks:\n"
-        "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
-        "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
-        "actions:\n"
-        "  notes: { plugin: recorder, file: notes.jsonl }\n"
-        "  backup: { plugin: recorder, file: backup.jsonl, role: remedy }\n"
-        "rules:\n"
-        "  failover:\n"
-        "    when: 2 of [encoder, segments]\n"
-        "    warn: notes\n"
-        "    wait: 100ms\n"
-        "    then: backup\n"
-        "    recover: notes\n"
-        "sinks:\n"
-        "  - { plugin: sqlite, path: history.db }\n");
+    const std::string file = f.writePipeline("http: { listen: 127.0.0.1:" + std::to_string(port) +
+                                             " }\n"
+                                             "checks:\n"
+                                             "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
+                                             "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
+                                             "actions:\n"
+                                             "  notes: { plugin: recorder, file: notes.jsonl }\n"
+                                             "  backup: { plugin: recorder, file: backup.jsonl, role: remedy }\n"
+                                             "rules:\n"
+                                             "  failover:\n"
+                                             "    when: 2 of [encoder, segments]\n"
+                                             "    warn: notes\n"
+                                             "    wait: 100ms\n"
+                                             "    then: backup\n"
+                                             "    recover: notes\n"
+                                             "sinks:\n"
+                                             "  - { plugin: sqlite, path: history.db }\n");
     ChildProcess daemon(f.command("run", {file}));
     INFO(daemon.output());
     f.script("encoder", "fail 0 sources");
@@ -46,18 +46,21 @@ TEST_CASE("after a failover and its recovery, /timeline shows the closed inciden
     Poco::JSON::Object::Ptr incident;
     std::string body;
     // Records reach SQLite through the sink's queue: wait until the recovery is there.
-    REQUIRE(waitUntil([&] {
-        body = runCommand({"curl", "-s", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + "/timeline"}, 10s).second;
-        if (body.find("\"type\":\"recovered\"") == std::string::npos) return false;
-        incident = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>()->getArray("incidents")->getObject(0);
-        return !incident->getValue<bool>("open");
-    }, 10s, 100ms));
+    REQUIRE(waitUntil(
+        [&] {
+            body = runCommand({"curl", "-s", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + "/timeline"}, 10s).second;
+            if (body.find("\"type\":\"recovered\"") == std::string::npos) return false;
+            incident = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>()->getArray("incidents")->getObject(0);
+            return !incident->getValue<bool>("open");
+        },
+        10s, 100ms));
     INFO(body);
     CHECK(incident->getValue<std::string>("rule") == "failover");
     CHECK(incident->getValue<std::string>("outcome") == "recovered");
     auto events = incident->getArray("events");
     std::vector<std::string> types;
-    for (std::size_t i = 0; i < events->size(); ++i) types.push_back(events->getObject(static_cast<unsigned>(i))->getValue<std::string>("type"));
+    for (std::size_t i = 0; i < events->size(); ++i)
+        types.push_back(events->getObject(static_cast<unsigned>(i))->getValue<std::string>("type"));
     CHECK(types == std::vector<std::string>{"warning", "failover", "outcome", "recovered"});
     auto root = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
     auto uptime = root->getArray("uptime")->getObject(0);

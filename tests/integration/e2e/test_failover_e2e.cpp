@@ -65,33 +65,46 @@ struct Station {
         std::string yaml =
             "watchdog: { name: e2e-station, interval: 500ms, timeout: 2s, state_file: state.json }\n"
             "log: { console: true, file: watchdog.log, level: information }\n"
-            "http: { listen: 127.0.0.1:" + std::to_string(httpPort) + " }\n"
+            "http: { listen: 127.0.0.1:" +
+            std::to_string(httpPort) +
+            " }\n"
             "checks:\n"
-            "  icecast: { plugin: icecast, label: Icecast Sources, url: " + icecast.url() +
+            "  icecast: { plugin: icecast, label: Icecast Sources, url: " +
+            icecast.url() +
             ", user: admin, password: \"${ICECAST_PASS}\", mount: /live }\n"
-            "  encoder_cpu: { plugin: process_cpu, label: Encoder CPU, pidfile: " + dir.file("encoder.pid") +
+            "  encoder_cpu: { plugin: process_cpu, label: Encoder CPU, pidfile: " +
+            dir.file("encoder.pid") +
             ", min_percent: 0.05 }\n"
-            "  ts_count: { plugin: hls_count, label: TS File Count, directory: " + hls() + ", max_files: 20 }\n"
-            "  ts_age: { plugin: hls_age, label: HLS Old Files, directory: " + hls() + ", max_age: 1m, newest_max_age: 3s }\n"
+            "  ts_count: { plugin: hls_count, label: TS File Count, directory: " +
+            hls() +
+            ", max_files: 20 }\n"
+            "  ts_age: { plugin: hls_age, label: HLS Old Files, directory: " +
+            hls() +
+            ", max_age: 1m, newest_max_age: 3s }\n"
             "actions:\n"
             "  discord: { plugin: discord_notify, webhook_url: \"${DISCORD_WEBHOOK_URL}\" }\n"
-            "  backup: { plugin: aws_start, instance_id: " + kInstance + ", region: eu-west-2, endpoint: " + ec2.url() +
-            ", access_key_id: " + kAccessKey + ", secret_access_key: \"${AWS_SECRET}\", instance_role: false,"
+            "  backup: { plugin: aws_start, instance_id: " +
+            kInstance + ", region: eu-west-2, endpoint: " + ec2.url() + ", access_key_id: " + kAccessKey +
+            ", secret_access_key: \"${AWS_SECRET}\", instance_role: false,"
             " poll_interval: 100ms, max_wait: 20s }\n"
             "rules:\n"
-            "  failover: { when: \"2 of [icecast, encoder_cpu, ts_count, ts_age]\", warn: [discord], wait: " + wait +
+            "  failover: { when: \"2 of [icecast, encoder_cpu, ts_count, ts_age]\", warn: [discord], wait: " +
+            wait +
             ", then: [backup], recover: [discord] }\n"
             "  online: { on: startup, then: [discord] }\n"
             "sinks:\n"
             "  - { plugin: sqlite, path: history.db }\n"
-            "  - { plugin: mysql, host: 127.0.0.1, port: " + std::to_string(mariadb.port()) + ", user: " + mariadb.user() +
-            ", password: \"${DB_PASS}\", database: " + mariadb.database() + " }\n";
+            "  - { plugin: mysql, host: 127.0.0.1, port: " +
+            std::to_string(mariadb.port()) + ", user: " + mariadb.user() + ", password: \"${DB_PASS}\", database: " + mariadb.database() +
+            " }\n";
         return dir.write(folder + "/pipeline.yaml", yaml);
     }
 
     std::map<std::string, std::string> environment() const {
-        return {{"ICECAST_PASS", icecast.adminPassword()}, {"DISCORD_WEBHOOK_URL", discord.webhookUrl()},
-                {"AWS_SECRET", kSecretKey}, {"DB_PASS", mariadb.password()}};
+        return {{"ICECAST_PASS", icecast.adminPassword()},
+                {"DISCORD_WEBHOOK_URL", discord.webhookUrl()},
+                {"AWS_SECRET", kSecretKey},
+                {"DB_PASS", mariadb.password()}};
     }
 
     std::vector<std::string> run(const std::string& pipeline, std::vector<std::string> extra = {}) const {
@@ -158,12 +171,14 @@ TEST_CASE("e2e: the encoder dies, the backup starts once, the encoder comes back
     auto daemon = std::make_unique<ChildProcess>(s.run(pipeline), s.environment());
     REQUIRE(s.waitForMessage("The monitoring bot has restarted at"));
     REQUIRE(waitUntil([&] { return allPassing(log); }, 30s));
-    REQUIRE(waitUntil([&] {
-        auto [status, rows] = s.mariadb.trySql("SELECT COUNT(*) FROM monitoring_logs", s.mariadb.database());
-        return status == 0 && rows != "0\n";
-    }, 20s));
-    CHECK(s.mariadb.sql("SELECT COUNT(*) FROM monitoring_logs WHERE parameter='Icecast Sources' AND status='pass'",
-                        s.mariadb.database()) != "0\n");
+    REQUIRE(waitUntil(
+        [&] {
+            auto [status, rows] = s.mariadb.trySql("SELECT COUNT(*) FROM monitoring_logs", s.mariadb.database());
+            return status == 0 && rows != "0\n";
+        },
+        20s));
+    CHECK(s.mariadb.sql("SELECT COUNT(*) FROM monitoring_logs WHERE parameter='Icecast Sources' AND status='pass'", s.mariadb.database()) !=
+          "0\n");
 
     // 7. (during the incident) MariaDB goes away for a while.
     s.mariadb.stop();
@@ -236,7 +251,8 @@ TEST_CASE("e2e: the encoder dies, the backup starts once, the encoder comes back
     CHECK(s.mariadb.sql("SELECT COUNT(*) FROM watchdog_records WHERE kind='result'", db) == std::to_string(results) + "\n");
     CHECK(s.mariadb.sql("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM watchdog_records", db) == "0\n");
     CHECK(s.mariadb.sql("SELECT COUNT(*) FROM (SELECT seq, LAG(seq) OVER (ORDER BY id) AS prev FROM watchdog_records) t "
-                        "WHERE prev > seq", db) == "0\n");
+                        "WHERE prev > seq",
+                        db) == "0\n");
 
     // 6. a second run: the encoder comes back during the countdown, nothing is started.
     s.ec2.clearCalls();

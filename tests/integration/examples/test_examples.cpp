@@ -11,10 +11,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::map<std::string, std::string> kSecrets{
-    {"ICECAST_PASS", "x"}, {"DISCORD_WEBHOOK_URL", "https://discord.com/api/webhooks/1/abc"},
-    {"AWS_BACKUP_INSTANCE_ID", "i-0123456789abcdef0"}, {"DB_PASS", "x"}, {"STATUS_TOKEN", "t"},
-    {"ICECAST_ADMIN_PASSWORD", "x"}};
+const std::map<std::string, std::string> kSecrets{{"ICECAST_PASS", "x"},
+                                                  {"DISCORD_WEBHOOK_URL", "https://discord.com/api/webhooks/1/abc"},
+                                                  {"AWS_BACKUP_INSTANCE_ID", "i-0123456789abcdef0"},
+                                                  {"DB_PASS", "x"},
+                                                  {"STATUS_TOKEN", "t"},
+                                                  {"ICECAST_ADMIN_PASSWORD", "x"}};
 
 std::pair<int, std::string> validate(const std::string& pipeline) {
     return runCommand({watchdogBinary(), "validate", pipeline}, 30s, kSecrets);

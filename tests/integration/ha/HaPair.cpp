@@ -50,7 +50,8 @@ std::vector<std::string> HaNode::notified() const {
     while (at < text.size()) {
         const auto end = text.find('\n', at);
         try {
-            out.push_back(Poco::JSON::Parser().parse(text.substr(at, end - at)).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("type"));
+            out.push_back(
+                Poco::JSON::Parser().parse(text.substr(at, end - at)).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("type"));
         } catch (const std::exception&) {
         }
         at = end + 1;
@@ -86,30 +87,42 @@ HaNode& HaPair::add(const std::string& name, bool primary) {
     node->httpPort = freeLoopbackPort();
     std::string sinks = sinks_.empty() ? "  - plugin: sink_only\n" : sinks_;
     for (auto at = sinks.find("NODE"); at != std::string::npos; at = sinks.find("NODE")) sinks.replace(at, 4, name);
-    for (auto at = sinks.find("DBPORT"); at != std::string::npos; at = sinks.find("DBPORT")) sinks.replace(at, 6, std::to_string(db.port()));
-    node->pipeline = node->dir->write(
-        "pipeline.yaml",
-        "watchdog:\n  name: station\n  state_file: state.json\n"
-        "ha:\n  lease: mysql\n  ttl: " + ttl_ + "\n  node: " + name + "\n  primary: " + (primary ? "true" : "false") +
-            "\n  host: 127.0.0.1\n  port: " + std::to_string(db.port()) + "\n  user: " + db.user() + "\n  password: \"" +
-            db.password() + "\"\n  database: " + db.database() + "\n  connect_timeout: 1s\n  io_timeout: 2s\n"
-        "http: { listen: 127.0.0.1:" + std::to_string(node->httpPort) + " }\n"
-        "checks:\n"
-        "  encoder: { plugin: scripted, file: " + shared_.file("encoder.txt") + ", interval: 50ms, timeout: 2s }\n"
-        "  segments: { plugin: scripted, file: " + shared_.file("segments.txt") + ", interval: 50ms, timeout: 2s }\n"
-        "actions:\n"
-        "  notes: { plugin: recorder, file: notes.jsonl }\n"
-        "  backup: { plugin: aws_start, instance_id: " + std::string(kInstance) + ", region: eu-west-2, endpoint: \"" + ec2.url() +
-            "\", access_key_id: " + kKey + ", secret_access_key: \"" + kSecret +
-            "\", instance_role: false, poll_interval: 20ms, retry_backoff: 10ms }\n"
-        "rules:\n"
-        "  failover:\n"
-        "    when: 2 of [encoder, segments]\n"
-        "    warn: notes\n"
-        "    wait: " + wait_ + "\n"
-        "    then: [backup, notes]\n"
-        "    recover: notes\n"
-        "sinks:\n" + sinks);
+    for (auto at = sinks.find("DBPORT"); at != std::string::npos; at = sinks.find("DBPORT"))
+        sinks.replace(at, 6, std::to_string(db.port()));
+    node->pipeline = node->dir->write("pipeline.yaml",
+                                      "watchdog:\n  name: station\n  state_file: state.json\n"
+                                      "ha:\n  lease: mysql\n  ttl: " +
+                                          ttl_ + "\n  node: " + name + "\n  primary: " + (primary ? "true" : "false") +
+                                          "\n  host: 127.0.0.1\n  port: " + std::to_string(db.port()) + "\n  user: " + db.user() +
+                                          "\n  password: \"" + db.password() + "\"\n  database: " + db.database() +
+                                          "\n  connect_timeout: 1s\n  io_timeout: 2s\n"
+                                          "http: { listen: 127.0.0.1:" +
+                                          std::to_string(node->httpPort) +
+                                          " }\n"
+                                          "checks:\n"
+                                          "  encoder: { plugin: scripted, file: " +
+                                          shared_.file("encoder.txt") +
+                                          ", interval: 50ms, timeout: 2s }\n"
+                                          "  segments: { plugin: scripted, file: " +
+                                          shared_.file("segments.txt") +
+                                          ", interval: 50ms, timeout: 2s }\n"
+                                          "actions:\n"
+                                          "  notes: { plugin: recorder, file: notes.jsonl }\n"
+                                          "  backup: { plugin: aws_start, instance_id: " +
+                                          std::string(kInstance) + ", region: eu-west-2, endpoint: \"" + ec2.url() +
+                                          "\", access_key_id: " + kKey + ", secret_access_key: \"" + kSecret +
+                                          "\", instance_role: false, poll_interval: 20ms, retry_backoff: 10ms }\n"
+                                          "rules:\n"
+                                          "  failover:\n"
+                                          "    when: 2 of [encoder, segments]\n"
+                                          "    warn: notes\n"
+                                          "    wait: " +
+                                          wait_ +
+                                          "\n"
+                                          "    then: [backup, notes]\n"
+                                          "    recover: notes\n"
+                                          "sinks:\n" +
+                                          sinks);
     nodes_.push_back(std::move(node));
     return *nodes_.back();
 }

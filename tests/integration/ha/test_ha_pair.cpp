@@ -28,10 +28,13 @@ void startPair(HaNode& a, HaNode& b) {
     a.start();
     REQUIRE_MESSAGE(waitUntil([&] { return a.leading(); }, 15s), a.log());
     b.start();
-    REQUIRE_MESSAGE(waitUntil([&] {
-        auto s = b.status();
-        return s && s->getObject("ha") && s->getObject("ha")->getValue<std::string>("leader") == "a";
-    }, 15s), b.log());
+    REQUIRE_MESSAGE(waitUntil(
+                        [&] {
+                            auto s = b.status();
+                            return s && s->getObject("ha") && s->getObject("ha")->getValue<std::string>("leader") == "a";
+                        },
+                        15s),
+                    b.log());
 }
 
 // The incident of the first warning the node's notifier got ("" if none).
@@ -90,7 +93,8 @@ TEST_CASE("two daemons, one lease: a failure makes exactly one of them warn and 
     CHECK(b.process->stop() == 0);
 }
 
-TEST_CASE("SIGKILL the leader during the countdown: the other takes over within ttl + an interval, keeps the deadline, starts the backup once") {
+TEST_CASE(
+    "SIGKILL the leader during the countdown: the other takes over within ttl + an interval, keeps the deadline, starts the backup once") {
     requireBuilt();
     HaPair pair("3s");
     HaNode& a = pair.add("a", true);
@@ -111,7 +115,8 @@ TEST_CASE("SIGKILL the leader during the countdown: the other takes over within 
     REQUIRE_MESSAGE(waitUntil([&] { return pair.ec2.succeeded("StartInstances") >= 1; }, 15s), b.log());
     const auto started = Steady::now();
     // The deadline a set 3 s after it warned: the backup starts then (give or take an interval and the lease round), not 3 s after the takeover.
-    MESSAGE("StartInstances " << ms(started - warned) << " ms after the warning; takeover " << ms(tookOver - killed) << " ms after the kill");
+    MESSAGE("StartInstances " << ms(started - warned) << " ms after the warning; takeover " << ms(tookOver - killed)
+                              << " ms after the kill");
     CHECK(ms(started - warned) >= 3000 - 500);
     CHECK(ms(started - warned) <= 3000 + 1500);
     REQUIRE(waitUntil([&] { return b.notifiedCount("outcome") >= 1; }, 10s));

@@ -42,36 +42,43 @@ TEST_CASE("a running daemon serves /status and /metrics for its checks and POST 
     dir.write("pipeline.yaml",
               "watchdog: { name: http-test, interval: 200ms, timeout: 100ms, state_file: state.json }\n"
               "log: { console: true, level: information }\n"
-              "http:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n  token: ${STATUS_TOKEN}\n"
-              "checks:\n"
-              "  ts_count: { plugin: hls_count, label: TS File Count, directory: hls, max_files: 1 }\n"
-              "  ts_age: { plugin: hls_age, label: HLS Old Files, directory: hls, max_age: 15m }\n"
-              "sinks:\n"
-              "  - { plugin: jsonl, path: events.jsonl, fsync: false }\n"
-              "  - { plugin: sqlite, path: history.db }\n");
+              "http:\n  listen: 127.0.0.1:" +
+                  std::to_string(port) +
+                  "\n  token: ${STATUS_TOKEN}\n"
+                  "checks:\n"
+                  "  ts_count: { plugin: hls_count, label: TS File Count, directory: hls, max_files: 1 }\n"
+                  "  ts_age: { plugin: hls_age, label: HLS Old Files, directory: hls, max_age: 15m }\n"
+                  "sinks:\n"
+                  "  - { plugin: jsonl, path: events.jsonl, fsync: false }\n"
+                  "  - { plugin: sqlite, path: history.db }\n");
     test::ChildProcess daemon({test::watchdogBinary(), "run", dir.file("pipeline.yaml")}, {{"STATUS_TOKEN", token}});
-    REQUIRE_MESSAGE(test::waitUntil([&] { return http(port, "GET", "/healthz").first == 200; }, std::chrono::seconds(10)),
-                    daemon.output());
+    REQUIRE_MESSAGE(test::waitUntil([&] { return http(port, "GET", "/healthz").first == 200; }, std::chrono::seconds(10)), daemon.output());
 
     std::string status;
-    REQUIRE(test::waitUntil([&] {
-        auto r = http(port, "GET", "/status", token);
-        status = r.second;
-        return r.first == 200 && status.find("\"state\":\"failing\"") != std::string::npos;
-    }, std::chrono::seconds(10)));
+    REQUIRE(test::waitUntil(
+        [&] {
+            auto r = http(port, "GET", "/status", token);
+            status = r.second;
+            return r.first == 200 && status.find("\"state\":\"failing\"") != std::string::npos;
+        },
+        std::chrono::seconds(10)));
     CHECK(status.find("\"pipeline\":\"http-test\"") != std::string::npos);
     CHECK(status.find("\"id\":\"ts_count\"") != std::string::npos);
     CHECK(status.find("\"id\":\"ts_age\"") != std::string::npos);
 
     auto metrics = http(port, "GET", "/metrics", token);
     CHECK(metrics.first == 200);
-    CHECK(metrics.second.find("watchdog_check_status{check=\"ts_count\",label=\"TS File Count\",state=\"failing\"} 1") != std::string::npos);
+    CHECK(metrics.second.find("watchdog_check_status{check=\"ts_count\",label=\"TS File Count\",state=\"failing\"} 1") !=
+          std::string::npos);
     CHECK(metrics.second.find("watchdog_check_value{check=\"ts_count\",unit=\"files\"} 2") != std::string::npos);
     CHECK(http(port, "GET", "/metrics").first == 401);
     CHECK(http(port, "GET", "/metrics", "wrong-" + token).first == 401);
 
-    REQUIRE(test::waitUntil([&] { return http(port, "GET", "/history?since=1m&check=ts_count", token).second.find("\"check\":\"ts_count\"") != std::string::npos; },
-                            std::chrono::seconds(10)));
+    REQUIRE(test::waitUntil(
+        [&] {
+            return http(port, "GET", "/history?since=1m&check=ts_count", token).second.find("\"check\":\"ts_count\"") != std::string::npos;
+        },
+        std::chrono::seconds(10)));
 
     CHECK(test::readFile(dir.file("events.jsonl")).find("\"type\":\"status\"") == std::string::npos);
     CHECK(http(port, "POST", "/notify", token).first == 202);
@@ -88,9 +95,11 @@ TEST_CASE("a daemon whose status port is taken exits with a one-line error namin
     test::LocalHttpServer squatter([](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& r) { r.send(); });
     dir.write("pipeline.yaml",
               "watchdog: { interval: 1s, state_file: state.json }\n"
-              "http: { listen: 127.0.0.1:" + std::to_string(squatter.port()) + " }\n"
-              "checks:\n  ts_count: { plugin: hls_count, directory: hls, max_files: 5 }\n"
-              "sinks:\n  - { plugin: jsonl, path: events.jsonl }\n");
+              "http: { listen: 127.0.0.1:" +
+                  std::to_string(squatter.port()) +
+                  " }\n"
+                  "checks:\n  ts_count: { plugin: hls_count, directory: hls, max_files: 5 }\n"
+                  "sinks:\n  - { plugin: jsonl, path: events.jsonl }\n");
     auto [code, output] = test::runCommand({test::watchdogBinary(), "run", dir.file("pipeline.yaml")}, std::chrono::seconds(20));
     INFO(output);
     CHECK(code != 0);
@@ -104,12 +113,13 @@ TEST_CASE("a running daemon answers /healthz while 4 clients hold connections se
     const int port = test::freeLoopbackPort();
     dir.write("pipeline.yaml",
               "watchdog: { interval: 1s, state_file: state.json }\n"
-              "http: { listen: 127.0.0.1:" + std::to_string(port) + " }\n"
-              "checks:\n  ts_count: { plugin: hls_count, directory: hls, max_files: 5 }\n"
-              "sinks:\n  - { plugin: jsonl, path: events.jsonl }\n");
+              "http: { listen: 127.0.0.1:" +
+                  std::to_string(port) +
+                  " }\n"
+                  "checks:\n  ts_count: { plugin: hls_count, directory: hls, max_files: 5 }\n"
+                  "sinks:\n  - { plugin: jsonl, path: events.jsonl }\n");
     test::ChildProcess daemon({test::watchdogBinary(), "run", dir.file("pipeline.yaml")});
-    REQUIRE_MESSAGE(test::waitUntil([&] { return http(port, "GET", "/healthz").first == 200; }, std::chrono::seconds(10)),
-                    daemon.output());
+    REQUIRE_MESSAGE(test::waitUntil([&] { return http(port, "GET", "/healthz").first == 200; }, std::chrono::seconds(10)), daemon.output());
 
     // The slowloris clients of issue 19: each has sent part of a request and adds a byte now and then.
     std::vector<Poco::Net::StreamSocket> slow;

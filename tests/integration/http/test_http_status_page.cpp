@@ -45,8 +45,8 @@ struct Page {
 
 /// Runs headless Chromium on `url` with `extra` arguments; returns its stdout+stderr.
 std::string runChromium(const test::TempDir& profile, const std::string& url, std::vector<std::string> extra) {
-    std::vector<std::string> argv = {chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                     "--no-first-run", "--user-data-dir=" + profile.path(), "--enable-logging=stderr", "--v=0",
+    std::vector<std::string> argv = {chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                                     "--user-data-dir=" + profile.path(), "--enable-logging=stderr", "--v=0",
                                      // Lets the page's fetches finish and its script settle before the DOM is read.
                                      "--virtual-time-budget=10000"};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -128,7 +128,8 @@ TimePoint axisStart(const std::string& dom) {
     const std::string iso = dom.substr(at + key.size(), dom.find('"', at + key.size()) - at - key.size());
     int tz = 0;
     return Poco::DateTimeParser::parse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, iso, tz).timestamp().epochMicroseconds() *
-               std::chrono::microseconds(1) + TimePoint{};
+               std::chrono::microseconds(1) +
+           TimePoint{};
 }
 
 }  // namespace
@@ -221,8 +222,9 @@ TEST_CASE("the timeline shows the failover incident with its events, uptime per 
     CHECK(consoleErrors(out).empty());
     CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
     // The incident, closed by its failback, with each event in order and its offset from the start.
-    const auto incident = out.find("<article class=\"incident\" data-incident=\"failover-1764000000000\" data-rule=\"failover\" "
-                                   "data-open=\"false\" data-outcome=\"failed back\">");
+    const auto incident = out.find(
+        "<article class=\"incident\" data-incident=\"failover-1764000000000\" data-rule=\"failover\" "
+        "data-open=\"false\" data-outcome=\"failed back\">");
     REQUIRE(incident != std::string::npos);
     const std::string story = out.substr(incident, out.find("</article>", incident) - incident);
     std::size_t at = 0;

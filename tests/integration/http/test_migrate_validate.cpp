@@ -46,8 +46,12 @@ struct Verb {
 /// IMDS off and HOME at `home`, plus `env`.
 Verb migrateEnvVerb(const test::TempDir& dir, const std::string& envPath, const std::string& home,
                     std::map<std::string, std::string> env = {}) {
-    std::map<std::string, std::string> vars{{"HOME", home},          {"AWS_REGION", ""},      {"AWS_DEFAULT_REGION", ""},
-                                            {"AWS_PROFILE", ""},     {"AWS_CONFIG_FILE", ""}, {"AWS_SHARED_CREDENTIALS_FILE", ""},
+    std::map<std::string, std::string> vars{{"HOME", home},
+                                            {"AWS_REGION", ""},
+                                            {"AWS_DEFAULT_REGION", ""},
+                                            {"AWS_PROFILE", ""},
+                                            {"AWS_CONFIG_FILE", ""},
+                                            {"AWS_SHARED_CREDENTIALS_FILE", ""},
                                             {"AWS_EC2_METADATA_DISABLED", "true"}};
     for (auto& [k, v] : env) vars[k] = v;
     auto [code, output] = test::runCommand({"sh", "-c", "\"$0\" migrate-env \"$1\" > \"$2\" 2> \"$3\"", test::watchdogBinary(), envPath,
@@ -86,21 +90,25 @@ TEST_CASE("the migrate-env verb with no region anywhere exits 0 and says where i
     test::TempDir dir;
     const Verb v = migrateEnvVerb(dir, dir.write(".env", test::oldScriptEnvWithInstance("i-0123456789abcdef0")), dir.path());
     CHECK(v.code == 0);
-    CHECK(v.err == "migrate-env: no AWS region found for actions.backup (looked in AWS_REGION: empty; AWS_DEFAULT_REGION: empty; " +
-                       dir.path() + "/.aws/config: no such file; " + dir.path() +
-                       "/.aws/credentials: no such file; instance metadata: disabled): aws_start looks again in AWS_REGION, "
-                       "AWS_DEFAULT_REGION, the AWS profile and the instance metadata when it starts; add region: to actions.backup to fix it\n");
+    CHECK(v.err ==
+          "migrate-env: no AWS region found for actions.backup (looked in AWS_REGION: empty; AWS_DEFAULT_REGION: empty; " + dir.path() +
+              "/.aws/config: no such file; " + dir.path() +
+              "/.aws/credentials: no such file; instance metadata: disabled): aws_start looks again in AWS_REGION, "
+              "AWS_DEFAULT_REGION, the AWS profile and the instance metadata when it starts; add region: to actions.backup to fix it\n");
     CHECK(v.out.find("    # region: none found when migrating; aws_start looks again when it starts\n") != std::string::npos);
 }
 
 TEST_CASE("the migrate-env verb refuses a binary file in one line") {
     test::TempDir dir;
-    const std::string path = dir.write("encoder-watchdog.bin", std::string("\x7f" "ELF\x02\x01\x01\0\0", 9));
+    const std::string path = dir.write("encoder-watchdog.bin", std::string("\x7f"
+                                                                           "ELF\x02\x01\x01\0\0",
+                                                                           9));
     const Verb v = migrateEnvVerb(dir, path, dir.path());
     CHECK(v.code == 1);
     CHECK(v.out == "");
-    CHECK(v.err == "migrate-env: " + path + " is not a .env file: it contains control characters (line 1), so it is binary data; "
-                                            "give the old script's .env (KEY=VALUE lines)\n");
+    CHECK(v.err == "migrate-env: " + path +
+                       " is not a .env file: it contains control characters (line 1), so it is binary data; "
+                       "give the old script's .env (KEY=VALUE lines)\n");
 }
 
 TEST_CASE("the pipeline migrate-env makes from the old script's .env passes validate") {

@@ -249,6 +249,5 @@ TEST_CASE("isolate and isolate_memory are core options of every check, validated
 
     p = load("    isolate: process\n    isolate_memory: 1M\n");
     REQUIRE(p.problems.size() == 1);
-    CHECK(std::string(p.problems[0].what()).find("checks.c.isolate_memory: must be at least 16M, or 0 for no limit") !=
-          std::string::npos);
+    CHECK(std::string(p.problems[0].what()).find("checks.c.isolate_memory: must be at least 16M, or 0 for no limit") != std::string::npos);
 }

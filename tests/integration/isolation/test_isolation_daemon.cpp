@@ -73,9 +73,7 @@ std::string jsonPart(const std::string& out) {
     return start == std::string::npos ? out : out.substr(start + 1);
 }
 
-bool isCheckProcess(int pid) {
-    return readFile("/proc/" + std::to_string(pid) + "/cmdline").find("__check-runner") != std::string::npos;
-}
+bool isCheckProcess(int pid) { return readFile("/proc/" + std::to_string(pid) + "/cmdline").find("__check-runner") != std::string::npos; }
 
 // AddressSanitizer reserves terabytes of address space and reports an allocation failure itself:
 // RLIMIT_AS means nothing under it.
@@ -142,8 +140,10 @@ sinks:
     CHECK(seen["aborts"].second.rfind("check process died of SIGABRT", 0) == 0);
     CHECK(seen["quits"].second == "check process exited with status 3 without a result");
     CHECK(seen["hangs"].second == "timed out after 300 ms; check process killed");
-    if (kAddressLimitsWork) CHECK(seen["hungry"].second == "check process killed after using more than 64 MiB (isolate_memory)");
-    else CHECK(seen["hungry"].first == "error");
+    if (kAddressLimitsWork)
+        CHECK(seen["hungry"].second == "check process killed after using more than 64 MiB (isolate_memory)");
+    else
+        CHECK(seen["hungry"].first == "error");
     CHECK(seen["healthy"] == std::make_pair(std::string("pass"), std::string("all good")));
     CHECK(seen["inside"] == std::make_pair(std::string("pass"), std::string("in the daemon")));
     CHECK(json->getValue<int>("errors") == 5);
@@ -168,11 +168,13 @@ TEST_CASE("run: a crashing isolated check is recorded as an error naming the sig
     // Crash after crash: each is a result, and the steady check's passes keep coming between them.
     REQUIRE(waitUntil([&] { return count(results(f), "crasher", "check process died of SIGSEGV") >= 3; }, 10s));
     const std::size_t seenSoFar = results(f).size();
-    REQUIRE(waitUntil([&] {
-        const auto all = results(f);
-        return all.size() > seenSoFar + 4 && count(std::vector<Recorded>(all.begin() + static_cast<long>(seenSoFar), all.end()),
-                                                   "steady", "steady") >= 2;
-    }, 10s));
+    REQUIRE(waitUntil(
+        [&] {
+            const auto all = results(f);
+            return all.size() > seenSoFar + 4 &&
+                   count(std::vector<Recorded>(all.begin() + static_cast<long>(seenSoFar), all.end()), "steady", "steady") >= 2;
+        },
+        10s));
     CHECK(daemon.running());
 
     // The plugin is fixed (or the crash was a one-off): the next run starts a new process and passes.

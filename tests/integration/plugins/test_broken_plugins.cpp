@@ -39,22 +39,22 @@ std::pair<int, std::string> run(const std::vector<std::string>& args) {
 
 std::string brokenPipeline(const TempDir& dir) {
     return dir.write("pipeline.yaml",
-                     "watchdog:\n"                        // 1
-                     "  state_file: state.json\n"         // 2
-                     "checks:\n"                          // 3
-                     "  nulled:\n"                        // 4
-                     "    plugin: null_kind\n"            // 5
-                     "  garbled:\n"                       // 6
-                     "    plugin: garbage_kind\n"         // 7
-                     "  constructed:\n"                   // 8
+                     "watchdog:\n"                          // 1
+                     "  state_file: state.json\n"           // 2
+                     "checks:\n"                            // 3
+                     "  nulled:\n"                          // 4
+                     "    plugin: null_kind\n"              // 5
+                     "  garbled:\n"                         // 6
+                     "    plugin: garbage_kind\n"           // 7
+                     "  constructed:\n"                     // 8
                      "    plugin: throws_in_constructor\n"  // 9
-                     "  configured:\n"                    // 10
-                     "    plugin: throws_in_configure\n"  // 11
-                     "  fine:\n"                          // 12
-                     "    plugin: scripted\n"             // 13
-                     "    file: fine.txt\n"               // 14
-                     "sinks:\n"                           // 15
-                     "  - { plugin: sink_only }\n");      // 16
+                     "  configured:\n"                      // 10
+                     "    plugin: throws_in_configure\n"    // 11
+                     "  fine:\n"                            // 12
+                     "    plugin: scripted\n"               // 13
+                     "    file: fine.txt\n"                 // 14
+                     "sinks:\n"                             // 15
+                     "  - { plugin: sink_only }\n");        // 16
 }
 
 }  // namespace
@@ -63,9 +63,10 @@ TEST_CASE("plugins lists every broken library with its file and problem, and the
     auto [code, output] = run({"plugins"});
     CHECK_MESSAGE(code == 1, output);  // some library has a problem
     const std::string dir = testPlugins();
-    CHECK(lineWith(output, "null_kind.so").find(dir + "/null_kind.so  (" + dir +
-                                                "/null_kind.so: watchdogPluginKind() returned NULL instead of \"check\", "
-                                                "\"action\" or \"sink\" (use the WATCHDOG_*_PLUGIN macro))") != std::string::npos);
+    CHECK(lineWith(output, "null_kind.so")
+              .find(dir + "/null_kind.so  (" + dir +
+                    "/null_kind.so: watchdogPluginKind() returned NULL instead of \"check\", "
+                    "\"action\" or \"sink\" (use the WATCHDOG_*_PLUGIN macro))") != std::string::npos);
     CHECK(lineWith(output, "garbage_kind.so").find("returned the unknown kind 'chec\\x1b[2K\\x0ak'") != std::string::npos);
     CHECK(lineWith(output, "no_manifest.so").find("has no plugin manifest") != std::string::npos);
     CHECK(lineWith(output, "not_a_plugin.so").find("missing symbol watchdogPluginAbiVersion") != std::string::npos);
@@ -82,17 +83,19 @@ TEST_CASE("validate and check report each broken plugin on its line, naming the 
         CAPTURE(verb);
         auto [code, output] = run({verb, pipeline});
         CHECK_MESSAGE(code == (verb == "validate" ? 2 : 3), output);
-        CHECK(lineWith(output, "checks.nulled") ==
-              pipeline + ":5:13: checks.nulled.plugin: " + plugins + "/null_kind.so: watchdogPluginKind() returned NULL "
-              "instead of \"check\", \"action\" or \"sink\" (use the WATCHDOG_*_PLUGIN macro)");
-        CHECK(lineWith(output, "checks.garbled").rfind(pipeline + ":7:13: checks.garbled.plugin: " + plugins +
-                                                       "/garbage_kind.so: watchdogPluginKind() returned the unknown kind", 0) == 0);
+        CHECK(lineWith(output, "checks.nulled") == pipeline + ":5:13: checks.nulled.plugin: " + plugins +
+                                                       "/null_kind.so: watchdogPluginKind() returned NULL "
+                                                       "instead of \"check\", \"action\" or \"sink\" (use the WATCHDOG_*_PLUGIN macro)");
+        CHECK(lineWith(output, "checks.garbled")
+                  .rfind(pipeline + ":7:13: checks.garbled.plugin: " + plugins +
+                             "/garbage_kind.so: watchdogPluginKind() returned the unknown kind",
+                         0) == 0);
         CHECK(lineWith(output, "checks.constructed") ==
               pipeline + ":9:13: checks.constructed.plugin: plugin 'throws_in_constructor' (" + plugins +
-              "/throws_in_constructor.so): threw a non-standard exception while being created");
+                  "/throws_in_constructor.so): threw a non-standard exception while being created");
         CHECK(lineWith(output, "checks.configured") ==
               pipeline + ":11:13: checks.configured: plugin 'throws_in_configure' (" + plugins +
-              "/throws_in_configure.so): threw a non-standard exception while reading its options");
+                  "/throws_in_configure.so): threw a non-standard exception while reading its options");
         CHECK(lineWith(output, "checks.fine").empty());
         CHECK(lineWith(output, "sink_only").empty());
     }

@@ -14,7 +14,6 @@ using namespace watchdog::test;
 
 namespace {
 
-
 /// The README's options table: its header line and every table line after it.
 std::string readmeTable(const std::string& readme) {
     std::istringstream in(readFile(readme));
@@ -54,7 +53,8 @@ TEST_CASE("plugins --options NAME prints the README's table; a plugin without on
     CHECK(code == 0);
     CHECK(out == readmeTable(sourceDir() + "/plugins/hls_count/README.md"));
     // The tests' scripted check declares no table.
-    std::tie(code, out) = runCommand({watchdogBinary(), "plugins", "--plugin-path", buildDir() + "/tests/plugins", "--options", "scripted"}, 30s);
+    std::tie(code, out) =
+        runCommand({watchdogBinary(), "plugins", "--plugin-path", buildDir() + "/tests/plugins", "--options", "scripted"}, 30s);
     CHECK(code == 1);
     CHECK(out.find("plugin 'scripted' (") == 0);
     CHECK(out.find(") declares no options table") != std::string::npos);

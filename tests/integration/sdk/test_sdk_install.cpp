@@ -19,8 +19,8 @@ TEST_CASE("a check plugin builds out of tree against the installed SDK and the i
     CHECK(!readFile(prefix.file("include/watchdog/testing/PluginTestKit.h")).empty());
     CHECK(!readFile(prefix.file("lib/libwatchdog_plugin_testkit.a")).empty());
 
-    std::tie(code, out) = runCommand({"cmake", "-S", sourceDir() + "/examples/custom_check", "-B", build.path(),
-                                      "-DCMAKE_PREFIX_PATH=" + prefix.path()}, 120s);
+    std::tie(code, out) = runCommand(
+        {"cmake", "-S", sourceDir() + "/examples/custom_check", "-B", build.path(), "-DCMAKE_PREFIX_PATH=" + prefix.path()}, 120s);
     INFO(out);
     REQUIRE(code == 0);
     std::tie(code, out) = runCommand({"cmake", "--build", build.path()}, 240s);
@@ -43,9 +43,10 @@ TEST_CASE("a check plugin builds out of tree against the installed SDK and the i
     CHECK(out.find("| `min_free` | size | `1G` | `2G` |") != std::string::npos);
 
     TempDir station;
-    const std::string pipeline = station.write("pipeline.yaml",
-        "checks:\n  hls_disk: { plugin: disk_free, label: HLS Disk, path: ., min_free: 1K, isolate: process }\n"
-        "  impossible: { plugin: disk_free, path: ., min_free: 100000000G }\n");
+    const std::string pipeline =
+        station.write("pipeline.yaml",
+                      "checks:\n  hls_disk: { plugin: disk_free, label: HLS Disk, path: ., min_free: 1K, isolate: process }\n"
+                      "  impossible: { plugin: disk_free, path: ., min_free: 100000000G }\n");
     std::tie(code, out) = runCommand({binary, "check", pipeline, "--plugin-path", build.file("plugins")}, 30s);
     INFO(out);
     CHECK(code == 2);

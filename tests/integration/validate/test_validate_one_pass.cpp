@@ -27,8 +27,8 @@ std::vector<std::string> lines(const std::string& text) {
 
 std::pair<int, std::vector<std::string>> run(const std::string& verb, const std::string& pipeline) {
     REQUIRE_MESSAGE(!test::readFile(test::watchdogBinary()).empty(), "build encoder-watchdog first");
-    auto [code, output] = test::runCommand({test::watchdogBinary(), verb, pipeline}, std::chrono::seconds(30),
-                                           {{"WATCHDOG_ONE_PASS_SECRET", "hunter2"}});
+    auto [code, output] =
+        test::runCommand({test::watchdogBinary(), verb, pipeline}, std::chrono::seconds(30), {{"WATCHDOG_ONE_PASS_SECRET", "hunter2"}});
     return {code, lines(output)};
 }
 
@@ -37,30 +37,30 @@ std::pair<int, std::vector<std::string>> run(const std::string& verb, const std:
 TEST_CASE("validate lists every problem of the file at once, in file order") {
     test::TempDir dir;
     const std::string path = dir.write("pipeline.yaml",
-                                       "watchdog:\n"                                    // 1
-                                       "  interval: 5 minutes\n"                        // 2
-                                       "  timeout: ${WATCHDOG_ONE_PASS_UNSET}\n"        // 3
-                                       "checks:\n"                                      // 4
-                                       "  ts_count:\n"                                  // 5
-                                       "    plugin: hls_count\n"                        // 6
-                                       "    directory: /var/www/hls\n"                  // 7
-                                       "    max_files: many\n"                          // 8
-                                       "    min_files: ${WATCHDOG_ONE_PASS_SECRET}\n"   // 9
-                                       "    max_filez: 20\n"                            // 10
-                                       "  ts_age:\n"                                    // 11
-                                       "    plugin: hls_age\n"                          // 12
-                                       "    directory: /var/www/hls\n"                  // 13
-                                       "    max_age: 15 minutes\n"                      // 14
-                                       "    fail_after: 0\n"                            // 15
-                                       "actions:\n"                                     // 16
-                                       "  backup:\n"                                    // 17
-                                       "    plugin: aws_start\n"                        // 18
-                                       "    instance_id: ${WATCHDOG_ONE_PASS_IID}\n"    // 19
-                                       "    region: eu-west-2\n"                        // 20
-                                       "rules:\n"                                       // 21
-                                       "  failover:\n"                                  // 22
-                                       "    when: 2 of [ts_count, ts_agee]\n"           // 23
-                                       "    then: [backup, nobody]\n");                 // 24
+                                       "watchdog:\n"                                   // 1
+                                       "  interval: 5 minutes\n"                       // 2
+                                       "  timeout: ${WATCHDOG_ONE_PASS_UNSET}\n"       // 3
+                                       "checks:\n"                                     // 4
+                                       "  ts_count:\n"                                 // 5
+                                       "    plugin: hls_count\n"                       // 6
+                                       "    directory: /var/www/hls\n"                 // 7
+                                       "    max_files: many\n"                         // 8
+                                       "    min_files: ${WATCHDOG_ONE_PASS_SECRET}\n"  // 9
+                                       "    max_filez: 20\n"                           // 10
+                                       "  ts_age:\n"                                   // 11
+                                       "    plugin: hls_age\n"                         // 12
+                                       "    directory: /var/www/hls\n"                 // 13
+                                       "    max_age: 15 minutes\n"                     // 14
+                                       "    fail_after: 0\n"                           // 15
+                                       "actions:\n"                                    // 16
+                                       "  backup:\n"                                   // 17
+                                       "    plugin: aws_start\n"                       // 18
+                                       "    instance_id: ${WATCHDOG_ONE_PASS_IID}\n"   // 19
+                                       "    region: eu-west-2\n"                       // 20
+                                       "rules:\n"                                      // 21
+                                       "  failover:\n"                                 // 22
+                                       "    when: 2 of [ts_count, ts_agee]\n"          // 23
+                                       "    then: [backup, nobody]\n");                // 24
     auto [code, out] = run("validate", path);
     CHECK(code == 2);
     const std::vector<std::string> expected = {
@@ -99,12 +99,12 @@ TEST_CASE("check and run report the same problems before doing anything") {
 TEST_CASE("a value that came from ${VAR} is shown as ${VAR} in every message, whichever plugin wrote it") {
     test::TempDir dir;
     const std::string path = dir.write("pipeline.yaml",
-                                       "watchdog:\n  env_file: secrets.env\n"                   // 1-2
-                                       "http: { listen: \"${STATUS_LISTEN}\" }\n"               // 3
-                                       "checks:\n"                                              // 4
+                                       "watchdog:\n  env_file: secrets.env\n"                                                 // 1-2
+                                       "http: { listen: \"${STATUS_LISTEN}\" }\n"                                             // 3
+                                       "checks:\n"                                                                            // 4
                                        "  icecast: { plugin: icecast, url: \"${ICECAST_URL}\", user: admin, password: x }\n"  // 5
-                                       "actions:\n"                                             // 6
-                                       "  backup: { plugin: aws_start, instance_id: \"${IID}\", region: eu-west-2 }\n"  // 7
+                                       "actions:\n"                                                                           // 6
+                                       "  backup: { plugin: aws_start, instance_id: \"${IID}\", region: eu-west-2 }\n"        // 7
                                        "  other: { plugin: aws_start, instance_id: i-0123456789abcdef0, region: \"${REGION}\" }\n");
     dir.write("secrets.env",
               "STATUS_LISTEN=secret-host-name\n"

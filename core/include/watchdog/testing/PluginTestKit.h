@@ -30,8 +30,7 @@ Options optionsFromYaml(const std::string& yaml, const std::string& where, const
 /// Configures `plugin` from `yaml` as the daemon does: configure(), then keys no getter read are a
 /// ConfigError ("unknown option", with a did-you-mean).
 template <class Plugin>
-void configureFrom(Plugin& plugin, const std::string& yaml, const std::string& where,
-                   const std::string& baseDirectory = "/tmp") {
+void configureFrom(Plugin& plugin, const std::string& yaml, const std::string& where, const std::string& baseDirectory = "/tmp") {
     Options options = optionsFromYaml(yaml, where, baseDirectory);
     plugin.configure(options);
     options.rejectUnknownKeys();
