@@ -15,10 +15,12 @@
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <set>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace watchdog {
@@ -103,6 +105,12 @@ struct Engine::Impl {
     std::uint64_t reserved = 0;
     std::map<std::string, RuleState> savedRules;
     std::vector<MaintenanceWindow> savedMaintenance;
+    // The state file is written outside `mutex` where it can be (the fsync must not hold up /status):
+    // every snapshot gets a generation under `mutex`, and one older than what is on disk is dropped.
+    std::mutex stateWriteMutex;
+    std::uint64_t stateGeneration = 0;  // under `mutex`
+    std::uint64_t stateWritten = 0;     // under `stateWriteMutex`
+    std::atomic<bool> stateWriteFailed{false};
     std::vector<QueuedRequest> queuedRequests;  // written by the CLI while no watchdog ran
     std::map<std::string, ResultCounters> results;
     std::map<std::string, OutcomeCounters> outcomes;
@@ -217,8 +225,16 @@ struct Engine::Impl {
         }
     }
 
-    void saveState(std::uint64_t sequenceMark) {
-        SavedState s;
+    /// A state to write, with its generation.
+    struct PendingState {
+        SavedState state;
+        std::uint64_t generation = 0;
+    };
+
+    /// The state as it is now (with `mutex` held); what it holds counts as saved from here on.
+    PendingState takeState(std::uint64_t sequenceMark) {
+        PendingState p;
+        SavedState& s = p.state;
         s.pipeline = pipeline.name;
         s.rules = rules.states();
         for (const auto& c : tracker.snapshot())
@@ -226,23 +242,41 @@ struct Engine::Impl {
         s.sequence = sequenceMark;
         s.maintenance = rules.maintenance();
         s.saved = clock.now();
+        savedRules = s.rules;
+        savedMaintenance = s.maintenance;
+        p.generation = ++stateGeneration;
+        return p;
+    }
+
+    /// Writes `p` unless a newer state is already on disk; with or without `mutex` held.
+    void writeState(const PendingState& p) {
+        std::lock_guard<std::mutex> lock(stateWriteMutex);
+        if (p.generation <= stateWritten) return;
         try {
-            stateFile.save(s);
-            savedRules = s.rules;
-            savedMaintenance = s.maintenance;
+            stateFile.save(p.state);
+            stateWritten = p.generation;
+            stateWriteFailed = false;
         } catch (const std::exception& e) {
+            stateWriteFailed = true;  // the next change (or tick) tries again
             log.error(std::string("cannot save the state: ") + e.what());
         }
     }
 
-    void saveIfChanged(bool healthChanged) {
-        if (healthChanged || !sameRuleStates(rules.states(), savedRules) || maintenanceChanged()) saveState(reserved);
+    /// Saves now, with `mutex` held: where the state must be on disk before going on (sequence
+    /// reservations, start, stop, operator requests).
+    void saveState(std::uint64_t sequenceMark) { writeState(takeState(sequenceMark)); }
+
+    /// The state to write once `mutex` is released, when anything worth saving changed.
+    std::optional<PendingState> stateIfChanged(bool healthChanged) {
+        if (healthChanged || stateWriteFailed || !sameRuleStates(rules.states(), savedRules) || maintenanceChanged())
+            return takeState(reserved);
+        return std::nullopt;
     }
 
     // --- entry points from other threads ------------------------------------------------------
 
     void onResult(const std::string& id, const Result& result, TimePoint finished, std::chrono::milliseconds took) {
-        std::lock_guard<std::mutex> lock(mutex);
+        std::unique_lock<std::mutex> lock(mutex);
         if (!running) return;
         auto& counter = results[id];
         if (result.status == Status::Pass)
@@ -272,13 +306,15 @@ struct Engine::Impl {
 
         route(rules.onResult(id, result, tracker.snapshot()));
         if (cycle.onResult(id)) beat(HeartbeatCycle::event(pipeline.name, clock.now(), openIncidents(), tracker.snapshot()));
-        saveIfChanged(changed || flapChanged);
+        const auto pending = stateIfChanged(changed || flapChanged);
         wake.notify_all();
+        lock.unlock();
+        if (pending) writeState(*pending);
     }
 
     void onOutcome(const std::string& actionId, ActionRole role, const Event& event, const Outcome& outcome,
                    std::chrono::milliseconds took) {
-        std::lock_guard<std::mutex> lock(mutex);
+        std::unique_lock<std::mutex> lock(mutex);
         auto& counter = outcomes[actionId];
         if (outcome.ok)
             ++counter.succeeded;
@@ -294,7 +330,9 @@ struct Engine::Impl {
                 log.warning("remedy " + actionId + " was interrupted by the shutdown (" + outcome.summary +
                             "); it runs again, once, when incident " + event.incident + " resumes after a restart");
             route(rules.outcome(event, actionId, outcome.ok, outcome.summary, outcome.details, took, tracker.snapshot(), interrupted));
-            saveIfChanged(false);
+            const auto pending = stateIfChanged(false);
+            lock.unlock();
+            if (pending) writeState(*pending);
         } else if (!outcome.ok && role == ActionRole::Notifier) {
             log.warning("notifier " + actionId + " could not deliver the " + toString(event.type) + " event: " + outcome.summary);
         }
@@ -316,7 +354,11 @@ struct Engine::Impl {
                 route(rules.statusNow(tracker.snapshot()));
             }
             route(rules.tick(tracker.snapshot()));
-            saveIfChanged(false);
+            if (const auto pending = stateIfChanged(false)) {
+                lock.unlock();
+                writeState(*pending);
+                lock.lock();
+            }
         }
     }
 
