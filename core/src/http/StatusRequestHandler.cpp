@@ -28,18 +28,6 @@ using Poco::Net::HTTPServerResponse;
 
 enum class Access { Public, Token };
 
-struct Route {
-    const char* path;
-    const char* method;  ///< GET routes also answer HEAD
-    Access access;
-};
-
-const Route routes[] = {
-    {"/", "GET", Access::Public},       {"/healthz", "GET", Access::Public},     {"/timeline", "GET", Access::Token},
-    {"/status", "GET", Access::Token},  {"/metrics", "GET", Access::Token},      {"/history", "GET", Access::Token},
-    {"/notify", "POST", Access::Token}, {"/maintenance", "POST", Access::Token}, {"/ack", "POST", Access::Token},
-};
-
 Poco::Logger& log() { return Poco::Logger::get("watchdog.http"); }
 
 void send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& contentType, const std::string& body) {
@@ -57,16 +45,6 @@ void sendError(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, co
     std::ostringstream body;
     o.stringify(body);
     send(response, status, "application/json", escapeJsonText(body.str()));
-}
-
-const Route* findRoute(const std::string& path) {
-    for (const auto& r : routes)
-        if (path == r.path) return &r;
-    return nullptr;
-}
-
-bool methodAllowed(const Route& route, const std::string& method) {
-    return method == route.method || (std::string(route.method) == "GET" && method == "HEAD");
 }
 
 enum class Body { Read, TooLarge, Incomplete };
@@ -146,6 +124,85 @@ void operatorRequest(const std::string& path, const std::string& body, HTTPServe
     send(response, HTTPResponse::HTTP_OK, "application/json", reply);
 }
 
+/// What a route's handler gets: the exchange, the engine, the parsed target and the body read.
+struct Exchange {
+    HTTPServerRequest& request;
+    HTTPServerResponse& response;
+    EngineStatus& engine;
+    const Poco::URI& uri;
+    const std::string& body;
+};
+
+void answerPage(const Exchange& x) { sendPage(x.response); }
+
+void answerHealth(const Exchange& x) { send(x.response, HTTPResponse::HTTP_OK, "text/plain; charset=utf-8", "ok\n"); }
+
+void answerStatus(const Exchange& x) { send(x.response, HTTPResponse::HTTP_OK, "application/json", renderStatusJson(x.engine.snapshot())); }
+
+void answerMetrics(const Exchange& x) {
+    send(x.response, HTTPResponse::HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+         renderPrometheusText(x.engine.snapshot(), readProcessFacts()));
+}
+
+void answerTimeline(const Exchange& x) {
+    try {
+        send(x.response, HTTPResponse::HTTP_OK, "application/json", timelineJson(x.engine));
+    } catch (const std::runtime_error& e) {
+        sendError(x.response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, std::string("timeline: ") + e.what());
+    }
+}
+
+void answerHistory(const Exchange& x) {
+    HistoryQuery query;
+    try {
+        query = parseHistoryQuery(x.uri.getRawQuery(), std::chrono::system_clock::now());
+    } catch (const BadHistoryQuery& e) {
+        return sendError(x.response, HTTPResponse::HTTP_BAD_REQUEST, e.what());
+    }
+    std::vector<Record> records;
+    try {
+        records = x.engine.history(query);
+    } catch (const std::runtime_error& e) {
+        return sendError(x.response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, std::string("history: ") + e.what());
+    }
+    send(x.response, HTTPResponse::HTTP_OK, "application/json", renderHistoryJson(records));
+}
+
+void answerNotify(const Exchange& x) { notify(x.request, x.response, x.engine.requestStatusReport()); }
+
+void answerMaintenance(const Exchange& x) { operatorRequest("/maintenance", x.body, x.request, x.response, x.engine); }
+
+void answerAck(const Exchange& x) { operatorRequest("/ack", x.body, x.request, x.response, x.engine); }
+
+struct Route {
+    const char* path;
+    const char* method;  ///< GET routes also answer HEAD
+    Access access;
+    void (*answer)(const Exchange&);
+};
+
+const Route routes[] = {
+    {"/", "GET", Access::Public, answerPage},
+    {"/healthz", "GET", Access::Public, answerHealth},
+    {"/status", "GET", Access::Token, answerStatus},
+    {"/metrics", "GET", Access::Token, answerMetrics},
+    {"/timeline", "GET", Access::Token, answerTimeline},
+    {"/history", "GET", Access::Token, answerHistory},
+    {"/notify", "POST", Access::Token, answerNotify},
+    {"/maintenance", "POST", Access::Token, answerMaintenance},
+    {"/ack", "POST", Access::Token, answerAck},
+};
+
+const Route* findRoute(const std::string& path) {
+    for (const auto& r : routes)
+        if (path == r.path) return &r;
+    return nullptr;
+}
+
+bool methodAllowed(const Route& route, const std::string& method) {
+    return method == route.method || (std::string(route.method) == "GET" && method == "HEAD");
+}
+
 }  // namespace
 
 void setStatus(Poco::Net::HTTPResponse& response, Poco::Net::HTTPResponse::HTTPStatus status) {
@@ -207,37 +264,7 @@ void StatusRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
                 return sendError(response, HTTPResponse::HTTP_UNAUTHORIZED, "a valid bearer token is needed");
             }
         }
-        if (path == "/") return sendPage(response);
-        if (path == "/healthz") return send(response, HTTPResponse::HTTP_OK, "text/plain; charset=utf-8", "ok\n");
-        if (path == "/status") return send(response, HTTPResponse::HTTP_OK, "application/json", renderStatusJson(engine_.snapshot()));
-        if (path == "/metrics")
-            return send(response, HTTPResponse::HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
-                        renderPrometheusText(engine_.snapshot(), readProcessFacts()));
-        if (path == "/timeline") {
-            try {
-                return send(response, HTTPResponse::HTTP_OK, "application/json", timelineJson(engine_));
-            } catch (const std::runtime_error& e) {
-                return sendError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, std::string("timeline: ") + e.what());
-            }
-        }
-        if (path == "/history") {
-            HistoryQuery query;
-            try {
-                query = parseHistoryQuery(uri.getRawQuery(), std::chrono::system_clock::now());
-            } catch (const BadHistoryQuery& e) {
-                return sendError(response, HTTPResponse::HTTP_BAD_REQUEST, e.what());
-            }
-            std::vector<Record> records;
-            try {
-                records = engine_.history(query);
-            } catch (const std::runtime_error& e) {
-                return sendError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, std::string("history: ") + e.what());
-            }
-            return send(response, HTTPResponse::HTTP_OK, "application/json", renderHistoryJson(records));
-        }
-        if (path == "/notify") return notify(request, response, engine_.requestStatusReport());
-        if (path == "/maintenance" || path == "/ack") return operatorRequest(path, bodyText, request, response, engine_);
-        sendError(response, HTTPResponse::HTTP_NOT_FOUND, "no such path");
+        route->answer(Exchange{request, response, engine_, uri, bodyText});
     } catch (const Poco::Exception& e) {
         log().error(escapeForLog(method + " " + path + ": " + e.displayText()));
         if (!response.sent()) sendError(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error (see the daemon's log)");
