@@ -1,6 +1,7 @@
 #include "discord_notify_action.h"
 
 #include "DiscordText.h"
+#include "EventTypes.h"
 
 #include <watchdog/Plugin.h>
 #include <watchdog/Version.h>
@@ -15,26 +16,6 @@ namespace watchdog {
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.discord_notify"); }
-
-const std::vector<EventType> kAllEvents = {EventType::Startup,
-                                           EventType::Status,
-                                           EventType::Warning,
-                                           EventType::Cancelled,
-                                           EventType::Failover,
-                                           EventType::Outcome,
-                                           EventType::Recovered,
-                                           EventType::CheckError,
-                                           EventType::Shutdown,
-                                           EventType::Limited,
-                                           EventType::Verified,
-                                           EventType::NotVerified,
-                                           EventType::Failback,
-                                           EventType::FailbackCancelled,
-                                           EventType::Flapping,
-                                           EventType::Stable,
-                                           EventType::MaintenanceStarted,
-                                           EventType::MaintenanceEnded,
-                                           EventType::Acknowledged};
 
 // The events of an incident that ring phones: besides editing the card, they are posted on their own.
 const std::vector<std::string> kAlsoPostDefault = {"failover", "recovered", "limited", "not_verified"};
@@ -79,7 +60,7 @@ void DiscordNotifyAction::configure(const Options& block) {
         options.fail("mention", "'" + render_.mentionRole + "' is not a role id (digits, e.g. 123456789012345678, or <@&ID>)");
 
     std::vector<std::string> all;
-    for (EventType t : kAllEvents) all.push_back(toString(t));
+    for (EventType t : common::allEventTypes()) all.push_back(toString(t));
     events_.clear();
     for (const auto& word : options.stringList("events", all)) {
         auto type = eventTypeFromString(word);

@@ -1,6 +1,7 @@
 #include "exec_action.h"
 
 #include "EventEnvironment.h"
+#include "EventTypes.h"
 
 #include <watchdog/HumanFormat.h>
 #include <watchdog/Plugin.h>
@@ -19,26 +20,6 @@ namespace watchdog {
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("watchdog.action.exec"); }
-
-const std::vector<EventType> kAllEvents = {EventType::Startup,
-                                           EventType::Status,
-                                           EventType::Warning,
-                                           EventType::Cancelled,
-                                           EventType::Failover,
-                                           EventType::Outcome,
-                                           EventType::Recovered,
-                                           EventType::CheckError,
-                                           EventType::Shutdown,
-                                           EventType::Limited,
-                                           EventType::Verified,
-                                           EventType::NotVerified,
-                                           EventType::Failback,
-                                           EventType::FailbackCancelled,
-                                           EventType::Flapping,
-                                           EventType::Stable,
-                                           EventType::MaintenanceStarted,
-                                           EventType::MaintenanceEnded,
-                                           EventType::Acknowledged};
 
 bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0 && !Poco::File(path).isDirectory(); }
 
@@ -108,7 +89,7 @@ void ExecAction::configure(const Options& block) {
     role_ = options.choice("role", {"notifier", "remedy"}, "remedy") == "notifier" ? ActionRole::Notifier : ActionRole::Remedy;
 
     std::vector<std::string> all;
-    for (EventType t : kAllEvents) all.push_back(toString(t));
+    for (EventType t : common::allEventTypes()) all.push_back(toString(t));
     events_.clear();
     for (const auto& word : options.stringList("events", all)) {
         auto type = eventTypeFromString(word);
