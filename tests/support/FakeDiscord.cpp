@@ -248,7 +248,7 @@ std::string FakeDiscord::webhookUrl() const { return baseUrl() + "/api/webhooks/
 
 void FakeDiscord::rateLimitNext(int count, double retryAfterSeconds, RetryAfterIn where, bool global) {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::RateLimit, 429, retryAfterSeconds, where, global});
+    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::RateLimit, 429, retryAfterSeconds, where, global, ""});
 }
 
 void FakeDiscord::rateLimitNextEdits(int count, double retryAfterSeconds) {
@@ -259,12 +259,12 @@ void FakeDiscord::rateLimitNextEdits(int count, double retryAfterSeconds) {
 
 void FakeDiscord::failNext(int count, int status) {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::Fail, status, 0, RetryAfterIn::Both, false});
+    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::Fail, status, 0, RetryAfterIn::Both, false, ""});
 }
 
 void FakeDiscord::hangNext(int count) {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::Hang, 0, 0, RetryAfterIn::Both, false});
+    for (int i = 0; i < count; ++i) state_->scripts.push_back({Script::Kind::Hang, 0, 0, RetryAfterIn::Both, false, ""});
 }
 
 void FakeDiscord::releaseHangs() {
