@@ -134,27 +134,71 @@ void MysqlSink::open() {
     }
 }
 
-void MysqlSink::store(const std::vector<Record>& batch) {
-    MysqlConnection& c = *connection_;
+namespace {
+
+// The (seq, time_ms) pairs of the batch's sequence range already in the records table, locked for
+// the transaction: a replayed batch lands once.
+std::set<std::pair<std::uint64_t, long long>> storedKeys(MysqlConnection& c, const std::string& table, const std::vector<Record>& batch) {
     std::uint64_t lo = batch.front().sequence, hi = lo;
     for (const Record& r : batch) {
         lo = std::min(lo, r.sequence);
         hi = std::max(hi, r.sequence);
     }
+    std::set<std::pair<std::uint64_t, long long>> stored;
+    for (const auto& row : c.select("SELECT seq, time_ms FROM `" + table + "` WHERE seq BETWEEN " + std::to_string(lo) + " AND " +
+                                    std::to_string(hi) + " FOR UPDATE"))
+        stored.emplace(std::stoull(row[0].value_or("0")), std::stoll(row[1].value_or("0")));
+    return stored;
+}
+
+// One row of the records table: kRecordsColumns values.
+void appendRecordRow(std::vector<MysqlValue>& records, const Record& r, long long timeMs, const MysqlValue& millis) {
+    const bool isResult = r.kind == RecordKind::Result;
+    records.emplace_back(static_cast<long long>(r.sequence));
+    records.emplace_back(timeMs);
+    records.emplace_back(millis);
+    records.emplace_back(std::string(isResult ? "result" : "event"));
+    records.emplace_back(fitted(r.pipeline, 255));
+    records.emplace_back(fitted(isResult || !r.checkId.empty() ? r.checkId : r.event.checkId, 255));
+    records.emplace_back(fitted(r.checkLabel, 255));
+    if (isResult) {
+        records.emplace_back(std::string(toString(r.result.status)));
+        records.emplace_back();
+        // NaN and infinities have no SQL value; storing them would fail the whole batch.
+        const bool finite = r.result.value && std::isfinite(*r.result.value);
+        records.emplace_back(finite ? MysqlValue(*r.result.value) : MysqlValue());
+        records.emplace_back(r.result.unit.empty() ? MysqlValue() : MysqlValue(fitted(r.result.unit, 64)));
+        records.emplace_back(text(r.result.summary));
+        records.emplace_back(r.result.status == Status::Error ? text(r.result.summary) : MysqlValue());
+        records.emplace_back(static_cast<long long>(r.duration.count()));
+        records.emplace_back(textOrNull(detailsJson(r.result.details)));
+    } else {
+        records.emplace_back();
+        records.emplace_back(std::string(toString(r.event.type)));
+        records.emplace_back();
+        records.emplace_back();
+        records.emplace_back(text(r.event.summary));
+        records.emplace_back(r.event.type == EventType::CheckError ? text(r.event.summary) : MysqlValue());
+        records.emplace_back(r.event.duration ? MysqlValue(static_cast<long long>(r.event.duration->count())) : MysqlValue());
+        records.emplace_back(textOrNull(detailsJson(r.event.details)));
+    }
+    // Results are rebuilt from their columns; events have more fields than columns.
+    records.emplace_back(isResult ? MysqlValue() : MysqlValue(validUtf8(recordToJsonLine(r))));
+}
+
+}  // namespace
+
+void MysqlSink::store(const std::vector<Record>& batch) {
+    MysqlConnection& c = *connection_;
     c.execute("START TRANSACTION");
     try {
-        std::set<std::pair<std::uint64_t, long long>> stored;
-        for (const auto& row : c.select("SELECT seq, time_ms FROM `" + tables_.records + "` WHERE seq BETWEEN " + std::to_string(lo) +
-                                        " AND " + std::to_string(hi) + " FOR UPDATE"))
-            stored.emplace(std::stoull(row[0].value_or("0")), std::stoll(row[1].value_or("0")));
-
+        std::set<std::pair<std::uint64_t, long long>> stored = storedKeys(c, tables_.records, batch);
         std::vector<MysqlValue> legacy, records;
         legacy.reserve(batch.size() * 3);
         records.reserve(batch.size() * kRecordsColumns);
         for (const Record& r : batch) {
             const long long timeMs = toEpochMs(r.time);
             if (!stored.emplace(r.sequence, timeMs).second) continue;  // already stored: a replay
-            const bool isResult = r.kind == RecordKind::Result;
             // FROM_UNIXTIME covers 1970..2038-01-19 on MariaDB 10.11; outside it strict mode refuses the
             // INSERT, so such a time is sent as NULL (time_ms keeps the real value).
             const bool convertible = timeMs >= 0 && timeMs / 1000 <= 2147483647LL;
@@ -163,41 +207,12 @@ void MysqlSink::store(const std::vector<Record>& batch) {
                 seconds = MysqlValue(timeMs / 1000);
                 millis = MysqlValue(timeMs);
             }
-            if (isResult) {
+            if (r.kind == RecordKind::Result) {
                 legacy.emplace_back(seconds);
                 legacy.emplace_back(forCharset(fitted(r.checkLabel, schema_.labelLength), schema_.labelCharset));
                 legacy.emplace_back(std::string(r.result.status == Status::Pass ? "pass" : "fail"));
             }
-            records.emplace_back(static_cast<long long>(r.sequence));
-            records.emplace_back(timeMs);
-            records.emplace_back(millis);
-            records.emplace_back(std::string(isResult ? "result" : "event"));
-            records.emplace_back(fitted(r.pipeline, 255));
-            records.emplace_back(fitted(isResult || !r.checkId.empty() ? r.checkId : r.event.checkId, 255));
-            records.emplace_back(fitted(r.checkLabel, 255));
-            if (isResult) {
-                records.emplace_back(std::string(toString(r.result.status)));
-                records.emplace_back();
-                // NaN and infinities have no SQL value; storing them would fail the whole batch.
-                const bool finite = r.result.value && std::isfinite(*r.result.value);
-                records.emplace_back(finite ? MysqlValue(*r.result.value) : MysqlValue());
-                records.emplace_back(r.result.unit.empty() ? MysqlValue() : MysqlValue(fitted(r.result.unit, 64)));
-                records.emplace_back(text(r.result.summary));
-                records.emplace_back(r.result.status == Status::Error ? text(r.result.summary) : MysqlValue());
-                records.emplace_back(static_cast<long long>(r.duration.count()));
-                records.emplace_back(textOrNull(detailsJson(r.result.details)));
-            } else {
-                records.emplace_back();
-                records.emplace_back(std::string(toString(r.event.type)));
-                records.emplace_back();
-                records.emplace_back();
-                records.emplace_back(text(r.event.summary));
-                records.emplace_back(r.event.type == EventType::CheckError ? text(r.event.summary) : MysqlValue());
-                records.emplace_back(r.event.duration ? MysqlValue(static_cast<long long>(r.event.duration->count())) : MysqlValue());
-                records.emplace_back(textOrNull(detailsJson(r.event.details)));
-            }
-            // Results are rebuilt from their columns; events have more fields than columns.
-            records.emplace_back(isResult ? MysqlValue() : MysqlValue(validUtf8(recordToJsonLine(r))));
+            appendRecordRow(records, r, timeMs, millis);
         }
         if (!legacy.empty()) c.insertRows(legacyInsert_, "(FROM_UNIXTIME(?),?,?)", 3, legacy);
         if (!records.empty())
