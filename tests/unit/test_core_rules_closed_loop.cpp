@@ -3,19 +3,17 @@
 #include "engine/CheckTracker.h"
 #include "engine/RuleEngine.h"
 
+#include "ManualClock.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
 using namespace watchdog;
+using watchdog::test::ManualClock;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct ManualClock : Clock {
-    TimePoint t = fromEpochMs(1'800'000'000'000);
-    TimePoint now() const override { return t; }
-};
 
 RuleSpec failover(std::chrono::milliseconds wait) {
     RuleSpec r;

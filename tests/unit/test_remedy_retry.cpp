@@ -5,17 +5,15 @@
 #include "engine/RuleEngine.h"
 #include "engine/StateFile.h"
 
+#include "ManualClock.h"
+
 #include <doctest/doctest.h>
 
 using namespace watchdog;
+using watchdog::test::ManualClock;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct ManualClock : Clock {
-    TimePoint t = fromEpochMs(1'800'000'000'000);
-    TimePoint now() const override { return t; }
-};
 
 RuleSpec failover() {
     RuleSpec r;

@@ -2,17 +2,13 @@
 // refused with the time the next may go, and only the first refusal of a window marked for the log.
 #include "engine/StatusReportLimiter.h"
 
+#include "ManualClock.h"
+
 #include <doctest/doctest.h>
 
 using namespace watchdog;
+using watchdog::test::ManualClock;
 using namespace std::chrono_literals;
-
-namespace {
-struct ManualClock : Clock {
-    TimePoint t = fromEpochMs(1'800'000'000'000);
-    TimePoint now() const override { return t; }
-};
-}  // namespace
 
 TEST_CASE("200 requests inside one window send one report; the window's end lets the next one go") {
     ManualClock clock;
