@@ -1,10 +1,10 @@
 // aws_start against FakeEc2 (a local EC2 endpoint that verifies SigV4 and keeps instance state) and
 // FakeImds (IMDSv2). Waits are in milliseconds; every assertion is what a user would see.
-#include "aws_start_action.h"
+#include "AwsStartAction.h"
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Logger.h>
@@ -40,7 +40,7 @@ struct Rig {
     FakeEc2 ec2{"eu-west-2"};
     std::atomic<bool> stopping{false};
     std::map<std::string, std::string> env;
-    std::unique_ptr<watchdog::AwsStartAction> action;
+    std::unique_ptr<watchdog::aws_start::AwsStartAction> action;
 
     Rig() {
         ec2.addCredentials(kKey, kSecret);
@@ -65,7 +65,7 @@ struct Rig {
         }
         std::string yaml;
         for (const auto& [k, v] : lines) yaml += k + ": " + v + "\n";
-        action = std::make_unique<watchdog::AwsStartAction>();
+        action = std::make_unique<watchdog::aws_start::AwsStartAction>();
         auto vars = env;
         action->setEnvironment([vars](const std::string& n) -> std::optional<std::string> {
             auto it = vars.find(n);
@@ -387,7 +387,7 @@ TEST_CASE("EC2 unreachable: retried, then a clear failure") {
                              "\nregion: eu-west-2\nendpoint: http://127.0.0.1:" + std::to_string(port) +
                              "\ninstance_role: false\nretry_backoff: 5ms\nattempts: 2\nrequest_timeout: 500ms\n"
                              "access_key_id: AKIAX\nsecret_access_key: y\n";
-    watchdog::AwsStartAction action;
+    watchdog::aws_start::AwsStartAction action;
     action.configure(watchdog::testing::optionsFromYaml(yaml, "actions.backup"));
     std::atomic<bool> stopping{false};
     const auto o = action.execute(watchdog::Event{}, watchdog::ActionContext{"backup", "Backup", false, &stopping});

@@ -1,9 +1,9 @@
 // configure(): every bad option is one clear line naming file:line:col and the key.
-#include "aws_start_action.h"
+#include "AwsStartAction.h"
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <doctest/doctest.h>
 
@@ -20,7 +20,7 @@ watchdog::aws::EnvironmentReader fakeEnv(std::map<std::string, std::string> env)
 }
 
 std::string configureError(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-    watchdog::AwsStartAction action;
+    watchdog::aws_start::AwsStartAction action;
     action.setEnvironment(fakeEnv(std::move(env)));
     try {
         watchdog::testing::configureFrom(action, yaml, "actions.backup");
@@ -32,7 +32,7 @@ std::string configureError(const std::string& yaml, std::map<std::string, std::s
 
 /// The region a configured action reports in its outcome details.
 std::string configuredRegion(const std::string& yaml, std::map<std::string, std::string> env) {
-    watchdog::AwsStartAction action;
+    watchdog::aws_start::AwsStartAction action;
     action.setEnvironment(fakeEnv(std::move(env)));
     watchdog::testing::configureFrom(action, yaml, "actions.backup");
     return action.region();

@@ -1,11 +1,11 @@
 // The real endpoint is HTTPS with certificate verification. A local TLS front (certificates made
 // with the openssl program) relays to FakeEc2: a certificate from a CA the system trusts (here via
 // SSL_CERT_FILE, which OpenSSL's default verify paths honour) works; a self-signed one is refused.
-#include "aws_start_action.h"
+#include "AwsStartAction.h"
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -99,7 +99,7 @@ watchdog::Outcome startThrough(const std::string& endpoint) {
     const std::string yaml = std::string("instance_id: ") + kId + "\nregion: eu-west-2\nendpoint: " + endpoint +
                              "\ninstance_role: false\npoll_interval: 10ms\nmax_wait: 5s\nattempts: 1\nrequest_timeout: 5s\n"
                              "access_key_id: AKIATLSTEST000000001\nsecret_access_key: tls-secret\n";
-    watchdog::AwsStartAction action;
+    watchdog::aws_start::AwsStartAction action;
     action.configure(watchdog::testing::optionsFromYaml(yaml, "actions.backup"));
     std::atomic<bool> stopping{false};
     watchdog::Event event;

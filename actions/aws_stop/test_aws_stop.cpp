@@ -1,11 +1,11 @@
 // aws_stop against FakeEc2 (a local EC2 endpoint that verifies SigV4 and keeps instance state):
 // describe first, stop only a running instance and only the configured one, wait for `stopped`.
 // Waits are in milliseconds.
-#include "aws_stop_action.h"
+#include "AwsStopAction.h"
 
 #include "FakeEc2.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <doctest/doctest.h>
 
@@ -30,7 +30,7 @@ std::string detail(const watchdog::Outcome& o, const std::string& key) {
 struct Rig {
     FakeEc2 ec2{"eu-west-2"};
     std::atomic<bool> stopping{false};
-    std::unique_ptr<watchdog::AwsStopAction> action;
+    std::unique_ptr<watchdog::aws_stop::AwsStopAction> action;
 
     explicit Rig(const std::string& secret = kSecret, const std::string& extra = "") {
         ec2.addCredentials(kKey, kSecret);
@@ -39,7 +39,7 @@ struct Rig {
                                  "\ninstance_role: false\npoll_interval: 10ms\nmax_wait: 5s\nretry_backoff: 5ms\nattempts: 3\n"
                                  "access_key_id: " +
                                  kKey + "\nsecret_access_key: " + secret + "\n" + extra;
-        action = std::make_unique<watchdog::AwsStopAction>();
+        action = std::make_unique<watchdog::aws_stop::AwsStopAction>();
         action->setEnvironment([](const std::string&) -> std::optional<std::string> { return std::nullopt; });
         action->configure(watchdog::testing::optionsFromYaml(yaml, "actions.stop_backup"));
     }
@@ -168,7 +168,7 @@ TEST_CASE("dry run: EC2's DryRun says whether the stop would be allowed; nothing
 
 TEST_CASE("the options are aws_start's: a malformed instance id is refused where it is written") {
     FakeEc2 ec2;
-    watchdog::AwsStopAction action;
+    watchdog::aws_stop::AwsStopAction action;
     try {
         action.configure(watchdog::testing::optionsFromYaml("instance_id: i-xyz\nregion: eu-west-2\n", "actions.stop_backup"));
         FAIL("configure accepted i-xyz");

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <sstream>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 namespace {
 
@@ -182,4 +182,4 @@ std::string toJson(const Message& original) {
     return out.str();
 }
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

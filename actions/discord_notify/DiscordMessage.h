@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 /// Discord's documented limits for a webhook message (protocols.md 2.2).
 namespace limits {
@@ -59,4 +59,4 @@ Message fitToLimits(Message message);
 /// The JSON body for the webhook (fitToLimits() applied first); always carries allowed_mentions.
 std::string toJson(const Message& message);
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

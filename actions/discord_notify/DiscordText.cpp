@@ -1,6 +1,6 @@
 #include "DiscordText.h"
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 namespace {
 
@@ -87,4 +87,4 @@ std::string truncateTo(const std::string& text, std::size_t max) {
     return trim(out) + kEllipsis;
 }
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <string>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 /// Discord's length of a text: UTF-16 code units of the trimmed text. Discord does not say how it
 /// counts "characters" (protocols.md 2.2); UTF-16 units are never fewer than code points, so a text
@@ -19,4 +19,4 @@ std::string trim(const std::string& text);
 /// The trimmed text cut at a code point boundary so that discordLength() <= max, ending in "…" when cut.
 std::string truncateTo(const std::string& text, std::size_t max);
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

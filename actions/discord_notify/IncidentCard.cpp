@@ -2,7 +2,7 @@
 
 #include <watchdog/HumanFormat.h>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 namespace {
 
@@ -72,4 +72,4 @@ Message renderCard(const IncidentCard& card, const Message& latest) {
     return m;
 }
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 /// One line of an incident's story on its card.
 struct CardStep {
@@ -37,4 +37,4 @@ Message renderCard(const IncidentCard& card, const Message& latest);
 /// check's own news such as flapping or a check error).
 bool belongsOnCard(const Event& event);
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 namespace {
 
@@ -121,4 +121,4 @@ std::string IncidentCardStore::save(TimePoint now) {
     return "";
 }
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 /// The cards of recent incidents, kept in a small JSON file so that a restart keeps editing the same
 /// Discord message. Cards whose last event is older than a week are dropped, and at most 100 are kept.
@@ -31,4 +31,4 @@ private:
     std::vector<IncidentCard> cards_;
 };
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

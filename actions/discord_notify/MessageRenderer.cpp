@@ -4,7 +4,7 @@
 
 #include <map>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 namespace {
 
@@ -268,4 +268,4 @@ Message render(const Event& event, const RenderSettings& settings) {
     return m;
 }
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

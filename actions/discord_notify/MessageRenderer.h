@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 /// What the user chose about how messages look.
 struct RenderSettings {
@@ -34,4 +34,4 @@ Message render(const Event& event, const RenderSettings& settings);
 /// The startup line of the old script for this time (local time, seconds).
 std::string startupLine(TimePoint time);
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 namespace {
 
@@ -202,4 +202,4 @@ Delivery WebhookClient::deliver(const Request& request, const std::string& body,
     }
 }
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 /// How hard to try to deliver one message.
 struct DeliverySettings {
@@ -75,4 +75,4 @@ private:
 /// Sleeps for `wait` in short slices; false if `stopping()` became true first.
 bool pauseUnlessStopping(std::chrono::milliseconds wait, const std::function<bool()>& stopping);
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

@@ -5,7 +5,7 @@
 
 #include <regex>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 std::optional<WebhookUrl> WebhookUrl::parse(const std::string& url, std::string& error) {
     const std::string example = " (expected https://discord.com/api/webhooks/ID/TOKEN)";
@@ -76,4 +76,4 @@ std::string WebhookUrl::redact(const std::string& text) const {
     return out;
 }
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

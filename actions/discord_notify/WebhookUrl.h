@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-namespace watchdog::discord {
+namespace watchdog::discord_notify {
 
 /// A Discord webhook URL, rewritten to the versioned API path and able to hide its token.
 ///
@@ -42,4 +42,4 @@ private:
     std::string authority() const;
 };
 
-}  // namespace watchdog::discord
+}  // namespace watchdog::discord_notify

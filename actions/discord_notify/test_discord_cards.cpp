@@ -10,7 +10,8 @@
 #include <doctest/doctest.h>
 
 using namespace watchdog;
-using namespace watchdog::discord;
+using namespace watchdog::discord_notify;
+using namespace watchdog::discord_notify;
 using watchdog::test::FakeDiscord;
 
 namespace {

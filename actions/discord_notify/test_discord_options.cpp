@@ -1,13 +1,14 @@
 // Webhook URLs and options: every bad value is one clear line, and the token never shows.
 #include "WebhookUrl.h"
-#include "discord_notify_action.h"
+#include "DiscordNotifyAction.h"
 
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <doctest/doctest.h>
 
 using namespace watchdog;
-using watchdog::discord::WebhookUrl;
+using namespace watchdog::discord_notify;
+using watchdog::discord_notify::WebhookUrl;
 
 namespace {
 

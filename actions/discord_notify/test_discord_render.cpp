@@ -13,7 +13,8 @@
 #include <regex>
 
 using namespace watchdog;
-using namespace watchdog::discord;
+using namespace watchdog::discord_notify;
+using namespace watchdog::discord_notify;
 using watchdog::test::FakeDiscord;
 
 namespace {

@@ -1,9 +1,9 @@
 // HTTPS: the certificate is verified (system store by default, or ca_file), against a local TLS
 // webhook with a self-signed certificate made by openssl for the test.
-#include "discord_notify_action.h"
+#include "DiscordNotifyAction.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -19,6 +19,7 @@
 #include <atomic>
 
 using namespace watchdog;
+using namespace watchdog::discord_notify;
 using namespace std::chrono_literals;
 
 namespace {

@@ -1,12 +1,12 @@
 // discord_notify against FakeDiscord: delivery, Discord's 429 and 5xx answers, a hanging server, a
 // proxy that trickles its answer, a refused webhook, a burst through the core's action queue, and
 // no token in any log line.
-#include "discord_notify_action.h"
+#include "DiscordNotifyAction.h"
 
 #include "FakeDiscord.h"
 #include "TestSupport.h"
 #include "TrickleServer.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "engine/ActionRunner.h"
 
 #include <Poco/AutoPtr.h>
@@ -23,6 +23,7 @@
 #include <thread>
 
 using namespace watchdog;
+using namespace watchdog::discord_notify;
 using watchdog::test::FakeDiscord;
 using watchdog::test::RetryAfterIn;
 using Ms = std::chrono::milliseconds;

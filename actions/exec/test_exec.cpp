@@ -1,10 +1,10 @@
 // exec against real processes: the event in the environment and on stdin, exit codes, output
 // capture, the timeout killing the whole process group, no shell unless asked.
 #include "EventEnvironment.h"
-#include "exec_action.h"
+#include "ExecAction.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::exec;
 using watchdog::test::TempDir;
 using Ms = std::chrono::milliseconds;
 

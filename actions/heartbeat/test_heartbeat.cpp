@@ -1,10 +1,10 @@
 // The heartbeat action on its own: options, which ping each event calls for (the rate limit and the
 // fail/success switch), and pings against a local HTTP endpoint (paths, methods, bodies, timeout).
 #include "PingPlan.h"
-#include "heartbeat_action.h"
+#include "HeartbeatAction.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <Poco/StreamCopier.h>
 

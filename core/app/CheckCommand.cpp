@@ -2,7 +2,7 @@
 #include "Logging.h"
 #include "PipelineLoading.h"
 #include "engine/Scheduler.h"
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>

@@ -1,6 +1,6 @@
 #include "CurrentEngine.h"
 
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <Poco/Logger.h>
 

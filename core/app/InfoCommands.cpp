@@ -5,8 +5,8 @@
 #include "history/HistoryReport.h"
 #include "plugins/PluginLoader.h"
 #include "migrate/MigrateEnv.h"
-#include "watchdog/Duration.h"
-#include "watchdog/HumanFormat.h"
+#include <watchdog/Duration.h>
+#include <watchdog/HumanFormat.h>
 
 #include <iomanip>
 #include <iostream>

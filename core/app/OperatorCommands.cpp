@@ -6,9 +6,9 @@
 
 #include "config/Pipeline.h"
 #include "engine/StateFile.h"
-#include "watchdog/ConfigError.h"
-#include "watchdog/Duration.h"
-#include "watchdog/HumanFormat.h"
+#include <watchdog/ConfigError.h>
+#include <watchdog/Duration.h>
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>

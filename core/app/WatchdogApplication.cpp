@@ -1,7 +1,7 @@
 #include "WatchdogApplication.h"
 
-#include "watchdog/Abi.h"
-#include "watchdog/Version.h"
+#include <watchdog/Abi.h>
+#include <watchdog/Version.h>
 
 #include <Poco/Path.h>
 #include <Poco/Util/Option.h>

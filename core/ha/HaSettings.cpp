@@ -1,13 +1,14 @@
 #include "HaSettings.h"
 
 #include "config/Pipeline.h"
-#include "mysql_settings.h"
+#include "MysqlSettings.h"
 
 #include <Poco/Environment.h>
 
 #include <algorithm>
 
 namespace watchdog {
+using namespace mysql;
 
 HaSettings readHaSettings(const Options& block) {
     Options options = block;

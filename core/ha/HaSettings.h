@@ -1,8 +1,8 @@
 #pragma once
 
-#include "mysql_connection.h"
+#include "MysqlConnection.h"
 
-#include "watchdog/Options.h"
+#include <watchdog/Options.h>
 
 #include <chrono>
 #include <string>
@@ -15,7 +15,7 @@ struct HaSettings {
     std::string node;                      ///< this node's name (default: the host name)
     bool primary = false;                  ///< the node on the encoder's host
     bool actWhenDbDown = false;            ///< `when_db_down: act` (default for a primary) or `wait`
-    MysqlSettings database;                ///< the mysql sink's connection keys
+    mysql::MysqlSettings database;         ///< the mysql sink's connection keys
 
     /// How often the lease is renewed: a third of the ttl, so two renewals may fail before it expires.
     std::chrono::milliseconds renewEvery() const { return ttl / 3; }

@@ -1,12 +1,13 @@
 #include "MysqlLease.h"
 
-#include "mysql_connection.h"
+#include "MysqlConnection.h"
 
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/Logger.h>
 
 namespace watchdog {
+using namespace mysql;
 
 namespace {
 

@@ -11,7 +11,9 @@
 
 namespace watchdog {
 
+namespace mysql {
 class MysqlConnection;
+}
 
 /// The lease of `ha: { lease: mysql }`: one row per pipeline in watchdog_ha_lease (holder, fencing
 /// token, expiry, last renewal, all in the database's clock), taken and renewed in a transaction
@@ -47,9 +49,9 @@ private:
     struct Observed;
 
     void loop();
-    void createTables(MysqlConnection& db);
+    void createTables(mysql::MysqlConnection& db);
     /// The engine's connection, connected if needed; throws MysqlError. `opsMutex_` held.
-    MysqlConnection& ops();
+    mysql::MysqlConnection& ops();
     void noteDatabaseDown(const std::string& error);
     bool leaseValidLocally() const;
 
@@ -66,10 +68,10 @@ private:
     bool downLogged_ = false;
     std::string error_;
 
-    std::mutex renewMutex_;                     // one lease round at a time (the thread, tests, stop)
-    std::unique_ptr<MysqlConnection> leaseDb_;  // the lease rounds'
+    std::mutex renewMutex_;                            // one lease round at a time (the thread, tests, stop)
+    std::unique_ptr<mysql::MysqlConnection> leaseDb_;  // the lease rounds'
     std::mutex opsMutex_;
-    std::unique_ptr<MysqlConnection> opsDb_;  // claims and incidents
+    std::unique_ptr<mysql::MysqlConnection> opsDb_;  // claims and incidents
     std::condition_variable wake_;
     bool stopping_ = false;
     std::thread thread_;

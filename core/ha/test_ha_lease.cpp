@@ -5,7 +5,7 @@
 #include "MysqlLease.h"
 #include "config/ConfigNode.h"
 #include "config/Pipeline.h"
-#include "mysql_connection.h"
+#include "MysqlConnection.h"
 
 #include "MariaDbServer.h"
 #include "TestSupport.h"
@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 
 using namespace watchdog;
+using namespace watchdog::mysql;
 using namespace watchdog::test;
 using namespace std::chrono_literals;
 

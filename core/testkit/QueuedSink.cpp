@@ -1,4 +1,4 @@
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include "history/SinkQueue.h"
 

@@ -1,5 +1,5 @@
 // disk_free's tests, written with the plugin test kit installed with the SDK.
-#include "disk_free_check.h"
+#include "DiskFreeCheck.h"
 
 #include <watchdog/testing/PluginTestKit.h>
 

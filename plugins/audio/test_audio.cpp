@@ -1,11 +1,11 @@
 // Unit tests: options, playlists, the loudness meter on generated samples, silence across runs,
 // picking new segments, and the result's text.
-#include "audio_check.h"
-#include "hls_playlist.h"
+#include "AudioCheck.h"
+#include "HlsPlaylist.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
-#include "watchdog/ConfigError.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include <watchdog/ConfigError.h>
 
 #include <doctest/doctest.h>
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 using namespace watchdog;
+using namespace watchdog::audio;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

@@ -1,12 +1,12 @@
 // Integration tests on real encoder output (made by the ffmpeg program) read from disk and over HTTP,
 // and on bad input: HTML instead of audio, a server that never sends a byte, undecodable, corrupt and
 // truncated segments, a 1 GB "segment".
-#include "audio_check.h"
-#include "audio_fixtures.h"
+#include "AudioCheck.h"
+#include "AudioFixtures.h"
 
 #include "TestSupport.h"
 #include "TrickleServer.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::audio;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

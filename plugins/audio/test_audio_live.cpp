@@ -5,7 +5,7 @@
 // Icecast mount over HTTPS, with the certificate verified.
 #include "IcecastServer.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
 
 #include <Poco/JSON/Object.h>

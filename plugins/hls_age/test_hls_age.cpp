@@ -1,10 +1,10 @@
 // Unit tests: ages from file times at a fixed "now", the playlist rules, unreadable folders, options.
-#include "hls_age_check.h"
-#include "hls_age_scan.h"
+#include "HlsAgeCheck.h"
+#include "HlsAgeScan.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
-#include "watchdog/ConfigError.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include <watchdog/ConfigError.h>
 
 #include <doctest/doctest.h>
 
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::hls_age;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

@@ -1,9 +1,9 @@
 // Integration test: hls_age on the HLS output of a real ffmpeg, before and after the encoder dies.
-#include "hls_age_check.h"
+#include "HlsAgeCheck.h"
 
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -11,6 +11,7 @@
 #include <thread>
 
 using namespace watchdog;
+using namespace watchdog::hls_age;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

@@ -1,9 +1,9 @@
 // Unit tests: counting rules, limits, unreadable directories, option validation.
-#include "hls_count_check.h"
+#include "HlsCountCheck.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
-#include "watchdog/ConfigError.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include <watchdog/ConfigError.h>
 
 #include <doctest/doctest.h>
 
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::hls_count;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 

@@ -1,14 +1,15 @@
 // Integration test: hls_count on the HLS output of a real ffmpeg.
-#include "hls_count_check.h"
+#include "HlsCountCheck.h"
 
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
 
 using namespace watchdog;
+using namespace watchdog::hls_count;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

@@ -1,10 +1,10 @@
 // Unit tests: the playlist parser (ffmpeg's and Liquidsoap's output, masters, hostile text), stall
 // tracking on a hand-driven clock, missing and empty segments, option validation.
-#include "hls_playlist_check.h"
+#include "HlsPlaylistCheck.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
-#include "watchdog/ConfigError.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include <watchdog/ConfigError.h>
 
 #include <doctest/doctest.h>
 
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 using namespace watchdog;
+using namespace watchdog::hls_playlist;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

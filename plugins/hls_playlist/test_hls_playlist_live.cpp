@@ -1,12 +1,12 @@
 // Integration tests: hls_playlist on the HLS output of real ffmpeg processes, read from disk and over
 // HTTP from a local server; a paused encoder, a deleted segment, a master with two variants, and
 // servers that answer with garbage, HTML, huge bodies or nothing at all.
-#include "hls_playlist_check.h"
+#include "HlsPlaylistCheck.h"
 
 #include "FfmpegEncoder.h"
 #include "TestSupport.h"
 #include "TrickleServer.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 using namespace watchdog;
+using namespace watchdog::hls_playlist;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

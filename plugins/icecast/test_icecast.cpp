@@ -1,15 +1,16 @@
 // Unit tests: parsing /admin/stats bodies and judging them, option validation.
-#include "icecast_check.h"
-#include "icecast_stats.h"
+#include "IcecastCheck.h"
+#include "IcecastStats.h"
 
-#include "watchdog/testing/PluginTestKit.h"
-#include "watchdog/ConfigError.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include <watchdog/ConfigError.h>
 
 #include <doctest/doctest.h>
 
 #include <string>
 
 using namespace watchdog;
+using namespace watchdog::icecast;
 using namespace watchdog::testing;
 
 namespace {

@@ -3,12 +3,12 @@
 // after SIGCONT; an encoder killed and started again is a reconnect; expect_source_ip names the
 // address Icecast shows. Icecast refreshes total_bytes_read every 5 s, so the waits here are for
 // what the check reports, polled every 250 ms, never fixed sleeps.
-#include "icecast_check.h"
+#include "IcecastCheck.h"
 
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <doctest/doctest.h>
 
@@ -17,6 +17,7 @@
 #include <ctime>
 
 using namespace watchdog;
+using namespace watchdog::icecast;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

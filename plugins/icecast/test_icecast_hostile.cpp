@@ -1,11 +1,11 @@
 // A hostile stats server (200k levels of nested XML, 1.4 MB, under max_body): the check reports an
 // error with the reason, and neither `check` nor `run` of the real binary dies of it. A server that
 // trickles its answer a byte at a time cannot hold the check past its timeout.
-#include "icecast_check.h"
+#include "IcecastCheck.h"
 
 #include "TestSupport.h"
 #include "TrickleServer.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -15,6 +15,7 @@
 #include <atomic>
 
 using namespace watchdog;
+using namespace watchdog::icecast;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

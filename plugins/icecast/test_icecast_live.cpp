@@ -1,12 +1,12 @@
 // Integration tests: the icecast check against a real icecast2 fed by a real ffmpeg, and against local
 // HTTP servers that misbehave the ways a broken proxy or server does.
-#include "icecast_check.h"
-#include "icecast_stats.h"
+#include "IcecastCheck.h"
+#include "IcecastStats.h"
 
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -18,6 +18,7 @@
 #include <thread>
 
 using namespace watchdog;
+using namespace watchdog::icecast;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

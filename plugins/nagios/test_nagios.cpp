@@ -1,10 +1,10 @@
 // Unit tests: perfdata and output parsing with the plugin guidelines' examples, exit codes to
 // results, bounded details, option validation and the plugin's environment.
-#include "nagios_check.h"
+#include "NagiosCheck.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
-#include "watchdog/ConfigError.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include <watchdog/ConfigError.h>
 
 #include <doctest/doctest.h>
 
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 using namespace watchdog;
+using namespace watchdog::nagios;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

@@ -1,10 +1,10 @@
 // Integration tests: the nagios check running the monitoring-plugins-basic package's own plugins
 // (check_dummy, check_tcp, check_disk, check_procs) and scripts that time out, leave children
 // behind, die by a signal or read their environment.
-#include "nagios_check.h"
+#include "NagiosCheck.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 using namespace watchdog;
+using namespace watchdog::nagios;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

@@ -1,10 +1,10 @@
 // Unit tests: /proc/PID/stat parsing, pidfile handling, option validation.
-#include "process_cpu_check.h"
-#include "proc_reader.h"
+#include "ProcessCpuCheck.h"
+#include "ProcReader.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
-#include "watchdog/ConfigError.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include <watchdog/ConfigError.h>
 
 #include <doctest/doctest.h>
 
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::process_cpu;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

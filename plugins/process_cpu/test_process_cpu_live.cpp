@@ -1,10 +1,10 @@
 // Integration tests: process_cpu against real processes (a burner using half a core, sleepers,
 // processes that vanish, restart or exit mid-reading), compared with ps.
-#include "process_cpu_check.h"
-#include "proc_reader.h"
+#include "ProcessCpuCheck.h"
+#include "ProcReader.h"
 
 #include "TestSupport.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
 
 #include <doctest/doctest.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::process_cpu;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

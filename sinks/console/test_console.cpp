@@ -1,6 +1,6 @@
-#include "console_sink.h"
+#include "ConsoleSink.h"
 
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -11,6 +11,7 @@
 #include <sstream>
 
 using namespace watchdog;
+using namespace watchdog::console;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 

@@ -1,6 +1,6 @@
-#include "jsonl_sink.h"
+#include "JsonlSink.h"
 
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 #include "history/RecordJson.h"
 
 #include "SampleRecords.h"
@@ -16,6 +16,7 @@
 #include <sstream>
 
 using namespace watchdog;
+using namespace watchdog::jsonl;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 

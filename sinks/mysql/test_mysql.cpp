@@ -1,6 +1,6 @@
-#include "mysql_sink.h"
+#include "MysqlSink.h"
 
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
@@ -11,6 +11,7 @@
 #include <cmath>
 
 using namespace watchdog;
+using namespace watchdog::mysql;
 using namespace watchdog::test;
 
 namespace {

@@ -1,8 +1,9 @@
-#include "mysql_text.h"
+#include "MysqlText.h"
 
 #include <doctest/doctest.h>
 
 using namespace watchdog;
+using namespace watchdog::mysql;
 
 TEST_CASE("mysql text: invalid UTF-8 becomes U+FFFD, valid text is untouched") {
     CHECK(validUtf8("Café del Mar 🎶") == "Café del Mar 🎶");

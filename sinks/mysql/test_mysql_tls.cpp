@@ -1,6 +1,6 @@
-#include "mysql_sink.h"
+#include "MysqlSink.h"
 
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 using namespace watchdog;
+using namespace watchdog::mysql;
 using namespace watchdog::test;
 using namespace std::chrono_literals;
 

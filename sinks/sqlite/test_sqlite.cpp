@@ -1,6 +1,6 @@
-#include "sqlite_sink.h"
+#include "SqliteSink.h"
 
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/testing/PluginTestKit.h>
 
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -15,6 +15,7 @@
 #include <thread>
 
 using namespace watchdog;
+using namespace watchdog::sqlite;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace Poco::Data::Keywords;

@@ -4,8 +4,8 @@
 
 #include "history/Spool.h"
 
-#include "watchdog/testing/PluginTestKit.h"
-#include "sqlite_sink.h"
+#include <watchdog/testing/PluginTestKit.h>
+#include "SqliteSink.h"
 
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::sqlite;
 using namespace watchdog::test;
 using namespace watchdog::testing;
 using namespace std::chrono_literals;

@@ -1,6 +1,6 @@
 // The duration parser: never crashes or overflows, stays within maxDuration, and what formatDuration
 // writes parses back to the same value.
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <cstddef>
 #include <cstdint>

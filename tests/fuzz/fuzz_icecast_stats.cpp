@@ -1,6 +1,6 @@
 // Icecast's /admin/stats parser on whatever a hostile or broken server sends: a result or a
 // std::exception with the reason; bounded depth, no crash.
-#include "icecast_stats.h"
+#include "IcecastStats.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {
-        (void)watchdog::parseIcecastStats(std::string(reinterpret_cast<const char*>(data), size));
+        (void)watchdog::icecast::parseIcecastStats(std::string(reinterpret_cast<const char*>(data), size));
     } catch (const std::exception&) {
     }
     return 0;

@@ -2,7 +2,7 @@
 
 // A clock the test moves by hand, for the rule engine and everything else that takes a Clock.
 
-#include "watchdog/Clock.h"
+#include <watchdog/Clock.h>
 
 namespace watchdog::test {
 

@@ -2,7 +2,7 @@
 
 // Records for history tests (sinks, spool, sink queue): realistic fields, predictable values.
 
-#include "watchdog/Record.h"
+#include <watchdog/Record.h>
 
 #include <doctest/doctest.h>
 

@@ -1,13 +1,13 @@
 // Pipeline loading: durations, ${VAR}, exact FILE:LINE:COL of each error, defaults.
 #include "config/Pipeline.h"
 #include "TestSupport.h"
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <limits>
-#include "watchdog/Clock.h"
+#include <watchdog/Clock.h>
 
 using namespace watchdog;
 using namespace watchdog::test;

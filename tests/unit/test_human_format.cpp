@@ -1,4 +1,4 @@
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <doctest/doctest.h>
 

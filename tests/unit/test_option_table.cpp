@@ -1,6 +1,6 @@
 // DeclaredOptions: configure() reads through the plugin's option table, so code and table cannot drift.
-#include "watchdog/OptionTable.h"
-#include "watchdog/testing/PluginTestKit.h"
+#include <watchdog/OptionTable.h>
+#include <watchdog/testing/PluginTestKit.h>
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 #include "config/ConfigNode.h"
-#include "watchdog/Options.h"
+#include <watchdog/Options.h>
 
 #include <doctest/doctest.h>
 

@@ -2,7 +2,7 @@
 // records or renders it.
 #include "common/ResultBounds.h"
 #include "engine/Scheduler.h"
-#include "watchdog/Check.h"
+#include <watchdog/Check.h>
 
 #include <doctest/doctest.h>
 

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "watchdog/Abi.h"
+#include <watchdog/Abi.h>
 
-#include "watchdog/Event.h"
-#include "watchdog/Options.h"
-#include "watchdog/Result.h"
+#include <watchdog/Event.h>
+#include <watchdog/Options.h>
+#include <watchdog/Result.h>
 
 #include <atomic>
 #include <string>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "watchdog/Abi.h"
+#include <watchdog/Abi.h>
 
-#include "watchdog/Options.h"
-#include "watchdog/Result.h"
+#include <watchdog/Options.h>
+#include <watchdog/Result.h>
 
 #include <atomic>
 #include <chrono>

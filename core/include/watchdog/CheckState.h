@@ -1,7 +1,7 @@
 #pragma once
 
-#include "watchdog/Clock.h"
-#include "watchdog/Result.h"
+#include <watchdog/Clock.h>
+#include <watchdog/Result.h>
 
 #include <string>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "watchdog/Abi.h"
+#include <watchdog/Abi.h>
 
 #include <stdexcept>
 #include <string>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "watchdog/Abi.h"
-#include "watchdog/CheckState.h"
-#include "watchdog/Clock.h"
-#include "watchdog/Result.h"
+#include <watchdog/Abi.h>
+#include <watchdog/CheckState.h>
+#include <watchdog/Clock.h>
+#include <watchdog/Result.h>
 
 #include <optional>
 #include <string>

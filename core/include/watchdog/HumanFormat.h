@@ -3,7 +3,7 @@
 // Text for people: Discord messages, `check` and `history` tables, check summaries. Machine output
 // (--json, /status, /metrics, database rows) keeps the raw value and unit instead.
 
-#include "watchdog/Abi.h"
+#include <watchdog/Abi.h>
 
 #include <chrono>
 #include <string>

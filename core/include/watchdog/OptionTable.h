@@ -5,8 +5,8 @@
 // README. A plugin class exposes it as `static const watchdog::OptionTable& declaredOptions();` and
 // the WATCHDOG_*_PLUGIN macro exports it (a plugin without one still loads; it declares nothing).
 
-#include "watchdog/Abi.h"
-#include "watchdog/Options.h"
+#include <watchdog/Abi.h>
+#include <watchdog/Options.h>
 
 #include <chrono>
 #include <string>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "watchdog/Abi.h"
+#include <watchdog/Abi.h>
 
-#include "watchdog/ConfigError.h"
+#include <watchdog/ConfigError.h>
 
 #include <chrono>
 #include <memory>

@@ -6,11 +6,11 @@
 // else), the class's option table when it declares one (watchdog/OptionTable.h) and a Poco manifest
 // holding the class.
 
-#include "watchdog/Abi.h"
-#include "watchdog/Action.h"
-#include "watchdog/Check.h"
-#include "watchdog/OptionTable.h"
-#include "watchdog/Sink.h"
+#include <watchdog/Abi.h>
+#include <watchdog/Action.h>
+#include <watchdog/Check.h>
+#include <watchdog/OptionTable.h>
+#include <watchdog/Sink.h>
 
 #include <Poco/ClassLibrary.h>
 

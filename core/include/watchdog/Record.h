@@ -1,8 +1,8 @@
 #pragma once
 
-#include "watchdog/Clock.h"
-#include "watchdog/Event.h"
-#include "watchdog/Result.h"
+#include <watchdog/Clock.h>
+#include <watchdog/Event.h>
+#include <watchdog/Result.h>
 
 #include <chrono>
 #include <cstdint>

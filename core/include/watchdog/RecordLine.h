@@ -1,7 +1,7 @@
 #pragma once
 
-#include "watchdog/Abi.h"
-#include "watchdog/Record.h"
+#include <watchdog/Abi.h>
+#include <watchdog/Record.h>
 
 #include <optional>
 #include <string>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "watchdog/Abi.h"
+#include <watchdog/Abi.h>
 
-#include "watchdog/Options.h"
-#include "watchdog/Record.h"
+#include <watchdog/Options.h>
+#include <watchdog/Record.h>
 
 #include <optional>
 #include <string>

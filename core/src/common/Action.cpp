@@ -1,4 +1,4 @@
-#include "watchdog/Action.h"
+#include <watchdog/Action.h>
 
 namespace watchdog {
 

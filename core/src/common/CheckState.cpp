@@ -1,4 +1,4 @@
-#include "watchdog/CheckState.h"
+#include <watchdog/CheckState.h>
 
 namespace watchdog {
 

@@ -1,4 +1,4 @@
-#include "watchdog/Clock.h"
+#include <watchdog/Clock.h>
 
 #include <algorithm>
 #include <ctime>

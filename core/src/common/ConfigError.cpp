@@ -1,4 +1,4 @@
-#include "watchdog/ConfigError.h"
+#include <watchdog/ConfigError.h>
 
 namespace watchdog {
 

@@ -1,4 +1,4 @@
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <cctype>
 #include <cstdint>

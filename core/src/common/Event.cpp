@@ -1,4 +1,4 @@
-#include "watchdog/Event.h"
+#include <watchdog/Event.h>
 
 namespace watchdog {
 

@@ -1,4 +1,4 @@
-#include "watchdog/Result.h"
+#include <watchdog/Result.h>
 
 namespace watchdog {
 

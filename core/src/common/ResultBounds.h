@@ -1,7 +1,7 @@
 #pragma once
 
-#include "watchdog/Action.h"
-#include "watchdog/Result.h"
+#include <watchdog/Action.h>
+#include <watchdog/Result.h>
 
 #include <cstddef>
 #include <string>

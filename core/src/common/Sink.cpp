@@ -1,4 +1,4 @@
-#include "watchdog/Sink.h"
+#include <watchdog/Sink.h>
 
 #include <Poco/Exception.h>
 

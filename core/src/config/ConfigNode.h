@@ -1,6 +1,6 @@
 #pragma once
 
-#include "watchdog/ConfigError.h"
+#include <watchdog/ConfigError.h>
 
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
-#include "watchdog/OptionTable.h"
+#include <watchdog/OptionTable.h>
 
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <cstdlib>
 #include <sstream>

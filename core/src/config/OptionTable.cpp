@@ -1,4 +1,4 @@
-#include "watchdog/OptionTable.h"
+#include <watchdog/OptionTable.h>
 
 namespace watchdog {
 

@@ -1,8 +1,8 @@
-#include "watchdog/Options.h"
+#include <watchdog/Options.h>
 
 #include "common/Spelling.h"
 #include "config/ConfigNode.h"
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <Poco/Path.h>
 

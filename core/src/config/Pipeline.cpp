@@ -3,7 +3,7 @@
 
 #include "common/Spelling.h"
 #include "config/Variables.h"
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Path.h>

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "config/ConfigNode.h"
-#include "watchdog/ConfigError.h"
-#include "watchdog/Options.h"
+#include <watchdog/ConfigError.h>
+#include <watchdog/Options.h>
 
 #include <chrono>
 #include <optional>

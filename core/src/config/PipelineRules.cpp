@@ -1,7 +1,7 @@
 #include "config/PipelineRules.h"
 
 #include "common/Spelling.h"
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <algorithm>
 #include <limits>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "watchdog/Action.h"
+#include <watchdog/Action.h>
 
 #include <chrono>
 #include <functional>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "watchdog/CheckState.h"
-#include "watchdog/Result.h"
+#include <watchdog/CheckState.h>
+#include <watchdog/Result.h>
 
 #include <chrono>
 #include <deque>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "watchdog/Clock.h"
+#include <watchdog/Clock.h>
 
 #include <chrono>
 #include <cstdint>

@@ -9,8 +9,8 @@
 #include "engine/HeartbeatCycle.h"
 #include "engine/CoordinatedRouting.h"
 #include "history/SinkQueue.h"
-#include "watchdog/HumanFormat.h"
-#include "watchdog/Version.h"
+#include <watchdog/HumanFormat.h>
+#include <watchdog/Version.h>
 
 #include <Poco/Logger.h>
 #include <Poco/Path.h>

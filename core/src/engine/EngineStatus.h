@@ -3,10 +3,10 @@
 #include "engine/Maintenance.h"
 #include "engine/StatusReportLimiter.h"
 #include "history/SinkQueue.h"
-#include "watchdog/CheckState.h"
+#include <watchdog/CheckState.h>
 #include "engine/Coordination.h"
-#include "watchdog/Clock.h"
-#include "watchdog/Sink.h"
+#include <watchdog/Clock.h>
+#include <watchdog/Sink.h>
 
 #include <cstdint>
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "watchdog/Event.h"
+#include <watchdog/Event.h>
 
 #include <set>
 #include <string>

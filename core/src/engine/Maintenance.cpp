@@ -1,6 +1,6 @@
 #include "engine/Maintenance.h"
 
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 namespace watchdog {
 

@@ -1,6 +1,6 @@
 #include "engine/RuleEngine.h"
 
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <algorithm>
 

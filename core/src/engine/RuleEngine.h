@@ -2,9 +2,9 @@
 
 #include "config/Pipeline.h"
 #include "engine/Maintenance.h"
-#include "watchdog/CheckState.h"
-#include "watchdog/Clock.h"
-#include "watchdog/Event.h"
+#include <watchdog/CheckState.h>
+#include <watchdog/Clock.h>
+#include <watchdog/Event.h>
 
 #include <map>
 #include <optional>

@@ -2,7 +2,7 @@
 // and failing back (DESIGN.md "Closing the loop").
 #include "engine/RuleEngine.h"
 
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // recovered while the watchdog was down (DESIGN.md "Closing the loop"; issue 15).
 #include "engine/RuleEngine.h"
 
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 #include "engine/Scheduler.h"
 
 #include "common/ResultBounds.h"
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/Logger.h>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "watchdog/Check.h"
-#include "watchdog/Clock.h"
-#include "watchdog/Result.h"
+#include <watchdog/Check.h>
+#include <watchdog/Clock.h>
+#include <watchdog/Result.h>
 
 #include <chrono>
 #include <functional>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "engine/RuleEngine.h"
-#include "watchdog/CheckState.h"
+#include <watchdog/CheckState.h>
 
 #include <cstdint>
 #include <map>

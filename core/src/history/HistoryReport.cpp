@@ -3,7 +3,7 @@
 #include "history/MaintenancePeriods.h"
 #include "history/RecordJson.h"
 
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>

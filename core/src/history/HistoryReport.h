@@ -1,7 +1,7 @@
 #pragma once
 
-#include "watchdog/Record.h"
-#include "watchdog/Sink.h"
+#include <watchdog/Record.h>
+#include <watchdog/Sink.h>
 
 #include <ostream>
 #include <string>

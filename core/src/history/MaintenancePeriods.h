@@ -1,6 +1,6 @@
 #pragma once
 
-#include "watchdog/Record.h"
+#include <watchdog/Record.h>
 
 #include <chrono>
 #include <string>

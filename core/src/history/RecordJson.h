@@ -1,7 +1,7 @@
 #pragma once
 
-#include "watchdog/Record.h"
-#include "watchdog/RecordLine.h"
+#include <watchdog/Record.h>
+#include <watchdog/RecordLine.h>
 
 #include <Poco/JSON/Object.h>
 

@@ -1,6 +1,6 @@
 #include "history/SinkQueue.h"
 
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include "history/Spool.h"
 

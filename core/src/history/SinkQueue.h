@@ -1,8 +1,8 @@
 #pragma once
 
-#include "watchdog/Record.h"
-#include "watchdog/Sink.h"
-#include "watchdog/SinkQueueSettings.h"
+#include <watchdog/Record.h>
+#include <watchdog/Sink.h>
+#include <watchdog/SinkQueueSettings.h>
 
 #include <chrono>
 #include <cstdint>

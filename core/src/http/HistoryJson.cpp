@@ -1,7 +1,7 @@
 #include "http/HistoryJson.h"
 
 #include "history/RecordJson.h"
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include "http/TextEscaping.h"
 

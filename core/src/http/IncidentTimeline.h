@@ -2,7 +2,7 @@
 
 #include "engine/EngineStatus.h"
 #include "history/HistoryReport.h"
-#include "watchdog/Record.h"
+#include <watchdog/Record.h>
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 #include "http/StatusJson.h"
 
 #include "http/TextEscaping.h"
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>

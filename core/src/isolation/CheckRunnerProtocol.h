@@ -10,8 +10,8 @@
 // The process exits when the socket closes.
 
 #include "config/ConfigNode.h"
-#include "watchdog/Check.h"
-#include "watchdog/Result.h"
+#include <watchdog/Check.h>
+#include <watchdog/Result.h>
 
 #include <Poco/JSON/Object.h>
 

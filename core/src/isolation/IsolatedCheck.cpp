@@ -2,7 +2,7 @@
 
 #include "common/ResultBounds.h"
 #include "isolation/CheckProcess.h"
-#include "watchdog/HumanFormat.h"
+#include <watchdog/HumanFormat.h>
 
 #include <Poco/Logger.h>
 #include <Poco/Message.h>

@@ -2,7 +2,7 @@
 
 #include "isolation/CheckRunnerProtocol.h"
 #include "isolation/LineChannel.h"
-#include "watchdog/Check.h"
+#include <watchdog/Check.h>
 
 #include <sys/types.h>
 

@@ -1,7 +1,7 @@
 #include "migrate/Migration.h"
 
 #include "migrate/YamlText.h"
-#include "watchdog/Duration.h"
+#include <watchdog/Duration.h>
 
 #include <cctype>
 #include <cmath>

@@ -3,7 +3,7 @@
 #include <dlfcn.h>
 
 #include "common/Spelling.h"
-#include "watchdog/Abi.h"
+#include <watchdog/Abi.h>
 
 #include <Poco/Exception.h>
 #include <Poco/SharedLibrary.h>

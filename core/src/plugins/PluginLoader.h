@@ -1,9 +1,9 @@
 #pragma once
 
-#include "watchdog/Action.h"
-#include "watchdog/Check.h"
-#include "watchdog/OptionTable.h"
-#include "watchdog/Sink.h"
+#include <watchdog/Action.h>
+#include <watchdog/Check.h>
+#include <watchdog/OptionTable.h>
+#include <watchdog/Sink.h>
 
 #include <Poco/ClassLoader.h>
 

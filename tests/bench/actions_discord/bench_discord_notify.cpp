@@ -1,7 +1,7 @@
 // How fast discord_notify renders messages and delivers them to a local webhook (FakeDiscord).
 #include "DiscordMessage.h"
 #include "MessageRenderer.h"
-#include "discord_notify_action.h"
+#include "DiscordNotifyAction.h"
 
 #include "FakeDiscord.h"
 #include "TestSupport.h"
@@ -11,6 +11,7 @@
 #include <cstdio>
 
 using namespace watchdog;
+using namespace watchdog::discord_notify;
 using BenchClock = std::chrono::steady_clock;
 
 namespace {
@@ -36,7 +37,7 @@ Event statusEvent(int checks, std::size_t textSize) {
 void benchRender(const char* name, const Event& e, int rounds) {
     std::size_t bytes = 0;
     const auto t0 = BenchClock::now();
-    for (int i = 0; i < rounds; ++i) bytes += discord::toJson(discord::render(e, {})).size();
+    for (int i = 0; i < rounds; ++i) bytes += discord_notify::toJson(discord_notify::render(e, {})).size();
     const double s = std::chrono::duration<double>(BenchClock::now() - t0).count();
     std::printf("render %-34s %8d msgs  %9.0f msgs/s  %7.1f us/msg  %6zu bytes/msg\n", name, rounds, rounds / s, s / rounds * 1e6,
                 bytes / static_cast<std::size_t>(rounds));

@@ -1,5 +1,5 @@
 // How long the exec action takes per run (spawn, environment, stdin JSON, capture, reap).
-#include "exec_action.h"
+#include "ExecAction.h"
 
 #include "config/ConfigNode.h"
 
@@ -7,6 +7,7 @@
 #include <cstdio>
 
 using namespace watchdog;
+using namespace watchdog::exec;
 using BenchClock = std::chrono::steady_clock;
 
 namespace {

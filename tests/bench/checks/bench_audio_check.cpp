@@ -4,8 +4,8 @@
 // 10 s); "first run" is a check's first run (it also sets up libebur128 and the decoder); "nothing new"
 // reads the playlist and decodes nothing. CPU time is the run's thread time (CLOCK_THREAD_CPUTIME_ID,
 // user + system); ffmpeg's is the whole process's, as a child. Budget: under 20 ms per run (issue 13).
-#include "audio_check.h"
-#include "audio_fixtures.h"
+#include "AudioCheck.h"
+#include "AudioFixtures.h"
 
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
@@ -18,6 +18,7 @@
 #include <vector>
 
 using namespace watchdog;
+using namespace watchdog::audio;
 using namespace watchdog::test;
 
 namespace {

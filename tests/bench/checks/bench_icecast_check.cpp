@@ -1,6 +1,6 @@
 // The icecast check's round trip (connect, GET /admin/stats, parse, judge) to a real icecast2 on
 // loopback with one real ffmpeg source connected. Prints min / median / p95 / max.
-#include "icecast_check.h"
+#include "IcecastCheck.h"
 
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
@@ -13,6 +13,7 @@
 #include <vector>
 
 using namespace watchdog;
+using namespace watchdog::icecast;
 using namespace watchdog::test;
 using SteadyClock = std::chrono::steady_clock;
 

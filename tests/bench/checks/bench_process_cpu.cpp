@@ -4,8 +4,8 @@
 // ps's %CPU is CPU time over the process's whole life with the age cut to whole seconds (procps
 // pr_pcpu), so each reading k uses its own check whose baseline was taken at the burner's start, and
 // is read together with ps just after the burner's age passes k whole seconds: both see one window.
-#include "process_cpu_check.h"
-#include "proc_reader.h"
+#include "ProcessCpuCheck.h"
+#include "ProcReader.h"
 
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 using namespace watchdog;
+using namespace watchdog::process_cpu;
 using namespace watchdog::test;
 using namespace std::chrono_literals;
 

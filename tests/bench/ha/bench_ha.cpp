@@ -5,13 +5,14 @@
 //   build/bench/bench_ha [renewals=300] [rounds=3]
 #include "HaPair.h"
 #include "MysqlLease.h"
-#include "mysql_connection.h"
+#include "MysqlConnection.h"
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
 using namespace watchdog;
+using namespace watchdog::mysql;
 using namespace watchdog::test;
 using namespace std::chrono_literals;
 using Steady = std::chrono::steady_clock;

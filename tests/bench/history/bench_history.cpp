@@ -1,7 +1,7 @@
 // Measures the SQLite sink (rows/s in batched transactions versus one transaction per row, in the
 // same run) and the time to replay a 100k-record spool into SQLite through the SinkQueue.
 
-#include "sqlite_sink.h"
+#include "SqliteSink.h"
 
 #include "config/ConfigNode.h"
 #include "history/RecordJson.h"
@@ -19,6 +19,7 @@
 #include <thread>
 
 using namespace watchdog;
+using namespace watchdog::sqlite;
 using Steady = std::chrono::steady_clock;
 
 namespace {

@@ -7,7 +7,7 @@
 // same sink given one record per write (one INSERT and one commit per row, what a naive logger
 // does), a batch offered again (a replay, skipped by sequence), and the sink queue replaying a spool
 // of 100k records (filled while the server was down) once the server is back.
-#include "mysql_sink.h"
+#include "MysqlSink.h"
 
 #include "config/ConfigNode.h"
 #include "history/SinkQueue.h"
@@ -20,6 +20,7 @@
 #include <iostream>
 
 using namespace watchdog;
+using namespace watchdog::mysql;
 using namespace watchdog::test;
 using Steady = std::chrono::steady_clock;
 

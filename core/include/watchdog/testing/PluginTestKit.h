@@ -5,12 +5,12 @@
 // sink queue. Link EncoderWatchdog::watchdog_plugin_testkit (in tree: watchdog_plugin_testkit).
 // Framework-neutral: it throws and returns, the test framework asserts.
 
-#include "watchdog/ConfigError.h"
-#include "watchdog/Options.h"
-#include "watchdog/Record.h"
-#include "watchdog/Result.h"
-#include "watchdog/Sink.h"
-#include "watchdog/SinkQueueSettings.h"
+#include <watchdog/ConfigError.h>
+#include <watchdog/Options.h>
+#include <watchdog/Record.h>
+#include <watchdog/Result.h>
+#include <watchdog/Sink.h>
+#include <watchdog/SinkQueueSettings.h>
 
 #include <chrono>
 #include <functional>

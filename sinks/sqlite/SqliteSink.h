@@ -1,0 +1,51 @@
+#pragma once
+
+#include "SqliteConnection.h"
+
+#include <watchdog/OptionTable.h>
+#include <watchdog/Sink.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace watchdog::sqlite {
+
+/// The embedded default history store: one SQLite file (WAL mode, one transaction per batch),
+/// readable by the `history` verb while the daemon writes.
+///
+/// Table `records` holds one row per record: searchable columns plus the whole record as JSON (the
+/// RecordJson shape). A record whose (seq, time_ms) is already stored is skipped, so a replayed batch
+/// is stored once. `schema_version` holds the schema's version; open() migrates older files.
+class SqliteSink : public Sink {
+public:
+    /// The schema version this build writes.
+    static constexpr int kSchemaVersion = 1;
+
+    SqliteSink();
+    ~SqliteSink() override;
+    void configure(const Options& options) override;
+    /// The options configure() reads, as the README lists them.
+    static const OptionTable& declaredOptions();
+    void open() override;
+    void write(const std::vector<Record>& batch) override;
+    void close() override;
+    bool readable() const override { return true; }
+    std::vector<Record> readHistory(const HistoryQuery& query) override;
+
+private:
+    struct Settings {
+        std::string path;
+        std::chrono::milliseconds busyTimeout{5000};
+        std::string synchronous = "FULL";
+    };
+    void ensureOpen();
+    void migrate();
+    [[noreturn]] void rethrow(const std::string& doing) const;
+
+    Settings settings_;
+    std::unique_ptr<SqliteConnection> connection_;
+    std::unique_ptr<SqliteStatement> insert_;  // prepared once per connection
+};
+
+}  // namespace watchdog::sqlite
