@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +18,10 @@ void DaemonFixture::script(const std::string& id, const std::string& line) const
     // Written whole and renamed, so a check never reads half a line.
     const std::string tmp = dir_.write(id + ".txt.tmp", line + "\n");
     std::rename(tmp.c_str(), dir_.file(id + ".txt").c_str());
+}
+
+void DaemonFixture::script(const std::vector<std::pair<std::string, std::string>>& lines) const {
+    for (const auto& [id, line] : lines) script(id, line);
 }
 
 std::vector<RecordedEvent> DaemonFixture::events(const std::string& file) const {
@@ -47,6 +52,11 @@ std::vector<std::string> DaemonFixture::types(const std::string& file) const {
     return out;
 }
 
+int DaemonFixture::count(const std::string& file, const std::string& type) const {
+    const auto all = types(file);
+    return static_cast<int>(std::count(all.begin(), all.end(), type));
+}
+
 bool DaemonFixture::waitForEvent(const std::string& file, const std::string& type, std::chrono::milliseconds timeout) const {
     return waitUntil(
         [&] {
@@ -63,6 +73,11 @@ std::vector<std::string> DaemonFixture::command(const std::string& verb, std::ve
     argv.push_back("--plugin-path");
     argv.push_back(buildDir() + "/tests/plugins");
     return argv;
+}
+
+bool stopsCleanly(ChildProcess& daemon, int sig) {
+    daemon.signal(sig);
+    return daemon.wait(std::chrono::seconds(5)) == 0;
 }
 
 }  // namespace watchdog::test

@@ -1,6 +1,7 @@
 // The real binary with the closed-loop keys: `limit` holds back the third failover in its window, also
 // across a restart; a check toggled at every interval sends one flapping and one stable message.
 #include "DaemonFixture.h"
+#include "DaemonPipeline.h"
 
 #include <doctest/doctest.h>
 
@@ -11,50 +12,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int count(const std::vector<std::string>& types, const std::string& type) {
-    return static_cast<int>(std::count(types.begin(), types.end(), type));
-}
-
-std::string limitedPipeline(int port) {
-    return "http: { listen: 127.0.0.1:" + std::to_string(port) +
-           " }\n"
-           "checks:\n"
-           "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
-           "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
-           "actions:\n"
-           "  notes: { plugin: recorder, file: notes.jsonl }\n"
-           "  backup: { plugin: recorder, file: backup.jsonl, role: remedy }\n"
-           "rules:\n"
-           "  failover:\n"
-           "    when: 2 of [encoder, segments]\n"
-           "    warn: notes\n"
-           "    wait: 100ms\n"
-           "    then: backup\n"
-           "    recover: notes\n"
-           "    limit: { count: 2, per: 1h }\n"
-           "sinks:\n"
-           "  - plugin: sink_only\n";
-}
-
 /// Fails both checks until `type` reaches the notes `n` times, then lets them pass until the recovery.
 void incident(DaemonFixture& f, const std::string& type, int n) {
-    f.script("encoder", "fail 0 sources");
-    f.script("segments", "fail old");
-    REQUIRE(waitUntil([&] { return count(f.types("notes.jsonl"), type) == n; }, 10s));
-    const int recovered = count(f.types("notes.jsonl"), "recovered");
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
-    REQUIRE(waitUntil([&] { return count(f.types("notes.jsonl"), "recovered") == recovered + 1; }, 10s));
+    f.script({{"encoder", "fail 0 sources"}, {"segments", "fail old"}});
+    REQUIRE(waitUntil([&] { return f.count("notes.jsonl", type) == n; }, 10s));
+    const int recovered = f.count("notes.jsonl", "recovered");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
+    REQUIRE(waitUntil([&] { return f.count("notes.jsonl", "recovered") == recovered + 1; }, 10s));
 }
 
 }  // namespace
 
 TEST_CASE("limit: two failovers in the window, the third is held back with one limited message; neither a reload nor a restart resets it") {
     DaemonFixture f;
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
     const int port = freeLoopbackPort();
-    const std::string file = f.writePipeline(limitedPipeline(port));
+    const std::string file =
+        f.writePipeline(DaemonPipeline::failover(port, ", limit: { count: 2, per: 1h }").sink("plugin: sink_only").text());
     {
         ChildProcess daemon(f.command("run", {file}));
         INFO(daemon.output());
@@ -66,8 +40,7 @@ TEST_CASE("limit: two failovers in the window, the third is held back with one l
         const std::string status =
             runCommand({"curl", "-s", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + "/status"}, 10s).second;
         CHECK(status.find("\"limit\":{\"count\":2,\"per_seconds\":3600,\"runs\":2,\"reopens\":\"") != std::string::npos);
-        daemon.signal(SIGTERM);
-        REQUIRE(daemon.wait(5s) == 0);
+        REQUIRE(stopsCleanly(daemon));
     }
     const std::string state = readFile(f.dir().file("state.json"));
     CHECK(state.find("\"runs_ms\"") != std::string::npos);
@@ -75,16 +48,15 @@ TEST_CASE("limit: two failovers in the window, the third is held back with one l
         ChildProcess daemon(f.command("run", {file}));
         INFO(daemon.output());
         incident(f, "limited", 2);
-        daemon.signal(SIGTERM);
-        REQUIRE(daemon.wait(5s) == 0);
+        REQUIRE(stopsCleanly(daemon));
     }
-    CHECK(count(f.types("backup.jsonl"), "failover") == 2);
+    CHECK(f.count("backup.jsonl", "failover") == 2);
     const auto notes = f.events("notes.jsonl");
     const auto limited = std::find_if(notes.begin(), notes.end(), [](const RecordedEvent& e) { return e.type == "limited"; });
     REQUIRE(limited != notes.end());
     CHECK(limited->summary.find("backup not run: the limit of 2 runs per 1 h is reached; it may run again at ") != std::string::npos);
-    CHECK(count(f.types("notes.jsonl"), "limited") == 2);
-    CHECK(count(f.types("notes.jsonl"), "warning") == 4);
+    CHECK(f.count("notes.jsonl", "limited") == 2);
+    CHECK(f.count("notes.jsonl", "warning") == 4);
 }
 
 TEST_CASE("flapping: a check toggled at every interval sends one flapping and one stable message, not one per change") {
@@ -116,8 +88,7 @@ TEST_CASE("flapping: a check toggled at every interval sends one flapping and on
     waitUntil([] { return false; }, 300ms);  // ten more changes while it flaps
     f.script("flappy", "pass");
     REQUIRE(f.waitForEvent("notes.jsonl", "stable"));
-    daemon.signal(SIGTERM);
-    REQUIRE(daemon.wait(5s) == 0);
+    REQUIRE(stopsCleanly(daemon));
     CHECK(f.types("notes.jsonl") == std::vector<std::string>{"flapping", "stable"});
     const auto notes = f.events("notes.jsonl");
     CHECK(notes[0].summary.find("flappy is flapping (4 state changes within 2 s)") == 0);

@@ -46,17 +46,12 @@ std::string pipelineWithWait(const std::string& wait) {
     return body;
 }
 
-int count(const std::vector<std::string>& types, const std::string& type) {
-    return static_cast<int>(std::count(types.begin(), types.end(), type));
-}
-
 }  // namespace
 
 TEST_CASE("check prints one line per check and exits 0, 2 or 3") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("1s"));
-    f.script("encoder", "pass 1 source connected");
-    f.script("segments", "pass 3 segments");
+    f.script({{"encoder", "pass 1 source connected"}, {"segments", "pass 3 segments"}});
     auto [code, out] = runCommand(f.command("check", {pipeline}), 10s);
     CHECK(code == 0);
     CHECK(out.find("encoder") != std::string::npos);
@@ -83,8 +78,7 @@ TEST_CASE("check prints one line per check and exits 0, 2 or 3") {
 TEST_CASE("check reports a hung check as timed out and still exits") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("1s"));
-    f.script("encoder", "hang");
-    f.script("segments", "pass");
+    f.script({{"encoder", "hang"}, {"segments", "pass"}});
     auto [code, out] = runCommand(f.command("check", {pipeline}), 10s);
     CHECK(code == 3);
     CHECK(out.find("timed out after 300 ms") != std::string::npos);
@@ -115,22 +109,18 @@ actions:
 TEST_CASE("run: warning, countdown, one remedy, recovery, then a clean stop on SIGTERM") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("300ms"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
     ChildProcess daemon(f.command("run", {pipeline}));
     REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
 
-    f.script("encoder", "fail 0 sources");
-    f.script("segments", "fail newest segment 20s old");
+    f.script({{"encoder", "fail 0 sources"}, {"segments", "fail newest segment 20s old"}});
     REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
     REQUIRE(f.waitForEvent("backup.jsonl", "failover"));
     REQUIRE(f.waitForEvent("notes.jsonl", "outcome"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
     REQUIRE(f.waitForEvent("notes.jsonl", "recovered"));
 
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
+    CHECK(stopsCleanly(daemon));
     const auto notes = f.events("notes.jsonl");
     std::vector<std::string> types;
     for (const auto& e : notes) types.push_back(e.type);
@@ -144,14 +134,12 @@ TEST_CASE("run: warning, countdown, one remedy, recovery, then a clean stop on S
 TEST_CASE("run: the condition clearing during the countdown cancels the remedy") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("1h"));
-    f.script("encoder", "fail 0 sources");
-    f.script("segments", "fail old");
+    f.script({{"encoder", "fail 0 sources"}, {"segments", "fail old"}});
     ChildProcess daemon(f.command("run", {pipeline}));
     REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
     f.script("encoder", "pass");
     REQUIRE(f.waitForEvent("notes.jsonl", "cancelled"));
-    daemon.signal(SIGINT);
-    CHECK(daemon.wait(5s) == 0);
+    CHECK(stopsCleanly(daemon, SIGINT));
     CHECK(f.types("backup.jsonl").empty());
 }
 
@@ -161,8 +149,7 @@ TEST_CASE("run: a hung check becomes a check_error event and is not started agai
     body.replace(body.find("    file: encoder.txt"), 21, "    file: encoder.txt\n    runs_file: runs.txt");
     body.replace(body.find("    file: segments.txt"), 22, "    file: segments.txt\n    runs_file: segment_runs.txt");
     const std::string pipeline = f.writePipeline(body);
-    f.script("encoder", "hang");
-    f.script("segments", "pass");
+    f.script({{"encoder", "hang"}, {"segments", "pass"}});
     ChildProcess daemon(f.command("run", {pipeline}));
     REQUIRE(f.waitForEvent("notes.jsonl", "check_error"));
     const auto events = f.events("notes.jsonl");
@@ -178,15 +165,13 @@ TEST_CASE("run: a hung check becomes a check_error event and is not started agai
     };
     const auto runsDuringHang = segmentRuns();
     CHECK(waitUntil([&] { return segmentRuns() >= runsDuringHang + 5; }, 10s));
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
+    CHECK(stopsCleanly(daemon));
 }
 
 TEST_CASE("SIGUSR1 sends a status report now; SIGHUP reloads a valid pipeline and keeps the old one otherwise") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("1h"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
     ChildProcess daemon(f.command("run", {pipeline}));
     REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
     daemon.signal(SIGUSR1);
@@ -203,34 +188,29 @@ TEST_CASE("SIGUSR1 sends a status report now; SIGHUP reloads a valid pipeline an
     f.writePipeline(body);
     daemon.signal(SIGHUP);
     REQUIRE(waitUntil([&] { return !readFile(f.dir().file("reloaded.txt")).empty(); }, 10s));
-    CHECK(count(f.types("notes.jsonl"), "startup") == 1);  // a reload is not a restart
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
+    CHECK(f.count("notes.jsonl", "startup") == 1);  // a reload is not a restart
+    CHECK(stopsCleanly(daemon));
 }
 
 TEST_CASE("a restart during the countdown keeps the deadline, and a restart after the remedy never runs it again") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("1500ms"));
-    f.script("encoder", "fail 0 sources");
-    f.script("segments", "fail old");
+    f.script({{"encoder", "fail 0 sources"}, {"segments", "fail old"}});
     {
         ChildProcess first(f.command("run", {pipeline}));
         REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
-        first.signal(SIGTERM);
-        REQUIRE(first.wait(5s) == 0);
+        REQUIRE(stopsCleanly(first));
     }
     {
         ChildProcess second(f.command("run", {pipeline}));
         REQUIRE(f.waitForEvent("backup.jsonl", "failover"));
-        second.signal(SIGTERM);
-        REQUIRE(second.wait(5s) == 0);
+        REQUIRE(stopsCleanly(second));
     }
     {
         ChildProcess third(f.command("run", {pipeline}));
         REQUIRE(waitUntil([&] { return third.output().find("resuming rule failover (fired") != std::string::npos; }, 10s));
         waitUntil([] { return false; }, 300ms);
-        third.signal(SIGTERM);
-        REQUIRE(third.wait(5s) == 0);
+        REQUIRE(stopsCleanly(third));
     }
     const auto notes = f.events("notes.jsonl");
     int warnings = 0;
@@ -243,8 +223,7 @@ TEST_CASE("a restart during the countdown keeps the deadline, and a restart afte
 TEST_CASE("--daemon --pidfile runs in the background, writes the pid file and removes it on SIGTERM") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("1h"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
     const std::string pidfile = f.dir().file("watchdog.pid");
     PidFileGuard guard{pidfile};
     auto [code, out] = runCommand(f.command("run", {pipeline, "--daemon", "--pidfile", pidfile}), 10s);
@@ -266,8 +245,7 @@ TEST_CASE("the status server of a running daemon shows the checks, takes POST /n
     body = "log: { file: logs/watchdog.log, level: debug }\nhttp: { listen: 127.0.0.1:" + std::to_string(port) +
            ", token: \"${STATUS_TOKEN}\" }\n" + body;
     const std::string pipeline = f.writePipeline(body);
-    f.script("encoder", "pass 1 source connected");
-    f.script("segments", "fail 40 segments");
+    f.script({{"encoder", "pass 1 source connected"}, {"segments", "fail 40 segments"}});
     auto argv = f.command("run", {pipeline});
     ChildProcess daemon(argv, {{"STATUS_TOKEN", "s3cret-token"}});
     REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
@@ -293,8 +271,7 @@ TEST_CASE("the status server of a running daemon shows the checks, takes POST /n
     CHECK(get("/notify", "POST", true).find("20") != std::string::npos);
     REQUIRE(f.waitForEvent("notes.jsonl", "status"));
 
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
+    CHECK(stopsCleanly(daemon));
     const std::string log = readFile(f.dir().file("logs/watchdog.log"));
     CHECK(log.find("encoder: pass 1 source connected") != std::string::npos);
     CHECK(log.find("stopping on SIGTERM") != std::string::npos);

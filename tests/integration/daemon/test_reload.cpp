@@ -2,6 +2,7 @@
 // process at `run` and at SIGHUP, a status server moving port or changing token on reload, and a new
 // engine that fails to start. The running configuration stays; nothing is announced that is not so.
 #include "DaemonFixture.h"
+#include "DaemonPipeline.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -15,29 +16,26 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* kChecks = R"(checks:
-  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, runs_file: RUNS }
-  segments: { plugin: scripted, file: segments.txt, interval: 50ms }
-actions:
-  notes: { plugin: recorder, file: notes.jsonl }
-  backup: { plugin: recorder, file: backup.jsonl, role: remedy }
-rules:
-  failover: { when: "2 of [encoder, segments]", warn: notes, wait: 1h, then: backup, recover: notes }
-  online: { on: startup, then: notes }
-sinks:
-  - plugin: sink_only
-)";
-
-/// The pipeline body: `http` (a whole http: line or "") before the checks; the encoder check counts
+/// The pipeline body with a status server on `port` (`token` when not empty); the encoder check counts
 /// its runs in `runs`, so a test can tell which configuration runs.
-std::string body(const std::string& http, const std::string& runs) {
-    std::string b = kChecks;
-    b.replace(b.find("RUNS"), 4, runs);
-    return http + b;
+std::string body(int port, const std::string& runs, const std::string& token = "") {
+    return DaemonPipeline()
+        .http(port, token)
+        .scripted("encoder", "interval: 50ms, runs_file: " + runs)
+        .scripted("segments", "interval: 50ms")
+        .recorder("notes")
+        .recorder("backup", "role: remedy")
+        .rule("failover", "when: \"2 of [encoder, segments]\", warn: notes, wait: 1h, then: backup, recover: notes")
+        .rule("online", "on: startup, then: notes")
+        .sink("plugin: sink_only")
+        .text();
 }
 
-std::string listen(int port, const std::string& token = "") {
-    return "http: { listen: 127.0.0.1:" + std::to_string(port) + (token.empty() ? "" : ", token: " + token) + " }\n";
+/// Writes the pipeline (status server on `port`, runs counted in runs.txt) with both checks passing.
+std::string writePassing(const DaemonFixture& f, int port) {
+    const std::string pipeline = f.writePipeline(body(port, "runs.txt"));
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
+    return pipeline;
 }
 
 /// The HTTP status curl got for `path` on 127.0.0.1:port ("000" when nothing listens).
@@ -54,10 +52,6 @@ struct TakenPort {
     int port() const { return socket.address().port(); }
 };
 
-int count(const std::vector<std::string>& types, const std::string& type) {
-    return static_cast<int>(std::count(types.begin(), types.end(), type));
-}
-
 bool says(ChildProcess& daemon, const std::string& text, std::chrono::milliseconds timeout = 10s) {
     return waitUntil([&] { return daemon.output().find(text) != std::string::npos; }, timeout);
 }
@@ -67,9 +61,7 @@ bool says(ChildProcess& daemon, const std::string& text, std::chrono::millisecon
 TEST_CASE("run with the status port taken exits 1 with one clear line, announcing nothing and checking nothing") {
     DaemonFixture f;
     TakenPort taken;
-    const std::string pipeline = f.writePipeline(body(listen(taken.port()), "runs.txt"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    const std::string pipeline = writePassing(f, taken.port());
     auto [code, out] = runCommand(f.command("run", {pipeline}), 20s);
     INFO(out);
     CHECK(code == 1);
@@ -83,14 +75,12 @@ TEST_CASE("SIGHUP to a pipeline whose status port is taken keeps the running con
     DaemonFixture f;
     TakenPort taken;
     const int port = freeLoopbackPort();
-    const std::string pipeline = f.writePipeline(body(listen(port), "runs.txt"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    const std::string pipeline = writePassing(f, port);
     ChildProcess daemon(f.command("run", {pipeline}));
     INFO(daemon.output());
     REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
 
-    f.writePipeline(body(listen(taken.port()), "reloaded.txt"));
+    f.writePipeline(body(taken.port(), "reloaded.txt"));
     daemon.signal(SIGHUP);
     REQUIRE(says(daemon, "reload refused"));
     CHECK(daemon.output().find("reload refused: http: cannot listen on 127.0.0.1:" + std::to_string(taken.port()) +
@@ -99,22 +89,18 @@ TEST_CASE("SIGHUP to a pipeline whose status port is taken keeps the running con
     CHECK(httpStatus(port, "/healthz") == "200");
 
     // The old configuration still watches: a failure is still noticed by its rule.
-    f.script("encoder", "fail 0 sources");
-    f.script("segments", "fail old");
+    f.script({{"encoder", "fail 0 sources"}, {"segments", "fail old"}});
     REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
     CHECK(readFile(f.dir().file("reloaded.txt")).empty());
 
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
-    CHECK(count(f.types("notes.jsonl"), "startup") == 1);
+    CHECK(stopsCleanly(daemon));
+    CHECK(f.count("notes.jsonl", "startup") == 1);
 }
 
 TEST_CASE("SIGHUP moves the status server to a new port, and keeps its port when only the token changes") {
     DaemonFixture f;
     const int first = freeLoopbackPort();
-    const std::string pipeline = f.writePipeline(body(listen(first), "runs.txt"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    const std::string pipeline = writePassing(f, first);
     ChildProcess daemon(f.command("run", {pipeline}));
     INFO(daemon.output());
     REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
@@ -122,48 +108,43 @@ TEST_CASE("SIGHUP moves the status server to a new port, and keeps its port when
 
     int second = freeLoopbackPort();
     while (second == first) second = freeLoopbackPort();
-    f.writePipeline(body(listen(second), "second.txt"));
+    f.writePipeline(body(second, "second.txt"));
     daemon.signal(SIGHUP);
     REQUIRE(waitUntil([&] { return !readFile(f.dir().file("second.txt")).empty(); }, 10s));
     REQUIRE(says(daemon, "reloaded"));
     CHECK(httpStatus(second, "/status") == "200");
     CHECK(httpStatus(first, "/healthz") == "000");
 
-    f.writePipeline(body(listen(second, "new-token"), "third.txt"));
+    f.writePipeline(body(second, "third.txt", "new-token"));
     daemon.signal(SIGHUP);
     REQUIRE(waitUntil([&] { return !readFile(f.dir().file("third.txt")).empty(); }, 10s));
     CHECK(httpStatus(second, "/status") == "401");
     CHECK(httpStatus(second, "/status", "new-token") == "200");
 
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
-    CHECK(count(f.types("notes.jsonl"), "startup") == 1);
+    CHECK(stopsCleanly(daemon));
+    CHECK(f.count("notes.jsonl", "startup") == 1);
 }
 
 TEST_CASE("SIGHUP to a pipeline whose engine cannot start goes back to the running configuration") {
     DaemonFixture f;
     const int port = freeLoopbackPort();
-    const std::string pipeline = f.writePipeline(body(listen(port), "runs.txt"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    const std::string pipeline = writePassing(f, port);
     ChildProcess daemon(f.command("run", {pipeline}));
     INFO(daemon.output());
     REQUIRE(f.waitForEvent("notes.jsonl", "startup"));
 
     // Valid, but its state folder is a file: the sink's spool folder cannot be made when it starts.
     f.dir().write("blocker", "a file, not a folder\n");
-    f.dir().write("pipeline.yaml", "watchdog:\n  name: test\n  state_file: blocker/state.json\n" + body(listen(port), "reloaded.txt"));
+    f.dir().write("pipeline.yaml", "watchdog:\n  name: test\n  state_file: blocker/state.json\n" + body(port, "reloaded.txt"));
     daemon.signal(SIGHUP);
     REQUIRE(says(daemon, "back on the previous configuration"));
     CHECK(daemon.output().find("reload: cannot start the new configuration: sink sink_only") != std::string::npos);
     CHECK(daemon.running());
     CHECK(httpStatus(port, "/healthz") == "200");
 
-    f.script("encoder", "fail 0 sources");
-    f.script("segments", "fail old");
+    f.script({{"encoder", "fail 0 sources"}, {"segments", "fail old"}});
     REQUIRE(f.waitForEvent("notes.jsonl", "warning"));
 
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(5s) == 0);
-    CHECK(count(f.types("notes.jsonl"), "startup") == 1);
+    CHECK(stopsCleanly(daemon));
+    CHECK(f.count("notes.jsonl", "startup") == 1);
 }

@@ -2,6 +2,7 @@
 // recovery, GET /timeline (what the status page's timeline and uptime show) holds the incident with
 // its events in order, closed, and the failing check's uptime below 100 %.
 #include "DaemonFixture.h"
+#include "DaemonPipeline.h"
 
 #include <doctest/doctest.h>
 
@@ -14,33 +15,14 @@ using namespace std::chrono_literals;
 
 TEST_CASE("after a failover and its recovery, /timeline shows the closed incident with its events and the uptime") {
     DaemonFixture f;
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
     const int port = freeLoopbackPort();
-    const std::string file = f.writePipeline("http: { listen: 127.0.0.1:" + std::to_string(port) +
-                                             " }\n"
-                                             "checks:\n"
-                                             "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
-                                             "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
-                                             "actions:\n"
-                                             "  notes: { plugin: recorder, file: notes.jsonl }\n"
-                                             "  backup: { plugin: recorder, file: backup.jsonl, role: remedy }\n"
-                                             "rules:\n"
-                                             "  failover:\n"
-                                             "    when: 2 of [encoder, segments]\n"
-                                             "    warn: notes\n"
-                                             "    wait: 100ms\n"
-                                             "    then: backup\n"
-                                             "    recover: notes\n"
-                                             "sinks:\n"
-                                             "  - { plugin: sqlite, path: history.db }\n");
+    const std::string file = f.writePipeline(DaemonPipeline::failover(port).sink("{ plugin: sqlite, path: history.db }").text());
     ChildProcess daemon(f.command("run", {file}));
     INFO(daemon.output());
-    f.script("encoder", "fail 0 sources");
-    f.script("segments", "fail old");
+    f.script({{"encoder", "fail 0 sources"}, {"segments", "fail old"}});
     REQUIRE(f.waitForEvent("notes.jsonl", "outcome"));
-    f.script("encoder", "pass");
-    f.script("segments", "pass");
+    f.script({{"encoder", "pass"}, {"segments", "pass"}});
     REQUIRE(f.waitForEvent("notes.jsonl", "recovered"));
 
     Poco::JSON::Object::Ptr incident;
