@@ -1,5 +1,6 @@
 // Pipeline loading: durations, ${VAR}, exact FILE:LINE:COL of each error, defaults.
 #include "config/Pipeline.h"
+#include "PipelineErrors.h"
 #include "TestSupport.h"
 #include <watchdog/Duration.h>
 
@@ -12,30 +13,6 @@
 using namespace watchdog;
 using namespace watchdog::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-/// Lines joined with newlines, so a failing comparison prints both sides.
-std::string joined(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-}
-
-std::vector<std::string> errorsOf(const std::string& path) {
-    try {
-        loadPipeline(path);
-    } catch (const ConfigErrors& e) {
-        std::vector<std::string> out;
-        for (const auto& one : e.errors()) out.push_back(one.what());
-        return out;
-    } catch (const ConfigError& e) {
-        return {e.what()};
-    }
-    return {};
-}
-
-}  // namespace
 
 TEST_CASE("durations and sizes") {
     CHECK(*parseDuration("500ms") == 500ms);
@@ -61,15 +38,14 @@ TEST_CASE("durations stop at the documented maximum instead of overflowing the c
     CHECK(toEpochMs(fromEpochMs(std::numeric_limits<long long>::max())) > 0);
     CHECK(toEpochMs(fromEpochMs(std::numeric_limits<long long>::min())) < 0);
 
-    TempDir dir;
-    const std::string path = dir.write("pipeline.yaml",
-                                       "checks:\n  a: { plugin: x, timeout: 99999999999h }\n"
-                                       "rules:\n  f: { when: any, wait: 4611686018427387904ms4611686018427387904ms }\n");
-    auto errors = errorsOf(path);
+    const PipelineFile file(
+        "checks:\n  a: { plugin: x, timeout: 99999999999h }\n"
+        "rules:\n  f: { when: any, wait: 4611686018427387904ms4611686018427387904ms }\n");
+    const auto errors = file.errors();
     REQUIRE(errors.size() == 2);
-    CHECK(errors[0] == path + ":2:28: checks.a.timeout: '99999999999h' is longer than the longest duration, 3650d");
+    CHECK(errors[0] == file.path + ":2:28: checks.a.timeout: '99999999999h' is longer than the longest duration, 3650d");
     INFO(errors[1]);
-    CHECK(errors[1].find(path + ":4:25: rules.f.wait: '4611686018427387904ms4611686018427387904ms' is longer than the longest") == 0);
+    CHECK(errors[1].find(file.path + ":4:25: rules.f.wait: '4611686018427387904ms4611686018427387904ms' is longer than the longest") == 0);
 }
 
 TEST_CASE("a valid pipeline: defaults, ${VAR} with a default, relative paths, the old script's rules") {
@@ -108,7 +84,7 @@ TEST_CASE("every problem is reported at once, with its exact line and column, wi
                                        "    fail_after: ${WATCHDOG_TEST_SECRET}\n"                // 7
                                        "  b: { plugin: x, timeout: ${WATCHDOG_TEST_MISSING} }\n"  // 8 (a YAML error: caught first)
     );
-    auto errors = errorsOf(path);
+    auto errors = pipelineErrors(path);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].find(path + ":8:") == 0);
     CHECK(errors[0].find("quote a ${VAR} value") != std::string::npos);
@@ -133,7 +109,7 @@ TEST_CASE("every problem is reported at once, with its exact line and column, wi
               "    then: [nobody]\n"
               "  rate:\n"
               "    every: ${WATCHDOG_TEST_SECRET}\n");
-    errors = errorsOf(path);
+    errors = pipelineErrors(path);
     std::string all;
     for (const auto& e : errors) all += e + "\n";
     INFO(all);
@@ -147,43 +123,39 @@ TEST_CASE("every problem is reported at once, with its exact line and column, wi
 }
 
 TEST_CASE("an unset variable is an error at its place, naming the variable") {
-    TempDir dir;
-    const std::string path = dir.write("pipeline.yaml", "checks:\n  b:\n    plugin: x\n    timeout: ${WATCHDOG_TEST_MISSING}\n");
-    auto errors = errorsOf(path);
+    const PipelineFile file("checks:\n  b:\n    plugin: x\n    timeout: ${WATCHDOG_TEST_MISSING}\n");
+    const auto errors = file.errors();
     REQUIRE(errors.size() == 1);
-    CHECK(errors[0] == path + ":4:14: ${WATCHDOG_TEST_MISSING} is not set (export it, or put it in env_file)");
+    CHECK(errors[0] == file.path + ":4:14: ${WATCHDOG_TEST_MISSING} is not set (export it, or put it in env_file)");
 }
 
 TEST_CASE("invalid UTF-8 before a YAML error is a syntax error, not a crash (found by fuzz_pipeline)") {
-    TempDir dir;
     const std::string text(
         "x\0watchog:\n  \xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
         "a2, *a0\0\0\0]\n]\n",
         37);
-    const std::string path = dir.write("pipeline.yaml", text);
-    auto errors = errorsOf(path);
+    const PipelineFile file(text);
+    const auto errors = file.errors();
     REQUIRE(errors.size() == 1);
-    CHECK(errors[0].find(path + ":") == 0);
+    CHECK(errors[0].find(file.path + ":") == 0);
     CHECK(errors[0].find("YAML syntax error") != std::string::npos);
 }
 
 TEST_CASE("duplicate keys are errors naming both places") {
-    TempDir dir;
-    const std::string path = dir.write("pipeline.yaml", "checks:\n  a: { plugin: x }\n  a: { plugin: y }\n");
-    auto errors = errorsOf(path);
+    const PipelineFile file("checks:\n  a: { plugin: x }\n  a: { plugin: y }\n");
+    const auto errors = file.errors();
     REQUIRE(errors.size() == 1);
-    CHECK(errors[0].find(path + ":3:3:") == 0);
+    CHECK(errors[0].find(file.path + ":3:3:") == 0);
     CHECK(errors[0].find("duplicate") != std::string::npos);
 }
 
 TEST_CASE("a rule count too large for an int is refused, not wrapped around to a small one") {
-    TempDir dir;
-    const std::string path = dir.write("pipeline.yaml",
-                                       "checks:\n  a: { plugin: x }\n  b: { plugin: x }\n"
-                                       "rules:\n  failover:\n    when: 4294967297 of [a, b]\n");
-    auto errors = errorsOf(path);
+    const PipelineFile file(
+        "checks:\n  a: { plugin: x }\n  b: { plugin: x }\n"
+        "rules:\n  failover:\n    when: 4294967297 of [a, b]\n");
+    const auto errors = file.errors();
     REQUIRE(errors.size() == 1);
-    CHECK(errors[0] == path + ":6:11: rules.failover.when: needs 4294967297 failing checks but names only 2");
+    CHECK(errors[0] == file.path + ":6:11: rules.failover.when: needs 4294967297 failing checks but names only 2");
 }
 
 TEST_CASE("one pass reports unset variables together with every other problem, each block's problems all") {
@@ -209,7 +181,7 @@ TEST_CASE("one pass reports unset variables together with every other problem, e
         path + ":10:3: checks.b.plugin: required option is missing",
         path + ":11:17: http.listen: 'nowhere' is not HOST:PORT (e.g. 127.0.0.1:9480)",
     };
-    CHECK(joined(errorsOf(path)) == joined(expected));
+    CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
 }
 
 TEST_CASE("an unterminated quote is a syntax error at the quote, not a file that swallows the rest") {
@@ -217,15 +189,15 @@ TEST_CASE("an unterminated quote is a syntax error at the quote, not a file that
     const std::string path = dir.write("pipeline.yaml",
                                        "watchdog:\n  name: \"station\n"
                                        "checks:\n  a: { plugin: x }\n");
-    auto errors = errorsOf(path);
+    auto errors = pipelineErrors(path);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0] == path + ":2:9: YAML syntax error: this quoted value has no closing \" (it would run to the end of the file)");
     dir.write("pipeline.yaml", "watchdog:\n  name: 'it''s\n");
-    errors = errorsOf(path);
+    errors = pipelineErrors(path);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].find(path + ":2:9: YAML syntax error: this quoted value has no closing '") == 0);
     dir.write("pipeline.yaml", "watchdog:\n  name: \"a \\\" b\"\n  state_file: 'it''s'\nchecks: { a: { plugin: x } }\n");
-    CHECK(errorsOf(path).empty());
+    CHECK(pipelineErrors(path).empty());
 }
 
 TEST_CASE("a rule that names a check twice, or needs more checks than are enabled, is refused") {
@@ -241,45 +213,45 @@ TEST_CASE("a rule that names a check twice, or needs more checks than are enable
         path +
             ":7:18: rules.never.when: needs 2 failing checks but only 1 of those it names are enabled (disabled: b); it could never fire",
     };
-    CHECK(joined(errorsOf(path)) == joined(expected));
+    CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
 }
 
 TEST_CASE("what is not a regular pipeline file of sane size and depth is refused with the reason") {
     TempDir dir;
-    CHECK(joined(errorsOf(dir.path())) == dir.path() + ": is a directory, not a pipeline file\n");
-    CHECK(joined(errorsOf("/dev/zero")) == "/dev/zero: is not a regular file; a pipeline file must be one\n");
+    CHECK(joinedLines(pipelineErrors(dir.path())) == dir.path() + ": is a directory, not a pipeline file\n");
+    CHECK(joinedLines(pipelineErrors("/dev/zero")) == "/dev/zero: is not a regular file; a pipeline file must be one\n");
     const std::string big = dir.write("big.yaml", "# " + std::string(2u << 20, 'x') + "\n");
-    CHECK(joined(errorsOf(big)) == big + ": is 2048 KiB; a pipeline file may have at most 1024 KiB\n");
+    CHECK(joinedLines(pipelineErrors(big)) == big + ": is 2048 KiB; a pipeline file may have at most 1024 KiB\n");
     const std::string deep = dir.write("deep.yaml", "a: " + std::string(200, '[') + std::string(200, ']') + "\n");
-    CHECK(errorsOf(deep).at(0).find("nested deeper than 64 levels") != std::string::npos);
+    CHECK(pipelineErrors(deep).at(0).find("nested deeper than 64 levels") != std::string::npos);
     // An alias bomb: each level doubles the references; walking shared nodes once keeps it linear.
     std::string bomb = "x0: &a0 [\"${WATCHDOG_TEST_UNSET:-v}\", \"v\"]\n";
     for (int i = 1; i <= 40; ++i)
         bomb +=
             "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
     const std::string bombPath = dir.write("bomb.yaml", bomb);
-    CHECK(errorsOf(bombPath).at(0).find("no check is configured") != std::string::npos);
-    CHECK(errorsOf(bombPath).at(1).find("unknown top-level key 'x0'") != std::string::npos);
+    CHECK(pipelineErrors(bombPath).at(0).find("no check is configured") != std::string::npos);
+    CHECK(pipelineErrors(bombPath).at(1).find("unknown top-level key 'x0'") != std::string::npos);
     const std::string env = dir.write("env.yaml", "watchdog:\n  env_file: .\nchecks: { a: { plugin: x } }\n");
-    CHECK(joined(errorsOf(env)) == env + ":2:13: watchdog.env_file: '.' is a directory, not an env_file\n");
+    CHECK(joinedLines(pipelineErrors(env)) == env + ":2:13: watchdog.env_file: '.' is a directory, not an env_file\n");
 }
 
 TEST_CASE("a pipeline that would watch nothing is refused unless it says so") {
     TempDir dir;
     const std::string path = dir.write("pipeline.yaml", "watchdog:\n  name: x\n");
-    CHECK(joined(errorsOf(path)) == path +
-                                        ": no check is configured: the watchdog would watch nothing (add a check under "
-                                        "checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
+    CHECK(joinedLines(pipelineErrors(path)) == path +
+                                                   ": no check is configured: the watchdog would watch nothing (add a check under "
+                                                   "checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
     dir.write("pipeline.yaml", "checks:\n  a: { plugin: x, enabled: false }\n");
-    CHECK(joined(errorsOf(path)) == path +
-                                        ":1:1: every check has enabled: false: the watchdog would watch nothing (add a check "
-                                        "under checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
+    CHECK(joinedLines(pipelineErrors(path)) == path +
+                                                   ":1:1: every check has enabled: false: the watchdog would watch nothing (add a check "
+                                                   "under checks:, or set watchdog.allow_no_checks: true if that is meant)\n");
     dir.write("pipeline.yaml", "watchdog: { allow_no_checks: true }\nchecks:\n  a: { plugin: x, enabled: false }\n");
-    CHECK(errorsOf(path).empty());
+    CHECK(pipelineErrors(path).empty());
 }
 
 TEST_CASE("an alias inside the node it names is refused (found by fuzzing: it leaked the tree)") {
     TempDir dir;
     const std::string path = dir.write("pipeline.yaml", "checks: { a: { plugin: x } }\nx: &loop [1, *loop]\n");
-    CHECK(joined(errorsOf(path)) == path + ":2:14: this alias refers to a mapping or list that contains it\n");
+    CHECK(joinedLines(pipelineErrors(path)) == path + ":2:14: this alias refers to a mapping or list that contains it\n");
 }

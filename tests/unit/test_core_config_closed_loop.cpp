@@ -1,6 +1,7 @@
 // The closed-loop keys of a rule (limit, verify, failback, flapping) and of a check (flap): what they
 // read into, and each bad value as one FILE:LINE:COL line.
 #include "config/Pipeline.h"
+#include "PipelineErrors.h"
 #include "TestSupport.h"
 
 #include <doctest/doctest.h>
@@ -10,23 +11,6 @@ using namespace watchdog::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string joined(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-}
-
-std::vector<std::string> errorsOf(const std::string& path) {
-    try {
-        loadPipeline(path);
-    } catch (const ConfigErrors& e) {
-        std::vector<std::string> out;
-        for (const auto& one : e.errors()) out.push_back(one.what());
-        return out;
-    }
-    return {};
-}
 
 const RuleSpec& rule(const Pipeline& p, const std::string& id) {
     for (const auto& r : p.rules)
@@ -76,7 +60,7 @@ TEST_CASE("limit: a count of 0, a missing or zero window and a limit on a rule w
         path + ":11:29: rules.failover.limit.per: must be more than 0",
         path + ":12:41: rules.online: unknown option 'limit'",
     };
-    CHECK(joined(errorsOf(path)) == joined(expected));
+    CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
 }
 
 TEST_CASE("flap: a core option of every check; `flapping: ignore` on a rule") {
@@ -110,7 +94,7 @@ TEST_CASE("flap: too few changes, a window too short to ever see them, and an un
             ":3:61: checks.b.flap.within: 3m is too short to see 5 state changes of a check run every 1m (at least 4m); it could never flap",
         path + ":6:43: rules.failover.flapping: 'maybe' is not one of: failing, ignore",
     };
-    CHECK(joined(errorsOf(path)) == joined(expected));
+    CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
 }
 
 TEST_CASE("verify and failback are read; aws_stop on the instance aws_start starts is fine") {
@@ -149,5 +133,5 @@ TEST_CASE("verify naming an unknown check, failback.after shorter than a check's
             ":14:34: rules.failover.failback.then: aws_stop action 'stop_other' names another instance_id than aws_start action "
             "'backup' in then: failing back would stop an instance this rule never started",
     };
-    CHECK(joined(errorsOf(path)) == joined(expected));
+    CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
 }

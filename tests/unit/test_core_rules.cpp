@@ -1,42 +1,23 @@
 // The rule engine and check hysteresis with a hand-driven clock: every transition of an incident,
 // cancel, timers, check errors, and resuming from saved state.
-#include "engine/CheckTracker.h"
-#include "engine/RuleEngine.h"
-
-#include "ManualClock.h"
+#include "RuleStation.h"
 
 #include <doctest/doctest.h>
 
 using namespace watchdog;
-using watchdog::test::ManualClock;
+using namespace watchdog::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-RuleSpec failover(std::chrono::milliseconds wait) {
-    RuleSpec r;
-    r.id = "failover";
-    r.checks = {"icecast", "cpu", "ts_age"};
-    r.threshold = 2;
-    r.warn.ids = {"discord"};
-    r.wait = wait;
-    r.then.ids = {"backup"};
-    r.recover.ids = {"discord"};
-    return r;
-}
+RuleSpec failover(std::chrono::milliseconds wait) { return failoverRule({"icecast", "cpu", "ts_age"}, 2, wait); }
 
 /// A tracker and a rule engine over three checks, driven result by result.
-struct Station {
-    ManualClock clock;
-    CheckTracker tracker{{{"icecast", "Icecast Sources", 1, 1}, {"cpu", "Encoder CPU", 1, 1}, {"ts_age", "HLS Old Files", 1, 1}}};
-    RuleEngine rules;
+struct Station : RuleStation {
+    explicit Station(std::vector<RuleSpec> specs)
+        : RuleStation({{"icecast", "Icecast Sources", 1, 1}, {"cpu", "Encoder CPU", 1, 1}, {"ts_age", "HLS Old Files", 1, 1}},
+                      std::move(specs)) {}
 
-    explicit Station(std::vector<RuleSpec> specs) : rules(std::move(specs), {"discord"}, clock, "test") {}
-
-    std::vector<RoutedEvent> report(const std::string& id, const Result& r) {
-        tracker.apply(id, r, clock.now());
-        return rules.onResult(id, r, tracker.snapshot());
-    }
     std::vector<RoutedEvent> allPass() {
         std::vector<RoutedEvent> out;
         for (const char* id : {"icecast", "cpu", "ts_age"})
@@ -44,12 +25,6 @@ struct Station {
         return out;
     }
 };
-
-std::vector<std::string> types(const std::vector<RoutedEvent>& events) {
-    std::vector<std::string> out;
-    for (const auto& e : events) out.push_back(toString(e.event.type));
-    return out;
-}
 
 }  // namespace
 
@@ -72,7 +47,7 @@ TEST_CASE("an incident: warning with deadline, one failover at the deadline, rec
     s.allPass();
     CHECK(s.report("icecast", Result::fail("0 sources")).empty());
     auto warned = s.report("cpu", Result::fail("not running"));
-    REQUIRE(types(warned) == std::vector<std::string>{"warning"});
+    REQUIRE(eventTypes(warned) == std::vector<std::string>{"warning"});
     CHECK(warned[0].actions == std::vector<std::string>{"discord"});
     CHECK(warned[0].event.failing == std::vector<std::string>{"icecast", "cpu"});
     CHECK(*warned[0].event.deadline == s.clock.t + 5min);
@@ -83,7 +58,7 @@ TEST_CASE("an incident: warning with deadline, one failover at the deadline, rec
     CHECK(s.rules.tick(s.tracker.snapshot()).empty());
     s.clock.t += 1min;
     auto fired = s.rules.tick(s.tracker.snapshot());
-    REQUIRE(types(fired) == std::vector<std::string>{"failover"});
+    REQUIRE(eventTypes(fired) == std::vector<std::string>{"failover"});
     CHECK(fired[0].actions == std::vector<std::string>{"backup"});
     CHECK(fired[0].event.incident == warned[0].event.incident);
     CHECK(s.rules.tick(s.tracker.snapshot()).empty());
@@ -96,7 +71,7 @@ TEST_CASE("an incident: warning with deadline, one failover at the deadline, rec
     s.clock.t += 1min;
     s.report("icecast", Result::pass("ok"));
     auto recovered = s.report("cpu", Result::pass("ok"));
-    REQUIRE(types(recovered) == std::vector<std::string>{"recovered"});
+    REQUIRE(eventTypes(recovered) == std::vector<std::string>{"recovered"});
     CHECK(*recovered[0].event.duration == 6min);
     CHECK(recovered[0].event.summary == "Recovered after 6 min: below the threshold (still failing: HLS Old Files)");
     CHECK(toString(s.rules.states().at("failover").phase) == std::string("idle"));
@@ -106,10 +81,10 @@ TEST_CASE("the condition clearing during the countdown cancels, and no failover 
     Station s({failover(5min)});
     s.allPass();
     s.report("icecast", Result::fail("0 sources"));
-    REQUIRE(types(s.report("ts_age", Result::error("unreadable"))) == std::vector<std::string>{"warning"});
+    REQUIRE(eventTypes(s.report("ts_age", Result::error("unreadable"))) == std::vector<std::string>{"warning"});
     s.clock.t += 1min;
     auto cancelled = s.report("ts_age", Result::pass("ok"));
-    REQUIRE(types(cancelled) == std::vector<std::string>{"cancelled"});
+    REQUIRE(eventTypes(cancelled) == std::vector<std::string>{"cancelled"});
     CHECK(cancelled[0].actions == std::vector<std::string>{"discord"});
     s.clock.t += 10min;
     CHECK(s.rules.tick(s.tracker.snapshot()).empty());
@@ -130,7 +105,7 @@ TEST_CASE("a restored pending rule keeps its deadline and waits for fresh result
         CHECK(rules.onResult("cpu", Result::fail("x"), tracker.snapshot()).empty());
         tracker.apply("ts_age", Result::pass("x"), clock.t);
         auto fired = rules.onResult("ts_age", Result::pass("x"), tracker.snapshot());
-        REQUIRE(types(fired) == std::vector<std::string>{"failover"});
+        REQUIRE(eventTypes(fired) == std::vector<std::string>{"failover"});
         CHECK(fired[0].event.incident == "failover-1");
     }
     {
@@ -165,23 +140,23 @@ TEST_CASE("startup, every and throttled check_error triggers") {
     Station s({online, status, errors});
 
     auto started = s.rules.start(s.tracker.snapshot(), true);
-    REQUIRE(types(started) == std::vector<std::string>{"startup"});
+    REQUIRE(eventTypes(started) == std::vector<std::string>{"startup"});
     CHECK(started[0].event.summary.find("The monitoring bot has restarted at ") == 0);
     CHECK(s.rules.start(s.tracker.snapshot(), false).empty());  // a reload announces nothing
 
     s.clock.t += 59min;
     CHECK(s.rules.tick(s.tracker.snapshot()).empty());
     s.clock.t += 1min;
-    CHECK(types(s.rules.tick(s.tracker.snapshot())) == std::vector<std::string>{"status"});
+    CHECK(eventTypes(s.rules.tick(s.tracker.snapshot())) == std::vector<std::string>{"status"});
 
     auto first = s.report("icecast", Result::error("credentials refused"));
-    REQUIRE(types(first) == std::vector<std::string>{"check_error"});
+    REQUIRE(eventTypes(first) == std::vector<std::string>{"check_error"});
     CHECK(first[0].event.checkId == "icecast");
     CHECK(first[0].event.summary.find("credentials refused") != std::string::npos);
     s.clock.t += 5min;
-    CHECK(s.report("icecast", Result::error("credentials refused")).empty());                             // throttled
-    CHECK(types(s.report("cpu", Result::error("no /proc"))) == std::vector<std::string>{"check_error"});  // per check
+    CHECK(s.report("icecast", Result::error("credentials refused")).empty());                                  // throttled
+    CHECK(eventTypes(s.report("cpu", Result::error("no /proc"))) == std::vector<std::string>{"check_error"});  // per check
     s.clock.t += 11min;
-    CHECK(types(s.report("icecast", Result::error("credentials refused"))) == std::vector<std::string>{"check_error"});
-    CHECK(types(s.rules.statusNow(s.tracker.snapshot())) == std::vector<std::string>{"status"});
+    CHECK(eventTypes(s.report("icecast", Result::error("credentials refused"))) == std::vector<std::string>{"check_error"});
+    CHECK(eventTypes(s.rules.statusNow(s.tracker.snapshot())) == std::vector<std::string>{"status"});
 }

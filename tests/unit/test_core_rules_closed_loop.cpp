@@ -1,31 +1,18 @@
 // Closing the loop, with a hand-driven clock: the remedy limit, flapping checks, verifying the
 // takeover and failing back. Every transition of the incident's life beyond idle -> pending -> fired.
-#include "engine/CheckTracker.h"
-#include "engine/RuleEngine.h"
-
-#include "ManualClock.h"
+#include "RuleStation.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
 using namespace watchdog;
-using watchdog::test::ManualClock;
+using namespace watchdog::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-RuleSpec failover(std::chrono::milliseconds wait) {
-    RuleSpec r;
-    r.id = "failover";
-    r.checks = {"icecast", "cpu"};
-    r.threshold = 2;
-    r.warn.ids = {"discord"};
-    r.wait = wait;
-    r.then.ids = {"backup"};
-    r.recover.ids = {"discord"};
-    return r;
-}
+RuleSpec failover(std::chrono::milliseconds wait) { return failoverRule({"icecast", "cpu"}, 2, wait); }
 
 RuleSpec limited(int count, std::chrono::milliseconds per) {
     RuleSpec r = failover(1min);
@@ -39,40 +26,25 @@ std::vector<CheckSettings> checkSettings() {
 }
 
 /// A tracker and a rule engine over two primary checks and one check of the backup's stream.
-struct Station {
-    ManualClock clock;
-    CheckTracker tracker{checkSettings()};
-    RuleEngine rules;
-
+struct Station : RuleStation {
     explicit Station(std::vector<RuleSpec> specs, std::vector<std::string> notifiers = {"discord"})
-        : rules(std::move(specs), std::move(notifiers), clock, "test") {}
+        : RuleStation(checkSettings(), std::move(specs), std::move(notifiers)) {}
 
-    std::vector<RoutedEvent> report(const std::string& id, const Result& r) {
-        tracker.apply(id, r, clock.now());
-        return rules.onResult(id, r, tracker.snapshot());
-    }
     std::vector<RoutedEvent> both(const Result& r) {
         auto out = report("icecast", r);
         for (auto& e : report("cpu", r)) out.push_back(e);
         return out;
     }
-    std::vector<RoutedEvent> tick() { return rules.tick(tracker.snapshot()); }
     RuleState state() const { return rules.states().at("failover"); }
     std::string phase() const { return toString(state().phase); }
 };
-
-std::vector<std::string> types(const std::vector<RoutedEvent>& events) {
-    std::vector<std::string> out;
-    for (const auto& e : events) out.push_back(toString(e.event.type));
-    return out;
-}
 
 using Types = std::vector<std::string>;
 
 /// One whole incident: both checks fail, the wait runs out, and (when fired) the remedy reports.
 /// Returns the events of the wait running out.
 std::vector<RoutedEvent> failAndWait(Station& s) {
-    REQUIRE(types(s.both(Result::fail("down"))) == Types{"warning"});
+    REQUIRE(eventTypes(s.both(Result::fail("down"))) == Types{"warning"});
     s.clock.t += 1min;
     auto out = s.tick();
     for (const auto& e : out)
@@ -86,15 +58,15 @@ TEST_CASE("limit: the third failover in the window is held back, said once, with
     Station s({limited(2, 24h)});
     s.both(Result::pass("ok"));
     const TimePoint first = s.clock.t + 1min;
-    CHECK(types(failAndWait(s)) == Types{"failover"});
-    CHECK(types(s.both(Result::pass("ok"))) == Types{"recovered"});
+    CHECK(eventTypes(failAndWait(s)) == Types{"failover"});
+    CHECK(eventTypes(s.both(Result::pass("ok"))) == Types{"recovered"});
     s.clock.t += 1h;
-    CHECK(types(failAndWait(s)) == Types{"failover"});
-    CHECK(types(s.both(Result::pass("ok"))) == Types{"recovered"});
+    CHECK(eventTypes(failAndWait(s)) == Types{"failover"});
+    CHECK(eventTypes(s.both(Result::pass("ok"))) == Types{"recovered"});
     s.clock.t += 1h;
 
     auto held = failAndWait(s);
-    REQUIRE(types(held) == Types{"limited"});
+    REQUIRE(eventTypes(held) == Types{"limited"});
     CHECK(held[0].actions == std::vector<std::string>{"discord"});  // to the notifiers, never to the remedy
     CHECK(*held[0].event.deadline == first + 24h);
     CHECK(held[0].event.failing == std::vector<std::string>{"icecast", "cpu"});
@@ -115,22 +87,22 @@ TEST_CASE("limit: a held-back incident that recovers closes without a remedy; on
     Station s({limited(1, 2h)});
     s.both(Result::pass("ok"));
     const TimePoint first = s.clock.t + 1min;
-    REQUIRE(types(failAndWait(s)) == Types{"failover"});
+    REQUIRE(eventTypes(failAndWait(s)) == Types{"failover"});
     s.both(Result::pass("ok"));
 
-    REQUIRE(types(failAndWait(s)) == Types{"limited"});
+    REQUIRE(eventTypes(failAndWait(s)) == Types{"limited"});
     auto recovered = s.both(Result::pass("ok"));
-    REQUIRE(types(recovered) == Types{"recovered"});
+    REQUIRE(eventTypes(recovered) == Types{"recovered"});
     CHECK(recovered[0].event.summary.find("without a remedy") != std::string::npos);
     CHECK(s.phase() == "idle");
     CHECK(s.state().runs.size() == 1);  // the window still counts the first run
 
-    REQUIRE(types(failAndWait(s)) == Types{"limited"});
+    REQUIRE(eventTypes(failAndWait(s)) == Types{"limited"});
     s.clock.t = first + 2h - 1ms;
     CHECK(s.tick().empty());
     s.clock.t = first + 2h;
     auto reopened = s.tick();
-    REQUIRE(types(reopened) == Types{"failover"});
+    REQUIRE(eventTypes(reopened) == Types{"failover"});
     CHECK(reopened[0].actions == std::vector<std::string>{"backup"});
     CHECK(reopened[0].event.summary.find("Still failing when the limit's window reopened") == 0);
     CHECK(s.phase() == "fired");
@@ -151,7 +123,7 @@ TEST_CASE("limit: the runs survive a restart (restore) even when the rule is idl
     }
     clock.t += 1min;
     auto held = rules.tick(tracker.snapshot());
-    REQUIRE(types(held) == Types{"limited"});
+    REQUIRE(eventTypes(held) == Types{"limited"});
     CHECK(*held[0].event.deadline == clock.t - 1min - 3h + 24h);
     for (const char* id : {"icecast", "cpu"}) {
         tracker.apply(id, Result::pass("ok"), clock.t);
@@ -163,10 +135,10 @@ TEST_CASE("limit: the runs survive a restart (restore) even when the rule is idl
 TEST_CASE("without limit the runs are not recorded, so the seed's state file is unchanged") {
     Station s({failover(1min)});
     s.both(Result::pass("ok"));
-    CHECK(types(failAndWait(s)) == Types{"failover"});
+    CHECK(eventTypes(failAndWait(s)) == Types{"failover"});
     CHECK(s.state().runs.empty());
     s.both(Result::pass("ok"));
-    CHECK(types(failAndWait(s)) == Types{"failover"});
+    CHECK(eventTypes(failAndWait(s)) == Types{"failover"});
 }
 
 namespace {
@@ -285,7 +257,7 @@ TEST_CASE("flapping: a check restored as flapping is not announced again after a
     rules.start(tracker.snapshot(), false);
     clock.t += 1s;
     tracker.apply("icecast", Result::fail("0 sources"), clock.t);
-    CHECK(types(rules.onResult("icecast", Result::fail("0 sources"), tracker.snapshot())) == Types{"warning"});
+    CHECK(eventTypes(rules.onResult("icecast", Result::fail("0 sources"), tracker.snapshot())) == Types{"warning"});
 }
 
 namespace {
@@ -304,10 +276,10 @@ const Details kStarted{{"instance_id", "i-1"}, {"state", "running"}, {"public_ip
 
 /// Fails over and reports the backup started; returns the failover event.
 Event failOver(Station& s, bool ok = true, Details details = kStarted) {
-    REQUIRE(types(s.both(Result::fail("down"))) == Types{"warning"});
+    REQUIRE(eventTypes(s.both(Result::fail("down"))) == Types{"warning"});
     s.clock.t += 1min;
     auto fired = s.tick();
-    REQUIRE(types(fired) == Types{"failover"});
+    REQUIRE(eventTypes(fired) == Types{"failover"});
     s.clock.t += 20s;
     auto outcome = s.rules.outcome(fired[0].event, "backup", ok, "started i-1", details, 20s, s.tracker.snapshot());
     CHECK(outcome.actions == std::vector<std::string>{"discord"});
@@ -328,7 +300,7 @@ TEST_CASE("verify: after the remedies succeed, fresh passes of the verify checks
     CHECK(s.report("backup_stream", Result::fail("no source")).empty());
     s.clock.t += 40s;
     auto verified = s.report("backup_stream", Result::pass("1 source"));
-    REQUIRE(types(verified) == Types{"verified"});
+    REQUIRE(eventTypes(verified) == Types{"verified"});
     CHECK(verified[0].actions == std::vector<std::string>{"discord"});
     CHECK(*verified[0].event.duration == 100s);
     CHECK(verified[0].event.summary == "Backup on air after 1 min 40 s: Backup stream passes (i-1 at 203.0.113.7, private 10.0.0.7)");
@@ -347,7 +319,7 @@ TEST_CASE("verify: a deadline that passes escalates once with not_verified; a la
     CHECK(s.tick().empty());
     s.clock.t += 1min;
     auto escalated = s.tick();
-    REQUIRE(types(escalated) == Types{"not_verified"});
+    REQUIRE(eventTypes(escalated) == Types{"not_verified"});
     CHECK(escalated[0].actions == std::vector<std::string>{"discord"});
     CHECK(escalated[0].event.failing == std::vector<std::string>{"backup_stream"});
     CHECK(escalated[0].event.summary ==
@@ -380,7 +352,7 @@ TEST_CASE("failback: recovery and failback are separate events; the failback act
     s.report("backup_stream", Result::pass("1 source"));
     s.clock.t += 10min;
     auto recovered = s.both(Result::pass("ok"));
-    REQUIRE(types(recovered) == Types{"recovered"});
+    REQUIRE(eventTypes(recovered) == Types{"recovered"});
     CHECK(recovered[0].actions == std::vector<std::string>{"discord"});
     CHECK(recovered[0].event.summary ==
           "Recovered after 11 min 20 s: below the threshold (still failing: Encoder CPU); failing back "
@@ -391,7 +363,7 @@ TEST_CASE("failback: recovery and failback are separate events; the failback act
     CHECK(s.tick().empty());
     s.clock.t += 1ms;
     auto back = s.tick();
-    REQUIRE(types(back) == Types{"failback"});
+    REQUIRE(eventTypes(back) == Types{"failback"});
     CHECK(back[0].actions == std::vector<std::string>{"stop_backup", "discord"});
     CHECK(back[0].event.incident == recovered[0].event.incident);
     CHECK(back[0].event.summary ==
@@ -412,7 +384,7 @@ TEST_CASE("failback: a new failure during `after` cancels it and keeps the backu
     REQUIRE(s.phase() == "failing_back");
     s.clock.t += 5min;
     auto again = s.both(Result::fail("down"));
-    REQUIRE(types(again) == Types{"failback_cancelled"});
+    REQUIRE(eventTypes(again) == Types{"failback_cancelled"});
     CHECK(again[0].actions == std::vector<std::string>{"discord"});
     CHECK(again[0].event.summary ==
           "Failing again 5 min after the recovery (Icecast Sources, Encoder CPU): failback cancelled, the "
@@ -420,9 +392,9 @@ TEST_CASE("failback: a new failure during `after` cancels it and keeps the backu
     CHECK(s.phase() == "fired");  // no second failover: the backup is on
     s.clock.t += 1h;
     CHECK(s.tick().empty());
-    CHECK(types(s.both(Result::pass("ok"))) == Types{"recovered"});
+    CHECK(eventTypes(s.both(Result::pass("ok"))) == Types{"recovered"});
     s.clock.t += 15min;
-    CHECK(types(s.tick()) == Types{"failback"});
+    CHECK(eventTypes(s.tick()) == Types{"failback"});
 }
 
 TEST_CASE("failback and verify resume from the state file: the deadline is kept, fresh results first") {
@@ -443,7 +415,7 @@ TEST_CASE("failback and verify resume from the state file: the deadline is kept,
     CHECK(rules.onResult("icecast", Result::pass("ok"), tracker.snapshot()).empty());
     tracker.apply("cpu", Result::pass("ok"), clock.t);
     auto back = rules.onResult("cpu", Result::pass("ok"), tracker.snapshot());
-    REQUIRE(types(back) == Types{"failback"});
+    REQUIRE(eventTypes(back) == Types{"failback"});
     CHECK(back[0].event.incident == "failover-1");
     CHECK(back[0].event.summary.find("(i-1)") != std::string::npos);
 }

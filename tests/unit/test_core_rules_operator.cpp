@@ -1,41 +1,21 @@
 // The operator's side of the rule engine with a hand-driven clock: maintenance windows (pipeline,
 // check, rule), their end at the deadline, acknowledgements, and a recovery found at start.
-#include "engine/CheckTracker.h"
-#include "engine/RuleEngine.h"
-
-#include "ManualClock.h"
+#include "RuleStation.h"
 
 #include <doctest/doctest.h>
 
 using namespace watchdog;
-using watchdog::test::ManualClock;
+using namespace watchdog::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-RuleSpec failover(std::chrono::milliseconds wait) {
-    RuleSpec r;
-    r.id = "failover";
-    r.checks = {"icecast", "cpu"};
-    r.threshold = 1;
-    r.warn.ids = {"discord"};
-    r.wait = wait;
-    r.then.ids = {"backup"};
-    r.recover.ids = {"discord"};
-    return r;
-}
+RuleSpec failover(std::chrono::milliseconds wait) { return failoverRule({"icecast", "cpu"}, 1, wait); }
 
-struct Station {
-    ManualClock clock;
-    CheckTracker tracker{{{"icecast", "Icecast Sources", 1, 1}, {"cpu", "Encoder CPU", 1, 1}}};
-    RuleEngine rules;
+struct Station : RuleStation {
+    explicit Station(RuleSpec spec)
+        : RuleStation({{"icecast", "Icecast Sources", 1, 1}, {"cpu", "Encoder CPU", 1, 1}}, {std::move(spec)}) {}
 
-    explicit Station(RuleSpec spec) : rules({std::move(spec)}, {"discord"}, clock, "test") {}
-
-    std::vector<RoutedEvent> report(const std::string& id, const Result& r) {
-        tracker.apply(id, r, clock.now());
-        return rules.onResult(id, r, tracker.snapshot());
-    }
     std::vector<RoutedEvent> maintain(MaintenanceScope scope, const std::string& id, std::chrono::milliseconds length, bool end = false) {
         MaintenanceRequest r;
         r.scope = scope;
@@ -47,20 +27,14 @@ struct Station {
     }
 };
 
-std::vector<std::string> types(const std::vector<RoutedEvent>& events) {
-    std::vector<std::string> out;
-    for (const auto& e : events) out.push_back(toString(e.event.type));
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("pipeline maintenance cancels the countdown, holds the rule while checks fail, and ends by itself naming what failed") {
     Station s(failover(5min));
     s.report("cpu", Result::pass("ok"));
-    REQUIRE(types(s.report("icecast", Result::fail("0 sources"))) == std::vector<std::string>{"warning"});
+    REQUIRE(eventTypes(s.report("icecast", Result::fail("0 sources"))) == std::vector<std::string>{"warning"});
     auto started = s.maintain(MaintenanceScope::Pipeline, "", 1h);
-    REQUIRE(types(started) == std::vector<std::string>{"maintenance_started", "cancelled"});
+    REQUIRE(eventTypes(started) == std::vector<std::string>{"maintenance_started", "cancelled"});
     CHECK(started[0].actions == std::vector<std::string>{"discord"});
     CHECK(*started[0].event.deadline == s.clock.t + 1h);
     CHECK(toString(s.rules.states().at("failover").phase) == std::string("idle"));
@@ -70,7 +44,7 @@ TEST_CASE("pipeline maintenance cancels the countdown, holds the rule while chec
     CHECK(*s.rules.nextWakeup() == started[0].event.deadline.value());
     s.clock.t += 50min;
     auto ended = s.rules.tick(s.tracker.snapshot());
-    REQUIRE(types(ended) == std::vector<std::string>{"maintenance_ended", "warning"});  // still failing: the rule takes over
+    REQUIRE(eventTypes(ended) == std::vector<std::string>{"maintenance_ended", "warning"});  // still failing: the rule takes over
     CHECK(ended[0].event.failing == std::vector<std::string>{"icecast"});
     CHECK(ended[0].event.summary.find("ended as planned after 1 h: failed meanwhile: Icecast Sources") != std::string::npos);
     CHECK(s.rules.maintenance().empty());
@@ -81,7 +55,7 @@ TEST_CASE("a check in maintenance does not count; a rule in maintenance is held;
     s.report("cpu", Result::pass("ok"));
     s.maintain(MaintenanceScope::Check, "icecast", 1h);
     CHECK(s.report("icecast", Result::fail("0 sources")).empty());
-    CHECK(types(s.report("cpu", Result::fail("stalled"))) == std::vector<std::string>{"warning"});  // cpu still counts
+    CHECK(eventTypes(s.report("cpu", Result::fail("stalled"))) == std::vector<std::string>{"warning"});  // cpu still counts
     CHECK_THROWS_AS(s.maintain(MaintenanceScope::Check, "nosuch", 1h), OperatorRequestRefused);
     CHECK_THROWS_AS(s.maintain(MaintenanceScope::Rule, "nosuch", 1h), OperatorRequestRefused);
     try {
@@ -91,10 +65,11 @@ TEST_CASE("a check in maintenance does not count; a rule in maintenance is held;
         CHECK(e.why() == OperatorRequestRefused::Why::NothingOpen);
     }
     auto held = s.maintain(MaintenanceScope::Rule, "failover", 30min);
-    CHECK(types(held) == std::vector<std::string>{"maintenance_started", "cancelled"});
+    CHECK(eventTypes(held) == std::vector<std::string>{"maintenance_started", "cancelled"});
     s.clock.t += 10min;
     CHECK(s.report("cpu", Result::fail("stalled")).empty());
-    CHECK(types(s.maintain(MaintenanceScope::Rule, "failover", 0ms, true)) == std::vector<std::string>{"maintenance_ended", "warning"});
+    CHECK(eventTypes(s.maintain(MaintenanceScope::Rule, "failover", 0ms, true)) ==
+          std::vector<std::string>{"maintenance_ended", "warning"});
 }
 
 TEST_CASE("an acknowledged incident's escalations reach no notifier; the acknowledgement ends with the incident") {
@@ -116,11 +91,11 @@ TEST_CASE("an acknowledged incident's escalations reach no notifier; the acknowl
     s.rules.outcome(failoverEvent, "backup", true, "started", {}, 1s, s.tracker.snapshot());
     s.clock.t += 2min;
     auto escalated = s.rules.tick(s.tracker.snapshot());
-    REQUIRE(types(escalated) == std::vector<std::string>{"not_verified"});
+    REQUIRE(eventTypes(escalated) == std::vector<std::string>{"not_verified"});
     CHECK(escalated[0].actions.empty());
     s.report("icecast", Result::pass("ok"));
     auto recovered = s.report("cpu", Result::pass("ok"));
-    REQUIRE(types(recovered) == std::vector<std::string>{"recovered"});
+    REQUIRE(eventTypes(recovered) == std::vector<std::string>{"recovered"});
     CHECK(recovered[0].actions == std::vector<std::string>{"discord"});
     CHECK_FALSE(s.rules.states().at("failover").acknowledged);
     try {
@@ -141,7 +116,7 @@ TEST_CASE("an incident found recovered at start recovered while the watchdog was
     s.rules.restore({{"failover", fired}}, s.clock.t - 20min);
     s.report("icecast", Result::pass("ok"));
     auto events = s.report("cpu", Result::pass("ok"));
-    REQUIRE(types(events) == std::vector<std::string>{"recovered"});
+    REQUIRE(eventTypes(events) == std::vector<std::string>{"recovered"});
     CHECK(events[0].event.summary.find("Incident failover-1 recovered while the watchdog was down, at about ") == 0);
 }
 

@@ -1,6 +1,7 @@
 // The `http:` block: which listen addresses validate, what they become, and the exact error for
 // each one `run` could not use or that would open the status server to other machines unasked.
 #include "FakeEngineStatus.h"
+#include "PipelineErrors.h"
 #include "TestSupport.h"
 #include "config/Pipeline.h"
 #include "http/StatusServer.h"
@@ -19,17 +20,6 @@ std::string pipelineWith(const TempDir& dir, const std::string& http) {
     return dir.write("pipeline.yaml", "checks: { a: { plugin: x } }\n" + http);
 }
 
-std::vector<std::string> errorsOf(const std::string& path) {
-    try {
-        loadPipeline(path);
-    } catch (const ConfigErrors& e) {
-        std::vector<std::string> out;
-        for (const auto& one : e.errors()) out.push_back(one.what());
-        return out;
-    }
-    return {};
-}
-
 std::string noToken(const std::string& shown, const std::string& reach) {
     return "http.listen: " + shown + reach +
            ", so other machines can reach the status server, and there is no token: set http.token (clients then send "
@@ -46,7 +36,7 @@ TEST_CASE("loopback addresses validate without a token, IPv6 in brackets") {
                                                                                                    {"127.0.0.2:0", "127.0.0.2", 0}}) {
         INFO(listen);
         const std::string path = pipelineWith(dir, "http: { listen: \"" + listen + "\" }\n");
-        REQUIRE(errorsOf(path).empty());
+        REQUIRE(pipelineErrors(path).empty());
         const Pipeline p = loadPipeline(path);
         CHECK(p.http.enabled);
         CHECK(p.http.host == host);
@@ -68,7 +58,7 @@ TEST_CASE("an address other machines can reach is refused without a token, at th
     for (const auto& [listen, reach] : cases) {
         INFO(listen);
         const std::string path = pipelineWith(dir, "http:\n  listen: \"" + listen + "\"\n");
-        const auto errors = errorsOf(path);
+        const auto errors = pipelineErrors(path);
         REQUIRE(errors.size() == 1);
         CHECK(errors[0] == path + ":3:11: " + noToken("'" + listen + "'", reach));
     }
@@ -90,7 +80,7 @@ TEST_CASE("a token or allow_unauthenticated: true lets an address beyond loopbac
     // An empty token is no token.
     ::setenv("WATCHDOG_TEST_EMPTY_TOKEN", "", 1);
     const std::string path = pipelineWith(dir, "http:\n  listen: 0.0.0.0:9480\n  token: ${WATCHDOG_TEST_EMPTY_TOKEN}\n");
-    const auto errors = errorsOf(path);
+    const auto errors = pipelineErrors(path);
     ::unsetenv("WATCHDOG_TEST_EMPTY_TOKEN");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0] == path + ":3:11: " + noToken("'0.0.0.0:9480'", " listens on every interface"));
@@ -116,7 +106,7 @@ TEST_CASE("listen values run could not use are refused with what to write instea
     for (const auto& [listen, message] : cases) {
         INFO(listen);
         const std::string path = pipelineWith(dir, "http:\n  listen: \"" + listen + "\"\n");
-        const auto errors = errorsOf(path);
+        const auto errors = pipelineErrors(path);
         REQUIRE(errors.size() == 1);
         CHECK(errors[0] == path + ":3:11: http.listen: " + message);
     }
@@ -134,7 +124,7 @@ TEST_CASE("a listen address from ${VAR} is shown as the variable in every messag
         INFO(value);
         ::setenv("WATCHDOG_TEST_LISTEN", value.c_str(), 1);
         const std::string path = pipelineWith(dir, "http:\n  listen: ${WATCHDOG_TEST_LISTEN}\n");
-        const auto errors = errorsOf(path);
+        const auto errors = pipelineErrors(path);
         ::unsetenv("WATCHDOG_TEST_LISTEN");
         REQUIRE(errors.size() == 1);
         CHECK(errors[0] == path + ":3:11: " + message);
@@ -146,7 +136,7 @@ TEST_CASE("a listen address from ${VAR} is shown as the variable in every messag
 TEST_CASE("unknown keys in http: are still reported beside a listen problem") {
     TempDir dir;
     const std::string path = pipelineWith(dir, "http:\n  listen: 0.0.0.0:1\n  allow_unauthenticate: true\n");
-    const auto errors = errorsOf(path);
+    const auto errors = pipelineErrors(path);
     REQUIRE(errors.size() == 2);
     CHECK(errors[0] == path + ":3:11: " + noToken("'0.0.0.0:1'", " listens on every interface"));
     CHECK(errors[1] == path + ":4:3: http: unknown option 'allow_unauthenticate' (did you mean 'allow_unauthenticated'?)");

@@ -1,9 +1,11 @@
+#include "PipelineErrors.h"
 #include "config/ConfigNode.h"
 #include <watchdog/Options.h>
 
 #include <doctest/doctest.h>
 
 using namespace watchdog;
+using namespace watchdog::test;
 
 TEST_CASE("a duration with the wrong unit names file, line, column and key") {
     auto root = parseYaml("checks:\n  ts_age:\n    max_age: 15 minutes\n", "pipeline.yaml");
@@ -15,12 +17,6 @@ TEST_CASE("a duration with the wrong unit names file, line, column and key") {
 
 namespace {
 
-/// Lines joined with newlines, so a failing comparison prints both sides.
-std::string joined(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-}
 std::vector<std::string> texts(const std::vector<ConfigError>& errors) {
     std::vector<std::string> out;
     for (const auto& e : errors) out.push_back(e.what());
@@ -37,18 +33,18 @@ TEST_CASE("a block that collects problems records each bad option, returns its f
     CHECK(o.string("required_one").empty());
     CHECK(o.child("nested").integer("x", 0, 0, 10) == 1);
     o.report("count", "also too small");
-    CHECK(joined(texts(o.recordedProblems())) ==
-          joined({
+    CHECK(joinedLines(texts(o.recordedProblems())) ==
+          joinedLines({
               "p.yaml:2:12: checks.a.max_age: '15 minutes' is not a duration (use 500ms, 30s, 15m, 1h)",
               "p.yaml:3:10: checks.a.count: 'many' is not a whole number",
               "p.yaml:1:1: checks.a.required_one: required option is missing",
               "p.yaml:3:10: checks.a.count: also too small",
           }));
-    CHECK(joined(texts(o.unknownKeys())) == joined({
-                                                "p.yaml:5:3: checks.a: unknown option 'typo1'",
-                                                "p.yaml:6:3: checks.a: unknown option 'typo2'",
-                                                "p.yaml:4:19: checks.a.nested: unknown option 'y' (did you mean 'x'?)",
-                                            }));
+    CHECK(joinedLines(texts(o.unknownKeys())) == joinedLines({
+                                                     "p.yaml:5:3: checks.a: unknown option 'typo1'",
+                                                     "p.yaml:6:3: checks.a: unknown option 'typo2'",
+                                                     "p.yaml:4:19: checks.a.nested: unknown option 'y' (did you mean 'x'?)",
+                                                 }));
     const SourceMark stop{"p.yaml", 6, 1};
     CHECK(texts(o.unknownKeys(&stop)).size() == 2);  // typo2 sits after the stop: configure never reached it
 }

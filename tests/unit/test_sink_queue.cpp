@@ -110,12 +110,24 @@ void pushAll(SinkQueue& q, std::uint64_t first, std::uint64_t last) {
     for (const auto& r : sampleResults(first, last)) q.push(r);
 }
 
+/// A queue named `id` in front of a FakeSink writing to `log`; not started.
+SinkQueue fakeQueue(const std::shared_ptr<SinkLog>& log, const SinkQueueSettings& settings, const std::string& id = "fake") {
+    return SinkQueue(id, std::make_unique<FakeSink>(log), settings);
+}
+
+/// Waits up to `timeout` until the sink holds at least `n` records, then stops the queue; false if they never came.
+bool stopOnceStored(SinkQueue& q, SinkLog& log, std::size_t n, std::chrono::milliseconds timeout) {
+    const bool stored = waitUntil([&] { return log.count() >= n; }, timeout);
+    q.stop(std::chrono::seconds(2));
+    return stored;
+}
+
 }  // namespace
 
 TEST_CASE("sink queue: a healthy sink gets every record once, in order, in bounded batches") {
     TempDir dir;
     auto log = std::make_shared<SinkLog>();
-    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    SinkQueue q = fakeQueue(log, fastSettings(dir.file("spool")));
     CHECK(q.id() == "fake");
     q.start();
     pushAll(q, 1, 1000);
@@ -135,14 +147,13 @@ TEST_CASE("sink queue: a sink that fails a few times then works gets every recor
     TempDir dir;
     auto log = std::make_shared<SinkLog>();
     log->writeFailuresLeft = 4;
-    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    SinkQueue q = fakeQueue(log, fastSettings(dir.file("spool")));
     q.start();
     for (std::uint64_t s = 1; s <= 500; s += 50) {
         pushAll(q, s, s + 49);
         std::this_thread::sleep_for(2ms);  // records keep arriving during the outage
     }
-    REQUIRE(waitUntil([&] { return log->count() >= 500; }, 10s));
-    q.stop(2s);
+    REQUIRE(stopOnceStored(q, *log, 500, 10s));
     CHECK(log->sequences() == range(1, 500));
     const auto st = q.stats();
     CHECK(st.failures == 4);
@@ -156,11 +167,10 @@ TEST_CASE("sink queue: open() failing is retried like a write, nothing is lost")
     TempDir dir;
     auto log = std::make_shared<SinkLog>();
     log->openFailuresLeft = 3;
-    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    SinkQueue q = fakeQueue(log, fastSettings(dir.file("spool")));
     q.start();
     pushAll(q, 1, 120);
-    REQUIRE(waitUntil([&] { return log->count() >= 120; }, 10s));
-    q.stop(2s);
+    REQUIRE(stopOnceStored(q, *log, 120, 10s));
     CHECK(log->sequences() == range(1, 120));
     CHECK(log->opens == 1);
     CHECK(q.stats().failures == 3);
@@ -172,7 +182,7 @@ TEST_CASE("sink queue: stop while the sink fails leaves everything in the spool;
     {
         auto log = std::make_shared<SinkLog>();
         log->alwaysFail = true;
-        SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));
+        SinkQueue q = fakeQueue(log, fastSettings(spoolDir));
         q.start();
         pushAll(q, 1, 300);
         REQUIRE(waitUntil([&] { return q.stats().failures >= 2; }, 10s));
@@ -189,11 +199,10 @@ TEST_CASE("sink queue: stop while the sink fails leaves everything in the spool;
         CHECK(spool.pendingRecords() == 340);
     }
     auto log = std::make_shared<SinkLog>();
-    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));
+    SinkQueue q = fakeQueue(log, fastSettings(spoolDir));
     q.start();
     pushAll(q, 341, 400);  // new records wait behind the spooled ones
-    REQUIRE(waitUntil([&] { return log->count() >= 400; }, 10s));
-    q.stop(2s);
+    REQUIRE(stopOnceStored(q, *log, 400, 10s));
     CHECK(log->sequences() == range(1, 400));
     CHECK(q.stats().spooledRecords == 0);
     Spool after(spoolDir, 1 << 30);
@@ -206,7 +215,7 @@ TEST_CASE("sink queue: a full spool drops records, counts them and keeps the one
     log->alwaysFail = true;
     auto settings = fastSettings(dir.file("spool"));
     settings.spoolLimitBytes = 8 * 1024;
-    SinkQueue q("fake", std::make_unique<FakeSink>(log), settings);
+    SinkQueue q = fakeQueue(log, settings);
     q.start();
     pushAll(q, 1, 400);
     REQUIRE(waitUntil([&] { return q.stats().queued == 0 && q.stats().dropped > 0; }, 10s));
@@ -228,7 +237,7 @@ TEST_CASE("sink queue: a sink stuck inside write() cannot hold stop() past its b
     auto log = std::make_shared<SinkLog>();
     log->hang = true;
     {
-        SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));
+        SinkQueue q = fakeQueue(log, fastSettings(spoolDir));
         q.start();
         pushAll(q, 1, 80);
         REQUIRE(waitUntil([&] { return q.stats().queued == 80; }, 5s));
@@ -254,7 +263,7 @@ TEST_CASE("sink queue: a spool directory that cannot be created fails start() na
     TempDir dir;
     dir.write("blocker", "x");
     auto log = std::make_shared<SinkLog>();
-    SinkQueue q("sqlite", std::make_unique<FakeSink>(log), fastSettings(dir.file("blocker/spool")));
+    SinkQueue q = fakeQueue(log, fastSettings(dir.file("blocker/spool")), "sqlite");
     CHECK_THROWS_WITH_AS(q.start(),
                          ("sink sqlite: cannot create spool directory " + dir.file("blocker/spool") +
                           "/: Cannot open file (not a directory: " + dir.file("blocker/spool") + ")")
@@ -293,7 +302,7 @@ TEST_CASE("sink queue: a failing sink and a full spool are logged loudly under w
     log->alwaysFail = true;
     auto settings = fastSettings(dir.file("spool"));
     settings.spoolLimitBytes = 4 * 1024;
-    SinkQueue q("mysql", std::make_unique<FakeSink>(log), settings);
+    SinkQueue q = fakeQueue(log, settings, "mysql");
     q.start();
     pushAll(q, 1, 200);
     REQUIRE(waitUntil([&] { return q.stats().queued == 0 && q.stats().dropped > 0; }, 10s));
@@ -314,7 +323,7 @@ TEST_CASE("sink queue: a record pushed after stop() is kept in the spool, not lo
     TempDir dir;
     auto log = std::make_shared<SinkLog>();
     {
-        SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+        SinkQueue q = fakeQueue(log, fastSettings(dir.file("spool")));
         q.start();
         pushAll(q, 1, 10);
         q.stop(2s);
@@ -322,7 +331,7 @@ TEST_CASE("sink queue: a record pushed after stop() is kept in the spool, not lo
         CHECK(q.stats().spooledRecords == 2);
     }
     CHECK(log->sequences() == range(1, 10));
-    SinkQueue again("fake", std::make_unique<FakeSink>(log), fastSettings(dir.file("spool")));
+    SinkQueue again = fakeQueue(log, fastSettings(dir.file("spool")));
     again.start();
     REQUIRE(waitUntil([&] { return log->count() == 12; }, 5s));
     again.stop(2s);
@@ -335,7 +344,7 @@ TEST_CASE("sink queue: while the sink hangs in write() its batch and newer recor
     log->hang = true;
     auto settings = fastSettings(dir.file("spool"));
     settings.stuckAfter = std::chrono::milliseconds(50);
-    SinkQueue q("fake", std::make_unique<FakeSink>(log), settings);
+    SinkQueue q = fakeQueue(log, settings);
     q.start();
     pushAll(q, 1, 50);  // one batch: taken by the writer, which then hangs
     REQUIRE(waitUntil([&] { return q.stats().spooledRecords == 50; }, 5s));
@@ -348,8 +357,7 @@ TEST_CASE("sink queue: while the sink hangs in write() its batch and newer recor
     }
     log->release.notify_all();
     pushAll(q, 81, 90);
-    REQUIRE(waitUntil([&] { return log->count() >= 90; }, 5s));
-    q.stop(2s);
+    REQUIRE(stopOnceStored(q, *log, 90, 5s));
     CHECK(log->sequences() == range(1, 90));
     CHECK(q.stats().spooledRecords == 0);
 }
@@ -363,15 +371,14 @@ TEST_CASE("sink queue: records arriving during a long replay wait on disk behind
     }
     auto log = std::make_shared<SinkLog>();
     log->delay = std::chrono::milliseconds(25);
-    SinkQueue q("fake", std::make_unique<FakeSink>(log), fastSettings(spoolDir));  // 50 per batch: 40 slow writes
+    SinkQueue q = fakeQueue(log, fastSettings(spoolDir));  // 50 per batch: 40 slow writes
     q.start();
     REQUIRE(waitUntil([&] { return log->count() > 0; }, 5s));
     pushAll(q, 2001, 2010);
     // Spooled within maxDelay while the replay is still going.
     CHECK(waitUntil([&] { return q.stats().queued == 0; }, 5s));
     CHECK(log->count() < 2000);
-    REQUIRE(waitUntil([&] { return log->count() >= 2010; }, 20s));
-    q.stop(2s);
+    REQUIRE(stopOnceStored(q, *log, 2010, 20s));
     CHECK(log->sequences() == range(1, 2010));
 }
 
@@ -385,7 +392,7 @@ TEST_CASE("sink queue: with the sink down and the spool unwritable, memory stays
     log->alwaysFail = true;
     auto settings = fastSettings(dir.file("spool"));
     settings.memoryLimit = 100;
-    SinkQueue q("lossy", std::make_unique<FakeSink>(log), settings);
+    SinkQueue q = fakeQueue(log, settings, "lossy");
     q.start();
     // A full disk: no file of this process may grow past what the spool holds now (EFBIG, not SIGXFSZ).
     const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
