@@ -1,6 +1,6 @@
 #include "IncidentCardStore.h"
 
-#include "AtomicFile.h"
+#include <watchdog/AtomicFile.h>
 
 #include <Poco/JSON/Parser.h>
 
@@ -114,7 +114,7 @@ std::string IncidentCardStore::save(TimePoint now) {
     root.stringify(out, 2);
     out << "\n";
     try {
-        common::writeFileAtomically(path_, out.str());
+        writeFileAtomically(path_, out.str());
     } catch (const std::exception& e) {
         return e.what();
     }

@@ -1,14 +1,11 @@
 #include "engine/StateFile.h"
 
+#include <watchdog/AtomicFile.h>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -119,18 +116,6 @@ QueuedRequest requestFrom(const Poco::JSON::Object::Ptr& o) {
     m.by = o->optValue<std::string>("by", "");
     m.at = fromEpochMs(o->optValue<Poco::Int64>("at_ms", 0));
     return q;
-}
-
-void writeAll(int fd, const std::string& data, const std::string& path) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw std::runtime_error("cannot write state file " + path + ": " + std::strerror(errno));
-        }
-        done += static_cast<std::size_t>(n);
-    }
 }
 
 }  // namespace
@@ -265,25 +250,7 @@ void StateFile::save(const SavedState& state) const {
     root.stringify(out, 2);
     out << "\n";
 
-    const std::string tmp = path_ + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) throw std::runtime_error("cannot write state file " + tmp + ": " + std::strerror(errno));
-    try {
-        writeAll(fd, out.str(), tmp);
-        if (::fsync(fd) != 0) throw std::runtime_error("cannot fsync state file " + tmp + ": " + std::strerror(errno));
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path_.c_str()) != 0)
-        throw std::runtime_error("cannot replace state file " + path_ + ": " + std::strerror(errno));
-    const std::string dir = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/'));
-    int dfd = ::open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    writeFileAtomically(path_, out.str());
 }
 
 }  // namespace watchdog
