@@ -53,6 +53,15 @@ bool sameRuleStates(const std::map<std::string, RuleState>& a, const std::map<st
     return true;
 }
 
+// A notifier delivers an event only once the outbox has written it, so a kill while it delivers
+// loses nothing: the next start delivers the event again.
+RunGate outboxGate(std::shared_ptr<Outbox> outbox) {
+    return [outbox = std::move(outbox)](const Event&, const ActionContext&) -> std::optional<Outcome> {
+        outbox->waitWritten();
+        return std::nullopt;
+    };
+}
+
 std::string sinkQueueId(const std::string& plugin, std::map<std::string, int>& seen) {
     const int n = ++seen[plugin];
     return n == 1 ? plugin : plugin + "-" + std::to_string(n);
@@ -86,7 +95,7 @@ struct Engine::Impl {
     CheckTracker tracker;
     RuleEngine rules;
     StateFile stateFile;
-    Outbox outbox;
+    std::shared_ptr<Outbox> outbox;  // shared with the notifiers' gates
     Poco::Logger& log = Poco::Logger::get("watchdog.engine");
 
     std::unique_ptr<Scheduler> scheduler;
@@ -127,7 +136,7 @@ struct Engine::Impl {
           tracker(checkSettings(assembly)),
           rules(assembly.rules, notifierIds(assembly), clock, pipeline.name, flapWindows(assembly)),
           stateFile(pipeline.stateFile),
-          outbox(stateDirectory() + Poco::Path(pipeline.stateFile).getBaseName() + ".outbox") {}
+          outbox(std::make_shared<Outbox>(stateDirectory() + Poco::Path(pipeline.stateFile).getBaseName() + ".outbox")) {}
 
     static std::vector<CheckSettings> checkSettings(const Assembly& a) {
         std::vector<CheckSettings> out;
@@ -273,6 +282,21 @@ struct Engine::Impl {
         return std::nullopt;
     }
 
+    /// Releases `mutex` (held by `lock`), then writes what changed under it: `state` and the outbox.
+    /// Every holder of `mutex` that routed an event or saw one delivered leaves through here.
+    void unlockAndWrite(std::unique_lock<std::mutex>& lock, const std::optional<PendingState>& state = std::nullopt) {
+        const auto kept = outbox->changes();
+        lock.unlock();
+        if (kept) {
+            try {
+                outbox->write(*kept);
+            } catch (const std::exception& e) {
+                log.error(e.what());  // the next change tries again
+            }
+        }
+        if (state) writeState(*state);
+    }
+
     // --- entry points from other threads ------------------------------------------------------
 
     void onResult(const std::string& id, const Result& result, TimePoint finished, std::chrono::milliseconds took) {
@@ -308,8 +332,7 @@ struct Engine::Impl {
         if (cycle.onResult(id)) beat(HeartbeatCycle::event(pipeline.name, clock.now(), openIncidents(), tracker.snapshot()));
         const auto pending = stateIfChanged(changed || flapChanged);
         wake.notify_all();
-        lock.unlock();
-        if (pending) writeState(*pending);
+        unlockAndWrite(lock, pending);
     }
 
     void onOutcome(const std::string& actionId, ActionRole role, const Event& event, const Outcome& outcome,
@@ -320,7 +343,7 @@ struct Engine::Impl {
             ++counter.succeeded;
         else
             ++counter.failed;
-        if (role == ActionRole::Notifier && outcome.ok) outbox.delivered(actionId, event);
+        if (role == ActionRole::Notifier && outcome.ok) outbox->delivered(actionId, event);
         if (role == ActionRole::Remedy && (event.type == EventType::Failover || event.type == EventType::Failback)) {
             // A remedy that gave up because the daemon is stopping has not done its work: it runs again
             // after the restart (the state file keeps it "started"). One that succeeded has.
@@ -330,12 +353,12 @@ struct Engine::Impl {
                 log.warning("remedy " + actionId + " was interrupted by the shutdown (" + outcome.summary +
                             "); it runs again, once, when incident " + event.incident + " resumes after a restart");
             route(rules.outcome(event, actionId, outcome.ok, outcome.summary, outcome.details, took, tracker.snapshot(), interrupted));
-            const auto pending = stateIfChanged(false);
-            lock.unlock();
-            if (pending) writeState(*pending);
-        } else if (!outcome.ok && role == ActionRole::Notifier) {
-            log.warning("notifier " + actionId + " could not deliver the " + toString(event.type) + " event: " + outcome.summary);
+            unlockAndWrite(lock, stateIfChanged(false));
+            return;
         }
+        if (!outcome.ok && role == ActionRole::Notifier)
+            log.warning("notifier " + actionId + " could not deliver the " + toString(event.type) + " event: " + outcome.summary);
+        unlockAndWrite(lock);
     }
 
     void timerLoop() {
@@ -354,11 +377,8 @@ struct Engine::Impl {
                 route(rules.statusNow(tracker.snapshot()));
             }
             route(rules.tick(tracker.snapshot()));
-            if (const auto pending = stateIfChanged(false)) {
-                lock.unlock();
-                writeState(*pending);
-                lock.lock();
-            }
+            unlockAndWrite(lock, stateIfChanged(false));
+            lock.lock();
         }
     }
 
@@ -382,6 +402,7 @@ struct Engine::Impl {
                 id, a.block.label, a.block.dryRun, a.action,
                 [this, id, role](const Event& e, const Outcome& o, std::chrono::milliseconds took) { onOutcome(id, role, e, o, took); });
             if (coordination && role == ActionRole::Remedy) runner->setGate(remedyGate(coordination, id));
+            if (role == ActionRole::Notifier) runner->setGate(outboxGate(outbox));
             runner->start();
             runners.emplace(id, std::move(runner));
         }
@@ -398,19 +419,15 @@ struct Engine::Impl {
     }
 
     void keepUntilDelivered(const std::string& action, const Event& e) {
-        try {
-            if (auto dropped = outbox.keep(action, sequence, e))
-                log.error(action + " has " + std::to_string(Outbox::kMaxKept) + " undelivered notifications; dropped the oldest (" +
-                          toString(dropped->type) + " of " + toLocalSeconds(dropped->time) + ")");
-        } catch (const std::exception& ex) {
-            log.error("cannot keep the " + std::string(toString(e.type)) + " event for " + action + " until it is delivered: " + ex.what());
-        }
+        if (auto dropped = outbox->keep(action, sequence, e))
+            log.error(action + " has " + std::to_string(Outbox::kMaxKept) + " undelivered notifications; dropped the oldest (" +
+                      toString(dropped->type) + " of " + toLocalSeconds(dropped->time) + ")");
     }
 
     // What the previous run could not deliver goes first, in its order, before anything new.
     void deliverLeftovers() {
         std::vector<std::string> warnings;
-        const auto leftovers = outbox.leftovers(warnings);
+        const auto leftovers = outbox->leftovers(warnings);
         for (const auto& w : warnings) log.warning(w);
         for (const auto& [action, events] : leftovers) {
             auto it = runners.find(action);
@@ -478,12 +495,13 @@ void Engine::start(bool announce) {
     m.startSinks();
     m.startActions();
     {
-        std::lock_guard<std::mutex> lock(m.mutex);
+        std::unique_lock<std::mutex> lock(m.mutex);
         m.running = true;
         m.deliverLeftovers();
         m.route(m.rules.start(m.tracker.snapshot(), announce));
         m.applyQueuedRequests();
         m.saveState(m.reserved);
+        m.unlockAndWrite(lock);
     }
     std::vector<ScheduledCheck> scheduled;
     for (const auto& c : m.assembly.checks) scheduled.push_back({c.block.id, c.block.label, c.check, c.block.interval, c.block.timeout});
@@ -504,10 +522,11 @@ void Engine::stop(bool announce, StopBudget budget) {
     }
     if (m.scheduler) m.scheduler->stop(budget.checks);
     {
-        std::lock_guard<std::mutex> lock(m.mutex);
+        std::unique_lock<std::mutex> lock(m.mutex);
         m.stopping = true;
         if (announce) m.route(m.rules.shutdown(m.tracker.snapshot()));
         m.wake.notify_all();
+        m.unlockAndWrite(lock);
     }
     if (m.timer.joinable()) m.timer.join();
 
@@ -520,9 +539,10 @@ void Engine::stop(bool announce, StopBudget budget) {
     for (auto& t : stoppers) t.join();
     stoppers.clear();
     {
-        std::lock_guard<std::mutex> lock(m.mutex);
+        std::unique_lock<std::mutex> lock(m.mutex);
         m.running = false;
         m.saveState(m.sequence);
+        m.unlockAndWrite(lock);
     }
     for (auto& q : m.sinks) {
         SinkQueue* s = q.get();
@@ -582,24 +602,27 @@ StatusSnapshot Engine::snapshot() const {
 
 std::vector<MaintenanceWindow> Engine::maintain(const MaintenanceRequest& request) {
     Impl& m = *impl_;
-    std::lock_guard<std::mutex> lock(m.mutex);
+    std::unique_lock<std::mutex> lock(m.mutex);
     if (!m.running || m.stopping)
         throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the watchdog is starting or stopping; try again");
     m.route(m.rules.maintain(request, m.tracker.snapshot()));
     m.saveState(m.reserved);
     m.wake.notify_all();
-    return m.rules.maintenance();
+    auto windows = m.rules.maintenance();
+    m.unlockAndWrite(lock);
+    return windows;
 }
 
 AckReply Engine::acknowledge(const AckRequest& request) {
     Impl& m = *impl_;
-    std::lock_guard<std::mutex> lock(m.mutex);
+    std::unique_lock<std::mutex> lock(m.mutex);
     if (!m.running || m.stopping)
         throw OperatorRequestRefused(OperatorRequestRefused::Why::BadInput, "the watchdog is starting or stopping; try again");
     RoutedEvent ack = m.rules.acknowledge(request, m.tracker.snapshot());
     m.route(ack);
     m.saveState(m.reserved);
     const RuleState state = m.rules.states().at(ack.event.rule);
+    m.unlockAndWrite(lock);
     return {ack.event.rule, ack.event.incident, state.acknowledged.value_or(Acknowledgement{})};
 }
 

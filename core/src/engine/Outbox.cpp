@@ -2,7 +2,10 @@
 
 #include "history/RecordJson.h"
 
+#include <watchdog/AtomicFile.h>
+
 #include <Poco/DirectoryIterator.h>
+#include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace watchdog {
 
@@ -58,6 +62,16 @@ std::string eventJson(const Event& event) {
     return out.str();
 }
 
+void writeEventFile(const std::string& path, const Event& event) {
+    const std::string folder = Poco::Path(path).parent().toString();
+    try {
+        Poco::File(folder).createDirectories();
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error("cannot create " + folder + ": " + e.displayText());
+    }
+    writeFileAtomically(path, eventJson(event) + "\n");
+}
+
 Health healthFrom(const std::string& word) {
     if (word == "passing") return Health::Passing;
     if (word == "failing") return Health::Failing;
@@ -96,21 +110,11 @@ Event eventFrom(const std::string& text) {
 Outbox::Outbox(std::string directory) : directory_(std::move(directory)) {}
 
 std::optional<Event> Outbox::keep(const std::string& action, std::uint64_t sequence, const Event& event) {
-    const std::string folder = directory_ + "/" + action;
-    Poco::File(folder).createDirectories();
-    const std::string path = folder + "/" + fileName(sequence);
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << eventJson(event) << '\n';
-        if (!out) throw std::runtime_error("cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp + " to " + path);
     auto& list = kept_[action];
-    list.push_back({path, event});
+    list.push_back({directory_ + "/" + action + "/" + fileName(sequence), std::make_shared<const Event>(event)});
+    ++changed_;
     if (list.size() <= kMaxKept) return std::nullopt;
-    Event dropped = list.front().event;
-    std::remove(list.front().path.c_str());
+    Event dropped = *list.front().event;
     list.erase(list.begin());
     return dropped;
 }
@@ -118,10 +122,10 @@ std::optional<Event> Outbox::keep(const std::string& action, std::uint64_t seque
 void Outbox::delivered(const std::string& action, const Event& event) {
     auto list = kept_.find(action);
     if (list == kept_.end()) return;
-    auto it = std::find_if(list->second.begin(), list->second.end(), [&](const Kept& k) { return sameEvent(k.event, event); });
+    auto it = std::find_if(list->second.begin(), list->second.end(), [&](const Kept& k) { return sameEvent(*k.event, event); });
     if (it == list->second.end()) return;
-    std::remove(it->path.c_str());
     list->second.erase(it);
+    ++changed_;
 }
 
 std::map<std::string, std::vector<Event>> Outbox::leftovers(std::vector<std::string>& warnings) {
@@ -141,8 +145,10 @@ std::map<std::string, std::vector<Event>> Outbox::leftovers(std::vector<std::str
             text << in.rdbuf();
             try {
                 Event e = eventFrom(text.str());
-                kept_[id].push_back({path, e});
+                kept_[id].push_back({path, std::make_shared<const Event>(e)});
                 out[id].push_back(std::move(e));
+                std::lock_guard<std::mutex> lock(writeMutex_);
+                onDisk_.insert(path);
             } catch (const std::exception& ex) {
                 warnings.push_back("undelivered notification " + path + " is unreadable (" + ex.what() + "); dropped");
                 std::remove(path.c_str());
@@ -155,6 +161,55 @@ std::map<std::string, std::vector<Event>> Outbox::leftovers(std::vector<std::str
 std::size_t Outbox::size(const std::string& action) const {
     auto it = kept_.find(action);
     return it == kept_.end() ? 0 : it->second.size();
+}
+
+std::optional<Outbox::Snapshot> Outbox::changes() {
+    const std::uint64_t now = changed_;
+    if (now == taken_ && !writeFailed_) return std::nullopt;
+    taken_ = now;
+    Snapshot s;
+    s.generation = now;
+    for (const auto& [action, list] : kept_)
+        for (const auto& k : list) s.files.emplace(k.path, k.event);
+    return s;
+}
+
+void Outbox::write(const Snapshot& snapshot) {
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    if (snapshot.generation <= written_) return;
+    try {
+        for (const auto& [path, event] : snapshot.files) {
+            if (onDisk_.count(path) != 0) continue;
+            writeEventFile(path, *event);
+            onDisk_.insert(path);
+        }
+        for (auto it = onDisk_.begin(); it != onDisk_.end();) {
+            if (snapshot.files.count(*it) != 0) {
+                ++it;
+                continue;
+            }
+            std::remove(it->c_str());
+            it = onDisk_.erase(it);
+        }
+    } catch (const std::exception& e) {
+        writeFailed_ = true;
+        settle(snapshot.generation);
+        throw std::runtime_error(std::string("cannot keep undelivered notifications: ") + e.what());
+    }
+    written_ = snapshot.generation;
+    writeFailed_ = false;
+    settle(snapshot.generation);
+}
+
+void Outbox::waitWritten() {
+    const std::uint64_t target = changed_;
+    std::unique_lock<std::mutex> lock(writeMutex_);
+    settledChanged_.wait(lock, [&] { return settled_ >= target; });
+}
+
+void Outbox::settle(std::uint64_t generation) {
+    settled_ = std::max(settled_, generation);
+    settledChanged_.notify_all();
 }
 
 }  // namespace watchdog
