@@ -16,6 +16,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <functional>
 #include <sstream>
 
 namespace watchdog {
@@ -98,32 +99,6 @@ void notify(HTTPServerRequest& request, HTTPServerResponse& response, const Stat
     send(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "application/json", body.str());
 }
 
-/// POST /maintenance and /ack: 200 with the new state, 400 for bad input, 409 when there is nothing
-/// to acknowledge or end.
-void operatorRequest(const std::string& path, const std::string& body, HTTPServerRequest& request, HTTPServerResponse& response,
-                     EngineStatus& engine) {
-    const TimePoint now = std::chrono::system_clock::now();
-    std::string reply;
-    try {
-        if (path == "/maintenance") {
-            const MaintenanceRequest r = parseMaintenanceBody(body, now);
-            reply = renderMaintenanceReply(engine.maintain(r));
-            log().information(escapeForLog("maintenance " + std::string(r.end ? "ended" : "started") + " over HTTP by " + r.by + " from " +
-                                           request.clientAddress().host().toString()));
-        } else {
-            const AckRequest r = parseAckBody(body, now);
-            reply = renderAckReply(engine.acknowledge(r));
-            log().information(
-                escapeForLog("incident acknowledged over HTTP by " + r.by + " from " + request.clientAddress().host().toString()));
-        }
-    } catch (const OperatorRequestRefused& e) {
-        return sendError(response,
-                         e.why() == OperatorRequestRefused::Why::NothingOpen ? HTTPResponse::HTTP_CONFLICT : HTTPResponse::HTTP_BAD_REQUEST,
-                         e.what());
-    }
-    send(response, HTTPResponse::HTTP_OK, "application/json", reply);
-}
-
 /// What a route's handler gets: the exchange, the engine, the parsed target and the body read.
 struct Exchange {
     HTTPServerRequest& request;
@@ -170,9 +145,40 @@ void answerHistory(const Exchange& x) {
 
 void answerNotify(const Exchange& x) { notify(x.request, x.response, x.engine.requestStatusReport()); }
 
-void answerMaintenance(const Exchange& x) { operatorRequest("/maintenance", x.body, x.request, x.response, x.engine); }
+/// An operator's request (POST /maintenance, /ack): 200 with the reply `apply` renders at `now`, 400
+/// for bad input, 409 when there is nothing to acknowledge or end.
+void answerOperatorRequest(const Exchange& x, const std::function<std::string(TimePoint now)>& apply) {
+    std::string reply;
+    try {
+        reply = apply(std::chrono::system_clock::now());
+    } catch (const OperatorRequestRefused& e) {
+        return sendError(x.response,
+                         e.why() == OperatorRequestRefused::Why::NothingOpen ? HTTPResponse::HTTP_CONFLICT : HTTPResponse::HTTP_BAD_REQUEST,
+                         e.what());
+    }
+    send(x.response, HTTPResponse::HTTP_OK, "application/json", reply);
+}
 
-void answerAck(const Exchange& x) { operatorRequest("/ack", x.body, x.request, x.response, x.engine); }
+std::string clientOf(const Exchange& x) { return x.request.clientAddress().host().toString(); }
+
+void answerMaintenance(const Exchange& x) {
+    answerOperatorRequest(x, [&](TimePoint now) {
+        const MaintenanceRequest r = parseMaintenanceBody(x.body, now);
+        std::string reply = renderMaintenanceReply(x.engine.maintain(r));
+        log().information(
+            escapeForLog("maintenance " + std::string(r.end ? "ended" : "started") + " over HTTP by " + r.by + " from " + clientOf(x)));
+        return reply;
+    });
+}
+
+void answerAck(const Exchange& x) {
+    answerOperatorRequest(x, [&](TimePoint now) {
+        const AckRequest r = parseAckBody(x.body, now);
+        std::string reply = renderAckReply(x.engine.acknowledge(r));
+        log().information(escapeForLog("incident acknowledged over HTTP by " + r.by + " from " + clientOf(x)));
+        return reply;
+    });
+}
 
 struct Route {
     const char* path;
