@@ -57,6 +57,26 @@ std::string runChromium(const test::TempDir& profile, const std::string& url, st
     return output;
 }
 
+/// The DOM Chromium renders for `url` (from a fresh profile), then its log.
+std::string dumpDom(const std::string& url) {
+    test::TempDir profile;
+    return runChromium(profile, url, {"--dump-dom"});
+}
+
+/// test-artifacts/`name` under the build directory, its folder made and an older copy removed.
+std::string artifactPath(const std::string& name) {
+    Poco::File(test::buildDir() + "/test-artifacts").createDirectories();
+    const std::string path = test::buildDir() + "/test-artifacts/" + name;
+    Poco::File(path).exists() && (Poco::File(path).remove(), true);
+    return path;
+}
+
+/// Chromium's log after it saved a screenshot of `url`, `size` pixels ("1280,900"), as `shot`.
+std::string screenshot(const std::string& url, const std::string& shot, const std::string& size) {
+    test::TempDir profile;
+    return runChromium(profile, url, {"--screenshot=" + shot, "--window-size=" + size, "--hide-scrollbars"});
+}
+
 /// Console lines the page caused: uncaught exceptions and console.* calls are logged as CONSOLE(n).
 std::vector<std::string> consoleErrors(const std::string& output) {
     std::vector<std::string> found;
@@ -136,8 +156,7 @@ TimePoint axisStart(const std::string& dom) {
 
 TEST_CASE("the status page loads in Chromium without console errors and shows every check and its state") {
     Page page;
-    test::TempDir profile;
-    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    const std::string out = dumpDom(page.url());
     INFO(out);
     CHECK(consoleErrors(out).empty());
     // The page marks <body> with data-loaded after its first render and data-errors on any script error.
@@ -165,14 +184,12 @@ TEST_CASE("the status page loads in Chromium without console errors and shows ev
 
 TEST_CASE("with a token the page takes it from #token= and shows the data; without it, it asks for one") {
     Page page("page-token-123");
-    test::TempDir profile;
-    const std::string ok = runChromium(profile, page.url("#token=page-token-123"), {"--dump-dom"});
+    const std::string ok = dumpDom(page.url("#token=page-token-123"));
     CHECK(consoleErrors(ok).empty());
     CHECK(bodyTag(ok) == "<body data-loaded=\"1\">");
     CHECK(ok.find("data-check=\"liquidsoap_cpu\" data-state=\"failing\"") != std::string::npos);
 
-    test::TempDir fresh;
-    const std::string denied = runChromium(fresh, page.url(), {"--dump-dom"});
+    const std::string denied = dumpDom(page.url());
     CHECK(denied.find("<form id=\"token-form\" class=\"shown\">") != std::string::npos);
     CHECK(denied.find("cannot load status: a token is needed") != std::string::npos);
     CHECK(denied.find("data-check=") == std::string::npos);
@@ -184,8 +201,7 @@ TEST_CASE("labels and summaries are shown as text: markup is not run, control ch
     station.checks[0].snapshot.label = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">";
     station.checks[0].snapshot.last.summary = "live\n[critical] forged\x1b[2J\xe2\x80\xae end";
     page.engine.setStatus(station);
-    test::TempDir profile;
-    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    const std::string out = dumpDom(page.url());
     INFO(out);
     CHECK(consoleErrors(out).empty());
     CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
@@ -198,11 +214,8 @@ TEST_CASE("labels and summaries are shown as text: markup is not run, control ch
 
 TEST_CASE("a screenshot of the status page is kept under the build directory") {
     Page page;
-    test::TempDir profile;
-    const std::string shot = test::buildDir() + "/test-artifacts/status-page.png";
-    Poco::File(test::buildDir() + "/test-artifacts").createDirectories();
-    Poco::File(shot).exists() && (Poco::File(shot).remove(), true);
-    const std::string out = runChromium(profile, page.url(), {"--screenshot=" + shot, "--window-size=1280,900", "--hide-scrollbars"});
+    const std::string shot = artifactPath("status-page.png");
+    const std::string out = screenshot(page.url(), shot, "1280,900");
     CHECK(consoleErrors(out).empty());
     REQUIRE(Poco::File(shot).exists());
     CHECK(Poco::File(shot).getSize() > 20000);  // a blank 1280x900 PNG is a few KB; the rendered page is far more
@@ -216,8 +229,7 @@ TEST_CASE("the timeline shows the failover incident with its events, uptime per 
     Page page;
     const auto now = std::chrono::system_clock::now();
     page.engine.setHistory(historyWithIncident(now));
-    test::TempDir profile;
-    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    const std::string out = dumpDom(page.url());
     INFO(out);
     CHECK(consoleErrors(out).empty());
     CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
@@ -249,9 +261,8 @@ TEST_CASE("the timeline shows the failover incident with its events, uptime per 
     CHECK(out.find("<a href=\"?window=1h\" class=\"window\" data-window=\"1h\" aria-current=\"page\">1 h</a>") != std::string::npos);
     CHECK(out.find("<a href=\"?window=7d\" class=\"window\" data-window=\"7d\">7 d</a>") != std::string::npos);
     const TimePoint hour = axisStart(out);
-    test::TempDir p24, p7;
-    const TimePoint day = axisStart(runChromium(p24, page.url("?window=24h"), {"--dump-dom"}));
-    const TimePoint week = axisStart(runChromium(p7, page.url("?window=7d"), {"--dump-dom"}));
+    const TimePoint day = axisStart(dumpDom(page.url("?window=24h")));
+    const TimePoint week = axisStart(dumpDom(page.url("?window=7d")));
     using std::chrono::minutes;
     CHECK(hour > now - std::chrono::hours(1) - minutes(1));
     CHECK(hour < now - std::chrono::hours(1) + minutes(1));
@@ -260,10 +271,8 @@ TEST_CASE("the timeline shows the failover incident with its events, uptime per 
     CHECK(week > now - std::chrono::hours(48) - minutes(1));
     CHECK(week < now - std::chrono::hours(48) + minutes(1));
 
-    const std::string shot = test::buildDir() + "/test-artifacts/status-page-timeline.png";
-    Poco::File(test::buildDir() + "/test-artifacts").createDirectories();
-    test::TempDir p3;
-    runChromium(p3, page.url("?window=7d"), {"--screenshot=" + shot, "--window-size=1280,1400", "--hide-scrollbars"});
+    const std::string shot = artifactPath("status-page-timeline.png");
+    screenshot(page.url("?window=7d"), shot, "1280,1400");
     REQUIRE(Poco::File(shot).exists());
     MESSAGE("status page timeline screenshot: " << shot);
 }
@@ -271,8 +280,7 @@ TEST_CASE("the timeline shows the failover incident with its events, uptime per 
 TEST_CASE("without a readable history the page still loads: the timeline says why, the checks still show") {
     Page page;
     page.engine.setHistoryAvailable(false);
-    test::TempDir profile;
-    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    const std::string out = dumpDom(page.url());
     INFO(out);
     CHECK(consoleErrors(out).empty());
     CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
@@ -297,8 +305,7 @@ TEST_CASE("maintenance in force and an acknowledged incident are shown from /sta
     station.rules[0].incident = "failover-1";
     station.rules[0].acknowledged = Acknowledgement{"bob", "on my way", now - std::chrono::minutes(1)};
     page.engine.setStatus(station);
-    test::TempDir profile;
-    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    const std::string out = dumpDom(page.url());
     INFO(out);
     CHECK(consoleErrors(out).empty());
     CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
@@ -321,8 +328,7 @@ TEST_CASE("with ha: the page shows the node, the leader, the lease's age and a d
     ha.whenDbDown = "wait";
     s.ha = ha;
     page.engine.setStatus(s);
-    test::TempDir profile;
-    const std::string out = runChromium(profile, page.url(), {"--dump-dom"});
+    const std::string out = dumpDom(page.url());
     INFO(out);
     CHECK(consoleErrors(out).empty());
     CHECK(out.find("node watcher-eu \u00b7 leader encoder-host \u00b7 lease renewed 2.3 s ago (token 4) \u00b7 DATABASE DOWN: not acting "
@@ -330,7 +336,6 @@ TEST_CASE("with ha: the page shows the node, the leader, the lease's age and a d
     CHECK(out.find("class=\"meta down\" id=\"ha\"") != std::string::npos);
 
     Page plain;
-    test::TempDir profile2;
-    const std::string without = runChromium(profile2, plain.url(), {"--dump-dom"});
+    const std::string without = dumpDom(plain.url());
     CHECK(without.find("id=\"ha\" hidden") != std::string::npos);
 }
