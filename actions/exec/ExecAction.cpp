@@ -1,5 +1,6 @@
 #include "ExecAction.h"
 
+#include "ChildEnvironment.h"
 #include "EventEnvironment.h"
 #include "EventTypes.h"
 
@@ -65,14 +66,20 @@ void ExecAction::configure(const Options& block) {
                                         (argv_[0].find(' ') != std::string::npos ? " (arguments go in a list, or set shell: true)" : ""));
         name_ = Poco::Path(argv_[0]).getFileName();
     }
-    spec_ = exec::ProcessSpec{};
+    // Its own process group (in the daemon's session), argv[0] looked up in PATH, stdout and stderr
+    // interleaved; at the timeout SIGTERM, then SIGKILL; what it leaves running after a normal exit
+    // keeps running.
+    spec_ = common::ProcessSpec{};
     extraEnv_.clear();
     spec_.argv = argv_;
+    spec_.ownSession = false;
+    spec_.killLeftoversOnExit = false;
+    spec_.stderrToStdout = true;
     spec_.timeout = options.duration("timeout", std::chrono::milliseconds(60000));
     spec_.killGrace = options.duration("kill_grace", std::chrono::milliseconds(2000));
     if (spec_.timeout.count() <= 0) options.fail("timeout", "must be more than 0");
-    spec_.maxLines = static_cast<std::size_t>(options.integer("output_lines", 20, 1, 1000));
-    spec_.maxBytes = 4096;
+    spec_.outLimit.lines = static_cast<std::size_t>(options.integer("output_lines", 20, 1, 1000));
+    spec_.outLimit.bytes = 4096;
     spec_.workingDirectory = options.path("working_directory", "");
     if (!spec_.workingDirectory.empty()) {
         Poco::File dir(spec_.workingDirectory);
@@ -84,7 +91,7 @@ void ExecAction::configure(const Options& block) {
             options.fail("env", "'" + options.block().withoutSecrets(entry) + "' is not NAME=value (e.g. \"DNS_TOKEN=${DNS_TOKEN}\")");
         extraEnv_.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
     }
-    spec_.passEnv = options.stringList("pass_env");
+    passEnv_ = options.stringList("pass_env");
     stdinJson_ = options.boolean("stdin_json", true);
     role_ = options.choice("role", {"notifier", "remedy"}, "remedy") == "notifier" ? ActionRole::Notifier : ActionRole::Remedy;
 
@@ -104,30 +111,31 @@ void ExecAction::configure(const Options& block) {
 
 Outcome ExecAction::execute(const Event& event, const ActionContext& context) {
     if (!events_.count(event.type)) return Outcome::success(std::string("not run: ") + toString(event.type) + " is not in events");
-    exec::ProcessSpec spec = spec_;
-    spec.addEnv = extraEnv_;
-    for (auto& kv : exec::eventEnvironment(event, context)) spec.addEnv.push_back(std::move(kv));
-    if (stdinJson_) spec.input = exec::eventJson(event) + "\n";
+    common::ProcessSpec spec = spec_;
+    std::vector<std::pair<std::string, std::string>> addEnv = extraEnv_;
+    for (auto& kv : eventEnvironment(event, context)) addEnv.push_back(std::move(kv));
+    spec.environment = childEnvironment(passEnv_, addEnv);
+    spec.input = stdinJson_ ? eventJson(event) + "\n" : "";
     if (context.dryRun) {
         std::string shown;
         for (const auto& a : argv_) shown += (shown.empty() ? "" : " ") + a;
         logger().information("exec " + context.id + " dry run: would run " + name_ + " for a " + toString(event.type) + " event");
         return Outcome::success("would run " + name_ + " with WATCHDOG_EVENT=" + toString(event.type) + " (dry run)",
-                                {{"command", name_}, {"stdin", spec.input}});
+                                {{"command", name_}, {"stdin", *spec.input}});
     }
-    const exec::ProcessResult r = exec::runProcess(spec, [&context] { return context.isStopping(); });
+    const common::ProcessResult r = common::runProcess(spec, [&context] { return context.isStopping(); });
     Details details{{"command", name_}};
-    if (!r.started) return Outcome::failure(name_ + ": cannot run " + argv_[0] + ": " + r.error, details);
+    if (!r.started) return Outcome::failure(name_ + ": cannot run " + argv_[0] + ": " + r.startError, details);
     details.emplace_back("exit_code", r.exitCode >= 0 ? std::to_string(r.exitCode) : "");
     if (r.signal) details.emplace_back("signal", signalName(r.signal));
     details.emplace_back("took_ms", std::to_string(r.took.count()));
-    details.emplace_back("output", r.output + (r.truncated ? "\n[output truncated]" : ""));
-    const std::string line = firstLine(r.output);
+    details.emplace_back("output", r.out + (r.outTruncated ? "\n[output truncated]" : ""));
+    const std::string line = firstLine(r.out);
     const std::string said = line.empty() ? "" : ": " + line;
     if (r.timedOut)
         return Outcome::failure(name_ + " timed out after " + human::duration(spec.timeout) + "; its process group was killed" + said,
                                 details);
-    if (r.stopped) return Outcome::failure(name_ + " was stopped: the watchdog is stopping" + said, details);
+    if (r.cancelled) return Outcome::failure(name_ + " was stopped: the watchdog is stopping" + said, details);
     if (r.signal) return Outcome::failure(name_ + " was killed by " + signalName(r.signal) + said, details);
     if (r.exitCode != 0) return Outcome::failure(name_ + " exited " + std::to_string(r.exitCode) + said, details);
     return Outcome::success(name_ + " exited 0" + said, details);

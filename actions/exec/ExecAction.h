@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ProcessRun.h"
+#include "ProcessRunner.h"
 
 #include <watchdog/Action.h>
 #include <watchdog/OptionTable.h>
@@ -27,9 +27,10 @@ public:
 
 private:
     std::vector<std::string> argv_;
-    std::string name_;  // what outcomes call the command (never its arguments: they may hold secrets)
-    exec::ProcessSpec spec_;
+    std::string name_;          // what outcomes call the command (never its arguments: they may hold secrets)
+    common::ProcessSpec spec_;  // all but the environment and stdin, set per run
     std::vector<std::pair<std::string, std::string>> extraEnv_;  // `env:` entries
+    std::vector<std::string> passEnv_;                           // `pass_env:` names
     bool stdinJson_ = true;
     ActionRole role_ = ActionRole::Remedy;
     std::set<EventType> events_;

@@ -18,11 +18,13 @@ namespace {
 using Ms = std::chrono::milliseconds;
 
 constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
-constexpr std::size_t kMaxSummary = 500;       // characters of the first line kept as the summary
-constexpr std::size_t kMaxMetrics = 20;        // metrics shown as details
-constexpr std::size_t kMaxLongLines = 20;      // long output lines kept
-constexpr std::size_t kMaxLongBytes = 2000;    // long output characters kept
-constexpr std::size_t kMaxStderrBytes = 1000;  // stderr characters kept in the details
+constexpr std::size_t kMaxSummary = 500;        // characters of the first line kept as the summary
+constexpr std::size_t kMaxMetrics = 20;         // metrics shown as details
+constexpr std::size_t kMaxLongLines = 20;       // long output lines kept
+constexpr std::size_t kMaxLongBytes = 2000;     // long output characters kept
+constexpr std::size_t kMaxStderrBytes = 1000;   // stderr characters kept in the details
+constexpr std::size_t kStdoutRead = 64 * 1024;  // stdout bytes kept from the plugin (the rest is dropped)
+constexpr std::size_t kStderrRead = 4 * 1024;   // stderr bytes kept from the plugin
 
 std::string daemonPath() {
     const char* path = std::getenv("PATH");
@@ -145,12 +147,19 @@ void NagiosCheck::configure(const Options& block) {
 Result NagiosCheck::run(const CheckContext& context) {
     // Answer a little before the scheduler's own timeout, so that our reason is the one reported.
     const Ms timeout = std::max(context.timeout, Ms(1));
-    PluginCommand c;
+    // Its own session, stdin /dev/null, and SIGKILL to the whole group at the timeout, on cancel and
+    // when the plugin exits, as Nagios does: nothing started by a check outlives the check.
+    common::ProcessSpec c;
     c.program = settings_.program;
     c.argv = settings_.argv;
-    c.env = settings_.env;
+    c.environment = settings_.env;
     c.timeout = timeout - std::min(timeout / 10, Ms(500));
-    return judge(runPlugin(c, context.cancelled), settings_, c.timeout);
+    c.killGrace = Ms(0);
+    c.killLeftoversOnExit = true;
+    c.outLimit.bytes = kStdoutRead;
+    c.errLimit.bytes = kStderrRead;
+    const std::atomic<bool>* cancelled = context.cancelled;
+    return judge(common::runProcess(c, [cancelled] { return cancelled && cancelled->load(); }), settings_, c.timeout);
 }
 
 Result NagiosCheck::judge(const PluginRun& run, const NagiosSettings& s, Ms timeout) {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "NagiosOutput.h"
-#include "NagiosProcess.h"
+#include "ProcessRunner.h"
 
 #include <watchdog/Check.h>
 #include <watchdog/OptionTable.h>
@@ -11,6 +11,9 @@
 #include <vector>
 
 namespace watchdog::nagios {
+
+/// A finished run of the plugin executable, as judge() reads it.
+using PluginRun = common::ProcessResult;
 
 /// The nagios check's options, read once by configure().
 struct NagiosSettings {
