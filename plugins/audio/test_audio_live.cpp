@@ -3,6 +3,7 @@
 // the tone and fails once the silence is longer than max_silence, from the HLS folder and from the
 // Icecast mount, while hls_count, hls_age and icecast on the same station all still pass. And an
 // Icecast mount over HTTPS, with the certificate verified.
+#include "FfmpegEncoder.h"
 #include "IcecastServer.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
@@ -52,48 +53,12 @@ Result runOnce(Check& check) {
 // The station's encoder: one tone, muted from kSilentFrom on, as MP3 to Icecast and AAC in HLS.
 std::vector<std::string> encoderCommand(const IcecastServer& icecast, const std::string& hls) {
     const std::string mute = "volume=enable='gte(t," + std::to_string(kSilentFrom) + ")':volume=0";
-    return {"ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-loglevel",
-            "warning",
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=44100",
-            "-af",
-            mute,
-            "-ac",
-            "2",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "64k",
-            "-content_type",
-            "audio/mpeg",
-            "-f",
-            "mp3",
-            icecast.sourceUrl("/live"),
-            "-af",
-            mute,
-            "-ac",
-            "2",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "64k",
-            "-f",
-            "hls",
-            "-hls_time",
-            "1",
-            "-hls_list_size",
-            "5",
-            "-hls_flags",
-            "delete_segments",
-            "-hls_segment_filename",
-            hls + "/seg%05d.ts",
-            hls + "/live.m3u8"};
+    std::vector<std::string> argv = FfmpegEncoder::toneInput();
+    for (const auto& output : {FfmpegEncoder::mp3Output(icecast.sourceUrl("/live")), FfmpegEncoder::hlsOutput(hls)}) {
+        argv.insert(argv.end(), {"-af", mute, "-ac", "2"});
+        argv.insert(argv.end(), output.begin(), output.end());
+    }
+    return argv;
 }
 
 }  // namespace
@@ -185,27 +150,11 @@ TEST_CASE("an Icecast mount over HTTPS: the certificate is verified, ca_file tru
     IcecastServer::Settings settings;
     settings.tls = true;
     IcecastServer icecast(settings);
-    ChildProcess encoder({"ffmpeg",
-                          "-nostdin",
-                          "-hide_banner",
-                          "-loglevel",
-                          "warning",
-                          "-re",
-                          "-f",
-                          "lavfi",
-                          "-i",
-                          "sine=frequency=440:sample_rate=44100",
-                          "-ac",
-                          "2",
-                          "-c:a",
-                          "libmp3lame",
-                          "-b:a",
-                          "64k",
-                          "-content_type",
-                          "audio/mpeg",
-                          "-f",
-                          "mp3",
-                          icecast.sourceUrl("/live")});
+    std::vector<std::string> argv = FfmpegEncoder::toneInput();
+    argv.insert(argv.end(), {"-ac", "2"});
+    const auto mp3 = FfmpegEncoder::mp3Output(icecast.sourceUrl("/live"));
+    argv.insert(argv.end(), mp3.begin(), mp3.end());
+    ChildProcess encoder(argv);
     REQUIRE_MESSAGE(icecast.waitForSource("/live", 15s), encoder.output());
 
     // Self-signed: refused unless trusted.

@@ -2,6 +2,7 @@
 #include "HlsAgeCheck.h"
 
 #include "FfmpegEncoder.h"
+#include "RunCheckOnce.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
@@ -20,10 +21,7 @@ namespace {
 
 std::unique_ptr<HlsAgeCheck> makeCheck(const std::string& yaml) { return configure<HlsAgeCheck>(yaml, "checks.ts_age", "/tmp"); }
 
-Result runOnce(HlsAgeCheck& check) {
-    CheckContext ctx{"ts_age", "HLS Old Files", 1s, 5s, nullptr};
-    return check.run(ctx);
-}
+Result runOnce(Check& check) { return runCheckOnce(check, "ts_age", "HLS Old Files"); }
 
 }  // namespace
 
@@ -68,6 +66,5 @@ TEST_CASE("hls_age.so loads through the plugin loader and reads ages") {
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("hls_age");
     configureFrom(*check, "directory: " + dir.path() + "\n", "checks.ts_age", "/tmp");
-    CheckContext ctx{"ts_age", "HLS Old Files", 1s, 5s, nullptr};
-    CHECK(check->run(ctx).summary == "no files matching *.ts");
+    CHECK(runOnce(*check).summary == "no files matching *.ts");
 }

@@ -2,6 +2,7 @@
 #include "HlsCountCheck.h"
 
 #include "FfmpegEncoder.h"
+#include "RunCheckOnce.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
@@ -18,10 +19,7 @@ namespace {
 
 std::unique_ptr<HlsCountCheck> makeCheck(const std::string& yaml) { return configure<HlsCountCheck>(yaml, "checks.ts_count", "/tmp"); }
 
-Result runOnce(HlsCountCheck& check) {
-    CheckContext ctx{"ts_count", "TS File Count", 1s, 5s, nullptr};
-    return check.run(ctx);
-}
+Result runOnce(Check& check) { return runCheckOnce(check, "ts_count", "TS File Count"); }
 
 }  // namespace
 
@@ -63,6 +61,5 @@ TEST_CASE("hls_count.so loads through the plugin loader and counts") {
     PluginLoader loader({pluginDir()});
     auto check = loader.createCheck("hls_count");
     configureFrom(*check, "directory: " + dir.path() + "\n", "checks.ts_count", "/tmp");
-    CheckContext ctx{"ts_count", "TS File Count", 1s, 5s, nullptr};
-    CHECK(check->run(ctx).summary == "1 file matching *.ts (max 20)");
+    CHECK(runOnce(*check).summary == "1 file matching *.ts (max 20)");
 }

@@ -30,24 +30,39 @@ FfmpegEncoder::Settings FfmpegEncoder::hlsOnly(const std::string& directory, int
     return s;
 }
 
+std::vector<std::string> FfmpegEncoder::toneInput(int hz) {
+    return {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning",
+            "-re",    "-f",       "lavfi",        "-i",        "sine=frequency=" + std::to_string(hz) + ":sample_rate=44100"};
+}
+
+std::vector<std::string> FfmpegEncoder::mp3Output(const std::string& icecastUrl) {
+    return {"-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-f", "mp3", icecastUrl};
+}
+
+std::vector<std::string> FfmpegEncoder::hlsOutput(const std::string& directory, double segmentSeconds, int listSize, bool deleteSegments) {
+    std::vector<std::string> out{
+        "-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", formatSeconds(segmentSeconds), "-hls_list_size", std::to_string(listSize)};
+    if (deleteSegments) out.insert(out.end(), {"-hls_flags", "delete_segments"});
+    out.insert(out.end(),
+               {"-hls_segment_filename", (fs::path(directory) / "seg%05d.ts").string(), (fs::path(directory) / "live.m3u8").string()});
+    return out;
+}
+
 FfmpegEncoder::FfmpegEncoder(Settings settings) : settings_(std::move(settings)) {
     if (findProgram("ffmpeg").empty())
         throw std::runtime_error("ffmpeg is not installed: apt-get install ffmpeg (the tests need a real encoder)");
     if (settings_.icecastUrl.empty() && settings_.hlsDirectory.empty())
         throw std::invalid_argument("FfmpegEncoder needs an icecastUrl or an hlsDirectory");
-    argv_ = {
-        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning",
-        "-re",    "-f",       "lavfi",        "-i",        "sine=frequency=" + std::to_string(settings_.toneHz) + ":sample_rate=44100"};
+    argv_ = toneInput(settings_.toneHz);
     if (!settings_.icecastUrl.empty()) {
-        argv_.insert(argv_.end(), {"-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-ice_name", "watchdog test tone",
-                                   "-f", "mp3", settings_.icecastUrl});
+        argv_.insert(argv_.end(), {"-ice_name", "watchdog test tone"});
+        const auto mp3 = mp3Output(settings_.icecastUrl);
+        argv_.insert(argv_.end(), mp3.begin(), mp3.end());
     }
     if (!settings_.hlsDirectory.empty()) {
         fs::create_directories(settings_.hlsDirectory);
-        argv_.insert(argv_.end(), {"-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", formatSeconds(settings_.hlsSegmentSeconds),
-                                   "-hls_list_size", std::to_string(settings_.hlsListSize)});
-        if (settings_.hlsDeleteSegments) argv_.insert(argv_.end(), {"-hls_flags", "delete_segments"});
-        argv_.insert(argv_.end(), {"-hls_segment_filename", (fs::path(settings_.hlsDirectory) / "seg%05d.ts").string(), playlistPath()});
+        const auto hls = hlsOutput(settings_.hlsDirectory, settings_.hlsSegmentSeconds, settings_.hlsListSize, settings_.hlsDeleteSegments);
+        argv_.insert(argv_.end(), hls.begin(), hls.end());
     }
     process_ = std::make_unique<ChildProcess>(argv_);
 }

@@ -31,6 +31,15 @@ public:
     /// Settings that only write HLS into `directory`, keeping `listSize` segments.
     static Settings hlsOnly(const std::string& directory, int listSize = 5);
 
+    /// The start of every ffmpeg command line here: quiet, in real time, a generated `hz` sine at 44.1 kHz.
+    static std::vector<std::string> toneInput(int hz = 440);
+    /// Output options: MP3 at 64 kbit/s, sent as audio/mpeg to `icecastUrl` (IcecastServer::sourceUrl).
+    static std::vector<std::string> mp3Output(const std::string& icecastUrl);
+    /// Output options: AAC at 64 kbit/s as HLS in `directory` (segNNNNN.ts, live.m3u8), `segmentSeconds`
+    /// long, `listSize` in the playlist, older ones deleted when `deleteSegments`.
+    static std::vector<std::string> hlsOutput(const std::string& directory, double segmentSeconds = 1, int listSize = 5,
+                                              bool deleteSegments = true);
+
     /// Starts ffmpeg with these settings.
     explicit FfmpegEncoder(Settings settings);
     /// Kills ffmpeg if it still runs.
