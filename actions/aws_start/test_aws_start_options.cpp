@@ -2,6 +2,7 @@
 #include "AwsStartAction.h"
 
 #include "FakeEc2.h"
+#include "FakeEnvironment.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 
@@ -9,19 +10,13 @@
 
 #include <map>
 
-namespace {
+using watchdog::test::fakeEnvironment;
 
-watchdog::aws::EnvironmentReader fakeEnv(std::map<std::string, std::string> env) {
-    return [env](const std::string& n) -> std::optional<std::string> {
-        auto it = env.find(n);
-        if (it == env.end()) return std::nullopt;
-        return it->second;
-    };
-}
+namespace {
 
 std::string configureError(const std::string& yaml, std::map<std::string, std::string> env = {}) {
     watchdog::aws_start::AwsStartAction action;
-    action.setEnvironment(fakeEnv(std::move(env)));
+    action.setEnvironment(fakeEnvironment(std::move(env)));
     try {
         watchdog::testing::configureFrom(action, yaml, "actions.backup");
     } catch (const watchdog::ConfigError& e) {
@@ -33,7 +28,7 @@ std::string configureError(const std::string& yaml, std::map<std::string, std::s
 /// The region a configured action reports in its outcome details.
 std::string configuredRegion(const std::string& yaml, std::map<std::string, std::string> env) {
     watchdog::aws_start::AwsStartAction action;
-    action.setEnvironment(fakeEnv(std::move(env)));
+    action.setEnvironment(fakeEnvironment(std::move(env)));
     watchdog::testing::configureFrom(action, yaml, "actions.backup");
     return action.region();
 }

@@ -2,6 +2,7 @@
 #include "AwsCredentials.h"
 
 #include "FakeEc2.h"
+#include "IsolatedCredentials.h"
 #include "TestSupport.h"
 
 #include <doctest/doctest.h>
@@ -9,29 +10,14 @@
 #include <map>
 
 using namespace watchdog::aws;
+using watchdog::test::fakeEnvironment;
+using watchdog::test::isolatedCredentials;
 using watchdog::test::TempDir;
-
-namespace {
-EnvironmentReader fakeEnv(std::map<std::string, std::string> vars) {
-    return [vars](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-}
-
-CredentialSources isolated(std::map<std::string, std::string> env = {}) {
-    CredentialSources s;
-    s.environment = fakeEnv(std::move(env));
-    s.instanceRole = false;
-    return s;
-}
-}  // namespace
 
 TEST_CASE("the instance role through IMDSv2: token PUT with TTL, role name, role credentials") {
     watchdog::test::FakeImds imds("backup-role", "ASIAROLE", "rolesecret", "roletoken");
     TempDir dir;
-    auto s = isolated({{"HOME", dir.path()}});
+    auto s = isolatedCredentials({{"HOME", dir.path()}});
     s.instanceRole = true;
     s.imdsEndpoint = imds.url();
     const auto r = resolveCredentials(s);
@@ -51,19 +37,19 @@ TEST_CASE("IMDS: no role attached, AWS_EC2_METADATA_DISABLED, and nothing listen
     watchdog::test::FakeImds imds("r", "A", "S", "T");
     imds.removeRole();
     TempDir dir;
-    auto s = isolated({{"HOME", dir.path()}});
+    auto s = isolatedCredentials({{"HOME", dir.path()}});
     s.instanceRole = true;
     s.imdsEndpoint = imds.url();
     auto r = resolveCredentials(s);
     CHECK_FALSE(r.credentials);
     CHECK(r.tried.back() == "the instance has no IAM role attached");
 
-    s.environment = fakeEnv({{"HOME", dir.path()}, {"AWS_EC2_METADATA_DISABLED", "TRUE"}});
+    s.environment = fakeEnvironment({{"HOME", dir.path()}, {"AWS_EC2_METADATA_DISABLED", "TRUE"}});
     r = resolveCredentials(s);
     CHECK(r.tried.back() == "instance role: disabled");
     CHECK(imds.tokenRequests() == 1);
 
-    s.environment = fakeEnv({{"HOME", dir.path()}});
+    s.environment = fakeEnvironment({{"HOME", dir.path()}});
     s.imdsEndpoint = "http://127.0.0.1:" + std::to_string(watchdog::test::freeLoopbackPort());
     s.imdsTimeout = std::chrono::milliseconds(300);
     r = resolveCredentials(s);

@@ -2,6 +2,7 @@
 #include "AwsRegion.h"
 
 #include "FakeEc2.h"
+#include "FakeEnvironment.h"
 #include "TestSupport.h"
 
 #include <doctest/doctest.h>
@@ -10,22 +11,15 @@
 #include <map>
 
 using namespace watchdog::common;
+using watchdog::test::fakeEnvironment;
 using watchdog::test::ScopedVariable;
 using watchdog::test::TempDir;
 
 namespace {
 
-EnvironmentReader fakeEnv(std::map<std::string, std::string> vars) {
-    return [vars](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-}
-
 RegionSources isolated(std::map<std::string, std::string> env) {
     RegionSources s;
-    s.environment = fakeEnv(std::move(env));
+    s.environment = fakeEnvironment(std::move(env));
     s.instanceMetadata = false;
     return s;
 }
@@ -106,7 +100,7 @@ TEST_CASE("on EC2: the region from the instance metadata service through IMDSv2 
     CHECK(imds.tokenRequests() == 1);
     CHECK(imds.refused() == 0);
 
-    s.environment = fakeEnv({{"HOME", dir.path()}, {"AWS_EC2_METADATA_DISABLED", "true"}});
+    s.environment = fakeEnvironment({{"HOME", dir.path()}, {"AWS_EC2_METADATA_DISABLED", "true"}});
     r = resolveRegion(s);
     CHECK_FALSE(r.region);
     CHECK(r.tried.back() == "instance metadata: disabled");

@@ -1,6 +1,7 @@
 // The AWS CLI's shared files: INI as configparser reads it, profiles in config and credentials, locations.
 #include "AwsSharedConfig.h"
 
+#include "FakeEnvironment.h"
 #include "TestSupport.h"
 
 #include <doctest/doctest.h>
@@ -8,17 +9,10 @@
 #include <map>
 
 using namespace watchdog::common;
+using watchdog::test::fakeEnvironment;
 using watchdog::test::TempDir;
 
 namespace {
-
-EnvironmentReader fakeEnv(std::map<std::string, std::string> vars) {
-    return [vars](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-}
 
 const char* const kConfig =
     "# ~/.aws/config\n"
@@ -95,27 +89,27 @@ TEST_CASE("[profile default] counts as the default profile when there is no [def
 }
 
 TEST_CASE("file locations: ~/.aws by default, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and AWS_PROFILE, given values win") {
-    AwsFileLocations where = locateAwsFiles(fakeEnv({{"HOME", "/home/radio"}}));
+    AwsFileLocations where = locateAwsFiles(fakeEnvironment({{"HOME", "/home/radio"}}));
     CHECK(where.configFile == "/home/radio/.aws/config");
     CHECK(where.credentialsFile == "/home/radio/.aws/credentials");
     CHECK(where.profile == "default");
     CHECK_FALSE(where.profileNamed);
 
-    where = locateAwsFiles(fakeEnv({{"HOME", "/home/radio"},
-                                    {"AWS_CONFIG_FILE", "~/aws/cfg"},
-                                    {"AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/creds"},
-                                    {"AWS_PROFILE", "backup"}}));
+    where = locateAwsFiles(fakeEnvironment({{"HOME", "/home/radio"},
+                                            {"AWS_CONFIG_FILE", "~/aws/cfg"},
+                                            {"AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/creds"},
+                                            {"AWS_PROFILE", "backup"}}));
     CHECK(where.configFile == "/home/radio/aws/cfg");
     CHECK(where.credentialsFile == "/etc/aws/creds");
     CHECK(where.profile == "backup");
     CHECK(where.profileNamed);
 
-    where = locateAwsFiles(fakeEnv({{"AWS_PROFILE", "backup"}}), "/opt/cfg", "/opt/creds", "station");
+    where = locateAwsFiles(fakeEnvironment({{"AWS_PROFILE", "backup"}}), "/opt/cfg", "/opt/creds", "station");
     CHECK(where.configFile == "/opt/cfg");
     CHECK(where.credentialsFile == "/opt/creds");
     CHECK(where.profile == "station");
 
-    where = locateAwsFiles(fakeEnv({}));
+    where = locateAwsFiles(fakeEnvironment({}));
     CHECK(where.configFile.empty());
     CHECK(where.credentialsFile.empty());
 }

@@ -1,6 +1,7 @@
 // The credential chain: options, environment, shared credentials file and config file with profile, then IMDSv2.
 #include "AwsCredentials.h"
 
+#include "IsolatedCredentials.h"
 #include "TestSupport.h"
 
 #include <doctest/doctest.h>
@@ -8,24 +9,10 @@
 #include <map>
 
 using namespace watchdog::aws;
+using watchdog::test::isolatedCredentials;
 using watchdog::test::TempDir;
 
 namespace {
-EnvironmentReader fakeEnv(std::map<std::string, std::string> vars) {
-    return [vars](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-}
-
-CredentialSources isolated(std::map<std::string, std::string> env = {}) {
-    CredentialSources s;
-    s.environment = fakeEnv(std::move(env));
-    s.instanceRole = false;
-    return s;
-}
-
 const char* kFile =
     "# comment\n[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = defaultsecret\n\n"
     "[backup]\naws_access_key_id=ASIABACKUP\naws_secret_access_key=backupsecret\naws_session_token = backuptoken\n"
@@ -33,7 +20,7 @@ const char* kFile =
 }  // namespace
 
 TEST_CASE("options win over everything else") {
-    auto s = isolated({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "envsecret"}});
+    auto s = isolatedCredentials({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "envsecret"}});
     s.accessKeyId = "AKIAOPT";
     s.secretAccessKey = "optsecret";
     s.sessionToken = "opttoken";
@@ -46,11 +33,11 @@ TEST_CASE("options win over everything else") {
 
 TEST_CASE("the environment comes next, with its session token, and wins over AWS_PROFILE") {
     TempDir dir;
-    auto s = isolated({{"AWS_ACCESS_KEY_ID", "ASIAENV"},
-                       {"AWS_SECRET_ACCESS_KEY", "envsecret"},
-                       {"AWS_SESSION_TOKEN", "envtoken"},
-                       {"AWS_PROFILE", "backup"},
-                       {"AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", kFile)}});
+    auto s = isolatedCredentials({{"AWS_ACCESS_KEY_ID", "ASIAENV"},
+                                  {"AWS_SECRET_ACCESS_KEY", "envsecret"},
+                                  {"AWS_SESSION_TOKEN", "envtoken"},
+                                  {"AWS_PROFILE", "backup"},
+                                  {"AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", kFile)}});
     const auto r = resolveCredentials(s);
     REQUIRE(r.credentials);
     CHECK(r.credentials->accessKeyId == "ASIAENV");
@@ -60,11 +47,11 @@ TEST_CASE("the environment comes next, with its session token, and wins over AWS
 }
 
 TEST_CASE("half-set keys in options or the environment are an error, not a silent fallback") {
-    auto s = isolated({{"AWS_ACCESS_KEY_ID", "AKIAENV"}});
+    auto s = isolatedCredentials({{"AWS_ACCESS_KEY_ID", "AKIAENV"}});
     auto r = resolveCredentials(s);
     CHECK_FALSE(r.credentials);
     CHECK(r.error == "environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
-    s = isolated();
+    s = isolatedCredentials();
     s.accessKeyId = "AKIAOPT";
     r = resolveCredentials(s);
     CHECK(r.error == "options: access_key_id and secret_access_key must be given together");
@@ -73,7 +60,7 @@ TEST_CASE("half-set keys in options or the environment are an error, not a silen
 TEST_CASE("the shared credentials file: default profile, a named profile, AWS_PROFILE, ~/.aws/credentials") {
     TempDir dir;
     const std::string file = dir.write("credentials", kFile);
-    auto s = isolated();
+    auto s = isolatedCredentials();
     s.credentialsFile = file;
     auto r = resolveCredentials(s);
     REQUIRE(r.credentials);
@@ -87,13 +74,13 @@ TEST_CASE("the shared credentials file: default profile, a named profile, AWS_PR
     CHECK(r.credentials->accessKeyId == "ASIABACKUP");
     CHECK(r.credentials->sessionToken == "backuptoken");
 
-    auto fromEnv = isolated({{"AWS_PROFILE", "backup"}, {"AWS_SHARED_CREDENTIALS_FILE", file}});
+    auto fromEnv = isolatedCredentials({{"AWS_PROFILE", "backup"}, {"AWS_SHARED_CREDENTIALS_FILE", file}});
     r = resolveCredentials(fromEnv);
     REQUIRE(r.credentials);
     CHECK(r.credentials->accessKeyId == "ASIABACKUP");
 
     dir.write("home/.aws/credentials", kFile);
-    auto home = isolated({{"HOME", dir.file("home")}});
+    auto home = isolatedCredentials({{"HOME", dir.file("home")}});
     r = resolveCredentials(home);
     REQUIRE(r.credentials);
     CHECK(r.credentials->accessKeyId == "AKIADEFAULT");
@@ -102,7 +89,7 @@ TEST_CASE("the shared credentials file: default profile, a named profile, AWS_PR
 TEST_CASE("a named profile that is missing or incomplete is a clear error") {
     TempDir dir;
     const std::string file = dir.write("credentials", kFile);
-    auto s = isolated();
+    auto s = isolatedCredentials();
     s.credentialsFile = file;
     s.profile = "nosuch";
     auto r = resolveCredentials(s);
@@ -115,7 +102,7 @@ TEST_CASE("a named profile that is missing or incomplete is a clear error") {
 
 TEST_CASE("nothing anywhere: no credentials, and each source tried is listed") {
     TempDir dir;
-    auto s = isolated({{"HOME", dir.path()}});
+    auto s = isolatedCredentials({{"HOME", dir.path()}});
     const auto r = resolveCredentials(s);
     CHECK_FALSE(r.credentials);
     CHECK(r.error.empty());
@@ -133,12 +120,12 @@ TEST_CASE("the config file's profile keys come after the credentials file's, as 
                                          "[default]\nregion = eu-west-1\n[profile backup]\n"
                                          "aws_access_key_id = AKIACONFIG\naws_secret_access_key = configsecret\n");
     const std::string credentials = dir.write("credentials", kFile);
-    auto s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "backup"}});
+    auto s = isolatedCredentials({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "backup"}});
     auto r = resolveCredentials(s);
     REQUIRE(r.credentials);
     CHECK(r.credentials->accessKeyId == "ASIABACKUP");
 
-    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", dir.file("none")}, {"AWS_PROFILE", "backup"}});
+    s = isolatedCredentials({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", dir.file("none")}, {"AWS_PROFILE", "backup"}});
     r = resolveCredentials(s);
     REQUIRE(r.credentials);
     CHECK(r.credentials->accessKeyId == "AKIACONFIG");
@@ -146,7 +133,7 @@ TEST_CASE("the config file's profile keys come after the credentials file's, as 
     CHECK(r.tried.back() == dir.file("none") + ": no such file");
 
     // [default] with a region but no keys: not an error, the chain goes on.
-    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", dir.file("none")}});
+    s = isolatedCredentials({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", dir.file("none")}});
     r = resolveCredentials(s);
     CHECK_FALSE(r.credentials);
     CHECK(r.error.empty());
@@ -159,18 +146,18 @@ TEST_CASE("a named profile must be in one of the files; one that assumes a role 
                                          "[profile station]\nregion = eu-west-2\n"
                                          "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = default\n");
     const std::string credentials = dir.write("credentials", kFile);
-    auto s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "nosuch"}});
+    auto s = isolatedCredentials({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "nosuch"}});
     auto r = resolveCredentials(s);
     CHECK_FALSE(r.credentials);
     CHECK(r.error == credentials + ": no profile [nosuch]; " + config + ": no [profile nosuch]");
 
-    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "station"}});
+    s = isolatedCredentials({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "station"}});
     r = resolveCredentials(s);
     CHECK_FALSE(r.credentials);
     CHECK(r.error.empty());
     CHECK(r.tried.back() == "instance role: disabled");
 
-    s = isolated({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "admin"}});
+    s = isolatedCredentials({{"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_PROFILE", "admin"}});
     r = resolveCredentials(s);
     CHECK(r.error == "profile [admin] (" + config +
                          " [profile admin]) uses role_arn, which aws_start does not support: "
