@@ -15,7 +15,7 @@ enum class Health {
 };
 
 /// "unknown", "passing" or "failing".
-const char* toString(Health health);
+WATCHDOG_API const char* toString(Health health);
 
 /// What the daemon currently knows about one check; events carry one per check.
 struct CheckSnapshot {

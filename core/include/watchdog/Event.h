@@ -37,9 +37,9 @@ enum class EventType {
 /// "startup", "status", "warning", "cancelled", "failover", "outcome", "recovered", "check_error", "shutdown",
 /// "limited", "verified", "not_verified", "failback", "failback_cancelled", "flapping", "stable",
 /// "maintenance_started", "maintenance_ended", "acknowledged".
-const char* toString(EventType type);
+WATCHDOG_API const char* toString(EventType type);
 /// The inverse of toString; nullopt for an unknown word.
-std::optional<EventType> eventTypeFromString(const std::string& word);
+WATCHDOG_API std::optional<EventType> eventTypeFromString(const std::string& word);
 
 /// The detail the core adds to the Outcome of an action run with dry_run (unless the action set it).
 inline constexpr const char* kDryRunDetail = "dry_run";

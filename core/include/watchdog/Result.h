@@ -17,7 +17,7 @@ enum class Status {
 };
 
 /// "pass", "fail" or "error".
-const char* toString(Status status);
+WATCHDOG_API const char* toString(Status status);
 
 /// Ordered key/value pairs carried with results, events and outcomes (e.g. per-mount listeners).
 using Details = std::vector<std::pair<std::string, std::string>>;
