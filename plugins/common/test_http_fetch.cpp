@@ -7,14 +7,8 @@
 #include "TestSupport.h"
 #include "TrickleServer.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 
 #include <doctest/doctest.h>
@@ -202,45 +196,17 @@ TEST_CASE("a server that accepts and never answers times out waiting; a cancel e
 
 namespace {
 
-class Hello : public Poco::Net::HTTPRequestHandler {
-public:
-    void handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) override {
-        response.setContentLength(5);
-        response.send() << "hello";
-    }
-};
-
-class HelloFactory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override { return new Hello; }
-};
-
-// An HTTPS server on 127.0.0.1 with a fresh self-signed certificate for 127.0.0.1.
+/// An HTTPS server on 127.0.0.1 with a fresh self-signed certificate for 127.0.0.1, answering "hello".
 struct TlsServer {
-    watchdog::test::TempDir dir;
-    std::string cert = dir.file("cert.pem");
-    std::string key = dir.file("key.pem");
-    std::unique_ptr<Poco::Net::HTTPServer> server;
-    int port = 0;
+    watchdog::test::LocalHttpServer server{[](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+                                               response.setContentLength(5);
+                                               response.send() << "hello";
+                                           },
+                                           watchdog::test::LocalHttpServer::SelfSignedTls{}};
+    std::string cert = server.certificateFile();
+    int port = server.port();
 
-    TlsServer() {
-        const std::string openssl = watchdog::test::findProgram("openssl");
-        REQUIRE_MESSAGE(!openssl.empty(), "openssl is needed to make the test certificate (apt-get install openssl)");
-        auto [code, out] = watchdog::test::runCommand(
-            {openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
-             "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
-            30s);
-        REQUIRE_MESSAGE(code == 0, out);
-        Poco::Net::initializeSSL();
-        Poco::Net::Context::Ptr ctx =
-            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "", Poco::Net::Context::VERIFY_NONE);
-        Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, ctx);
-        port = socket.address().port();
-        server = std::make_unique<Poco::Net::HTTPServer>(new HelloFactory, socket, new Poco::Net::HTTPServerParams);
-        server->start();
-    }
-    ~TlsServer() { server->stopAll(true); }
-    std::string url() const { return "https://127.0.0.1:" + std::to_string(port) + "/"; }
+    std::string url() const { return server.url() + "/"; }
 };
 
 }  // namespace

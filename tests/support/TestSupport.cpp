@@ -4,6 +4,8 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
@@ -211,17 +213,40 @@ private:
 
 struct LocalHttpServer::State {
     Handler handler;
-    Poco::Net::ServerSocket socket{Poco::Net::SocketAddress("127.0.0.1", 0)};
+    std::optional<TempDir> certificates;  // with TLS: cert.pem and key.pem
+    std::unique_ptr<Poco::Net::ServerSocket> socket;
     std::unique_ptr<Poco::Net::HTTPServer> server;
+
+    void start() {
+        auto* params = new Poco::Net::HTTPServerParams;
+        params->setMaxThreads(16);
+        params->setKeepAlive(true);
+        server = std::make_unique<Poco::Net::HTTPServer>(new LambdaFactory(handler), *socket, params);
+        server->start();
+    }
 };
 
 LocalHttpServer::LocalHttpServer(Handler handler) : state_(std::make_unique<State>()) {
     state_->handler = std::move(handler);
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(16);
-    params->setKeepAlive(true);
-    state_->server = std::make_unique<Poco::Net::HTTPServer>(new LambdaFactory(state_->handler), state_->socket, params);
-    state_->server->start();
+    state_->socket = std::make_unique<Poco::Net::ServerSocket>(Poco::Net::SocketAddress("127.0.0.1", 0));
+    state_->start();
+}
+
+LocalHttpServer::LocalHttpServer(Handler handler, SelfSignedTls) : state_(std::make_unique<State>()) {
+    state_->handler = std::move(handler);
+    const TempDir& dir = state_->certificates.emplace();
+    const std::string openssl = findProgram("openssl");
+    if (openssl.empty()) throw std::runtime_error("openssl is needed to make the test certificate (apt-get install openssl)");
+    const auto [code, out] = runCommand(
+        {openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem")},
+        std::chrono::seconds(30));
+    if (code != 0) throw std::runtime_error("openssl could not make the test certificate: " + out);
+    Poco::Net::initializeSSL();
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, dir.file("key.pem"), dir.file("cert.pem"),
+                                                             "", Poco::Net::Context::VERIFY_NONE);
+    state_->socket = std::make_unique<Poco::Net::SecureServerSocket>(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
+    state_->start();
 }
 
 LocalHttpServer::~LocalHttpServer() {
@@ -231,9 +256,13 @@ LocalHttpServer::~LocalHttpServer() {
     for (int i = 0; i < 500 && state_->server->currentConnections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-int LocalHttpServer::port() const { return state_->socket.address().port(); }
+int LocalHttpServer::port() const { return state_->socket->address().port(); }
 
-std::string LocalHttpServer::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+std::string LocalHttpServer::url() const {
+    return (state_->certificates ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port());
+}
+
+std::string LocalHttpServer::certificateFile() const { return state_->certificates ? state_->certificates->file("cert.pem") : ""; }
 
 PidFileGuard::~PidFileGuard() {
     const std::string text = readFile(path);

@@ -110,17 +110,24 @@ struct PidFileGuard {
 std::pair<int, std::string> runCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                                        std::map<std::string, std::string> env = {});
 
-/// An HTTP server on 127.0.0.1 (free port) calling `handler` for every request, on Poco's thread pool.
+/// An HTTP (or HTTPS) server on 127.0.0.1 (free port) calling `handler` for every request, on Poco's thread pool.
 class LocalHttpServer {
 public:
     using Handler = std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&)>;
+    /// Asks for HTTPS with a fresh self-signed certificate for 127.0.0.1 (made by the openssl program).
+    struct SelfSignedTls {};
+
     explicit LocalHttpServer(Handler handler);
+    /// The same over HTTPS; throws std::runtime_error when openssl cannot make the certificate.
+    LocalHttpServer(Handler handler, SelfSignedTls);
     ~LocalHttpServer();
 
     /// The port it listens on.
     int port() const;
-    /// "http://127.0.0.1:PORT".
+    /// "http://127.0.0.1:PORT" ("https://" with TLS).
     std::string url() const;
+    /// With TLS, the certificate's PEM file, for a client told to trust it (ca_file); "" without.
+    std::string certificateFile() const;
 
 private:
     struct State;
