@@ -1,6 +1,7 @@
 // Text the status server does not control (check summaries with mount names and stream titles,
 // error texts) and clients that guess tokens: what reaches the log, /status and /metrics.
 #include "FakeEngineStatus.h"
+#include "SampleStatusServer.h"
 #include "http/LogThrottle.h"
 #include "http/StatusServer.h"
 #include "http/TextEscaping.h"
@@ -95,13 +96,7 @@ public:
 
 struct Server {
     std::unique_ptr<StatusServer> server;
-    Server(EngineStatus& engine, const std::string& token = "") {
-        HttpSettings settings;
-        settings.port = 0;
-        settings.token = token;
-        server = std::make_unique<StatusServer>(settings, engine);
-        server->start();
-    }
+    Server(EngineStatus& engine, const std::string& token = "") : server(test::startStatusServer(engine, token)) {}
     int port() const { return server->port(); }
 };
 

@@ -1,6 +1,7 @@
 // The status server over a fake engine: what a browser, a Prometheus scraper, curl and a hostile
 // client see.
 #include "FakeEngineStatus.h"
+#include "SampleStatusServer.h"
 #include "TestSupport.h"
 #include "http/StatusServer.h"
 
@@ -85,23 +86,7 @@ public:
     std::string text;
 };
 
-struct Fixture {
-    FakeEngineStatus engine;
-    std::unique_ptr<StatusServer> server;
-
-    explicit Fixture(const std::string& token = "") {
-        const auto now = std::chrono::system_clock::now();
-        engine.setStatus(test::sampleStation(now));
-        engine.setHistory(test::sampleHistory(now));
-        HttpSettings settings;
-        settings.enabled = true;
-        settings.port = 0;
-        settings.token = token;
-        server = std::make_unique<StatusServer>(settings, engine);
-        server->start();
-    }
-    int port() const { return server->port(); }
-};
+using Fixture = test::SampleStatusServer;
 
 }  // namespace
 

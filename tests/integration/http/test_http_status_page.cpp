@@ -1,6 +1,6 @@
 // The status page as a person sees it: a real headless Chromium loads it from a StatusServer over a
 // fake engine, runs its script, and we read the rendered DOM, the browser's console and a screenshot.
-#include "FakeEngineStatus.h"
+#include "SampleStatusServer.h"
 #include "TestSupport.h"
 #include "http/StatusServer.h"
 
@@ -25,21 +25,9 @@ std::string chromium() {
     return path;
 }
 
-struct Page {
-    test::FakeEngineStatus engine;
-    std::unique_ptr<StatusServer> server;
-
-    explicit Page(const std::string& token = "") {
-        const auto now = std::chrono::system_clock::now();
-        engine.setStatus(test::sampleStation(now));
-        engine.setHistory(test::sampleHistory(now));
-        HttpSettings settings;
-        settings.enabled = true;
-        settings.port = 0;
-        settings.token = token;
-        server = std::make_unique<StatusServer>(settings, engine);
-        server->start();
-    }
+/// The sample station's status server, with the page's address.
+struct Page : test::SampleStatusServer {
+    using SampleStatusServer::SampleStatusServer;
     std::string url(const std::string& suffix = "") const { return "http://127.0.0.1:" + std::to_string(server->port()) + "/" + suffix; }
 };
 
