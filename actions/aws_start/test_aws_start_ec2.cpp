@@ -3,6 +3,7 @@
 #include "AwsStartAction.h"
 
 #include "FakeEc2.h"
+#include "DetailOf.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 
@@ -21,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+using watchdog::test::detailOf;
 using watchdog::test::FakeEc2;
 using watchdog::test::FakeImds;
 
@@ -29,12 +31,6 @@ namespace {
 const char* kId = "i-0123456789abcdef0";
 const char* kKey = "AKIAWATCHDOGTEST0001";
 const char* kSecret = "s3cr3t/watchdog+KEY0123456789abcdefghij";
-
-std::string detail(const watchdog::Outcome& o, const std::string& key) {
-    for (const auto& [k, v] : o.details)
-        if (k == key) return v;
-    return "<missing>";
-}
 
 struct Rig {
     FakeEc2 ec2{"eu-west-2"};
@@ -93,10 +89,10 @@ TEST_CASE("a stopped instance is started, polled until running, and its addresse
     const auto o = rig.run();
     CHECK(o.ok);
     CHECK(o.summary == "started i-0123456789abcdef0 (was stopped): running at 203.0.113.7 (private 10.0.0.7)");
-    CHECK(detail(o, "instance_id") == kId);
-    CHECK(detail(o, "state") == "running");
-    CHECK(detail(o, "public_ip") == "203.0.113.7");
-    CHECK(detail(o, "private_ip") == "10.0.0.7");
+    CHECK(detailOf(o.details, "instance_id") == kId);
+    CHECK(detailOf(o.details, "state") == "running");
+    CHECK(detailOf(o.details, "public_ip") == "203.0.113.7");
+    CHECK(detailOf(o.details, "private_ip") == "10.0.0.7");
     CHECK(rig.ec2.state(kId) == "running");
     CHECK(rig.ec2.succeeded("StartInstances") == 1);
     CHECK(rig.ec2.count("StartInstances") == 1);
@@ -146,7 +142,7 @@ TEST_CASE("terminated, unknown and malformed instances are clear failures withou
     o = other.run();
     CHECK_FALSE(o.ok);
     CHECK(o.summary == "i-0123456789abcdef0 does not exist in region eu-west-2 (InvalidInstanceID.NotFound; check instance_id and region)");
-    CHECK(detail(o, "error") == "InvalidInstanceID.NotFound");
+    CHECK(detailOf(o.details, "error") == "InvalidInstanceID.NotFound");
     CHECK(other.ec2.count("DescribeInstances") == 1);  // not retried
     CHECK(rig.ec2.count("StartInstances") + other.ec2.count("StartInstances") == 0);
 }
@@ -204,7 +200,7 @@ TEST_CASE("UnauthorizedOperation is reported and not retried") {
     CHECK_FALSE(o.ok);
     CHECK(o.summary.rfind("not allowed to call StartInstances on i-0123456789abcdef0: You are not authorized to perform this operation.",
                           0) == 0);
-    CHECK(detail(o, "error") == "UnauthorizedOperation");
+    CHECK(detailOf(o.details, "error") == "UnauthorizedOperation");
     CHECK(rig.ec2.count("StartInstances") == 1);
     CHECK(rig.ec2.state(kId) == "stopped");
 }
@@ -239,7 +235,7 @@ TEST_CASE("dry run with credentials: EC2's DryRun says allowed, nothing starts")
     const auto o = rig.run(true);
     CHECK(o.ok);
     CHECK(o.summary == "would start i-0123456789abcdef0 (dry run): it is stopped and StartInstances would be allowed");
-    CHECK(detail(o, "dry_run") == "allowed");
+    CHECK(detailOf(o.details, "dry_run") == "allowed");
     const auto calls = rig.ec2.calls();
     REQUIRE(calls.size() == 2);
     CHECK(calls[1].action == "StartInstances");
@@ -260,7 +256,7 @@ TEST_CASE("dry run with credentials: EC2's DryRun says denied") {
     CHECK(o.summary.rfind("would not start i-0123456789abcdef0 (dry run), but StartInstances would be denied (it is already "
                           "running): You are not authorized",
                           0) == 0);
-    CHECK(detail(o, "dry_run") == "denied");
+    CHECK(detailOf(o.details, "dry_run") == "denied");
     CHECK(rig.ec2.succeeded("StartInstances") == 0);
 }
 
@@ -277,7 +273,7 @@ TEST_CASE("dry run without any credentials prints the exact signed request, and 
     CHECK(o.ok);
     CHECK(o.summary == "would start i-0123456789abcdef0 (dry run): no AWS credentials to ask EC2 with; would send StartInstances to " +
                            rig.ec2.url() + "/");
-    const std::string request = detail(o, "request");
+    const std::string request = detailOf(o.details, "request");
     CHECK(request.rfind("POST " + rig.ec2.url() + "/\n", 0) == 0);
     CHECK(request.find("\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/") != std::string::npos);
     CHECK(request.find("/eu-west-2/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=") != std::string::npos);
@@ -423,7 +419,7 @@ TEST_CASE("a stopped instance has no public address: the outcome leaves it out r
     rig.ec2.deny("StartInstances");
     rig.configure();
     const auto o = rig.run(true);
-    CHECK(detail(o, "state") == "stopped");
-    CHECK(detail(o, "public_ip") == "<missing>");
-    CHECK(detail(o, "private_ip") == "10.0.0.7");
+    CHECK(detailOf(o.details, "state") == "stopped");
+    CHECK(detailOf(o.details, "public_ip") == "<none>");
+    CHECK(detailOf(o.details, "private_ip") == "10.0.0.7");
 }

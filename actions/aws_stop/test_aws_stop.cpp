@@ -4,6 +4,7 @@
 #include "AwsStopAction.h"
 
 #include "FakeEc2.h"
+#include "DetailOf.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <map>
 
+using watchdog::test::detailOf;
 using watchdog::test::FakeEc2;
 
 namespace {
@@ -20,12 +22,6 @@ const char* kId = "i-0123456789abcdef0";
 const char* kOther = "i-0fedcba9876543210";
 const char* kKey = "AKIAWATCHDOGTEST0001";
 const char* kSecret = "s3cr3t/watchdog+KEY0123456789abcdefghij";
-
-std::string detail(const watchdog::Outcome& o, const std::string& key) {
-    for (const auto& [k, v] : o.details)
-        if (k == key) return v;
-    return "<missing>";
-}
 
 struct Rig {
     FakeEc2 ec2{"eu-west-2"};
@@ -67,7 +63,7 @@ TEST_CASE("a running instance: Describe, Stop, Describe until stopped; only the 
     const auto o = rig.run();
     CHECK(o.ok);
     CHECK(o.summary == std::string("stopped ") + kId + " (was running)");
-    CHECK(detail(o, "state") == "stopped");
+    CHECK(detailOf(o.details, "state") == "stopped");
     CHECK(rig.ec2.state(kId) == "stopped");
     CHECK(rig.ec2.state(kOther) == "running");
     // FakeEc2 shows "stopping" for two describes, then "stopped".
@@ -161,7 +157,7 @@ TEST_CASE("dry run: EC2's DryRun says whether the stop would be allowed; nothing
     const auto o = rig.run(true);
     CHECK(o.ok);
     CHECK(o.summary == std::string("would stop ") + kId + " (dry run): it is running and StopInstances would be allowed");
-    CHECK(detail(o, "dry_run") == "allowed");
+    CHECK(detailOf(o.details, "dry_run") == "allowed");
     CHECK(rig.ec2.state(kId) == "running");
     CHECK(rig.ec2.succeeded("StopInstances") == 0);
 }

@@ -4,6 +4,7 @@
 #include "AudioCheck.h"
 #include "AudioFixtures.h"
 
+#include "DetailOf.h"
 #include "TestSupport.h"
 #include "TrickleServer.h"
 #include <watchdog/testing/PluginTestKit.h>
@@ -33,12 +34,6 @@ std::unique_ptr<AudioCheck> makeCheck(const std::string& yaml) { return configur
 Result runOnce(AudioCheck& check, std::chrono::milliseconds timeout = 5s) {
     std::atomic<bool> cancelled{false};
     return check.run(CheckContext{"audio", "Audio", timeout, timeout, &cancelled});
-}
-
-std::string detail(const Result& r, const std::string& key) {
-    for (const auto& [k, v] : r.details)
-        if (k == key) return v;
-    return "(no " + key + ")";
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -93,13 +88,14 @@ TEST_CASE("10 s of 128 kbit/s AAC tone through the playlist: passes with its lev
     CHECK(*r.value > -24);
     CHECK(*r.value < -18);
     CHECK(r.unit == "LUFS");
-    CHECK(detail(r, "codec") == "aac");
-    CHECK(detail(r, "sample rate") == "44100 Hz");
-    CHECK(detail(r, "channels") == "2");
-    CHECK(contains(detail(r, "bitrate"), "kbit/s (measured)"));
-    CHECK_MESSAGE((contains(detail(r, "peak"), "-21") || contains(detail(r, "peak"), "-20")), detail(r, "peak"));
-    CHECK(detail(r, "silence") == "none");
-    CHECK_MESSAGE(contains(detail(r, "decoded"), "10.0 s from 6 new segments"), detail(r, "decoded"));
+    CHECK(detailOf(r.details, "codec") == "aac");
+    CHECK(detailOf(r.details, "sample rate") == "44100 Hz");
+    CHECK(detailOf(r.details, "channels") == "2");
+    CHECK(contains(detailOf(r.details, "bitrate"), "kbit/s (measured)"));
+    CHECK_MESSAGE((contains(detailOf(r.details, "peak"), "-21") || contains(detailOf(r.details, "peak"), "-20")),
+                  detailOf(r.details, "peak"));
+    CHECK(detailOf(r.details, "silence") == "none");
+    CHECK_MESSAGE(contains(detailOf(r.details, "decoded"), "10.0 s from 6 new segments"), detailOf(r.details, "decoded"));
 
     // Nothing new since: the run decodes nothing and says so.
     Result again = runOnce(*check);
@@ -140,14 +136,14 @@ TEST_CASE("over HTTP: a master playlist's first variant, and a plain MP3 stream"
     auto hls = makeCheck("url: " + server.url() + "/master.m3u8\ncodec: aac\n");
     Result r = runOnce(*hls);
     CHECK_MESSAGE(statusOf(r) == "pass", r.summary);
-    CHECK_MESSAGE(contains(detail(r, "decoded"), "10.0 s from 6 new segments"), detail(r, "decoded"));
-    CHECK(detail(r, "source") == server.url() + "/master.m3u8");
+    CHECK_MESSAGE(contains(detailOf(r.details, "decoded"), "10.0 s from 6 new segments"), detailOf(r.details, "decoded"));
+    CHECK(detailOf(r.details, "source") == server.url() + "/master.m3u8");
 
     auto mp3 = makeCheck("url: " + server.url() + "/tone.mp3\nsample: 2s\ncodec: mp3\nmin_bitrate: 64k\n");
     Result m = runOnce(*mp3);
     CHECK_MESSAGE(statusOf(m) == "pass", m.summary);
-    CHECK(detail(m, "bitrate") == "64 kbit/s");  // declared by the MP3 frame headers
-    CHECK(contains(detail(m, "source"), "sample of " + server.url() + "/tone.mp3"));
+    CHECK(detailOf(m.details, "bitrate") == "64 kbit/s");  // declared by the MP3 frame headers
+    CHECK(contains(detailOf(m.details, "source"), "sample of " + server.url() + "/tone.mp3"));
 }
 
 TEST_CASE("an HTML page instead of audio is an error saying so") {

@@ -5,6 +5,7 @@
 // Icecast mount over HTTPS, with the certificate verified.
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
+#include "DetailOf.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
@@ -26,12 +27,6 @@ namespace {
 constexpr int kSilentFrom = 8;  // seconds into the stream
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string detail(const Result& r, const std::string& key) {
-    for (const auto& [k, v] : r.details)
-        if (k == key) return v;
-    return "(no " + key + ")";
-}
 
 PluginLoader& loader() {
     static PluginLoader instance({pluginDir()});
@@ -84,13 +79,13 @@ TEST_CASE("a tone that turns to silence: audio fails on dead air while hls_count
     Result tone = runOnce(*fromFolder);
     CHECK_MESSAGE(statusOf(tone) == "pass", tone.summary);
     CHECK_MESSAGE(contains(tone.summary, "sound at -"), tone.summary);
-    CHECK(detail(tone, "codec") == "aac");
+    CHECK(detailOf(tone.details, "codec") == "aac");
     Result toneMount = runOnce(*fromMount);
     CHECK_MESSAGE(statusOf(toneMount) == "pass", toneMount.summary);
-    CHECK(detail(toneMount, "codec") == "mp3");
-    CHECK(detail(toneMount, "bitrate") == "64 kbit/s");
-    CHECK(detail(toneMount, "sample rate") == "44100 Hz");
-    CHECK(contains(detail(toneMount, "source"), "sample of " + icecast.url() + "/live"));
+    CHECK(detailOf(toneMount.details, "codec") == "mp3");
+    CHECK(detailOf(toneMount.details, "bitrate") == "64 kbit/s");
+    CHECK(detailOf(toneMount.details, "sample rate") == "44100 Hz");
+    CHECK(contains(detailOf(toneMount.details, "source"), "sample of " + icecast.url() + "/live"));
 
     // The silence: the folder's audio check fails once it has lasted longer than max_silence.
     Result dead;
@@ -101,7 +96,7 @@ TEST_CASE("a tone that turns to silence: audio fails on dead air while hls_count
     CHECK(contains(dead.summary, "(below -50 LUFS, longer than max_silence 2 s)"));
     REQUIRE(dead.value);  // the level of the newest audio decoded (which may still end a tone)
     CHECK(dead.unit == "LUFS");
-    CHECK(detail(dead, "silence") != "none");
+    CHECK(detailOf(dead.details, "silence") != "none");
     // ... while everything the old script watched still looks healthy.
     for (Check* other : {count.get(), age.get(), source.get()}) {
         Result r = runOnce(*other);

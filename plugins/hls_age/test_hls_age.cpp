@@ -2,6 +2,7 @@
 #include "HlsAgeCheck.h"
 #include "HlsAgeScan.h"
 
+#include "DetailOf.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 #include <watchdog/ConfigError.h>
@@ -40,12 +41,6 @@ void stamp(const std::string& path, std::chrono::milliseconds before) {
 
 void segment(const TempDir& dir, const std::string& name, std::chrono::milliseconds before) { stamp(dir.write(name, "ts"), before); }
 
-std::string detail(const Result& r, const std::string& key) {
-    for (const auto& [k, v] : r.details)
-        if (k == key) return v;
-    return "<none>";
-}
-
 }  // namespace
 
 TEST_CASE("young segments pass and report the oldest and newest ages") {
@@ -61,9 +56,9 @@ TEST_CASE("young segments pass and report the oldest and newest ages") {
     CHECK(r.summary == "3 files matching *.ts: oldest 1 min 40 s, newest 1.5 s (max_age 15 min)");
     CHECK(r.value == 100);
     CHECK(r.unit == "s");
-    CHECK(detail(r, "oldest") == "seg1.ts (1 min 40 s)");
-    CHECK(detail(r, "newest") == "seg3.ts (1.5 s)");
-    CHECK(detail(r, "files") == "3");
+    CHECK(detailOf(r.details, "oldest") == "seg1.ts (1 min 40 s)");
+    CHECK(detailOf(r.details, "newest") == "seg3.ts (1.5 s)");
+    CHECK(detailOf(r.details, "files") == "3");
 }
 
 TEST_CASE("a file older than max_age fails naming it; a stale newest fails as a stalled encoder") {
@@ -110,7 +105,7 @@ TEST_CASE("the playlist must be fresh and every segment it lists must exist") {
     Result ok = check->runAt(kNow);
     CHECK(statusOf(ok) == "pass");
     CHECK(ok.summary == "2 files matching *.ts: oldest 3 s, newest 2 s; playlist 1 s old, 3 of 3 segments present (max_age 15 min)");
-    CHECK(detail(ok, "playlist segments") == "3");
+    CHECK(detailOf(ok.details, "playlist segments") == "3");
 
     dir.write("live.m3u8", "#EXTM3U\nseg1.ts\nseg7.ts\nseg8.ts\nseg9.ts\nseg10.ts\n");
     stamp(playlist, 1s);

@@ -2,6 +2,8 @@
 #include "IcecastCheck.h"
 #include "IcecastStats.h"
 
+#include "DetailOf.h"
+
 #include <watchdog/testing/PluginTestKit.h>
 #include <watchdog/ConfigError.h>
 
@@ -12,6 +14,7 @@
 using namespace watchdog;
 using namespace watchdog::icecast;
 using namespace watchdog::testing;
+using watchdog::test::detailOf;
 
 namespace {
 
@@ -64,12 +67,6 @@ IcecastSettings settingsFor(const std::string& mount = "", int minSources = 1) {
     return s;
 }
 
-std::string detail(const Result& r, const std::string& key) {
-    for (const auto& [k, v] : r.details)
-        if (k == key) return v;
-    return "<none>";
-}
-
 std::string configError(const std::string& yaml) { return watchdog::testing::configError<IcecastCheck>(yaml, "checks.icecast"); }
 
 }  // namespace
@@ -83,12 +80,12 @@ TEST_CASE("two connected sources pass with their names, count and per-mount deta
     CHECK(r.summary == "2 sources connected (/audio.ogg, /video.ogg)");
     CHECK(r.value == 2);
     CHECK(r.unit == "sources");
-    CHECK(detail(r, "/audio.ogg listeners") == "3");
-    CHECK(detail(r, "/audio.ogg bitrate") == "499");  // ice-bitrate: the kbit/s figure a person expects
-    CHECK(detail(r, "/audio.ogg audio_info") == "samplerate=44100;quality=10%2e0;channels=2");
-    CHECK(detail(r, "/audio.ogg stream_start") == "2025-01-19T10:31:00+1100");
-    CHECK(detail(r, "/video.ogg type") == "video/ogg");
-    CHECK(detail(r, "server") == "Icecast 2.4.4");
+    CHECK(detailOf(r.details, "/audio.ogg listeners") == "3");
+    CHECK(detailOf(r.details, "/audio.ogg bitrate") == "499");  // ice-bitrate: the kbit/s figure a person expects
+    CHECK(detailOf(r.details, "/audio.ogg audio_info") == "samplerate=44100;quality=10%2e0;channels=2");
+    CHECK(detailOf(r.details, "/audio.ogg stream_start") == "2025-01-19T10:31:00+1100");
+    CHECK(detailOf(r.details, "/video.ogg type") == "video/ogg");
+    CHECK(detailOf(r.details, "server") == "Icecast 2.4.4");
 }
 
 TEST_CASE("fewer sources than min_sources fail and say how many are needed") {
@@ -105,7 +102,7 @@ TEST_CASE("a fallback stub without source_ip or stream_start is not a connected 
     CHECK(statusOf(r) == "fail");
     CHECK(r.summary == "0 sources connected (need 1)");
     CHECK(r.value == 0);
-    CHECK(detail(r, "/live") == "listed without a source (fallback stub)");
+    CHECK(detailOf(r.details, "/live") == "listed without a source (fallback stub)");
 
     Result m = IcecastCheck::judge(stats, settingsFor("/live"));
     CHECK(statusOf(m) == "fail");
@@ -118,8 +115,8 @@ TEST_CASE("with mount, only that mount counts") {
     CHECK(statusOf(ok) == "pass");
     CHECK(ok.summary == "source connected to /audio.ogg (3 listeners)");
     CHECK(ok.value == 1);
-    CHECK(detail(ok, "/audio.ogg source_ip") == "192.0.2.21");
-    CHECK(detail(ok, "/video.ogg type") == "<none>");
+    CHECK(detailOf(ok.details, "/audio.ogg source_ip") == "192.0.2.21");
+    CHECK(detailOf(ok.details, "/video.ogg type") == "<none>");
 
     Result missing = IcecastCheck::judge(stats, settingsFor("/live"));
     CHECK(statusOf(missing) == "fail");
@@ -329,10 +326,10 @@ TEST_CASE(
     Result ok = IcecastCheck::judge(liveStats("1"), s, flows);
     CHECK(statusOf(ok) == "pass");
     CHECK(ok.summary == "source connected to /live (3 listeners, 128 kbit/s)");
-    CHECK(detail(ok, "/live read_kbps") == "128");
-    CHECK(detail(ok, "/live source_ip") == "192.0.2.21");
-    CHECK(detail(ok, "/live reconnects") == "2");
-    CHECK(detail(ok, "/live reconnected") == "since the previous run (stream_start was 2025-01-19T10:30:00+1100)");
+    CHECK(detailOf(ok.details, "/live read_kbps") == "128");
+    CHECK(detailOf(ok.details, "/live source_ip") == "192.0.2.21");
+    CHECK(detailOf(ok.details, "/live reconnects") == "2");
+    CHECK(detailOf(ok.details, "/live reconnected") == "since the previous run (stream_start was 2025-01-19T10:30:00+1100)");
 
     s.minKbps = 64;
     flows["/live"].kbps = 0;
@@ -345,8 +342,8 @@ TEST_CASE(
     flows["/live"].reconnectedFrom.reset();
     Result measuring = IcecastCheck::judge(liveStats("1"), s, flows);
     CHECK(statusOf(measuring) == "pass");
-    CHECK(detail(measuring, "/live read_kbps") == "measuring");
-    CHECK(detail(measuring, "/live reconnected") == "<none>");
+    CHECK(detailOf(measuring.details, "/live read_kbps") == "measuring");
+    CHECK(detailOf(measuring.details, "/live reconnected") == "<none>");
 
     s.expectSourceIp = "10.0.0.2";
     Result wrongEncoder = IcecastCheck::judge(liveStats("1"), s, flows);

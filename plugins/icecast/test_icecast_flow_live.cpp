@@ -7,6 +7,7 @@
 
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
+#include "DetailOf.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 
@@ -35,12 +36,6 @@ Result runOnce(IcecastCheck& check) {
     return check.run(CheckContext{"icecast", "Icecast Sources", 250ms, 5000ms, &cancelled});
 }
 
-std::string detail(const Result& r, const std::string& key) {
-    for (const auto& [k, v] : r.details)
-        if (k == key) return v;
-    return "<none>";
-}
-
 // Runs the check every 250 ms until `done` holds for its result (true) or `timeout` passes.
 bool runUntil(IcecastCheck& check, Result& last, const std::function<bool(const Result&)>& done, std::chrono::milliseconds timeout) {
     return waitUntil(
@@ -63,14 +58,14 @@ TEST_CASE("a real source paused with SIGSTOP fails min_kbps while still connecte
 
     Result flowing;
     const bool measured = runUntil(
-        *check, flowing, [](const Result& r) { return detail(r, "/live read_kbps") != "measuring"; }, 30s);
+        *check, flowing, [](const Result& r) { return detailOf(r.details, "/live read_kbps") != "measuring"; }, 30s);
     REQUIRE_MESSAGE(measured, flowing.summary);
     CHECK_MESSAGE(statusOf(flowing) == "pass", flowing.summary);
     CHECK(flowing.summary.rfind("source connected to /live (0 listeners, ", 0) == 0);
     CHECK(flowing.summary.find(" kbit/s)") == flowing.summary.size() - 8);
-    CHECK(std::stod(detail(flowing, "/live read_kbps")) >= 16);
-    CHECK(detail(flowing, "/live source_ip") == "127.0.0.1");
-    CHECK(detail(flowing, "/live reconnects") == "0");
+    CHECK(std::stod(detailOf(flowing.details, "/live read_kbps")) >= 16);
+    CHECK(detailOf(flowing.details, "/live source_ip") == "127.0.0.1");
+    CHECK(detailOf(flowing.details, "/live reconnects") == "0");
 
     REQUIRE(::kill(encoder.pid(), SIGSTOP) == 0);
     Result paused;
@@ -81,15 +76,15 @@ TEST_CASE("a real source paused with SIGSTOP fails min_kbps while still connecte
     CHECK(statusOf(paused) == "fail");
     CHECK(paused.value == 1);          // connected all along:
     CHECK(server.hasSource("/live"));  // the paused encoder's connection stays open
-    CHECK(detail(paused, "/live read_kbps") == "0");
-    CHECK(detail(paused, "/live reconnects") == "0");
+    CHECK(detailOf(paused.details, "/live read_kbps") == "0");
+    CHECK(detailOf(paused.details, "/live reconnects") == "0");
 
     Result resumed;
     const bool recovered = runUntil(
         *check, resumed, [](const Result& r) { return statusOf(r) == "pass"; }, 40s);
     CHECK_MESSAGE(recovered, resumed.summary);
-    CHECK(std::stod(detail(resumed, "/live read_kbps")) >= 16);
-    CHECK(detail(resumed, "/live reconnects") == "0");  // the same connection, never a reconnect
+    CHECK(std::stod(detailOf(resumed.details, "/live read_kbps")) >= 16);
+    CHECK(detailOf(resumed.details, "/live reconnects") == "0");  // the same connection, never a reconnect
 }
 
 TEST_CASE("a real encoder killed and started again is counted as a reconnect, with the stream_start it replaced") {
@@ -101,9 +96,9 @@ TEST_CASE("a real encoder killed and started again is counted as a reconnect, wi
 
     Result first = runOnce(*check);
     CHECK(statusOf(first) == "pass");
-    CHECK(detail(first, "/live reconnects") == "0");
-    CHECK(detail(first, "/live reconnected") == "<none>");
-    const std::string firstStart = detail(first, "/live stream_start");
+    CHECK(detailOf(first.details, "/live reconnects") == "0");
+    CHECK(detailOf(first.details, "/live reconnected") == "<none>");
+    const std::string firstStart = detailOf(first.details, "/live stream_start");
     REQUIRE(firstStart != "<none>");
 
     encoder->kill();
@@ -118,13 +113,13 @@ TEST_CASE("a real encoder killed and started again is counted as a reconnect, wi
 
     Result back = runOnce(*check);
     CHECK(statusOf(back) == "pass");
-    CHECK(detail(back, "/live reconnects") == "1");
-    CHECK(detail(back, "/live reconnected") == "since the previous run (stream_start was " + firstStart + ")");
-    CHECK(detail(back, "/live stream_start") != firstStart);
+    CHECK(detailOf(back.details, "/live reconnects") == "1");
+    CHECK(detailOf(back.details, "/live reconnected") == "since the previous run (stream_start was " + firstStart + ")");
+    CHECK(detailOf(back.details, "/live stream_start") != firstStart);
 
     Result steady = runOnce(*check);
-    CHECK(detail(steady, "/live reconnects") == "1");
-    CHECK(detail(steady, "/live reconnected") == "<none>");
+    CHECK(detailOf(steady.details, "/live reconnects") == "1");
+    CHECK(detailOf(steady.details, "/live reconnected") == "<none>");
 }
 
 TEST_CASE("expect_source_ip: the encoder on 127.0.0.1 passes; another address fails naming 127.0.0.1") {
@@ -139,7 +134,7 @@ TEST_CASE("expect_source_ip: the encoder on 127.0.0.1 passes; another address fa
     Result wrong = runOnce(*makeCheck(server, "mount: /live\nexpect_source_ip: 10.0.0.2\n"));
     CHECK(statusOf(wrong) == "fail");
     CHECK(wrong.summary == "/live is fed from 127.0.0.1, not 10.0.0.2 (expect_source_ip)");
-    CHECK(detail(wrong, "/live source_ip") == "127.0.0.1");
+    CHECK(detailOf(wrong.details, "/live source_ip") == "127.0.0.1");
 
     Result anyMount = runOnce(*makeCheck(server, "expect_source_ip: 10.0.0.2\n"));
     CHECK(anyMount.summary == "1 source connected (/live), but /live is fed from 127.0.0.1, not 10.0.0.2 (expect_source_ip)");

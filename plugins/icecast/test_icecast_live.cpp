@@ -5,6 +5,7 @@
 
 #include "FfmpegEncoder.h"
 #include "IcecastServer.h"
+#include "DetailOf.h"
 #include "TestSupport.h"
 #include <watchdog/testing/PluginTestKit.h>
 #include "plugins/PluginLoader.h"
@@ -37,12 +38,6 @@ Result runOnce(IcecastCheck& check, std::chrono::milliseconds timeout = 5000ms) 
     return check.run(ctx);
 }
 
-std::string detail(const Result& r, const std::string& key) {
-    for (const auto& [k, v] : r.details)
-        if (k == key) return v;
-    return "<none>";
-}
-
 }  // namespace
 
 TEST_CASE("a real Icecast: 0 sources fail, a live ffmpeg source passes, and stopping it fails again") {
@@ -64,11 +59,11 @@ TEST_CASE("a real Icecast: 0 sources fail, a live ffmpeg source passes, and stop
         CHECK(statusOf(live) == "pass");
         CHECK(live.summary == "1 source connected (/live)");
         CHECK(live.value == 1);
-        CHECK(detail(live, "/live listeners") == "0");
-        CHECK(detail(live, "/live type") == "audio/mpeg");
-        CHECK(detail(live, "/live source_ip") == "127.0.0.1");
-        CHECK(detail(live, "/live stream_start") != "<none>");
-        CHECK(detail(live, "server") == "Icecast 2.4.4");
+        CHECK(detailOf(live.details, "/live listeners") == "0");
+        CHECK(detailOf(live.details, "/live type") == "audio/mpeg");
+        CHECK(detailOf(live.details, "/live source_ip") == "127.0.0.1");
+        CHECK(detailOf(live.details, "/live stream_start") != "<none>");
+        CHECK(detailOf(live.details, "server") == "Icecast 2.4.4");
 
         IcecastStats captured = parseIcecastStats(server.statsXml());
         REQUIRE(captured.find("/live") != nullptr);
