@@ -1,19 +1,28 @@
 #include "Commands.h"
 #include "CurrentEngine.h"
+#include "LibraryPages.h"
 #include "Logging.h"
 #include "PipelineLoading.h"
 #include "MysqlLease.h"
 #include "http/StatusServer.h"
 
 #include <Poco/Logger.h>
+#include <watchdog/HumanFormat.h>
 
+#include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <ctime>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace watchdog {
 
 namespace {
+
+/// How long after start-up or a reload the start-up pages are trimmed: the first checks have run.
+constexpr std::chrono::milliseconds kTrimAfter{2000};
 
 sigset_t handledSignals() {
     sigset_t set;
@@ -194,6 +203,19 @@ std::unique_ptr<Running> reload(const CommandLine& cmd, std::unique_ptr<Running>
     return next;
 }
 
+/// The next of `signals`; 0 when `timeout` passes first; -1 on an interrupted wait.
+int waitForSignal(const sigset_t& signals, std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    if (!timeout) {
+        int sig = 0;
+        return sigwait(&signals, &sig) == 0 ? sig : -1;
+    }
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*timeout);
+    const timespec wait{static_cast<time_t>(seconds.count()), static_cast<long>((*timeout - seconds).count() * 1000000)};
+    const int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig < 0) return errno == EAGAIN ? 0 : -1;
+    return sig;
+}
+
 }  // namespace
 
 int runPipeline(const CommandLine& cmd) {
@@ -219,9 +241,17 @@ int runPipeline(const CommandLine& cmd) {
         log.fatal(std::string("cannot start: ") + e.what());
         return kExitRuntime;
     }
+    bool trimDue = true;  // once start-up (or a reload) and its first checks are behind us
     while (true) {
-        int sig = 0;
-        if (sigwait(&signals, &sig) != 0) continue;
+        const int sig = trimDue ? waitForSignal(signals, kTrimAfter) : waitForSignal(signals);
+        if (sig == 0 && trimDue) {
+            trimDue = false;
+            const LibraryPageTrim trim = trimLibraryPages();
+            log.information("unmapped " + human::quantity(trim.residentBefore / 1024.0, "KiB") + " of start-up library pages (" +
+                            human::count(static_cast<long long>(trim.mappings), "mapping") + "); in use again as needed");
+        }
+        if (sig == SIGHUP) trimDue = true;
+        if (sig <= 0) continue;
         if (sig == SIGUSR1) {
             if (current.requestStatusReport().accepted) log.information("SIGUSR1: sending a status report");
         } else if (sig == SIGHUP) {
