@@ -75,9 +75,9 @@ std::vector<std::string> DaemonFixture::command(const std::string& verb, std::ve
     return argv;
 }
 
-bool stopsCleanly(ChildProcess& daemon, int sig) {
+bool stopsCleanly(ChildProcess& daemon, int sig, std::chrono::milliseconds within) {
     daemon.signal(sig);
-    return daemon.wait(std::chrono::seconds(5)) == 0;
+    return daemon.wait(within) == 0;
 }
 
 }  // namespace watchdog::test

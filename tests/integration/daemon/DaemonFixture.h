@@ -48,7 +48,7 @@ private:
     TempDir dir_;
 };
 
-/// Sends the daemon `sig` and tells whether it then exits with 0 within 5 s.
-bool stopsCleanly(ChildProcess& daemon, int sig = SIGTERM);
+/// Sends the daemon `sig` and tells whether it then exits with 0 `within` that time.
+bool stopsCleanly(ChildProcess& daemon, int sig = SIGTERM, std::chrono::milliseconds within = std::chrono::seconds(5));
 
 }  // namespace watchdog::test

@@ -52,6 +52,18 @@ void encoderDies(DaemonFixture& f) {
     f.script("segments", "fail newest segment 20 s old");
 }
 
+/// The command that runs the pipeline posting to `discord` (`extra` card keys), every check healthy.
+std::vector<std::string> healthyRun(DaemonFixture& f, const FakeDiscord& discord, const std::string& extra = "") {
+    healthy(f);
+    return f.command("run", {f.writePipeline(pipeline(discord, extra))});
+}
+
+/// The encoder dies; true once the remedy's outcome is recorded.
+bool failsOver(DaemonFixture& f) {
+    encoderDies(f);
+    return f.waitForEvent("notes.jsonl", "outcome");
+}
+
 /// The titles of a message's embeds and its timeline text.
 std::string titles(const std::string& body) {
     if (body.empty()) return "";
@@ -82,12 +94,10 @@ std::string describe(const FakeDiscord& discord) {
 TEST_CASE("one card per incident: posted with wait=true, edited through every step; failover and recovered also posted") {
     DaemonFixture f;
     FakeDiscord discord;
-    healthy(f);
-    ChildProcess daemon(f.command("run", {f.writePipeline(pipeline(discord))}));
+    ChildProcess daemon(healthyRun(f, discord));
     INFO(daemon.output());
     INFO(describe(discord));
-    encoderDies(f);
-    REQUIRE(f.waitForEvent("notes.jsonl", "outcome"));
+    REQUIRE(failsOver(f));
     f.script("backup_stream", "pass");
     REQUIRE(f.waitForEvent("notes.jsonl", "verified"));
     healthy(f);
@@ -95,8 +105,7 @@ TEST_CASE("one card per incident: posted with wait=true, edited through every st
     REQUIRE(f.waitForEvent("notes.jsonl", "failback"));
     REQUIRE(
         waitUntil([&] { return has(discord.message(discord.messageIds().empty() ? "" : discord.messageIds()[0]), "Failing back"); }, 10s));
-    daemon.signal(SIGTERM);
-    REQUIRE(daemon.wait(10s) == 0);
+    REQUIRE(stopsCleanly(daemon, SIGTERM, 10s));
 
     // One card: the only message posted with wait=true, every edit on it.
     REQUIRE(discord.messageIds().size() == 1);
@@ -147,13 +156,11 @@ TEST_CASE("a restart mid-incident keeps editing the same card") {
     {
         ChildProcess daemon(f.command("run", {file}));
         INFO(daemon.output());
-        encoderDies(f);
-        REQUIRE(f.waitForEvent("notes.jsonl", "outcome"));
+        REQUIRE(failsOver(f));
         REQUIRE(waitUntil(
             [&] { return has(discord.message(discord.messageIds().empty() ? "" : discord.messageIds()[0]), "Remedy backup"); }, 10s));
         card = discord.messageIds()[0];
-        daemon.signal(SIGTERM);
-        REQUIRE(daemon.wait(10s) == 0);
+        REQUIRE(stopsCleanly(daemon, SIGTERM, 10s));
     }
     ChildProcess daemon(f.command("run", {file}));
     INFO(daemon.output());
@@ -161,8 +168,7 @@ TEST_CASE("a restart mid-incident keeps editing the same card") {
     healthy(f);
     REQUIRE(f.waitForEvent("notes.jsonl", "recovered"));
     REQUIRE(waitUntil([&] { return has(discord.message(card), "Recovered"); }, 10s));
-    daemon.signal(SIGTERM);
-    REQUIRE(daemon.wait(10s) == 0);
+    REQUIRE(stopsCleanly(daemon, SIGTERM, 10s));
     CHECK(discord.messageIds() == std::vector<std::string>{card});
     const std::string now = discord.message(card);
     CHECK(has(now, "failover countdown started"));
@@ -172,20 +178,17 @@ TEST_CASE("a restart mid-incident keeps editing the same card") {
 TEST_CASE("a card deleted in Discord: the 404 is logged and a new card carries the whole story") {
     DaemonFixture f;
     FakeDiscord discord;
-    healthy(f);
-    ChildProcess daemon(f.command("run", {f.writePipeline(pipeline(discord))}));
+    ChildProcess daemon(healthyRun(f, discord));
     INFO(daemon.output());
     INFO(describe(discord));
-    encoderDies(f);
-    REQUIRE(f.waitForEvent("notes.jsonl", "outcome"));
+    REQUIRE(failsOver(f));
     REQUIRE(waitUntil([&] { return !discord.messageIds().empty(); }, 10s));
     const std::string gone = discord.messageIds()[0];
     discord.deleteMessage(gone);
     healthy(f);
     REQUIRE(f.waitForEvent("notes.jsonl", "recovered"));
     REQUIRE(waitUntil([&] { return discord.messageIds().size() == 2 && has(discord.message(discord.messageIds()[1]), "Recovered"); }, 10s));
-    daemon.signal(SIGTERM);
-    REQUIRE(daemon.wait(10s) == 0);
+    REQUIRE(stopsCleanly(daemon, SIGTERM, 10s));
     const auto requests = discord.requests();
     CHECK(std::any_of(requests.begin(), requests.end(), [](const DiscordRequest& r) { return r.method == "PATCH" && r.status == 404; }));
     const std::string fresh = discord.message(discord.messageIds()[1]);
@@ -197,8 +200,7 @@ TEST_CASE("a card deleted in Discord: the 404 is logged and a new card carries t
 TEST_CASE("a 429 on an edit: Retry-After is waited out and the edit goes through, nothing lost") {
     DaemonFixture f;
     FakeDiscord discord;
-    healthy(f);
-    ChildProcess daemon(f.command("run", {f.writePipeline(pipeline(discord, ", also_post: []"))}));
+    ChildProcess daemon(healthyRun(f, discord, ", also_post: []"));
     INFO(daemon.output());
     INFO(describe(discord));
     encoderDies(f);
@@ -209,8 +211,7 @@ TEST_CASE("a 429 on an edit: Retry-After is waited out and the edit goes through
     REQUIRE(f.waitForEvent("notes.jsonl", "recovered"));
     const std::string card = discord.messageIds()[0];
     REQUIRE(waitUntil([&] { return has(discord.message(card), "Recovered"); }, 10s));
-    daemon.signal(SIGTERM);
-    REQUIRE(daemon.wait(10s) == 0);
+    REQUIRE(stopsCleanly(daemon, SIGTERM, 10s));
     const auto requests = discord.requests();
     const auto limited =
         std::count_if(requests.begin(), requests.end(), [](const DiscordRequest& r) { return r.method == "PATCH" && r.status == 429; });

@@ -50,6 +50,5 @@ TEST_CASE("after a failover and its recovery, /timeline shows the closed inciden
     CHECK(uptime->getObject("day")->getValue<int>("failing") > 0);
     CHECK(uptime->getObject("day")->getValue<double>("percent") < 100.0);
     CHECK(uptime->getObject("day")->getValue<double>("percent") > 0.0);
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait(10s) == 0);
+    CHECK(stopsCleanly(daemon, SIGTERM, 10s));
 }
