@@ -2,6 +2,7 @@
 
 #include <watchdog/testing/PluginTestKit.h>
 
+#include "ErrorOf.h"
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -26,33 +27,15 @@ const char* kOldScriptCreate =
     ");";
 
 // One server for this file; every test case gets its own database on it.
-MariaDbServer& server() {
-    static MariaDbServer instance;
-    return instance;
-}
+MariaDbServer& server() { return MariaDbServer::shared(); }
 
-std::string freshDatabase() {
-    static int counter = 0;
-    std::string name = "wd_test_" + std::to_string(++counter);
-    server().sql("CREATE DATABASE " + name + "; GRANT ALL ON " + name + ".* TO 'watchdog'@'localhost';" + " GRANT ALL ON " + name +
-                 ".* TO 'watchdog'@'127.0.0.1';");
-    return name;
-}
+std::string freshDatabase() { return server().freshDatabase("wd_test_"); }
 
 std::unique_ptr<MysqlSink> makeSink(const std::string& yaml) { return testing::configure<MysqlSink>(yaml, "sinks[0]"); }
 
 std::string tcpOptions(const std::string& database, const std::string& password = "wd-secret") {
     return "host: 127.0.0.1\nport: " + std::to_string(server().port()) + "\nuser: watchdog\npassword: " + password +
            "\ndatabase: " + database + "\nconnect_timeout: 2s\n";
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 Record result(std::uint64_t seq, const std::string& id, const std::string& label, Status status, const std::string& summary,

@@ -2,6 +2,7 @@
 
 #include <watchdog/testing/PluginTestKit.h>
 
+#include "ErrorOf.h"
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -43,17 +44,10 @@ const char* kCodeCreate =
 // What the script's log_to_database("Icecast Sources", "pass") left behind.
 const char* kScriptRow = "INSERT INTO monitoring_logs (timestamp, flag_name, status) VALUES (NOW(), 'Icecast Sources', 'pass');";
 
-MariaDbServer& server() {
-    static MariaDbServer instance;
-    return instance;
-}
+// One server for this file; every test case gets its own database on it.
+MariaDbServer& server() { return MariaDbServer::shared(); }
 
-std::string freshDatabase() {
-    static int counter = 0;
-    std::string name = "wd_label_" + std::to_string(++counter);
-    server().sql("CREATE DATABASE " + name + "; GRANT ALL ON " + name + ".* TO 'watchdog'@'127.0.0.1';");
-    return name;
-}
+std::string freshDatabase() { return server().freshDatabase("wd_label_"); }
 
 std::string where(const std::string& db) { return "127.0.0.1:" + std::to_string(server().port()) + "/" + db; }
 
@@ -63,15 +57,6 @@ std::unique_ptr<MysqlSink> makeSink(const std::string& db) {
                                                  "\nuser: watchdog\npassword: wd-secret\ndatabase: " + db + "\nconnect_timeout: 2s\n",
                                              "sinks[0]"));
     return sink;
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 Record labelled(std::uint64_t seq, const std::string& id, const std::string& label, Status status) {

@@ -2,6 +2,7 @@
 
 #include <watchdog/testing/PluginTestKit.h>
 
+#include "ErrorOf.h"
 #include "MariaDbServer.h"
 #include "SampleRecords.h"
 #include "TestSupport.h"
@@ -47,15 +48,6 @@ std::unique_ptr<MysqlSink> makeSink(const MariaDbServer& db, const std::string& 
         "host: 127.0.0.1\nport: " + std::to_string(db.port()) + "\nuser: " + user + "\npassword: tls-secret\ndatabase: watchdog\n" + tls,
         "sinks[0]"));
     return sink;
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 // One TLS server for every subcase (doctest re-runs the test body once per subcase).

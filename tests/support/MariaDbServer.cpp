@@ -165,6 +165,18 @@ std::pair<int, std::string> MariaDbServer::trySql(const std::string& statements,
     return runCommand(argv, std::chrono::seconds(60));
 }
 
+MariaDbServer& MariaDbServer::shared() {
+    static MariaDbServer instance;
+    return instance;
+}
+
+std::string MariaDbServer::freshDatabase(const std::string& prefix) {
+    const std::string name = prefix + std::to_string(++databases_);
+    const std::string grant = "GRANT ALL ON " + name + ".* TO '" + settings_.user + "'@";
+    sql("CREATE DATABASE " + name + "; " + grant + "'localhost'; " + grant + "'127.0.0.1';");
+    return name;
+}
+
 std::string MariaDbServer::sql(const std::string& statements, const std::string& database) const {
     auto [rc, output] = trySql(statements, database);
     if (rc != 0) throw std::runtime_error("mariadb client failed (exit " + std::to_string(rc) + ") on: " + statements + "\n" + output);

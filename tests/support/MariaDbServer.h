@@ -26,6 +26,9 @@ public:
         std::vector<std::string> serverOptions;         ///< extra mariadbd options, e.g. "--ssl-cert=/path"
     };
 
+    /// One server with default settings for the whole test program, started at first use.
+    static MariaDbServer& shared();
+
     /// Installs and starts a server with default settings.
     MariaDbServer();
     /// Installs and starts a server with these settings.
@@ -66,6 +69,9 @@ public:
     std::string sql(const std::string& statements, const std::string& database = {}) const;
     /// Like sql() but returns {exit code, output} instead of throwing.
     std::pair<int, std::string> trySql(const std::string& statements, const std::string& database = {}) const;
+    /// Creates a new database named `prefix` and a number, granted to the test user from localhost
+    /// and 127.0.0.1; returns its name.
+    std::string freshDatabase(const std::string& prefix);
 
     /// The server's console output (its error log), for failure messages.
     std::string log() const;
@@ -80,6 +86,7 @@ private:
     Settings settings_;
     TempDir dir_;
     int port_ = 0;
+    int databases_ = 0;  // made by freshDatabase
     std::string mariadbd_;
     std::string client_;
     std::unique_ptr<ChildProcess> process_;
