@@ -247,7 +247,7 @@ int runPipeline(const CommandLine& cmd) {
         if (sig == 0 && trimDue) {
             trimDue = false;
             const LibraryPageTrim trim = trimLibraryPages();
-            log.information("unmapped " + human::quantity(trim.residentBefore / 1024.0, "KiB") + " of start-up library pages (" +
+            log.information("unmapped " + human::number(trim.residentBefore / 1048576.0) + " MiB of start-up library pages (" +
                             human::count(static_cast<long long>(trim.mappings), "mapping") + "); in use again as needed");
         }
         if (sig == SIGHUP) trimDue = true;
