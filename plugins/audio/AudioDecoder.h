@@ -8,7 +8,10 @@
 #include <vector>
 
 struct AVCodecContext;
+struct AVFormatContext;
 struct AVFrame;
+struct AVPacket;
+struct AVStream;
 struct SwrContext;
 
 namespace watchdog::audio {
@@ -52,6 +55,13 @@ public:
     void reset();
 
 private:
+    struct Progress;
+
+    void openDecoder(const AVStream& stream, const std::string& name, const std::string& codecName);
+    int readPackets(AVFormatContext* fmt, int index, AVPacket* packet, AvInput& input, double maxSeconds, Progress& progress,
+                    DecodeTotals& totals);
+    void receiveFrames(Progress& progress, DecodeTotals& totals);
+    void finishInput(AvInput& input, int readError, bool live, Progress& progress, DecodeTotals& totals);
     void resampleInto(const AVFrame& frame);
 
     LoudnessMeter& meter_;
