@@ -19,13 +19,6 @@ namespace {
 
 void configure(ConsoleSink& sink, const std::string& yaml) { configureFrom(sink, yaml.empty() ? "{}\n" : yaml, "sinks[0]"); }
 
-std::vector<std::string> linesOf(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("console sink: one plain line per record when the output is not a terminal") {

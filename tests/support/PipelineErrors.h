@@ -11,13 +11,6 @@
 
 namespace watchdog::test {
 
-/// Lines joined with newlines, so a failing comparison prints both sides.
-inline std::string joinedLines(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-}
-
 /// Each problem loading the pipeline at `path` reports, one line each; none when it loads.
 inline std::vector<std::string> pipelineErrors(const std::string& path) {
     try {

@@ -84,6 +84,26 @@ std::string readFile(const std::string& path) {
     return s.str();
 }
 
+std::vector<std::string> linesOf(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+std::vector<std::string> nonEmptyLinesOf(const std::string& text) {
+    std::vector<std::string> out;
+    for (auto& line : linesOf(text))
+        if (!line.empty()) out.push_back(std::move(line));
+    return out;
+}
+
+std::string joinedLines(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+}
+
 int freeLoopbackPort() {
     Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
     return s.address().port();

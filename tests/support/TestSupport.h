@@ -62,6 +62,13 @@ private:
 /// Reads a whole file ("" if missing).
 std::string readFile(const std::string& path);
 
+/// The lines of `text`, without their line ends.
+std::vector<std::string> linesOf(const std::string& text);
+/// The same without the empty ones.
+std::vector<std::string> nonEmptyLinesOf(const std::string& text);
+/// Lines joined with newlines, so a failing comparison prints both sides.
+std::string joinedLines(const std::vector<std::string>& lines);
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 int freeLoopbackPort();
 

@@ -17,17 +17,6 @@ using namespace watchdog;
 using namespace watchdog::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::vector<std::string> linesOf(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
-}  // namespace
-
 TEST_CASE("record JSON: results and events survive a round trip field for field") {
     Record result = sampleResult(7, "ts_age", Status::Error);
     result.result.value.reset();

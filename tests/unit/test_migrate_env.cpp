@@ -1,5 +1,6 @@
 // migrate-env: the old script's .env becomes a pipeline; what cannot be mapped is listed.
 #include "OldScriptEnv.h"
+#include "MigrateEnvRun.h"
 #include "TestSupport.h"
 #include "config/ConfigNode.h"
 #include "migrate/EnvFile.h"
@@ -46,24 +47,8 @@ MYSQL_PASSWORD=p@ss'word
 MYSQL_DATABASE=monitoring
 )";
 
-struct Migrated {
-    int code = 0;
-    std::string yaml;
-    std::string errors;
-};
-
 /// A region lookup that finds nothing anywhere, so no test depends on the machine's AWS setup.
 RegionFinding nowhere(const VariableLookup&) { return {std::nullopt, "", {"AWS_REGION: not set", "AWS_DEFAULT_REGION: not set"}}; }
-
-Migrated migrate(const test::TempDir& dir, const std::string& env, const RegionFinder& findRegion = regionFromVariables) {
-    const std::string path = dir.write(".env", env);
-    std::ostringstream out, err;
-    Migrated m;
-    m.code = migrateEnv(path, out, err, findRegion);
-    m.yaml = out.str();
-    m.errors = err.str();
-    return m;
-}
 
 /// The scalar at a dotted path in the generated YAML ("checks.icecast.url").
 std::string valueAt(const std::string& yaml, const std::string& dotted) {
@@ -89,7 +74,7 @@ bool has(const std::string& yaml, const std::string& dotted) {
 
 TEST_CASE("the old script's .env maps every key, keeps secrets as ${VAR} and points env_file at the .env") {
     test::TempDir dir;
-    Migrated m = migrate(dir, oldEnv);
+    test::Migrated m = test::migrateEnvText(dir, oldEnv);
     INFO(m.yaml);
     INFO(m.errors);
     CHECK(m.code == 0);
@@ -130,10 +115,10 @@ TEST_CASE("the old script's .env maps every key, keeps secrets as ${VAR} and poi
 
 TEST_CASE("keys the .env leaves out get the defaults of the script's code (config.py), not of its sample") {
     test::TempDir dir;
-    Migrated m = migrate(dir,
-                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
-                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n",
-                         nowhere);
+    test::Migrated m = test::migrateEnvText(dir,
+                                            "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
+                                            "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n",
+                                            nowhere);
     INFO(m.yaml);
     CHECK(m.code == 0);
     CHECK(valueAt(m.yaml, "checks.liquidsoap_cpu.min_percent") == "20.0");
@@ -150,10 +135,10 @@ TEST_CASE("keys the .env leaves out get the defaults of the script's code (confi
 
 TEST_CASE("unknown keys, missing values and bad numbers are listed and the rest still maps") {
     test::TempDir dir;
-    Migrated m = migrate(dir,
-                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=\nHLS_DIRECTORY=/srv/hls\n"
-                         "MAX_TS_FILES=twenty\nCPU_LOAD_THRESHOLD=12.5\nSLACK_TOKEN=xoxb-secret\n"
-                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\n");
+    test::Migrated m = test::migrateEnvText(dir,
+                                            "ICECAST_URL=http://localhost:8000\nICECAST_PASS=\nHLS_DIRECTORY=/srv/hls\n"
+                                            "MAX_TS_FILES=twenty\nCPU_LOAD_THRESHOLD=12.5\nSLACK_TOKEN=xoxb-secret\n"
+                                            "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\n");
     INFO(m.yaml);
     INFO(m.errors);
     CHECK(m.code == 1);
@@ -173,9 +158,10 @@ TEST_CASE("unknown keys, missing values and bad numbers are listed and the rest 
 
 TEST_CASE("odd quoting: lines env_file would refuse and values that read oddly are reported") {
     test::TempDir dir;
-    Migrated m = migrate(dir,
-                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS='unterminated\nthis is not a setting\n"
-                         "HLS_DIRECTORY=\"/srv/hls\" trailing\n1BAD-KEY=3\nCPU_LOAD_THRESHOLD = 30\nCPU_LOAD_THRESHOLD=40\n");
+    test::Migrated m =
+        test::migrateEnvText(dir,
+                             "ICECAST_URL=http://localhost:8000\nICECAST_PASS='unterminated\nthis is not a setting\n"
+                             "HLS_DIRECTORY=\"/srv/hls\" trailing\n1BAD-KEY=3\nCPU_LOAD_THRESHOLD = 30\nCPU_LOAD_THRESHOLD=40\n");
     INFO(m.errors);
     CHECK(m.code == 1);
     CHECK(m.errors.find("line 2: ICECAST_PASS has an opening single quote without a closing one (env_file will refuse") !=
@@ -197,7 +183,8 @@ TEST_CASE("a .env that cannot be read gives exit code 2 and one line") {
 
 TEST_CASE("literal values read back exactly: YAML words, quotes, '$' and '#' are protected") {
     test::TempDir dir;
-    Migrated m = migrate(dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nICECAST_USER=no\nHLS_DIRECTORY='/srv/it''s $HOME # x'\n");
+    test::Migrated m = test::migrateEnvText(
+        dir, "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nICECAST_USER=no\nHLS_DIRECTORY='/srv/it''s $HOME # x'\n");
     INFO(m.yaml);
     CHECK(valueAt(m.yaml, "checks.icecast.user") == "no");
     CHECK(valueAt(m.yaml, "checks.ts_count.directory") == "/srv/it");
@@ -308,7 +295,7 @@ sinks:
 
 TEST_CASE("the script's own sample .env with an instance id filled in maps every key and exits 0") {
     test::TempDir dir;
-    Migrated m = migrate(dir, test::oldScriptEnvWithInstance("i-0123456789abcdef0"), inProfile);
+    test::Migrated m = test::migrateEnvText(dir, test::oldScriptEnvWithInstance("i-0123456789abcdef0"), inProfile);
     CHECK(m.errors == "");
     CHECK(m.code == 0);
     CHECK(m.yaml == replaced(kSamplePipeline, "ENV_PATH", dir.file(".env")));
@@ -316,7 +303,7 @@ TEST_CASE("the script's own sample .env with an instance id filled in maps every
 
 TEST_CASE("the sample .env as published: its empty AWS_BACKUP_INSTANCE_ID (with a comment) is the one thing not mapped") {
     test::TempDir dir;
-    Migrated m = migrate(dir, test::kOldScriptSampleEnv, inProfile);
+    test::Migrated m = test::migrateEnvText(dir, test::kOldScriptSampleEnv, inProfile);
     CHECK(m.code == 1);
     CHECK(m.errors == "migrate-env: 1 thing in " + dir.file(".env") +
                           " could not be mapped:\n"
@@ -329,7 +316,7 @@ TEST_CASE("ENABLE_DISCORD_UPDATES=False: no discord action and no rule that noti
     test::TempDir dir;
     const std::string env =
         replaced(test::oldScriptEnvWithInstance("i-0123456789abcdef0"), "ENABLE_DISCORD_UPDATES=True", "ENABLE_DISCORD_UPDATES=False");
-    Migrated m = migrate(dir, env, inProfile);
+    test::Migrated m = test::migrateEnvText(dir, env, inProfile);
     INFO(m.yaml);
     CHECK(m.errors == "");
     CHECK(m.code == 0);
@@ -353,7 +340,7 @@ TEST_CASE("ENABLE_DB_LOGGING=False: no mysql sink, the sqlite history stays") {
     test::TempDir dir;
     const std::string env =
         replaced(test::oldScriptEnvWithInstance("i-0123456789abcdef0"), "ENABLE_DB_LOGGING=True", "ENABLE_DB_LOGGING=False");
-    Migrated m = migrate(dir, env, inProfile);
+    test::Migrated m = test::migrateEnvText(dir, env, inProfile);
     CHECK(m.errors == "");
     CHECK(m.code == 0);
     CHECK(m.yaml.find("plugin: mysql") == std::string::npos);
@@ -378,7 +365,7 @@ TEST_CASE("the switches read as the script's config.py: os.getenv(KEY, 'True') =
                           Case{"ENABLE_DISCORD_UPDATES=\nENABLE_DB_LOGGING= # off\n", false, false},
                           Case{"ENABLE_DISCORD_UPDATES=\"True\"\nENABLE_DB_LOGGING='True'\n", true, true}}) {
         test::TempDir dir;
-        Migrated m = migrate(dir, base + c.lines, nowhere);
+        test::Migrated m = test::migrateEnvText(dir, base + c.lines, nowhere);
         INFO(c.lines);
         CHECK(m.code == 0);
         CHECK(has(m.yaml, "actions.discord") == c.discord);
@@ -388,11 +375,11 @@ TEST_CASE("the switches read as the script's config.py: os.getenv(KEY, 'True') =
 
 TEST_CASE("a switch people read as yes but the script read as off stays off, and says so") {
     test::TempDir dir;
-    Migrated m = migrate(dir,
-                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
-                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n"
-                         "DB_USER=radio\nDB_NAME=watchdog\nENABLE_DISCORD_UPDATES=true\nENABLE_DB_LOGGING=1\n",
-                         inProfile);
+    test::Migrated m = test::migrateEnvText(dir,
+                                            "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
+                                            "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\n"
+                                            "DB_USER=radio\nDB_NAME=watchdog\nENABLE_DISCORD_UPDATES=true\nENABLE_DB_LOGGING=1\n",
+                                            inProfile);
     CHECK(m.code == 1);
     CHECK(m.errors ==
           "migrate-env: 2 things in " + dir.file(".env") +
@@ -407,10 +394,11 @@ TEST_CASE("a switch people read as yes but the script read as off stays off, and
 
 TEST_CASE("ENABLE_DB_LOGGING=True without the DB_ settings is reported") {
     test::TempDir dir;
-    Migrated m = migrate(dir,
-                         "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
-                         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\nENABLE_DB_LOGGING=True\n",
-                         inProfile);
+    test::Migrated m = test::migrateEnvText(
+        dir,
+        "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\nHLS_DIRECTORY=/srv/hls\n"
+        "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/t\nAWS_BACKUP_INSTANCE_ID=i-1\nENABLE_DB_LOGGING=True\n",
+        inProfile);
     CHECK(m.code == 1);
     CHECK(m.errors.find("  ENABLE_DB_LOGGING (line 6) is True but DB_HOST, DB_USER and DB_NAME are not set: no mysql sink\n") !=
           std::string::npos);

@@ -1,6 +1,7 @@
 // migrate-env's input: a file that is not a .env gets one line and exit 1; "KEY= # comment" is
 // empty; a byte order mark is ignored; no value is ever run; env_file reads the same values.
 #include "OldScriptEnv.h"
+#include "MigrateEnvRun.h"
 #include "TestSupport.h"
 #include "config/Variables.h"
 #include "migrate/EnvFile.h"
@@ -16,22 +17,9 @@ using namespace watchdog;
 
 namespace {
 
-struct Migrated {
-    int code = 0;
-    std::string yaml;
-    std::string errors;
-};
-
 RegionFinding nowhere(const VariableLookup&) { return {std::nullopt, "", {"AWS_REGION: not set"}}; }
 
-Migrated migrateFile(const std::string& path) {
-    std::ostringstream out, err;
-    Migrated m;
-    m.code = migrateEnv(path, out, err, nowhere);
-    m.yaml = out.str();
-    m.errors = err.str();
-    return m;
-}
+test::Migrated migrateFile(const std::string& path) { return test::migrateEnvFile(path, nowhere); }
 
 /// The one line a file that is not a .env gets.
 std::string notAnEnv(const std::string& path, const std::string& why) {
@@ -70,7 +58,7 @@ TEST_CASE("a file that is not a .env: one clear line, exit 1, nothing on stdout"
     for (const auto& c : cases) {
         INFO(c.name);
         const std::string path = dir.write(c.name, c.content);
-        const Migrated m = migrateFile(path);
+        const test::Migrated m = migrateFile(path);
         CHECK(m.code == 1);
         CHECK(m.yaml == "");
         CHECK(m.errors == notAnEnv(path, c.why));
@@ -79,7 +67,7 @@ TEST_CASE("a file that is not a .env: one clear line, exit 1, nothing on stdout"
 
 TEST_CASE("a folder, a device, or a file that is not there cannot be read: exit 2") {
     test::TempDir dir;
-    Migrated m = migrateFile(dir.path());
+    test::Migrated m = migrateFile(dir.path());
     CHECK(m.code == 2);
     CHECK(m.errors == "migrate-env: cannot read " + dir.path() + ": it is a folder\n");
     m = migrateFile("/dev/zero");
@@ -134,10 +122,11 @@ TEST_CASE("env_file refuses a NUL byte with the file and line") {
 
 TEST_CASE("a UTF-8 byte order mark before the first key is ignored") {
     test::TempDir dir;
-    const Migrated m = migrateFile(dir.write(".env", std::string(kBom) + test::oldScriptEnvWithInstance("i-0123456789abcdef0")));
+    const test::Migrated m = migrateFile(dir.write(".env", std::string(kBom) + test::oldScriptEnvWithInstance("i-0123456789abcdef0")));
     CHECK(m.code == 0);
     CHECK(m.yaml.find("    # .env\n    # IceCast Server Configuration\n") != std::string::npos);
-    const Migrated first = migrateFile(dir.write("first.env", std::string(kBom) + "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\n"));
+    const test::Migrated first =
+        migrateFile(dir.write("first.env", std::string(kBom) + "ICECAST_URL=http://localhost:8000\nICECAST_PASS=x\n"));
     CHECK(first.yaml.find("    url: http://localhost:8000\n") != std::string::npos);
     CHECK(first.errors.find("unknown setting") == std::string::npos);
 }
@@ -155,7 +144,7 @@ TEST_CASE("nothing is run from any value: command substitutions stay text") {
                             "5)\"\n"
                             "DB_USER=radio\nDB_NAME=x\nDB_HOST=$(touch " +
                             ran + "6)\n";
-    const Migrated m = migrateFile(dir.write(".env", env));
+    const test::Migrated m = migrateFile(dir.write(".env", env));
     INFO(m.yaml);
     INFO(m.errors);
     CHECK(m.code == 0);
@@ -171,7 +160,7 @@ TEST_CASE("a .env with 60k unknown keys lists each once, at its last line (read 
     std::string text;
     for (int i = 0; i < 60000; ++i) text += "K" + std::to_string(i) + "=v\n";
     text += "K7=again\n";
-    const Migrated m = migrateFile(dir.write(".env", text));
+    const test::Migrated m = migrateFile(dir.write(".env", text));
     CHECK(m.code == 1);
     CHECK(m.errors.find("  K59999 (line 60000): unknown setting, not mapped\n") != std::string::npos);
     CHECK(m.errors.find("  K7 (line 60001): unknown setting, not mapped\n") != std::string::npos);
@@ -181,9 +170,9 @@ TEST_CASE("a .env with 60k unknown keys lists each once, at its last line (read 
 
 TEST_CASE("a malformed ICECAST_URL is reported without the password it carries") {
     test::TempDir dir;
-    const Migrated m = migrateFile(dir.write(".env",
-                                             "ICECAST_URL=http://admin:hunter2pass@ho st:99x/\nICECAST_PASS=x\n"
-                                             "HLS_DIRECTORY=/tmp\nAWS_BACKUP_INSTANCE_ID=i-0123456789abcdef0\n"));
+    const test::Migrated m = migrateFile(dir.write(".env",
+                                                   "ICECAST_URL=http://admin:hunter2pass@ho st:99x/\nICECAST_PASS=x\n"
+                                                   "HLS_DIRECTORY=/tmp\nAWS_BACKUP_INSTANCE_ID=i-0123456789abcdef0\n"));
     CHECK(m.errors.find("ICECAST_URL (line 1): 'http://***@ho st:99x/' is not a URL; no icecast check") != std::string::npos);
     CHECK(m.errors.find("hunter2") == std::string::npos);
     CHECK(m.yaml.find("hunter2") == std::string::npos);

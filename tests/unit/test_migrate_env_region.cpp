@@ -1,5 +1,6 @@
 // migrate-env and the AWS region: written with where it came from, or where it looked on stderr.
 #include "OldScriptEnv.h"
+#include "MigrateEnvRun.h"
 #include "TestSupport.h"
 #include "migrate/MigrateEnv.h"
 
@@ -14,29 +15,13 @@ using watchdog::test::ScopedVariable;
 
 namespace {
 
-struct Migrated {
-    int code = 0;
-    std::string yaml;
-    std::string errors;
-};
-
-Migrated migrate(const test::TempDir& dir, const std::string& env, const RegionFinder& findRegion) {
-    const std::string path = dir.write(".env", env);
-    std::ostringstream out, err;
-    Migrated m;
-    m.code = migrateEnv(path, out, err, findRegion);
-    m.yaml = out.str();
-    m.errors = err.str();
-    return m;
-}
-
 const std::string kInstance = "i-0123456789abcdef0";
 
 }  // namespace
 
 TEST_CASE("the region found in the AWS CLI's chain is written with where it came from") {
     test::TempDir dir;
-    Migrated m = migrate(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
+    test::Migrated m = test::migrateEnvText(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
         return RegionFinding{std::string("eu-west-1"), "/home/radio/.aws/config [profile backup]", {}};
     });
     CHECK(m.code == 0);
@@ -45,7 +30,7 @@ TEST_CASE("the region found in the AWS CLI's chain is written with where it came
               "    instance_id: ${AWS_BACKUP_INSTANCE_ID}\n    region: eu-west-1   # from /home/radio/.aws/config [profile backup]\n") !=
           std::string::npos);
 
-    m = migrate(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
+    m = test::migrateEnvText(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
         return RegionFinding{std::string("us-east-2"), "instance metadata (http://169.254.169.254)", {}};
     });
     CHECK(m.yaml.find("    region: us-east-2   # from instance metadata (http://169.254.169.254)\n") != std::string::npos);
@@ -53,7 +38,7 @@ TEST_CASE("the region found in the AWS CLI's chain is written with where it came
 
 TEST_CASE("no region anywhere: the YAML says so, stderr says where it looked, and the exit code stays 0") {
     test::TempDir dir;
-    Migrated m = migrate(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
+    test::Migrated m = test::migrateEnvText(dir, test::oldScriptEnvWithInstance(kInstance), [](const VariableLookup&) {
         return RegionFinding{std::nullopt,
                              "",
                              {"AWS_REGION: not set", "AWS_DEFAULT_REGION: not set", "/root/.aws/config: no such file",
@@ -74,7 +59,7 @@ TEST_CASE("no region anywhere: the YAML says so, stderr says where it looked, an
 TEST_CASE("AWS_REGION in migrate-env's own environment is found, never reported as not set") {
     ScopedVariable region("AWS_REGION", "ap-southeast-2");
     test::TempDir dir;
-    Migrated m = migrate(dir, test::oldScriptEnvWithInstance(kInstance), regionFromVariables);
+    test::Migrated m = test::migrateEnvText(dir, test::oldScriptEnvWithInstance(kInstance), regionFromVariables);
     CHECK(m.code == 0);
     CHECK(m.errors == "");
     CHECK(m.errors.find("AWS_REGION is not set") == std::string::npos);
@@ -89,7 +74,7 @@ TEST_CASE("the .env's AWS_ settings come first, as the script handed them to the
                             "AWS_CONFIG_FILE=/etc/radio/aws-config\nAWS_SHARED_CREDENTIALS_FILE=/etc/radio/aws-credentials\n"
                             "AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nAWS_SECRET_ACCESS_KEY=secret\nAWS_SESSION_TOKEN=token\n";
     std::map<std::string, std::string> seen;
-    Migrated m = migrate(dir, env, [&seen](const VariableLookup& lookup) {
+    test::Migrated m = test::migrateEnvText(dir, env, [&seen](const VariableLookup& lookup) {
         for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"})
             seen[name] = lookup(name).value_or("(unset)");
         return RegionFinding{std::string("eu-west-3"), "AWS_DEFAULT_REGION", {"AWS_REGION: not set"}};

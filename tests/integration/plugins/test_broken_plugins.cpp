@@ -14,17 +14,9 @@ namespace {
 
 std::string testPlugins() { return buildDir() + "/tests/plugins"; }
 
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) out.push_back(line);
-    return out;
-}
-
 // The first output line that contains `part`, or "".
 std::string lineWith(const std::string& output, const std::string& part) {
-    for (const auto& line : lines(output))
+    for (const auto& line : nonEmptyLinesOf(output))
         if (line.find(part) != std::string::npos) return line;
     return "";
 }

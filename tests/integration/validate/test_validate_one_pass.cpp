@@ -10,26 +10,11 @@ using namespace watchdog;
 
 namespace {
 
-/// Lines joined with newlines, so a failing comparison prints both sides.
-std::string joined(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-}
-
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) out.push_back(line);
-    return out;
-}
-
 std::pair<int, std::vector<std::string>> run(const std::string& verb, const std::string& pipeline) {
     REQUIRE_MESSAGE(!test::readFile(test::watchdogBinary()).empty(), "build encoder-watchdog first");
     auto [code, output] =
         test::runCommand({test::watchdogBinary(), verb, pipeline}, std::chrono::seconds(30), {{"WATCHDOG_ONE_PASS_SECRET", "hunter2"}});
-    return {code, lines(output)};
+    return {code, test::nonEmptyLinesOf(output)};
 }
 
 }  // namespace
@@ -75,7 +60,7 @@ TEST_CASE("validate lists every problem of the file at once, in file order") {
         path + ":23:11: rules.failover.when: no check is called 'ts_agee' (did you mean 'ts_age'?)",
         path + ":24:11: rules.failover.then: no action is called 'nobody'",
     };
-    CHECK(joined(out) == joined(expected));
+    CHECK(test::joinedLines(out) == test::joinedLines(expected));
     for (const auto& line : out) CHECK(line.find("hunter2") == std::string::npos);
 }
 
@@ -90,10 +75,10 @@ TEST_CASE("check and run report the same problems before doing anything") {
     };
     auto [checkCode, checkOut] = run("check", path);
     CHECK(checkCode == 3);
-    CHECK(joined(checkOut) == joined(expected));
+    CHECK(test::joinedLines(checkOut) == test::joinedLines(expected));
     auto [runCode, runOut] = run("run", path);
     CHECK(runCode == 2);
-    CHECK(joined(runOut) == joined(expected));
+    CHECK(test::joinedLines(runOut) == test::joinedLines(expected));
 }
 
 TEST_CASE("a value that came from ${VAR} is shown as ${VAR} in every message, whichever plugin wrote it") {
@@ -113,7 +98,7 @@ TEST_CASE("a value that came from ${VAR} is shown as ${VAR} in every message, wh
               "REGION=hunter2-region\n");
     auto [code, out] = run("validate", path);
     CHECK(code == 2);
-    const std::string all = joined(out);
+    const std::string all = test::joinedLines(out);
     INFO(all);
     CHECK(out.size() == 4);
     CHECK(all.find("hunter2") == std::string::npos);
