@@ -5,6 +5,10 @@
 # COMPARE_MONIT_SMAPS=N also prints encoder-watchdog's N largest mapped objects (smaps_by_object.sh);
 # WATCHDOG_BUILD_DIR picks another build (default build/). The last lines are the table as Markdown,
 # for tests/bench/README.md and the README.
+# COMPARE_MONIT_AUDIO=hls or =icecast adds the `audio` check (dead air) to encoder-watchdog's pipeline
+# only (Monit cannot listen): on the station's HLS playlist (interval 1s) or its Icecast mount
+# (sample 3s, interval 10s); COMPARE_MONIT_AUDIO_INTERVAL overrides the interval. Monit's checks stay
+# the same, so the CPU row compares encoder-watchdog with audio against Monit without.
 # Both watch the encoder's CPU, the HLS playlist's age and segment count and Icecast's /admin/stats
 # every second and run a shell command as "alert" and as "remedy". encoder-watchdog runs the seed's
 # pipeline beside them (Discord and AWS start in dry run, SQLite history). Prints resident memory,
@@ -31,6 +35,13 @@ trap cleanup EXIT
 station_init "$work"
 station_start tone
 
+audio=${COMPARE_MONIT_AUDIO:-}
+case $audio in
+  "") audio_check="" ;;
+  hls) audio_check="dead_air: { plugin: audio, directory: $work/hls, playlist: live.m3u8, interval: ${COMPARE_MONIT_AUDIO_INTERVAL:-1s} }" ;;
+  icecast) audio_check="dead_air: { plugin: audio, url: \"http://127.0.0.1:$ICECAST_PORT/live\", sample: 3s, interval: ${COMPARE_MONIT_AUDIO_INTERVAL:-10s}, timeout: 8s }" ;;
+  *) echo "COMPARE_MONIT_AUDIO is hls or icecast, not $audio" >&2; exit 1 ;;
+esac
 stamp="date +%s.%N"
 cat >"$work/pipeline.yaml" <<YAML
 watchdog: { name: bench, interval: 1s, timeout: 900ms, state_file: state.json }
@@ -40,6 +51,7 @@ checks:
   encoder_cpu: { plugin: process_cpu, pidfile: $work/encoder.pid, min_percent: 0.1 }
   playlist_age: { plugin: hls_age, directory: $work/hls, pattern: "*.m3u8", max_age: 4s }
   ts_count: { plugin: hls_count, directory: $work/hls, max_files: 20, exclude: [live.m3u8] }
+  $audio_check
 actions:
   alert: { plugin: exec, role: notifier, shell: true, command: "$stamp >> $work/watchdog-alerts" }
   remedy: { plugin: exec, role: remedy, shell: true, command: "$stamp >> $work/watchdog-remedy" }
@@ -108,17 +120,18 @@ printf '%-34s %-18s %-18s %s\n' "proportional set (Pss)" "$(mib "$wpss")" "$(mib
 printf '%-34s %-18s %-18s\n' "private dirty" "$(mib "$wdirty")" "$(mib "$mdirty")"
 printf '%-34s %-18s %-18s\n' "threads" "$wthreads" "$mthreads"
 printf '%-34s %-18s %-18s\n' "shared-object mappings" "$wmaps" "$mmaps"
-printf '%-34s %-18s %-18s\n' "CPU time over ${healthy}s" "$(awk -v t=$((w1 - w0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')" "$(awk -v t=$((m1 - m0)) -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}')"
+cpu() { awk -v t="$1" -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}'; }
+cpu_label="CPU time over ${healthy}s${audio:+ (+ audio: $audio)}"
+printf '%-34s %-18s %-18s %s\n' "$cpu_label" "$(cpu $((w1 - w0)))" "$(cpu $((m1 - m0)))" "$(ratio $((w1 - w0)) $((m1 - m0)))"
 printf '%-34s %-18s %-18s\n' "ffmpeg killed -> first alert" "$(first "$work/watchdog-alerts")" "$(first "$work/monit-alerts")"
 printf '%-34s %-18s %-18s\n' "ffmpeg killed -> remedy" "$(first "$work/watchdog-remedy")" "$(first "$work/monit-remedy")"
 
-cpu() { awk -v t="$1" -v hz="$hz" 'BEGIN {printf "%.2f s", t / hz}'; }
 printf '\n| | encoder-watchdog | Monit %s | ratio |\n|---|---|---|---|\n' "$(monit -V | awk 'NR==1 {print $5}')"
 printf '| resident memory | %s | %s | %s |\n' "$(mib "$wrss")" "$(mib "$mrss")" "$(ratio "$wrss" "$mrss")"
 printf '| proportional set (Pss) | %s | %s | %s |\n' "$(mib "$wpss")" "$(mib "$mpss")" "$(ratio "$wpss" "$mpss")"
 printf '| private dirty | %s | %s | %s |\n' "$(mib "$wdirty")" "$(mib "$mdirty")" "$(ratio "$wdirty" "$mdirty")"
 printf '| threads | %s | %s | |\n| shared-object mappings | %s | %s | |\n' "$wthreads" "$mthreads" "$wmaps" "$mmaps"
-printf '| CPU time over %ss | %s | %s | %s |\n' "$healthy" "$(cpu $((w1 - w0)))" "$(cpu $((m1 - m0)))" \
+printf '| %s | %s | %s | %s |\n' "$cpu_label" "$(cpu $((w1 - w0)))" "$(cpu $((m1 - m0)))" \
   "$(ratio $((w1 - w0)) $((m1 - m0)))"
 printf '| ffmpeg killed → first alert | %s | %s | |\n' "$(first "$work/watchdog-alerts")" "$(first "$work/monit-alerts")"
 printf '| ffmpeg killed → remedy | %s | %s | |\n' "$(first "$work/watchdog-remedy")" "$(first "$work/monit-remedy")"
