@@ -42,9 +42,146 @@ std::optional<double> decimalFloat(const std::string& text) {
     throw HlsPlaylistError("is not an HLS playlist: the first line is '" + printableExcerpt(firstLine) + "', not #EXTM3U");
 }
 
+// The playlist's lines, without line ends (LF or CRLF).
+std::vector<std::string> splitLines(const std::string& text) {
+    std::vector<std::string> lines;
+    for (std::size_t pos = 0; pos <= text.size();) {
+        auto nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(pos, nl - pos);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        lines.push_back(std::move(line));
+        pos = nl + 1;
+    }
+    return lines;
+}
+
+// Throws unless the text starts with #EXTM3U and holds no NUL byte.
+void checkHeader(const std::string& text, const std::string& firstLine) {
+    if (firstLine != "#EXTM3U" && !(startsWith(firstLine, "#EXTM3U") && std::isspace(static_cast<unsigned char>(firstLine[7]))))
+        notAPlaylist(text, firstLine);
+    if (text.find('\0') != std::string::npos) throw HlsPlaylistError("holds NUL bytes: it is binary data, not an HLS playlist");
+}
+
 struct MediaTagSeen {
     std::size_t line = 0;
     std::string tag;
+};
+
+// Reads a playlist line by line (after the #EXTM3U line) into an HlsPlaylist.
+class PlaylistParser {
+public:
+    void line(std::size_t n, const std::string& line) {
+        if (line.find_first_not_of(" \t") == std::string::npos) return;
+        if (line[0] != '#') return uriLine(n, line);
+        if (!startsWith(line, "#EXT")) return;  // a comment
+        const auto colon = line.find(':');
+        const std::string tag = line.substr(0, colon);
+        const std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
+        if (tag == "#EXTM3U") throw HlsPlaylistError(lineError(n, "a second #EXTM3U"));
+        if (!mediaTag(n, tag, value)) masterTag(n, tag, value);
+    }
+
+    HlsPlaylist finish() {
+        if (pendingStreamLine_ != 0) throw HlsPlaylistError(lineError(pendingStreamLine_, "#EXT-X-STREAM-INF has no URI line after it"));
+        if (firstMaster_.line != 0 && firstMedia_.line != 0)
+            throw HlsPlaylistError("mixes master playlist tags (" + firstMaster_.tag + ", line " + std::to_string(firstMaster_.line) +
+                                   ") with media playlist tags (" + firstMedia_.tag + ", line " + std::to_string(firstMedia_.line) + ")");
+        if (firstMaster_.line != 0) {
+            p_.master = true;
+            if (p_.variants.empty()) throw HlsPlaylistError("is a master playlist that lists no variant playlists");
+            return p_;
+        }
+        if (durationPending_) throw HlsPlaylistError("ends with an #EXTINF that has no segment URI after it");
+        if (!p_.targetDuration) throw HlsPlaylistError("has no #EXT-X-TARGETDURATION (a media playlist needs one)");
+        for (std::size_t k = 0; k < p_.segments.size(); ++k) p_.segments[k].sequence = p_.mediaSequence + static_cast<long long>(k);
+        return p_;
+    }
+
+private:
+    // A line that is not a tag: the URI of a variant playlist or of a segment.
+    void uriLine(std::size_t n, const std::string& line) {
+        if (pendingStreamLine_ != 0) {
+            p_.variants.push_back({line, "#EXT-X-STREAM-INF", 0});
+            if (auto bw = hlsAttribute(pendingStreamAttributes_, "BANDWIDTH"))
+                p_.variants.back().bandwidth = decimalInteger(*bw).value_or(0);
+            pendingStreamLine_ = 0;
+            return;
+        }
+        if (!durationPending_) {
+            if (firstMaster_.line != 0)
+                throw HlsPlaylistError(lineError(n, "URI '" + printableExcerpt(line) + "' has no #EXT-X-STREAM-INF before it"));
+            throw HlsPlaylistError(lineError(n, "segment URI '" + printableExcerpt(line) + "' has no #EXTINF before it"));
+        }
+        p_.segments.push_back({line, pendingDuration_, 0, currentMap_});
+        ++position_;
+        durationPending_ = false;
+    }
+
+    // Reads a media playlist tag; false if `tag` is not one.
+    bool mediaTag(std::size_t n, const std::string& tag, const std::string& value) {
+        if (tag == "#EXT-X-TARGETDURATION") {
+            auto v = decimalInteger(value);
+            if (!v)
+                throw HlsPlaylistError(lineError(n, "#EXT-X-TARGETDURATION needs whole seconds, not '" + printableExcerpt(value) + "'"));
+            p_.targetDuration = *v;
+        } else if (tag == "#EXT-X-MEDIA-SEQUENCE") {
+            auto v = decimalInteger(value);
+            if (!v)
+                throw HlsPlaylistError(lineError(n, "#EXT-X-MEDIA-SEQUENCE needs a whole number, not '" + printableExcerpt(value) + "'"));
+            if (position_ > 0) throw HlsPlaylistError(lineError(n, "#EXT-X-MEDIA-SEQUENCE after the first segment"));
+            p_.mediaSequence = *v;
+        } else if (tag == "#EXTINF") {
+            const std::string seconds = value.substr(0, value.find(','));
+            auto d = decimalFloat(seconds);
+            if (!d) throw HlsPlaylistError(lineError(n, "#EXTINF needs a duration in seconds, not '" + printableExcerpt(seconds) + "'"));
+            pendingDuration_ = *d;
+            durationPending_ = true;
+        } else if (tag == "#EXT-X-ENDLIST") {
+            p_.endList = true;
+        } else if (tag == "#EXT-X-PLAYLIST-TYPE") {
+            p_.playlistType = value;
+        } else if (tag == "#EXT-X-MAP") {
+            auto uri = hlsAttribute(value, "URI");
+            if (!uri || uri->empty()) throw HlsPlaylistError(lineError(n, "#EXT-X-MAP has no URI"));
+            currentMap_ = *uri;
+        } else {
+            return false;
+        }
+        if (firstMedia_.line == 0) firstMedia_ = {n, tag};
+        return true;
+    }
+
+    // Reads a master playlist tag; ignores any other.
+    void masterTag(std::size_t n, const std::string& tag, const std::string& value) {
+        if (tag == "#EXT-X-STREAM-INF") {
+            sawMaster(n, tag);
+            if (pendingStreamLine_ != 0)
+                throw HlsPlaylistError(lineError(pendingStreamLine_, "#EXT-X-STREAM-INF has no URI line after it"));
+            pendingStreamLine_ = n;
+            pendingStreamAttributes_ = value;
+        } else if (tag == "#EXT-X-MEDIA") {
+            sawMaster(n, tag);
+            // A rendition without URI is carried inside the stream's own segments: nothing to fetch.
+            if (auto uri = hlsAttribute(value, "URI"); uri && !uri->empty()) p_.variants.push_back({*uri, tag, 0});
+        } else if (tag == "#EXT-X-I-FRAME-STREAM-INF" || tag == "#EXT-X-SESSION-DATA" || tag == "#EXT-X-SESSION-KEY") {
+            sawMaster(n, tag);  // trick-play and session tags: a player does not need them to play
+        }
+    }
+
+    void sawMaster(std::size_t n, const std::string& tag) {
+        if (firstMaster_.line == 0) firstMaster_ = {n, tag};
+    }
+
+    HlsPlaylist p_;
+    MediaTagSeen firstMedia_, firstMaster_;
+    // Plain values, not std::optional: GCC's -Wmaybe-uninitialized misfires on optionals here.
+    bool durationPending_ = false;
+    double pendingDuration_ = 0;
+    std::size_t pendingStreamLine_ = 0;  // 0: no #EXT-X-STREAM-INF waits for its URI
+    std::string pendingStreamAttributes_;
+    std::string currentMap_;
+    long long position_ = 0;
 };
 
 }  // namespace
@@ -91,121 +228,11 @@ HlsPlaylist parseHlsPlaylist(const std::string& input) {
     if (input.empty()) throw HlsPlaylistError("is empty");
     std::string text = input;
     if (startsWith(text, "\xEF\xBB\xBF")) text.erase(0, 3);
-
-    std::vector<std::string> lines;
-    for (std::size_t pos = 0; pos <= text.size();) {
-        auto nl = text.find('\n', pos);
-        if (nl == std::string::npos) nl = text.size();
-        std::string line = text.substr(pos, nl - pos);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        lines.push_back(std::move(line));
-        pos = nl + 1;
-    }
-    if (lines.front() != "#EXTM3U" && !(startsWith(lines.front(), "#EXTM3U") && std::isspace(static_cast<unsigned char>(lines.front()[7]))))
-        notAPlaylist(text, lines.front());
-    if (text.find('\0') != std::string::npos) throw HlsPlaylistError("holds NUL bytes: it is binary data, not an HLS playlist");
-
-    HlsPlaylist p;
-    MediaTagSeen firstMedia, firstMaster;
-    // Plain values, not std::optional: GCC's -Wmaybe-uninitialized misfires on optionals here.
-    bool durationPending = false;
-    double pendingDuration = 0;
-    std::size_t pendingStreamLine = 0;  // 0: no #EXT-X-STREAM-INF waits for its URI
-    std::string pendingStreamAttributes;
-    std::string currentMap;
-    long long position = 0;
-    auto sawMedia = [&](std::size_t n, const std::string& tag) {
-        if (firstMedia.line == 0) firstMedia = {n, tag};
-    };
-    auto sawMaster = [&](std::size_t n, const std::string& tag) {
-        if (firstMaster.line == 0) firstMaster = {n, tag};
-    };
-
-    for (std::size_t i = 1; i < lines.size(); ++i) {
-        const std::string& line = lines[i];
-        const std::size_t n = i + 1;
-        const auto firstNonSpace = line.find_first_not_of(" \t");
-        if (firstNonSpace == std::string::npos) continue;
-        if (line[0] != '#') {
-            if (pendingStreamLine != 0) {
-                p.variants.push_back({line, "#EXT-X-STREAM-INF", 0});
-                if (auto bw = hlsAttribute(pendingStreamAttributes, "BANDWIDTH"))
-                    p.variants.back().bandwidth = decimalInteger(*bw).value_or(0);
-                pendingStreamLine = 0;
-                continue;
-            }
-            if (!durationPending) {
-                if (firstMaster.line != 0)
-                    throw HlsPlaylistError(lineError(n, "URI '" + printableExcerpt(line) + "' has no #EXT-X-STREAM-INF before it"));
-                throw HlsPlaylistError(lineError(n, "segment URI '" + printableExcerpt(line) + "' has no #EXTINF before it"));
-            }
-            p.segments.push_back({line, pendingDuration, 0, currentMap});
-            ++position;
-            durationPending = false;
-            continue;
-        }
-        if (!startsWith(line, "#EXT")) continue;  // a comment
-        const auto colon = line.find(':');
-        const std::string tag = line.substr(0, colon);
-        const std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-        if (tag == "#EXTM3U") throw HlsPlaylistError(lineError(n, "a second #EXTM3U"));
-        if (tag == "#EXT-X-TARGETDURATION") {
-            sawMedia(n, tag);
-            auto v = decimalInteger(value);
-            if (!v)
-                throw HlsPlaylistError(lineError(n, "#EXT-X-TARGETDURATION needs whole seconds, not '" + printableExcerpt(value) + "'"));
-            p.targetDuration = *v;
-        } else if (tag == "#EXT-X-MEDIA-SEQUENCE") {
-            sawMedia(n, tag);
-            auto v = decimalInteger(value);
-            if (!v)
-                throw HlsPlaylistError(lineError(n, "#EXT-X-MEDIA-SEQUENCE needs a whole number, not '" + printableExcerpt(value) + "'"));
-            if (position > 0) throw HlsPlaylistError(lineError(n, "#EXT-X-MEDIA-SEQUENCE after the first segment"));
-            p.mediaSequence = *v;
-        } else if (tag == "#EXTINF") {
-            sawMedia(n, tag);
-            const std::string seconds = value.substr(0, value.find(','));
-            auto d = decimalFloat(seconds);
-            if (!d) throw HlsPlaylistError(lineError(n, "#EXTINF needs a duration in seconds, not '" + printableExcerpt(seconds) + "'"));
-            pendingDuration = *d;
-            durationPending = true;
-        } else if (tag == "#EXT-X-ENDLIST") {
-            sawMedia(n, tag);
-            p.endList = true;
-        } else if (tag == "#EXT-X-PLAYLIST-TYPE") {
-            sawMedia(n, tag);
-            p.playlistType = value;
-        } else if (tag == "#EXT-X-MAP") {
-            sawMedia(n, tag);
-            auto uri = hlsAttribute(value, "URI");
-            if (!uri || uri->empty()) throw HlsPlaylistError(lineError(n, "#EXT-X-MAP has no URI"));
-            currentMap = *uri;
-        } else if (tag == "#EXT-X-STREAM-INF") {
-            sawMaster(n, tag);
-            if (pendingStreamLine != 0) throw HlsPlaylistError(lineError(pendingStreamLine, "#EXT-X-STREAM-INF has no URI line after it"));
-            pendingStreamLine = n;
-            pendingStreamAttributes = value;
-        } else if (tag == "#EXT-X-MEDIA") {
-            sawMaster(n, tag);
-            // A rendition without URI is carried inside the stream's own segments: nothing to fetch.
-            if (auto uri = hlsAttribute(value, "URI"); uri && !uri->empty()) p.variants.push_back({*uri, tag, 0});
-        } else if (tag == "#EXT-X-I-FRAME-STREAM-INF" || tag == "#EXT-X-SESSION-DATA" || tag == "#EXT-X-SESSION-KEY") {
-            sawMaster(n, tag);  // trick-play and session tags: a player does not need them to play
-        }
-    }
-    if (pendingStreamLine != 0) throw HlsPlaylistError(lineError(pendingStreamLine, "#EXT-X-STREAM-INF has no URI line after it"));
-    if (firstMaster.line != 0 && firstMedia.line != 0)
-        throw HlsPlaylistError("mixes master playlist tags (" + firstMaster.tag + ", line " + std::to_string(firstMaster.line) +
-                               ") with media playlist tags (" + firstMedia.tag + ", line " + std::to_string(firstMedia.line) + ")");
-    if (firstMaster.line != 0) {
-        p.master = true;
-        if (p.variants.empty()) throw HlsPlaylistError("is a master playlist that lists no variant playlists");
-        return p;
-    }
-    if (durationPending) throw HlsPlaylistError("ends with an #EXTINF that has no segment URI after it");
-    if (!p.targetDuration) throw HlsPlaylistError("has no #EXT-X-TARGETDURATION (a media playlist needs one)");
-    for (std::size_t k = 0; k < p.segments.size(); ++k) p.segments[k].sequence = p.mediaSequence + static_cast<long long>(k);
-    return p;
+    const std::vector<std::string> lines = splitLines(text);
+    checkHeader(text, lines.front());
+    PlaylistParser parser;
+    for (std::size_t i = 1; i < lines.size(); ++i) parser.line(i + 1, lines[i]);
+    return parser.finish();
 }
 
 }  // namespace watchdog::hls_playlist
