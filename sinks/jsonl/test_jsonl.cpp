@@ -26,16 +26,9 @@ std::unique_ptr<JsonlSink> makeSink(const TempDir& dir, const std::string& extra
     return configure<JsonlSink>("path: history.jsonl\n" + extra, "sinks[0]", dir.path());
 }
 
-std::vector<std::string> linesOf(const std::string& path) {
-    std::vector<std::string> out;
-    std::istringstream in(readFile(path));
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
 std::vector<std::uint64_t> sequencesIn(const std::string& path) {
     std::vector<std::uint64_t> out;
-    for (const auto& line : linesOf(path)) out.push_back(recordFromJsonLine(line).sequence);
+    for (const auto& line : linesOf(readFile(path))) out.push_back(recordFromJsonLine(line).sequence);
     return out;
 }
 
@@ -53,7 +46,7 @@ TEST_CASE("jsonl sink: one JSON object per line with the documented field names"
     sink->open();
     sink->write({sampleResult(1), sampleEvent(2)});
     sink->close();
-    const auto lines = linesOf(dir.file("history.jsonl"));
+    const auto lines = linesOf(readFile(dir.file("history.jsonl")));
     REQUIRE(lines.size() == 2);
     CHECK(lines[0] == R"({"kind":"result","seq":1,"time":"2026-11-24T03:00:01.000Z","pipeline":"station-eu","check":"icecast",)"
                       R"("label":"Icecast Sources","status":"pass","summary":"1 source connected","value":1,"unit":"sources",)"
