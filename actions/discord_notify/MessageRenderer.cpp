@@ -3,6 +3,7 @@
 #include <watchdog/HumanFormat.h>
 
 #include <map>
+#include <optional>
 
 namespace watchdog::discord_notify {
 
@@ -152,6 +153,105 @@ Embed verifyEmbed(const Event& event) {
     return e;
 }
 
+// An embed that shows the event's summary under `title`.
+Embed summaryEmbed(const Event& event, std::string title, int color) {
+    Embed e = baseEmbed(event, std::move(title), color);
+    e.description = event.summary;
+    return e;
+}
+
+// A summary embed that also lists the failing checks.
+Embed failingSummaryEmbed(const Event& event, std::string title, int color) {
+    Embed e = summaryEmbed(event, std::move(title), color);
+    addFailingFields(e, event);
+    return e;
+}
+
+std::string checkLabelOf(const Event& event) { return event.checkId.empty() ? "a check" : labelOf(event, event.checkId); }
+
+Embed recoveredEmbed(const Event& event) {
+    Embed e = summaryEmbed(event, "\xE2\x9C\x85 Recovered", colors::green);
+    if (event.duration) e.fields.push_back({"Outage", human::duration(*event.duration), true});
+    return e;
+}
+
+Embed flappingEmbed(const Event& event) {
+    const std::string label = checkLabelOf(event);
+    const bool flapping = event.type == EventType::Flapping;
+    Embed e = summaryEmbed(event, flapping ? "\xF0\x9F\x94\x81 Flapping: " + label : "\xE2\x9C\x85 Stable again: " + label,  // 🔁
+                           flapping ? colors::orange : colors::green);
+    if (const CheckSnapshot* c = findCheck(event, event.checkId)) e.fields.push_back({label, checkLine(*c), false});
+    return e;
+}
+
+// Maintenance started or ended, or an incident acknowledged: who did it, why, and until when.
+Embed maintenanceEmbed(const Event& event) {
+    static const std::map<EventType, const char*> titles{{EventType::MaintenanceStarted, "\xF0\x9F\x94\xA7 Maintenance started"},  // 🔧
+                                                         {EventType::MaintenanceEnded, "\xE2\x9C\x85 Maintenance ended"},
+                                                         {EventType::Acknowledged, "\xF0\x9F\x91\x80 Incident acknowledged"}};  // 👀
+    Embed e = summaryEmbed(event, titles.at(event.type), event.type == EventType::MaintenanceStarted ? colors::grey : colors::green);
+    for (const auto& [key, value] : event.details)
+        if (!value.empty() && (key == "by" || key == "reason")) e.fields.push_back({key == "by" ? "By" : "Reason", value, true});
+    if (event.type == EventType::MaintenanceStarted && event.deadline) e.fields.push_back({"Until", toLocalSeconds(*event.deadline), true});
+    if (event.type == EventType::MaintenanceEnded) addFailingFields(e, event);
+    return e;
+}
+
+// The embed that shows `event`; none for the events shown as a plain line (start-up, shutdown).
+std::optional<Embed> eventEmbed(const Event& event) {
+    switch (event.type) {
+        case EventType::Startup:
+        case EventType::Shutdown:
+            return std::nullopt;
+        case EventType::Status:
+            return statusEmbed(event);
+        case EventType::Warning:
+            return warningEmbed(event);
+        case EventType::Cancelled:
+            return summaryEmbed(event, "\xE2\x9C\x85 Failover cancelled", colors::green);
+        case EventType::Failover:
+            return failingSummaryEmbed(event, "\xF0\x9F\x9A\xA8 Failover: starting the backup", colors::red);
+        case EventType::Outcome:
+            return outcomeEmbed(event);
+        case EventType::Recovered:
+            return recoveredEmbed(event);
+        case EventType::CheckError:
+            return summaryEmbed(event, "\xE2\x9D\x97 Check error: " + checkLabelOf(event), colors::red);
+        case EventType::Limited:
+            return limitedEmbed(event);
+        case EventType::Verified:
+        case EventType::NotVerified:
+            return verifyEmbed(event);
+        case EventType::Failback:
+            return summaryEmbed(event, "\xE2\x86\xA9\xEF\xB8\x8F Failing back to the primary", colors::green);  // ↩️
+        case EventType::FailbackCancelled:
+            return failingSummaryEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Failback cancelled: failing again, the backup stays on",
+                                       colors::orange);
+        case EventType::Flapping:
+        case EventType::Stable:
+            return flappingEmbed(event);
+        case EventType::MaintenanceStarted:
+        case EventType::MaintenanceEnded:
+        case EventType::Acknowledged:
+            return maintenanceEmbed(event);
+    }
+    return std::nullopt;
+}
+
+// The moments that must ring a phone: the countdown, the failover, a remedy held back by its
+// limit, and a backup that did not reach the air.
+void addPing(Message& m, const Event& event, const RenderSettings& settings) {
+    static const std::map<EventType, const char*> pings{{EventType::Warning, "encoder problem, failover countdown started"},
+                                                        {EventType::Failover, "failover started"},
+                                                        {EventType::Limited, "failover held back by its limit"},
+                                                        {EventType::NotVerified, "backup started but not on air"}};
+    const std::string ping = settings.mentionRole.empty() ? "" : "<@&" + settings.mentionRole + "> ";
+    if (auto it = pings.find(event.type); !ping.empty() && it != pings.end()) {
+        m.content = ping + it->second;
+        m.mentionRoles.push_back(settings.mentionRole);
+    }
+}
+
 }  // namespace
 
 std::string startupLine(TimePoint time) {
@@ -162,109 +262,11 @@ Message render(const Event& event, const RenderSettings& settings) {
     Message m;
     m.username = settings.username;
     m.avatarUrl = settings.avatarUrl;
-    const std::string ping = settings.mentionRole.empty() ? "" : "<@&" + settings.mentionRole + "> ";
-    switch (event.type) {
-        case EventType::Startup:
-            m.content = startupLine(event.time);
-            break;
-        case EventType::Shutdown:
-            m.content = event.summary.empty() ? "The monitoring bot is stopping at " + toLocalSeconds(event.time) + "." : event.summary;
-            break;
-        case EventType::Status:
-            m.embeds.push_back(statusEmbed(event));
-            break;
-        case EventType::Warning:
-            m.embeds.push_back(warningEmbed(event));
-            break;
-        case EventType::Cancelled: {
-            Embed e = baseEmbed(event, "\xE2\x9C\x85 Failover cancelled", colors::green);
-            e.description = event.summary;
-            m.embeds.push_back(e);
-            break;
-        }
-        case EventType::Failover: {
-            Embed e = baseEmbed(event, "\xF0\x9F\x9A\xA8 Failover: starting the backup", colors::red);
-            e.description = event.summary;
-            addFailingFields(e, event);
-            m.embeds.push_back(e);
-            break;
-        }
-        case EventType::Outcome:
-            m.embeds.push_back(outcomeEmbed(event));
-            break;
-        case EventType::Recovered: {
-            Embed e = baseEmbed(event, "\xE2\x9C\x85 Recovered", colors::green);
-            e.description = event.summary;
-            if (event.duration) e.fields.push_back({"Outage", human::duration(*event.duration), true});
-            m.embeds.push_back(e);
-            break;
-        }
-        case EventType::CheckError: {
-            const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
-            Embed e = baseEmbed(event, "\xE2\x9D\x97 Check error: " + label, colors::red);
-            e.description = event.summary;
-            m.embeds.push_back(e);
-            break;
-        }
-        case EventType::Limited:
-            m.embeds.push_back(limitedEmbed(event));
-            break;
-        case EventType::Verified:
-        case EventType::NotVerified:
-            m.embeds.push_back(verifyEmbed(event));
-            break;
-        case EventType::Failback: {
-            Embed e = baseEmbed(event, "\xE2\x86\xA9\xEF\xB8\x8F Failing back to the primary", colors::green);  // ↩️
-            e.description = event.summary;
-            m.embeds.push_back(e);
-            break;
-        }
-        case EventType::FailbackCancelled: {
-            Embed e = baseEmbed(event, "\xE2\x9A\xA0\xEF\xB8\x8F Failback cancelled: failing again, the backup stays on", colors::orange);
-            e.description = event.summary;
-            addFailingFields(e, event);
-            m.embeds.push_back(e);
-            break;
-        }
-        case EventType::Flapping:
-        case EventType::Stable: {
-            const std::string label = event.checkId.empty() ? "a check" : labelOf(event, event.checkId);
-            const bool flapping = event.type == EventType::Flapping;
-            Embed e = baseEmbed(event, flapping ? "\xF0\x9F\x94\x81 Flapping: " + label : "\xE2\x9C\x85 Stable again: " + label,  // 🔁
-                                flapping ? colors::orange : colors::green);
-            e.description = event.summary;
-            if (const CheckSnapshot* c = findCheck(event, event.checkId)) e.fields.push_back({label, checkLine(*c), false});
-            m.embeds.push_back(e);
-            break;
-        }
-        case EventType::MaintenanceStarted:
-        case EventType::MaintenanceEnded:
-        case EventType::Acknowledged: {
-            static const std::map<EventType, const char*> titles{
-                {EventType::MaintenanceStarted, "\xF0\x9F\x94\xA7 Maintenance started"},  // 🔧
-                {EventType::MaintenanceEnded, "\xE2\x9C\x85 Maintenance ended"},
-                {EventType::Acknowledged, "\xF0\x9F\x91\x80 Incident acknowledged"}};  // 👀
-            Embed e = baseEmbed(event, titles.at(event.type), event.type == EventType::MaintenanceStarted ? colors::grey : colors::green);
-            e.description = event.summary;
-            for (const auto& [key, value] : event.details)
-                if (!value.empty() && (key == "by" || key == "reason")) e.fields.push_back({key == "by" ? "By" : "Reason", value, true});
-            if (event.type == EventType::MaintenanceStarted && event.deadline)
-                e.fields.push_back({"Until", toLocalSeconds(*event.deadline), true});
-            if (event.type == EventType::MaintenanceEnded) addFailingFields(e, event);
-            m.embeds.push_back(e);
-            break;
-        }
-    }
-    // The moments that must ring a phone: the countdown, the failover, a remedy held back by its
-    // limit, and a backup that did not reach the air.
-    static const std::map<EventType, const char*> pings{{EventType::Warning, "encoder problem, failover countdown started"},
-                                                        {EventType::Failover, "failover started"},
-                                                        {EventType::Limited, "failover held back by its limit"},
-                                                        {EventType::NotVerified, "backup started but not on air"}};
-    if (auto it = pings.find(event.type); !ping.empty() && it != pings.end()) {
-        m.content = ping + it->second;
-        m.mentionRoles.push_back(settings.mentionRole);
-    }
+    if (event.type == EventType::Startup) m.content = startupLine(event.time);
+    if (event.type == EventType::Shutdown)
+        m.content = event.summary.empty() ? "The monitoring bot is stopping at " + toLocalSeconds(event.time) + "." : event.summary;
+    if (auto embed = eventEmbed(event)) m.embeds.push_back(std::move(*embed));
+    addPing(m, event, settings);
     return m;
 }
 
