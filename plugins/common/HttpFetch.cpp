@@ -246,6 +246,151 @@ HttpFailure classify(const Poco::Exception& e) {
     return HttpFailure::Other;
 }
 
+// Streams swallow what their buffers throw unless told otherwise; the session keeps it too.
+[[noreturn]] void rethrowSessionError(const Poco::Net::HTTPClientSession& session, HttpPhase phase) {
+    if (session.networkException()) session.networkException()->rethrow();
+    throw Poco::IOException("the connection failed while " + phaseText(phase));
+}
+
+// One call of HttpFetch::fetch: the phase it has reached and the answer so far, which every
+// error it throws reports.
+class Exchange {
+public:
+    explicit Exchange(const HttpCall& call) : call_(call) {}
+
+    HttpAnswer run(Clock::time_point deadline, const std::function<bool()>& cancelled) {
+        const Poco::URI uri = parseUrl();
+        std::optional<DeadlineWatch> watchSlot;
+        try {
+            watchSlot.emplace(deadline, cancelled);
+        } catch (const std::exception& e) {  // no thread to be had
+            throw error(HttpFailure::Other, e.what(), e.what());
+        }
+        DeadlineWatch& watch = *watchSlot;
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        try {
+            session = openSession(uri, watch);
+            sendRequest(*session, uri);
+            Poco::Net::HTTPResponse response;
+            std::istream& in = receiveHead(*session, response);
+            if (call_.method == Poco::Net::HTTPRequest::HTTP_HEAD) return std::move(answer_);
+            readBody(*session, in);
+            // A body read to the end of the connection cannot tell the watch's shutdown from the
+            // server's close: only a body that is complete by its Content-Length survives the deadline.
+            if (auto why = watch.fired(); why && !(answer_.contentLength && answer_.body.size() == *answer_.contentLength))
+                throw endedBy(*why);
+            return std::move(answer_);
+        } catch (const HttpFetchError&) {
+            throw;
+        } catch (const Poco::Exception& e) {
+            if (auto why = watch.fired()) throw endedBy(*why);
+            const HttpFailure failure = classify(e);
+            if (failure == HttpFailure::TimedOut) throw endedBy(failure);
+            throw error(failure, e.displayText(), e.message().empty() ? e.displayText() : e.message());
+        } catch (const std::exception& e) {
+            if (auto why = watch.fired()) throw endedBy(*why);
+            throw error(HttpFailure::Other, e.what(), e.what());
+        }
+    }
+
+private:
+    HttpFetchError error(HttpFailure failure, const std::string& what, const std::string& reason) const {
+        return HttpFetchError(failure, phase_, what, reason, answer_.body.size());
+    }
+
+    // The exchange was timed out or cancelled in the current phase.
+    HttpFetchError endedBy(HttpFailure why) const { return error(why, endedText(why, phase_), endedText(why, phase_)); }
+
+    HttpFetchError tooLarge() const {
+        return error(HttpFailure::TooLarge, "the answer is larger than the limit", "the answer is larger than the limit");
+    }
+
+    Poco::URI parseUrl() const {
+        Poco::URI uri;
+        try {
+            uri = Poco::URI(call_.url);
+        } catch (const Poco::Exception& e) {
+            throw error(HttpFailure::Other, e.displayText(), e.message());
+        }
+        if (uri.getScheme() != "https" && uri.getScheme() != "http")
+            throw error(HttpFailure::Other, "not an http(s) URL", "not an http(s) URL");
+        return uri;
+    }
+
+    // The session connects to the address found within the deadline; the request and the
+    // certificate check still name the host.
+    std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri, DeadlineWatch& watch) {
+        const std::string address = addressFor(uri.getHost(), watch);
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        if (uri.getScheme() == "https") {
+            auto secure = std::make_unique<BoundSession<Poco::Net::HTTPSClientSession>>(watch, phase_, address, uri.getPort(),
+                                                                                        call_.tls ? call_.tls : sharedTlsClientContext());
+            Poco::Net::SecureStreamSocket socket(secure->socket());
+            socket.setPeerHostName(uri.getHost());
+            socket.setLazyHandshake(true);  // the handshake then runs under the watch, like every read
+            session = std::move(secure);
+        } else {
+            session = std::make_unique<BoundSession<Poco::Net::HTTPClientSession>>(watch, phase_, address, uri.getPort());
+        }
+        session->setTimeout(watch.left());
+        return session;
+    }
+
+    void sendRequest(Poco::Net::HTTPClientSession& session, const Poco::URI& uri) {
+        std::string target = uri.getPathAndQuery();
+        if (target.empty() || target[0] != '/') target = "/" + target;
+        Poco::Net::HTTPRequest request(call_.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setHost(uri.getHost(), uri.getPort());
+        for (const auto& [name, value] : call_.headers) request.set(name, value);
+        const bool withBody =
+            !call_.body.empty() || call_.method == Poco::Net::HTTPRequest::HTTP_POST || call_.method == Poco::Net::HTTPRequest::HTTP_PUT;
+        if (withBody) request.setContentLength(static_cast<std::streamsize>(call_.body.size()));
+
+        std::ostream& out = session.sendRequest(request);
+        if (!out) rethrowSessionError(session, phase_);
+        out.exceptions(std::ios::badbit);
+        if (withBody) out.write(call_.body.data(), static_cast<std::streamsize>(call_.body.size()));
+        out.flush();
+    }
+
+    // Waits for the status line and headers and keeps them in the answer; the body stream follows.
+    std::istream& receiveHead(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPResponse& response) {
+        phase_ = HttpPhase::Waiting;
+        std::istream& in = session.receiveResponse(response);
+        phase_ = HttpPhase::Reading;
+        answer_.status = static_cast<int>(response.getStatus());
+        answer_.reason = response.getReason();
+        answer_.headers = static_cast<const Poco::Net::NameValueCollection&>(response);
+        if (response.hasContentLength() && response.getContentLength64() >= 0)
+            answer_.contentLength = static_cast<std::uint64_t>(response.getContentLength64());
+        return in;
+    }
+
+    // Reads the body up to maxBodyBytes: past it, cuts it (truncateBody) or fails.
+    void readBody(Poco::Net::HTTPClientSession& session, std::istream& in) {
+        if (answer_.contentLength && *answer_.contentLength > call_.maxBodyBytes && !call_.truncateBody) throw tooLarge();
+        if (!in) rethrowSessionError(session, phase_);
+        in.exceptions(std::ios::badbit);
+        char buffer[16384];
+        while (true) {
+            const std::uint64_t room = call_.maxBodyBytes + 1 - answer_.body.size();
+            in.read(buffer, static_cast<std::streamsize>(std::min<std::uint64_t>(sizeof buffer, room)));
+            answer_.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+            if (answer_.body.size() > call_.maxBodyBytes) {
+                if (!call_.truncateBody) throw tooLarge();
+                answer_.body.resize(call_.maxBodyBytes);
+                answer_.truncated = true;
+                return;
+            }
+            if (!in) return;
+        }
+    }
+
+    const HttpCall& call_;
+    HttpPhase phase_ = HttpPhase::Connecting;
+    HttpAnswer answer_;
+};
+
 }  // namespace
 
 HttpFetchError::HttpFetchError(HttpFailure failure, HttpPhase phase, const std::string& what, std::string reason, std::uint64_t bodyBytes)
@@ -257,110 +402,6 @@ HttpFetch HttpFetch::within(std::chrono::milliseconds budget, std::function<bool
     return HttpFetch(Clock::now() + budget, std::move(cancelled));
 }
 
-HttpAnswer HttpFetch::fetch(const HttpCall& call) const {
-    HttpPhase phase = HttpPhase::Connecting;
-    HttpAnswer answer;
-    auto error = [&](HttpFailure failure, const std::string& what, const std::string& reason) {
-        return HttpFetchError(failure, phase, what, reason, answer.body.size());
-    };
-    Poco::URI uri;
-    try {
-        uri = Poco::URI(call.url);
-    } catch (const Poco::Exception& e) {
-        throw error(HttpFailure::Other, e.displayText(), e.message());
-    }
-    const bool https = uri.getScheme() == "https";
-    if (!https && uri.getScheme() != "http") throw error(HttpFailure::Other, "not an http(s) URL", "not an http(s) URL");
-
-    std::optional<DeadlineWatch> watchSlot;
-    try {
-        watchSlot.emplace(deadline_, cancelled_);
-    } catch (const std::exception& e) {  // no thread to be had
-        throw error(HttpFailure::Other, e.what(), e.what());
-    }
-    DeadlineWatch& watch = *watchSlot;
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    try {
-        // The session connects to the address found within the deadline; the request and the
-        // certificate check still name the host.
-        const std::string address = addressFor(uri.getHost(), watch);
-        if (https) {
-            auto secure = std::make_unique<BoundSession<Poco::Net::HTTPSClientSession>>(watch, phase, address, uri.getPort(),
-                                                                                        call.tls ? call.tls : sharedTlsClientContext());
-            Poco::Net::SecureStreamSocket socket(secure->socket());
-            socket.setPeerHostName(uri.getHost());
-            socket.setLazyHandshake(true);  // the handshake then runs under the watch, like every read
-            session = std::move(secure);
-        } else {
-            session = std::make_unique<BoundSession<Poco::Net::HTTPClientSession>>(watch, phase, address, uri.getPort());
-        }
-        session->setTimeout(watch.left());
-
-        std::string target = uri.getPathAndQuery();
-        if (target.empty() || target[0] != '/') target = "/" + target;
-        Poco::Net::HTTPRequest request(call.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setHost(uri.getHost(), uri.getPort());
-        for (const auto& [name, value] : call.headers) request.set(name, value);
-        const bool withBody =
-            !call.body.empty() || call.method == Poco::Net::HTTPRequest::HTTP_POST || call.method == Poco::Net::HTTPRequest::HTTP_PUT;
-        if (withBody) request.setContentLength(static_cast<std::streamsize>(call.body.size()));
-
-        // Streams swallow what their buffers throw unless told otherwise; the session keeps it too.
-        auto rethrow = [&] {
-            if (session->networkException()) session->networkException()->rethrow();
-            throw Poco::IOException("the connection failed while " + phaseText(phase));
-        };
-        std::ostream& out = session->sendRequest(request);
-        if (!out) rethrow();
-        out.exceptions(std::ios::badbit);
-        if (withBody) out.write(call.body.data(), static_cast<std::streamsize>(call.body.size()));
-        out.flush();
-
-        phase = HttpPhase::Waiting;
-        Poco::Net::HTTPResponse response;
-        std::istream& in = session->receiveResponse(response);
-        phase = HttpPhase::Reading;
-        answer.status = static_cast<int>(response.getStatus());
-        answer.reason = response.getReason();
-        answer.headers = static_cast<const Poco::Net::NameValueCollection&>(response);
-        if (response.hasContentLength() && response.getContentLength64() >= 0)
-            answer.contentLength = static_cast<std::uint64_t>(response.getContentLength64());
-        if (call.method == Poco::Net::HTTPRequest::HTTP_HEAD) return answer;
-        if (answer.contentLength && *answer.contentLength > call.maxBodyBytes && !call.truncateBody)
-            throw error(HttpFailure::TooLarge, "the answer is larger than the limit", "the answer is larger than the limit");
-
-        if (!in) rethrow();
-        in.exceptions(std::ios::badbit);
-        char buffer[16384];
-        while (true) {
-            const std::uint64_t room = call.maxBodyBytes + 1 - answer.body.size();
-            in.read(buffer, static_cast<std::streamsize>(std::min<std::uint64_t>(sizeof buffer, room)));
-            answer.body.append(buffer, static_cast<std::size_t>(in.gcount()));
-            if (answer.body.size() > call.maxBodyBytes) {
-                if (!call.truncateBody)
-                    throw error(HttpFailure::TooLarge, "the answer is larger than the limit", "the answer is larger than the limit");
-                answer.body.resize(call.maxBodyBytes);
-                answer.truncated = true;
-                break;
-            }
-            if (!in) break;
-        }
-        // A body read to the end of the connection cannot tell the watch's shutdown from the
-        // server's close: only a body that is complete by its Content-Length survives the deadline.
-        if (auto why = watch.fired(); why && !(answer.contentLength && answer.body.size() == *answer.contentLength))
-            throw error(*why, endedText(*why, phase), endedText(*why, phase));
-        return answer;
-    } catch (const HttpFetchError&) {
-        throw;
-    } catch (const Poco::Exception& e) {
-        if (auto why = watch.fired()) throw error(*why, endedText(*why, phase), endedText(*why, phase));
-        const HttpFailure failure = classify(e);
-        if (failure == HttpFailure::TimedOut) throw error(failure, endedText(failure, phase), endedText(failure, phase));
-        throw error(failure, e.displayText(), e.message().empty() ? e.displayText() : e.message());
-    } catch (const std::exception& e) {
-        if (auto why = watch.fired()) throw error(*why, endedText(*why, phase), endedText(*why, phase));
-        throw error(HttpFailure::Other, e.what(), e.what());
-    }
-}
+HttpAnswer HttpFetch::fetch(const HttpCall& call) const { return Exchange(call).run(deadline_, cancelled_); }
 
 }  // namespace watchdog::common
