@@ -133,6 +133,15 @@ void MysqlLease::loop() {
     }
 }
 
+// What one lease round found: the lease's holder and token, the token this node holds after it (0:
+// none), and how long ago the holder renewed.
+struct MysqlLease::Observed {
+    std::string holder;
+    std::uint64_t token = 0;
+    std::uint64_t held = 0;
+    long long ageUs = 0;
+};
+
 void MysqlLease::renewOnce() {
     std::lock_guard<std::mutex> guard(renewMutex_);
     const Steady::time_point began = Steady::now();
@@ -145,75 +154,85 @@ void MysqlLease::renewOnce() {
         wasLeading = leaseValidLocally();
         before = leader_;
     }
-    std::string holder;
-    std::uint64_t token = 0, held = 0;
-    long long ageUs = 0;
+    Observed seen;
     try {
-        if (!leaseDb_) {
-            leaseDb_ = std::make_unique<MysqlConnection>(settings_.database);
-            createTables(*leaseDb_);
-        }
-        MysqlConnection& db = *leaseDb_;
-        const std::string name = db.literal(lease_), me = db.literal(settings_.node);
-        const std::string expiry = "NOW(6) + INTERVAL " + std::to_string(settings_.ttl.count() * 1000) + " MICROSECOND";
-        Transaction tx(db);
-        const auto rows = db.select(
-            "SELECT holder, token, expires > NOW(6), TIMESTAMPDIFF(MICROSECOND, renewed, NOW(6)) "
-            "FROM watchdog_ha_lease WHERE name = " +
-            name + " FOR UPDATE");
-        if (rows.empty()) {
-            db.execute("INSERT INTO watchdog_ha_lease (name, holder, token, expires, renewed) VALUES (" + name + ", " + me + ", 1, " +
-                       expiry + ", NOW(6))");
-            holder = settings_.node;
-            token = held = 1;
-        } else {
-            holder = text(rows[0], 0);
-            token = std::stoull(text(rows[0], 1));
-            const bool live = text(rows[0], 2) == "1";
-            ageUs = std::stoll(text(rows[0], 3));
-            if (holder == settings_.node && token == mine && live) {
-                db.execute("UPDATE watchdog_ha_lease SET expires = " + expiry + ", renewed = NOW(6) WHERE name = " + name);
-                held = token;
-                ageUs = 0;
-            } else if (!live || holder == settings_.node) {
-                // Expired, or this node's own row from before a restart: taken with the next token.
-                db.execute("UPDATE watchdog_ha_lease SET holder = " + me + ", token = token + 1, expires = " + expiry +
-                           ", renewed = NOW(6) WHERE name = " + name);
-                holder = settings_.node;
-                held = ++token;
-                ageUs = 0;
-            }
-        }
-        tx.commit();
+        seen = takeOrRenew(mine);
     } catch (const std::exception& e) {
         leaseDb_.reset();
         noteDatabaseDown(e.what());
         return;
     }
-    bool wasDown;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        wasDown = !databaseUp_ && downLogged_;
-        leader_ = holder;
-        token_ = token;
-        heldToken_ = held;
-        validUntil_ = held != 0 ? began + settings_.ttl : Steady::time_point{};
-        age_ = std::chrono::milliseconds(ageUs / 1000);
-        ageRead_ = Steady::now();
-        databaseUp_ = true;
-        downLogged_ = false;
-        error_.clear();
+    const bool wasDown = recordRound(seen, began);
+    logRound(seen, wasDown, mine, wasLeading, before);
+}
+
+MysqlLease::Observed MysqlLease::takeOrRenew(std::uint64_t mine) {
+    if (!leaseDb_) {
+        leaseDb_ = std::make_unique<MysqlConnection>(settings_.database);
+        createTables(*leaseDb_);
     }
-    if (wasDown)
-        logger().warning("HA: the database is reachable again; lease held by " + holder + " (token " + std::to_string(token) + ")");
-    if (held != 0 && (held != mine || !wasLeading))
-        logger().warning("HA: node " + settings_.node + " holds the lease now (token " + std::to_string(held) +
+    MysqlConnection& db = *leaseDb_;
+    const std::string name = db.literal(lease_), me = db.literal(settings_.node);
+    const std::string expiry = "NOW(6) + INTERVAL " + std::to_string(settings_.ttl.count() * 1000) + " MICROSECOND";
+    Observed seen;
+    Transaction tx(db);
+    const auto rows = db.select(
+        "SELECT holder, token, expires > NOW(6), TIMESTAMPDIFF(MICROSECOND, renewed, NOW(6)) "
+        "FROM watchdog_ha_lease WHERE name = " +
+        name + " FOR UPDATE");
+    if (rows.empty()) {
+        db.execute("INSERT INTO watchdog_ha_lease (name, holder, token, expires, renewed) VALUES (" + name + ", " + me + ", 1, " + expiry +
+                   ", NOW(6))");
+        seen.holder = settings_.node;
+        seen.token = seen.held = 1;
+    } else {
+        seen.holder = text(rows[0], 0);
+        seen.token = std::stoull(text(rows[0], 1));
+        const bool live = text(rows[0], 2) == "1";
+        seen.ageUs = std::stoll(text(rows[0], 3));
+        if (seen.holder == settings_.node && seen.token == mine && live) {
+            db.execute("UPDATE watchdog_ha_lease SET expires = " + expiry + ", renewed = NOW(6) WHERE name = " + name);
+            seen.held = seen.token;
+            seen.ageUs = 0;
+        } else if (!live || seen.holder == settings_.node) {
+            // Expired, or this node's own row from before a restart: taken with the next token.
+            db.execute("UPDATE watchdog_ha_lease SET holder = " + me + ", token = token + 1, expires = " + expiry +
+                       ", renewed = NOW(6) WHERE name = " + name);
+            seen.holder = settings_.node;
+            seen.held = ++seen.token;
+            seen.ageUs = 0;
+        }
+    }
+    tx.commit();
+    return seen;
+}
+
+bool MysqlLease::recordRound(const Observed& seen, Steady::time_point began) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const bool wasDown = !databaseUp_ && downLogged_;
+    leader_ = seen.holder;
+    token_ = seen.token;
+    heldToken_ = seen.held;
+    validUntil_ = seen.held != 0 ? began + settings_.ttl : Steady::time_point{};
+    age_ = std::chrono::milliseconds(seen.ageUs / 1000);
+    ageRead_ = Steady::now();
+    databaseUp_ = true;
+    downLogged_ = false;
+    error_.clear();
+    return wasDown;
+}
+
+void MysqlLease::logRound(const Observed& seen, bool wasDown, std::uint64_t mine, bool wasLeading, const std::string& before) const {
+    const std::string token = std::to_string(seen.token);
+    if (wasDown) logger().warning("HA: the database is reachable again; lease held by " + seen.holder + " (token " + token + ")");
+    if (seen.held != 0 && (seen.held != mine || !wasLeading))
+        logger().warning("HA: node " + settings_.node + " holds the lease now (token " + std::to_string(seen.held) +
                          "): it notifies and runs remedies");
-    else if (held == 0 && (wasLeading || mine != 0))
-        logger().warning("HA: node " + settings_.node + " lost the lease to " + holder + " (token " + std::to_string(token) +
+    else if (seen.held == 0 && (wasLeading || mine != 0))
+        logger().warning("HA: node " + settings_.node + " lost the lease to " + seen.holder + " (token " + token +
                          "): it stops notifying and running remedies");
-    else if (held == 0 && holder != before)
-        logger().information("HA: the lease is held by " + holder + " (token " + std::to_string(token) + "); node " + settings_.node +
+    else if (seen.held == 0 && seen.holder != before)
+        logger().information("HA: the lease is held by " + seen.holder + " (token " + token + "); node " + settings_.node +
                              " checks and records only");
 }
 

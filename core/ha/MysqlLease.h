@@ -49,6 +49,12 @@ private:
     struct Observed;
 
     void loop();
+    /// Takes, renews or only reads the lease in one transaction on leaseDb_; throws when the database fails.
+    Observed takeOrRenew(std::uint64_t mine);
+    /// Keeps what a round found; true if the database had been reported down.
+    bool recordRound(const Observed& seen, Steady::time_point began);
+    /// Logs a change of leader (or of the database's state) that a round found.
+    void logRound(const Observed& seen, bool wasDown, std::uint64_t mine, bool wasLeading, const std::string& before) const;
     void createTables(mysql::MysqlConnection& db);
     /// The engine's connection, connected if needed; throws MysqlError. `opsMutex_` held.
     mysql::MysqlConnection& ops();
