@@ -181,22 +181,7 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
     if (resuming && !active && rule.state.phase != RulePhase::FailingBack) return recoverWhileDown(rule, checks, out);
     switch (rule.state.phase) {
         case RulePhase::Idle:
-            if (!active) return;
-            rule.state.phase = RulePhase::Pending;
-            rule.state.incident = rule.spec.id + "-" + std::to_string(toEpochMs(now));
-            rule.state.opened = now;
-            rule.state.deadline = now + rule.spec.wait;
-            {
-                Event e = makeEvent(EventType::Warning, rule, checks);
-                e.failing = failing;
-                e.deadline = rule.state.deadline;
-                e.summary =
-                    std::to_string(failing.size()) + " of " + std::to_string(rule.spec.checks.size()) + " checks failing (" +
-                    labelsOf(failing, checks) + ")" +
-                    (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + human::duration(rule.spec.wait));
-                out.push_back({std::move(e), rule.spec.warn.ids});
-            }
-            if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
+            if (active) startCountdown(rule, failing, now, checks, out);
             return;
         case RulePhase::Pending:
             if (active) {
@@ -204,32 +189,14 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
                     fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
                 return;
             }
-            {
-                Event e = makeEvent(EventType::Cancelled, rule, checks);
-                e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-                std::vector<std::string> held;
-                for (const auto& id : rule.spec.checks)
-                    if (checkCovered(id)) held.push_back(id);
-                e.summary = held.empty()
-                                ? "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled"
-                                : "Failover cancelled after " + human::duration(*e.duration) + " of countdown: " + labelsOf(held, checks) +
-                                      (held.size() == 1 ? " is" : " are") + " in maintenance";
-                out.push_back({std::move(e), rule.spec.warn.ids});
-            }
-            close(rule);
+            cancelCountdown(rule, now, checks, out);
             return;
         case RulePhase::Limited:
             if (active) {
                 if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing when the limit's window reopened");
                 return;
             }
-            {
-                Event e = makeEvent(EventType::Recovered, rule, checks);
-                e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
-                e.summary = "Recovered after " + human::duration(*e.duration) + " without a remedy (the limit had held it back)";
-                out.push_back({std::move(e), rule.spec.recover.ids});
-            }
-            close(rule);
+            recoverWhileLimited(rule, now, checks, out);
             return;
         case RulePhase::Fired:
             if (active) {
@@ -246,6 +213,43 @@ void RuleEngine::evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, 
             failBack(rule, active, checks, out);
             return;
     }
+}
+
+void RuleEngine::startCountdown(Rule& rule, const std::vector<std::string>& failing, TimePoint now,
+                                const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+    rule.state.phase = RulePhase::Pending;
+    rule.state.incident = rule.spec.id + "-" + std::to_string(toEpochMs(now));
+    rule.state.opened = now;
+    rule.state.deadline = now + rule.spec.wait;
+    Event e = makeEvent(EventType::Warning, rule, checks);
+    e.failing = failing;
+    e.deadline = rule.state.deadline;
+    e.summary = std::to_string(failing.size()) + " of " + std::to_string(rule.spec.checks.size()) + " checks failing (" +
+                labelsOf(failing, checks) + ")" +
+                (rule.spec.then.ids.empty() ? "" : "; " + joinIds(rule.spec.then.ids) + " in " + human::duration(rule.spec.wait));
+    out.push_back({std::move(e), rule.spec.warn.ids});
+    if (now >= rule.state.deadline) fireWithinLimit(rule, checks, out, "Still failing after " + human::duration(rule.spec.wait));
+}
+
+void RuleEngine::cancelCountdown(Rule& rule, TimePoint now, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+    Event e = makeEvent(EventType::Cancelled, rule, checks);
+    e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
+    std::vector<std::string> held;
+    for (const auto& id : rule.spec.checks)
+        if (checkCovered(id)) held.push_back(id);
+    e.summary = held.empty() ? "Checks recovered after " + human::duration(*e.duration) + " during the countdown; failover cancelled"
+                             : "Failover cancelled after " + human::duration(*e.duration) + " of countdown: " + labelsOf(held, checks) +
+                                   (held.size() == 1 ? " is" : " are") + " in maintenance";
+    out.push_back({std::move(e), rule.spec.warn.ids});
+    close(rule);
+}
+
+void RuleEngine::recoverWhileLimited(Rule& rule, TimePoint now, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
+    Event e = makeEvent(EventType::Recovered, rule, checks);
+    e.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - rule.state.opened);
+    e.summary = "Recovered after " + human::duration(*e.duration) + " without a remedy (the limit had held it back)";
+    out.push_back({std::move(e), rule.spec.recover.ids});
+    close(rule);
 }
 
 std::vector<RoutedEvent> RuleEngine::onResult(const std::string& checkId, const Result& result, const std::vector<CheckSnapshot>& checks) {

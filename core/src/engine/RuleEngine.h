@@ -133,6 +133,13 @@ private:
     std::vector<std::string> failingChecks(const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
     bool allReported(const Rule& rule, const std::vector<CheckSnapshot>& checks) const;
     void evaluate(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// Idle, the condition holds: the Pending phase and its Warning (firing at once when `wait` is 0).
+    void startCountdown(Rule& rule, const std::vector<std::string>& failing, TimePoint now, const std::vector<CheckSnapshot>& checks,
+                        std::vector<RoutedEvent>& out);
+    /// Pending, the condition cleared: Cancelled (saying which checks maintenance holds), then idle.
+    void cancelCountdown(Rule& rule, TimePoint now, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
+    /// Limited, the condition cleared: Recovered without a remedy, then idle.
+    void recoverWhileLimited(Rule& rule, TimePoint now, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out);
     void fire(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out, const std::string& why);
     /// Fires, unless the rule's limit is reached: then a Limited event and the Limited phase.
     void fireWithinLimit(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out, const std::string& why);
