@@ -57,8 +57,11 @@ TEST_CASE("a real source paused with SIGSTOP fails min_kbps while still connecte
     auto check = makeCheck(server, "mount: /live\nmin_kbps: 16\n");
 
     Result flowing;
+    // A measured rate that passes: on a loaded machine ffmpeg may send below 16 kbit/s for a window
+    // or two before it runs in real time.
     const bool measured = runUntil(
-        *check, flowing, [](const Result& r) { return detailOf(r.details, "/live read_kbps") != "measuring"; }, 30s);
+        *check, flowing, [](const Result& r) { return detailOf(r.details, "/live read_kbps") != "measuring" && statusOf(r) == "pass"; },
+        30s);
     REQUIRE_MESSAGE(measured, flowing.summary);
     CHECK_MESSAGE(statusOf(flowing) == "pass", flowing.summary);
     CHECK(flowing.summary.rfind("source connected to /live (0 listeners, ", 0) == 0);
