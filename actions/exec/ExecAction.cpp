@@ -41,11 +41,6 @@ std::string firstLine(const std::string& text) {
     return line;
 }
 
-std::string signalName(int sig) {
-    const char* name = ::sigabbrev_np(sig);
-    return name ? std::string("SIG") + name : std::to_string(sig);
-}
-
 }  // namespace
 
 void ExecAction::configure(const Options& block) {
@@ -127,7 +122,7 @@ Outcome ExecAction::execute(const Event& event, const ActionContext& context) {
     Details details{{"command", name_}};
     if (!r.started) return Outcome::failure(name_ + ": cannot run " + argv_[0] + ": " + r.startError, details);
     details.emplace_back("exit_code", r.exitCode >= 0 ? std::to_string(r.exitCode) : "");
-    if (r.signal) details.emplace_back("signal", signalName(r.signal));
+    if (r.signal) details.emplace_back("signal", common::signalName(r.signal));
     details.emplace_back("took_ms", std::to_string(r.took.count()));
     details.emplace_back("output", r.out + (r.outTruncated ? "\n[output truncated]" : ""));
     const std::string line = firstLine(r.out);
@@ -136,7 +131,7 @@ Outcome ExecAction::execute(const Event& event, const ActionContext& context) {
         return Outcome::failure(name_ + " timed out after " + human::duration(spec.timeout) + "; its process group was killed" + said,
                                 details);
     if (r.cancelled) return Outcome::failure(name_ + " was stopped: the watchdog is stopping" + said, details);
-    if (r.signal) return Outcome::failure(name_ + " was killed by " + signalName(r.signal) + said, details);
+    if (r.signal) return Outcome::failure(name_ + " was killed by " + common::signalName(r.signal) + said, details);
     if (r.exitCode != 0) return Outcome::failure(name_ + " exited " + std::to_string(r.exitCode) + said, details);
     return Outcome::success(name_ + " exited 0" + said, details);
 }

@@ -237,4 +237,9 @@ ProcessResult runProcess(const ProcessSpec& spec, const std::function<bool()>& s
     return r;
 }
 
+std::string signalName(int signal) {
+    const char* abbreviation = ::sigabbrev_np(signal);
+    return abbreviation ? std::string("SIG") + abbreviation : "signal " + std::to_string(signal);
+}
+
 }  // namespace watchdog::common

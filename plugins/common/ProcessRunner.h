@@ -57,4 +57,7 @@ struct ProcessResult {
 /// the group and holds the pipes) is read for a moment only.
 ProcessResult runProcess(const ProcessSpec& spec, const std::function<bool()>& stop = {});
 
+/// A signal as people read it in a message: "SIGKILL"; "signal 77" for one without a name.
+std::string signalName(int signal);
+
 }  // namespace watchdog::common

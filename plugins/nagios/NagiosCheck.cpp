@@ -61,11 +61,6 @@ std::string trimmed(const std::string& s) {
     return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-std::string signalName(int sig) {
-    const char* abbrev = ::sigabbrev_np(sig);
-    return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
-}
-
 const char* stateName(int exitCode) {
     switch (exitCode) {
         case 0:
@@ -179,8 +174,8 @@ Result NagiosCheck::judge(const PluginRun& run, const NagiosSettings& s, Ms time
         r = Result::error(s.name + " was stopped: the run was cancelled");
         stateDetail = "cancelled";
     } else if (run.signal != 0) {
-        r = Result::error(s.name + " was killed by " + signalName(run.signal) + (said.empty() ? "" : ": " + said));
-        stateDetail = "killed by " + signalName(run.signal);
+        r = Result::error(s.name + " was killed by " + common::signalName(run.signal) + (said.empty() ? "" : ": " + said));
+        stateDetail = "killed by " + common::signalName(run.signal);
     } else if (!state) {
         r = Result::error(s.name + " exited with " + std::to_string(run.exitCode) + ", not a plugin state (0-3)" +
                           (said.empty() ? "" : ": " + said));
