@@ -93,8 +93,9 @@ public:
     void signal(int sig);
     /// Waits for exit up to `timeout`; the exit code (128+signal if killed), or nullopt if still running.
     std::optional<int> wait(std::chrono::milliseconds timeout);
-    /// SIGTERM, then SIGKILL after `grace`; returns the exit code.
-    int stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
+    /// SIGTERM, then SIGKILL after `grace`; returns the exit code. The grace is generous: a clean stop
+    /// fsyncs the state file and the sinks, which can take seconds while other builds load the disk.
+    int stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
     /// Everything it printed so far (stdout and stderr interleaved).
     std::string output() const;
     /// Path of the file holding its output.
