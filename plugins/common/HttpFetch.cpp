@@ -1,40 +1,29 @@
 #include "HttpFetch.h"
 
+#include "HttpSession.h"
 #include "TlsClientPolicy.h"
+#include "TlsModule.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/URI.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 namespace watchdog::common {
 
 namespace {
 
 using Clock = HttpFetch::Clock;
-using namespace std::chrono_literals;
-
-// How often the watch asks the caller's cancel test.
-constexpr auto kCancelPoll = 20ms;
 
 std::string phaseText(HttpPhase phase) {
     switch (phase) {
@@ -54,141 +43,6 @@ std::string phaseText(HttpPhase phase) {
 std::string endedText(HttpFailure why, HttpPhase phase) {
     return (why == HttpFailure::Cancelled ? "cancelled while " : "timed out while ") + phaseText(phase);
 }
-
-// Ends an exchange at its deadline (or when the caller cancels it) from its own thread. Socket
-// timeouts bound one read each, and Poco reads the status line and headers a buffer at a time
-// through calls no subclass can reach, and OpenSSL reads a TLS record in as many reads as the
-// server likes: so at the deadline the watch shuts the socket's read side, and whatever read is
-// blocked returns at once. It keeps its own duplicate of the descriptor, so it never touches a
-// descriptor number the session has closed and the system has handed to another socket.
-class DeadlineWatch {
-public:
-    DeadlineWatch(Clock::time_point deadline, const std::function<bool()>& cancelled)
-        : deadline_(deadline), cancelled_(cancelled), thread_([this] { watch(); }) {}
-
-    ~DeadlineWatch() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            done_ = true;
-        }
-        wake_.notify_all();
-        thread_.join();
-        if (fd_ >= 0) ::close(fd_);
-    }
-
-    DeadlineWatch(const DeadlineWatch&) = delete;
-    DeadlineWatch& operator=(const DeadlineWatch&) = delete;
-
-    // The session's connected socket (a reconnect attaches the new one).
-    void attach(int fd) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd >= 0 ? ::fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
-        if (fired_.load() != 0 && fd_ >= 0) ::shutdown(fd_, SHUT_RD);
-    }
-
-    // Why the watch ended the exchange, if it did.
-    std::optional<HttpFailure> fired() const {
-        switch (fired_.load()) {
-            case 1:
-                return HttpFailure::TimedOut;
-            case 2:
-                return HttpFailure::Cancelled;
-            default:
-                return std::nullopt;
-        }
-    }
-
-    bool expired() const { return fired_.load() != 0 || Clock::now() >= deadline_; }
-
-    // Throws Poco::TimeoutException once the exchange must end.
-    void check() const {
-        if (expired()) throw Poco::TimeoutException("deadline passed");
-    }
-
-    // The time left, at least 1 ms (a zero timeout means "none" to the socket layer).
-    Poco::Timespan left() const {
-        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(deadline_ - Clock::now()).count();
-        return Poco::Timespan(std::max<long long>(us, 1000));
-    }
-
-private:
-    void watch() {
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (!done_) {
-            if (fired_.load() == 0) {
-                int why = 0;
-                if (Clock::now() >= deadline_)
-                    why = 1;
-                else if (cancelled_ && cancelled_())
-                    why = 2;
-                if (why != 0) {
-                    fired_.store(why);
-                    if (fd_ >= 0) ::shutdown(fd_, SHUT_RD);
-                }
-            }
-            if (fired_.load() != 0)
-                wake_.wait(lock, [this] { return done_; });
-            else
-                wake_.wait_until(lock, cancelled_ ? std::min(deadline_, Clock::now() + kCancelPoll) : deadline_);
-        }
-    }
-
-    const Clock::time_point deadline_;
-    const std::function<bool()>& cancelled_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool done_ = false;
-    int fd_ = -1;
-    std::atomic<int> fired_{0};  // 0 running, 1 timed out, 2 cancelled
-    std::thread thread_;         // last: it starts once everything above is ready
-};
-
-// A Poco session whose every connect, read and write first asks the watch how long is left.
-template <class Base>
-class BoundSession final : public Base {
-public:
-    template <class... Args>
-    BoundSession(DeadlineWatch& watch, HttpPhase& phase, Args&&... args)
-        : Base(std::forward<Args>(args)...), watch_(watch), phase_(phase) {}
-
-protected:
-    void connect(const Poco::Net::SocketAddress& address) override {
-        watch_.check();
-        this->setTimeout(watch_.left());
-        Base::connect(address);
-        watch_.attach(this->socket().impl()->sockfd());
-        // Over TLS the handshake runs in the first write (lazy handshake): still connecting.
-        if (!this->secure()) phase_ = HttpPhase::Sending;
-    }
-
-    int read(char* buffer, std::streamsize length) override {
-        watch_.check();
-        this->socket().setReceiveTimeout(watch_.left());
-        try {
-            return Base::read(buffer, length);
-        } catch (const Poco::Net::SSLException& e) {
-            // OpenSSL 3 reports a peer that closes without close_notify as an error where Poco 1.11
-            // expects the end of the stream; an answer delimited by the end of the connection
-            // (Icecast's error pages, any HTTP/1.0 answer without Content-Length) ends that way.
-            // A body that Content-Length says is longer still shows as short.
-            if (e.message().find("unexpected eof") == std::string::npos) throw;
-            return 0;
-        }
-    }
-
-    int write(const char* buffer, std::streamsize length) override {
-        watch_.check();
-        this->socket().setSendTimeout(watch_.left());
-        const int written = Base::write(buffer, length);
-        if (phase_ == HttpPhase::Connecting) phase_ = HttpPhase::Sending;
-        return written;
-    }
-
-private:
-    DeadlineWatch& watch_;
-    HttpPhase& phase_;
-};
 
 // The address to connect to, looked up within the deadline: Poco's own lookup (getaddrinfo) can
 // block for the resolver's full retry time. IPv4 first, as Poco's SocketAddress orders them.
@@ -217,7 +71,7 @@ std::string addressFor(const std::string& host, const DeadlineWatch& watch) {
                 ::freeaddrinfo(lookup->request.ar_result);
             throw Poco::TimeoutException("name lookup of " + host);
         }
-        const auto slice = std::min<Clock::duration>(kCancelPoll, std::chrono::microseconds(watch.left().totalMicroseconds()));
+        const auto slice = std::min<Clock::duration>(kHttpCancelPoll, std::chrono::microseconds(watch.left().totalMicroseconds()));
         const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(slice).count();
         const timespec wait{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
         const gaicb* const pending[1] = {&lookup->request};
@@ -242,7 +96,9 @@ HttpFailure classify(const Poco::Exception& e) {
     if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e)) return HttpFailure::Refused;
     if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) || dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e))
         return HttpFailure::Unresolved;
-    if (dynamic_cast<const Poco::Net::SSLException*>(&e)) return HttpFailure::Tls;
+    // The TLS module's own errors, and the module itself missing: both mean TLS could not be had.
+    if (dynamic_cast<const Poco::LibraryLoadException*>(&e)) return HttpFailure::Tls;
+    if (const TlsModuleApi* tls = loadedTlsModule(); tls && tls->isTlsError(e)) return HttpFailure::Tls;
     return HttpFailure::Other;
 }
 
@@ -323,12 +179,9 @@ private:
         const std::string address = addressFor(uri.getHost(), watch);
         std::unique_ptr<Poco::Net::HTTPClientSession> session;
         if (uri.getScheme() == "https") {
-            auto secure = std::make_unique<BoundSession<Poco::Net::HTTPSClientSession>>(watch, phase_, address, uri.getPort(),
-                                                                                        call_.tls ? call_.tls : sharedTlsClientContext());
-            Poco::Net::SecureStreamSocket socket(secure->socket());
-            socket.setPeerHostName(uri.getHost());
-            socket.setLazyHandshake(true);  // the handshake then runs under the watch, like every read
-            session = std::move(secure);
+            // The TLS libraries are loaded with the first https exchange (TlsModule.h).
+            const TlsContextPtr context = call_.tls ? call_.tls : sharedTlsClientContext();
+            session = tlsModule().openSession(watch, phase_, address, uri.getPort(), uri.getHost(), context);
         } else {
             session = std::make_unique<BoundSession<Poco::Net::HTTPClientSession>>(watch, phase_, address, uri.getPort());
         }

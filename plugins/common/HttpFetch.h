@@ -6,7 +6,8 @@
 // timeouts only bound each read, so a watch thread also shuts the socket's read side at the
 // deadline. The body is capped. Built on Poco::Net::HTTP(S)ClientSession.
 
-#include <Poco/Net/Context.h>
+#include "TlsClientPolicy.h"
+
 #include <Poco/Net/NameValueCollection.h>
 
 #include <chrono>
@@ -69,7 +70,7 @@ struct HttpCall {
     std::string body;                                          ///< sent with Content-Length when not empty (or when the method is POST/PUT)
     std::uint64_t maxBodyBytes = 1 << 20;                      ///< a longer body fails with TooLarge...
     bool truncateBody = false;                                 ///< ...unless this is set: then the first maxBodyBytes are kept
-    Poco::Net::Context::Ptr tls;                               ///< https: the client context; null takes sharedTlsClientContext()
+    TlsContextPtr tls;                                         ///< https: the client context; null takes sharedTlsClientContext()
 };
 
 /// One answer.

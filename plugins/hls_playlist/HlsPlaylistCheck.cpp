@@ -4,10 +4,8 @@
 #include <watchdog/Plugin.h>
 
 #include <Poco/Exception.h>
-#include <Poco/Net/SSLManager.h>
 
 #include <algorithm>
-#include <mutex>
 #include <set>
 #include <unistd.h>
 
@@ -17,11 +15,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
-
-void initializeSslOnce() {
-    static std::once_flag once;
-    std::call_once(once, [] { Poco::Net::initializeSSL(); });
-}
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator) {
     std::string out;
@@ -108,13 +101,10 @@ void HlsPlaylistCheck::configure(const Options& block) {
     }
 }
 
-Poco::Net::Context::Ptr HlsPlaylistCheck::tlsContext() {
+common::TlsContextPtr HlsPlaylistCheck::tlsContext() {
     if (tls_) return tls_;
-    initializeSslOnce();
     try {
-        tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, settings_.caFile, Poco::Net::Context::VERIFY_RELAXED, 9,
-                                      /*loadDefaultCAs*/ settings_.caFile.empty());
-        tls_->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        tls_ = common::newTlsClientContext(settings_.caFile);
     } catch (const Poco::Exception& e) {
         tls_.reset();
         throw HlsFetchError("cannot set up TLS: " + e.displayText());

@@ -6,7 +6,7 @@
 #include <watchdog/Check.h>
 #include <watchdog/OptionTable.h>
 
-#include <Poco/Net/Context.h>
+#include "TlsClientPolicy.h"
 #include <Poco/URI.h>
 
 #include <chrono>
@@ -67,11 +67,11 @@ private:
     MediaReport checkMedia(HlsFetcher& fetcher, const std::string& name, const Poco::URI& uri, const HlsPlaylist& playlist,
                            std::chrono::steady_clock::time_point now);
     std::vector<std::string> segmentProblems(HlsFetcher& fetcher, const Poco::URI& uri, const HlsPlaylist& playlist, std::size_t& present);
-    Poco::Net::Context::Ptr tlsContext();
+    common::TlsContextPtr tlsContext();
     static Result compose(const std::vector<MediaReport>& reports, const HlsPlaylistSettings& settings, bool master, std::size_t unchecked);
 
     HlsPlaylistSettings settings_;
-    Poco::Net::Context::Ptr tls_;
+    common::TlsContextPtr tls_;
     std::map<std::string, Progress> progress_;  ///< by the media playlist's resolved URI
 };
 

@@ -51,7 +51,7 @@ struct HlsFetcher::Answer {
     Poco::URI uri;
 };
 
-HlsFetcher::HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes, std::function<Poco::Net::Context::Ptr()> tls,
+HlsFetcher::HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes, std::function<common::TlsContextPtr()> tls,
                        const std::atomic<bool>* cancelled)
     : budget_(budget), deadline_(SteadyClock::now() + budget), maxBytes_(maxBytes), tls_(std::move(tls)), cancelled_(cancelled) {}
 

@@ -3,7 +3,7 @@
 // Reading playlists and looking at segments, on the local disk (file: URIs) or over HTTP(S), within
 // one deadline shared by every request of a run.
 
-#include <Poco/Net/Context.h>
+#include "TlsClientPolicy.h"
 #include <Poco/URI.h>
 
 #include <atomic>
@@ -43,7 +43,7 @@ class HlsFetcher {
 public:
     /// Every request of this fetcher ends within `budget` from now. `tls` makes the TLS context for
     /// https; `cancelled` (may be null) stops waiting early.
-    HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes, std::function<Poco::Net::Context::Ptr()> tls,
+    HlsFetcher(std::chrono::milliseconds budget, unsigned long long maxBytes, std::function<common::TlsContextPtr()> tls,
                const std::atomic<bool>* cancelled);
     ~HlsFetcher();
     HlsFetcher(const HlsFetcher&) = delete;
@@ -66,7 +66,7 @@ private:
     std::chrono::milliseconds budget_;
     std::chrono::steady_clock::time_point deadline_;
     unsigned long long maxBytes_;
-    std::function<Poco::Net::Context::Ptr()> tls_;
+    std::function<common::TlsContextPtr()> tls_;
     const std::atomic<bool>* cancelled_;
 };
 

@@ -6,7 +6,7 @@
 #include <watchdog/Check.h>
 #include <watchdog/OptionTable.h>
 
-#include <Poco/Net/Context.h>
+#include "TlsClientPolicy.h"
 
 #include <map>
 #include <optional>
@@ -54,7 +54,7 @@ public:
 
 private:
     IcecastSettings settings_;
-    Poco::Net::Context::Ptr tls_;
+    common::TlsContextPtr tls_;
     IcecastFlow flow_;
 };
 

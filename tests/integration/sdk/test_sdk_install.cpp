@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 using namespace watchdog::test;
 using namespace std::chrono_literals;
 
@@ -53,4 +55,32 @@ TEST_CASE("a check plugin builds out of tree against the installed SDK and the i
     CHECK(out.find("hls_disk") != std::string::npos);
     CHECK(out.find("free on " + station.path()) != std::string::npos);
     CHECK(out.find("below") != std::string::npos);
+}
+
+TEST_CASE("the installed daemon loads its TLS module for an https check only, and names it when it is missing") {
+    TempDir prefix, station;
+    auto [code, out] = runCommand({"cmake", "--install", buildDir(), "--prefix", prefix.path()}, 120s);
+    INFO(out);
+    REQUIRE(code == 0);
+    REQUIRE(!readFile(prefix.file("lib/libencoder-watchdog-tls.so.0")).empty());
+    const std::string binary = prefix.file("bin/encoder-watchdog");
+    const std::string url = "https://127.0.0.1:" + std::to_string(freeLoopbackPort());
+    const std::string pipeline =
+        station.write("pipeline.yaml", "checks:\n  icecast: { plugin: icecast, url: \"" + url + "\", password: x }\n");
+
+    // Found beside the installed core library: the check gets as far as the (refused) connection.
+    std::tie(code, out) = runCommand({binary, "check", pipeline}, 30s);
+    INFO(out);
+    CHECK(out.find("refused") != std::string::npos);
+    CHECK(out.find("TLS module") == std::string::npos);
+
+    // Gone: one line naming the file, the line and the option, and what is missing.
+    for (const auto& entry : std::filesystem::directory_iterator(prefix.file("lib")))
+        if (entry.path().filename().string().rfind("libencoder-watchdog-tls.so", 0) == 0) std::filesystem::remove(entry.path());
+    std::tie(code, out) = runCommand({binary, "validate", pipeline}, 30s);
+    INFO(out);
+    CHECK(code != 0);
+    CHECK(out.find("pipeline.yaml:2:") != std::string::npos);
+    CHECK(out.find("checks.icecast.url: cannot set up TLS: Cannot load library: cannot load the TLS module libencoder-watchdog-tls.so.0") !=
+          std::string::npos);
 }
