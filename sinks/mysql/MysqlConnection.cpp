@@ -1,11 +1,12 @@
 #include "MysqlConnection.h"
 
+#include "MariaDbLibrary.h"
+
 #include <mysql.h>
 #include <errmsg.h>
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 
 namespace watchdog::mysql {
 namespace {
@@ -37,83 +38,79 @@ bool MysqlError::staleSchema() const {
            || code_ == 1146;  // ER_NO_SUCH_TABLE
 }
 
-MysqlConnection::MysqlConnection(const MysqlSettings& settings) {
-    // mysql_init() initialises the library on first use, which is not thread-safe; two sinks may
-    // connect from their own threads at the same moment.
-    static std::once_flag libraryInit;
-    std::call_once(libraryInit, [] { mysql_library_init(0, nullptr, nullptr); });
-    mysql_ = mysql_init(nullptr);
+MysqlConnection::MysqlConnection(const MysqlSettings& settings) : db_(mariaDb()) {
+    mysql_ = db_.init(nullptr);
     if (!mysql_) throw MysqlError(0, "out of memory (mysql_init)");
     unsigned connectTimeout = seconds(settings.connectTimeout), ioTimeout = seconds(settings.ioTimeout);
-    mysql_options(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout);
-    mysql_options(mysql_, MYSQL_OPT_READ_TIMEOUT, &ioTimeout);
-    mysql_options(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout);
-    mysql_options(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    db_.options(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout);
+    db_.options(mysql_, MYSQL_OPT_READ_TIMEOUT, &ioTimeout);
+    db_.options(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout);
+    db_.options(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     my_bool no = 0;
-    mysql_options(mysql_, MYSQL_OPT_RECONNECT, &no);
+    db_.options(mysql_, MYSQL_OPT_RECONNECT, &no);
     if (settings.tls != "disabled") {
         my_bool yes = 1;
-        mysql_options(mysql_, MYSQL_OPT_SSL_ENFORCE, &yes);
-        if (settings.tls == "verify") mysql_options(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
-        if (!settings.tlsCa.empty()) mysql_options(mysql_, MYSQL_OPT_SSL_CA, settings.tlsCa.c_str());
+        db_.options(mysql_, MYSQL_OPT_SSL_ENFORCE, &yes);
+        if (settings.tls == "verify") db_.options(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
+        if (!settings.tlsCa.empty()) db_.options(mysql_, MYSQL_OPT_SSL_CA, settings.tlsCa.c_str());
     }
     const char* host = settings.host.c_str();
     const char* socket = nullptr;
     if (!settings.socket.empty()) {
         unsigned protocol = MYSQL_PROTOCOL_SOCKET;
-        mysql_options(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+        db_.options(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
         host = "localhost";
         socket = settings.socket.c_str();
     } else {
         // "localhost" would make libmariadb use its default unix socket, not the TCP port asked for.
         unsigned protocol = MYSQL_PROTOCOL_TCP;
-        mysql_options(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+        db_.options(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
     }
-    if (!mysql_real_connect(mysql_, host, settings.user.c_str(), settings.password.c_str(),
-                            settings.database.empty() ? nullptr : settings.database.c_str(), settings.port, socket, 0)) {
-        MysqlError error(mysql_errno(mysql_), mysql_error(mysql_));
-        mysql_close(mysql_);
+    if (!db_.real_connect(mysql_, host, settings.user.c_str(), settings.password.c_str(),
+                          settings.database.empty() ? nullptr : settings.database.c_str(), settings.port, socket, 0)) {
+        MysqlError error(db_.errno_(mysql_), db_.error(mysql_));
+        db_.close(mysql_);
         mysql_ = nullptr;
         throw error;
     }
 }
 
 MysqlConnection::~MysqlConnection() {
-    for (auto& [sql, stmt] : statements_) mysql_stmt_close(stmt);
-    if (mysql_) mysql_close(mysql_);
+    for (auto& [sql, stmt] : statements_) db_.stmt_close(stmt);
+    if (mysql_) db_.close(mysql_);
 }
 
-void MysqlConnection::fail(const std::string& doing) { throw MysqlError(mysql_errno(mysql_), doing + ": " + mysql_error(mysql_)); }
+void MysqlConnection::fail(const std::string& doing) { throw MysqlError(db_.errno_(mysql_), doing + ": " + db_.error(mysql_)); }
 
 void MysqlConnection::execute(const std::string& sql) {
-    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) fail(sql.substr(0, 60));
-    if (MYSQL_RES* res = mysql_store_result(mysql_)) mysql_free_result(res);
+    if (db_.real_query(mysql_, sql.data(), sql.size()) != 0) fail(sql.substr(0, 60));
+    if (MYSQL_RES* res = db_.store_result(mysql_)) db_.free_result(res);
 }
 
 std::vector<MysqlRow> MysqlConnection::select(const std::string& sql) {
-    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) fail(sql.substr(0, 60));
-    MYSQL_RES* res = mysql_store_result(mysql_);
+    if (db_.real_query(mysql_, sql.data(), sql.size()) != 0) fail(sql.substr(0, 60));
+    MYSQL_RES* res = db_.store_result(mysql_);
     if (!res) {
-        if (mysql_errno(mysql_) != 0) fail(sql.substr(0, 60));
+        if (db_.errno_(mysql_) != 0) fail(sql.substr(0, 60));
         return {};
     }
     std::vector<MysqlRow> rows;
-    unsigned fields = mysql_num_fields(res);
-    while (MYSQL_ROW row = mysql_fetch_row(res)) {
-        unsigned long* lengths = mysql_fetch_lengths(res);
+    unsigned fields = db_.num_fields(res);
+    while (MYSQL_ROW row = db_.fetch_row(res)) {
+        unsigned long* lengths = db_.fetch_lengths(res);
         MysqlRow out(fields);
         for (unsigned i = 0; i < fields; ++i)
             if (row[i]) out[i] = std::string(row[i], lengths[i]);
         rows.push_back(std::move(out));
     }
-    mysql_free_result(res);
+    db_.free_result(res);
     return rows;
 }
 
 std::string MysqlConnection::literal(const std::string& text) {
     std::string out(text.size() * 2 + 3, '\0');
     out[0] = '\'';
-    unsigned long n = mysql_real_escape_string(mysql_, &out[1], text.data(), text.size());
+    unsigned long n = db_.real_escape_string(mysql_, &out[1], text.data(), text.size());
     out.resize(n + 1);
     return out + "'";
 }
@@ -121,11 +118,11 @@ std::string MysqlConnection::literal(const std::string& text) {
 st_mysql_stmt* MysqlConnection::prepared(const std::string& sql) {
     auto it = statements_.find(sql);
     if (it != statements_.end()) return it->second;
-    MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
+    MYSQL_STMT* stmt = db_.stmt_init(mysql_);
     if (!stmt) fail("mysql_stmt_init");
-    if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
-        MysqlError error(mysql_stmt_errno(stmt), "prepare " + sql.substr(0, 60) + ": " + mysql_stmt_error(stmt));
-        mysql_stmt_close(stmt);
+    if (db_.stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
+        MysqlError error(db_.stmt_errno(stmt), "prepare " + sql.substr(0, 60) + ": " + db_.stmt_error(stmt));
+        db_.stmt_close(stmt);
         throw error;
     }
     statements_.emplace(sql, stmt);
@@ -168,8 +165,8 @@ void MysqlConnection::insertRows(const std::string& head, const std::string& row
                 b.is_null = &nulls[i];
             }
         }
-        if (mysql_stmt_bind_param(stmt, binds.data()) != 0 || mysql_stmt_execute(stmt) != 0) {
-            MysqlError error(mysql_stmt_errno(stmt), head.substr(0, 60) + ": " + mysql_stmt_error(stmt));
+        if (db_.stmt_bind_param(stmt, binds.data()) != 0 || db_.stmt_execute(stmt) != 0) {
+            MysqlError error(db_.stmt_errno(stmt), head.substr(0, 60) + ": " + db_.stmt_error(stmt));
             throw error;
         }
     }

@@ -13,6 +13,8 @@ struct st_mysql_stmt;
 
 namespace watchdog::mysql {
 
+struct MariaDbApi;
+
 /// Where and how to connect.
 struct MysqlSettings {
     std::string host = "127.0.0.1";                  ///< server host (ignored when `socket` is set)
@@ -56,7 +58,7 @@ using MysqlRow = std::vector<std::optional<std::string>>;
 /// connection throws, so a transaction is never half-replayed on a new connection.
 class MysqlConnection {
 public:
-    /// Connects (utf8mb4); throws MysqlError.
+    /// Loads the client library on first use, then connects (utf8mb4); throws MysqlError.
     explicit MysqlConnection(const MysqlSettings& settings);
     ~MysqlConnection();
     MysqlConnection(const MysqlConnection&) = delete;
@@ -79,6 +81,7 @@ private:
     [[noreturn]] void fail(const std::string& doing);
     st_mysql_stmt* prepared(const std::string& sql);
 
+    const MariaDbApi& db_;
     st_mysql* mysql_ = nullptr;
     std::map<std::string, st_mysql_stmt*> statements_;
 };
