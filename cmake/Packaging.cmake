@@ -25,10 +25,13 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Dependencies: dpkg-shlibdeps reads them, with versions, from the binaries and plugins (libc,
-# libstdc++, Poco, yaml-cpp, MariaDB); without dpkg-dev, bookworm's runtime package names by hand.
+# libstdc++, Poco, yaml-cpp, OpenSSL); without dpkg-dev, bookworm's runtime package names by hand.
+# The MariaDB client library is loaded with dlopen when the mysql sink or `ha:` first connects, so
+# no binary names it: it is listed by hand (dpkg-shlibdeps' list is appended).
 find_program(WATCHDOG_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(WATCHDOG_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmariadb3")
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${CMAKE_BINARY_DIR}/lib)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS

@@ -30,7 +30,7 @@ std::string mappedFiles(int pid) {
 
 }  // namespace
 
-TEST_CASE("footprint: the seed pipeline runs under 14 MiB resident and loads no Poco::Data") {
+TEST_CASE("footprint: the seed pipeline runs under 14 MiB resident and loads neither Poco::Data nor TLS") {
     if (kSanitized) return;
     TempDir dir;
     const std::string pipeline = writeSeedPipeline(dir, "100ms");
@@ -48,6 +48,11 @@ TEST_CASE("footprint: the seed pipeline runs under 14 MiB resident and loads no 
     const std::string maps = mappedFiles(daemon.pid());
     CHECK(maps.find("sqlite.so") != std::string::npos);
     CHECK(maps.find("libPocoData") == std::string::npos);
+    // Discord and AWS speak HTTPS, but only when they send: no TLS library before then (TlsModule.h).
+    for (const char* tls : {"libencoder-watchdog-tls", "libPocoNetSSL", "libPocoCrypto", "libssl.so", "libcrypto.so"}) {
+        INFO(tls);
+        CHECK(maps.find(tls) == std::string::npos);
+    }
     daemon.signal(SIGTERM);
     CHECK(daemon.wait(10s) == 0);
 }
