@@ -4,6 +4,8 @@
 // 10 s); "first run" is a check's first run (it also sets up libebur128 and the decoder); "nothing new"
 // reads the playlist and decodes nothing. CPU time is the run's thread time (CLOCK_THREAD_CPUTIME_ID,
 // user + system); ffmpeg's is the whole process's, as a child. Budget: under 20 ms per run (issue 13).
+// Last, compare_monit.sh's station: one new 1 s segment of 64 kbit/s mono AAC per run (issue 17 goal 4);
+// `bench_audio_check RUNS station` measures only that, for profiling.
 #include "AudioCheck.h"
 #include "AudioFixtures.h"
 
@@ -110,12 +112,24 @@ double ffmpegMs(const std::vector<std::string>& argv, int runs) {
     return median(cost);
 }
 
+// compare_monit.sh's station (COMPARE_MONIT_AUDIO=hls): a run every second finds one new 1 s segment.
+int measureStation(TempDir& dir, int runs, bool steadyOnly) {
+    encodeHls(dir.file("station"), 1, 1, 0, "-c:a aac -b:a 64k -ac 1");
+    Cost c = measure(dir.file("station"), runs, steadyOnly);
+    std::printf("\n1 s segments of 64 kbit/s mono AAC (compare_monit's station); median of %d runs, CPU ms\n", runs);
+    std::printf("%-40s %13.2f %9.2f %10.2f %12.2f   %s\n", "audio check, one new 1 s segment", c.steadyMs, c.steadyMinMs, c.freshMs,
+                c.nothingNewMs, c.summary.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const int runs = argc > 1 ? std::atoi(argv[1]) : 31;
-    const bool steadyOnly = argc > 2 && std::string(argv[2]) == "steady";  // for profiling: no fresh checks, no ffmpeg
+    const bool steadyOnly = argc > 2 && std::string(argv[2]) == "steady";    // for profiling: no fresh checks, no ffmpeg
+    const bool stationOnly = argc > 2 && std::string(argv[2]) == "station";  // for profiling: the station's steady runs only
     TempDir dir;
+    if (stationOnly) return measureStation(dir, runs, true);
     encodeHls(dir.file("segments"), 10, 2);  // 2 s segments, as a station writes them
     encodeHls(dir.file("single"), 10, 10);   // the same 10 s as one segment
     const std::string file = dir.file("single/seg000.ts");
@@ -127,6 +141,7 @@ int main(int argc, char** argv) {
         std::printf("%-40s %13.2f %9.2f %10.2f %12.2f   %s\n", label, c.steadyMs, c.steadyMinMs, c.freshMs, c.nothingNewMs,
                     c.summary.c_str());
     }
+    measureStation(dir, runs * 5 + 1, steadyOnly);
     if (steadyOnly) return 0;
     const std::vector<std::string> ebur128 = {"ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-i",
                                               file,     "-af",      "ebur128",      "-f",       "null",      "-"};
