@@ -149,8 +149,9 @@ void AudioSource::readSegments(const std::vector<SegmentCandidate>& candidates, 
     const double window = std::chrono::duration<double>(settings_.window()).count();
     const auto picked = cursor_.pick(candidates, window, budget.remainingBytes(), notes);
     // The decoder carries on from the last run only where the audio does: after a gap, an MP3
-    // decoder would build its first frame from another moment's bit reservoir.
-    if (!notes.continues) decoder.reset();
+    // decoder would build its first frame from another moment's bit reservoir. A run that finds
+    // nothing new leaves no gap.
+    if (!picked.empty() && !notes.continues) decoder.reset();
     for (const auto& segment : picked) {
         AvInput input(segment.location, budget, settings_.caFile);
         decoder.decode(input, totals);
