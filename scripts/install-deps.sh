@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages encoder-watchdog needs to build, test and run its demo, if missing.
 # Works as root (apt-get directly) and as a user with sudo. Services are not started by the
-# packages: the tests and the demo start their own servers. --with-bench adds wrk and monit.
+# packages: the tests and the demo start their own servers. --with-bench adds wrk, monit and valgrind.
 set -euo pipefail
 
 packages=(
@@ -15,10 +15,10 @@ packages=(
 die() { echo "install-deps: $*" >&2; exit 1; }
 
 # --with-bench: what only the benchmarks in tests/bench need (wrk for the status server, Monit for
-# tests/bench/monit/compare_monit.sh).
+# tests/bench/monit/compare_monit.sh, valgrind for tests/bench/memory/hot_functions.sh).
 for arg in "$@"; do
   case $arg in
-    --with-bench) packages+=(wrk monit) ;;
+    --with-bench) packages+=(wrk monit valgrind) ;;
     *) die "unknown argument '$arg' (usage: install-deps.sh [--with-bench])" ;;
   esac
 done

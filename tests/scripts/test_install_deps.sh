@@ -96,22 +96,22 @@ expect_no_file "$work/calls/sudo"
 [[ ! -s $work/out ]] || fail "printed: $(cat "$work/out")"
 done_case "$before"
 
-case_name="--with-bench adds wrk and monit"
+case_name="--with-bench adds wrk, monit and valgrind"
 before=$failures
 make_stubs 0
 run_script --with-bench
-grep -q '^install .* wrk monit |' "$work/calls/apt-get" || fail "$(cat "$work/calls/apt-get")"
+grep -q '^install .* wrk monit valgrind |' "$work/calls/apt-get" || fail "$(cat "$work/calls/apt-get")"
 done_case "$before"
 
-case_name="--with-bench with the rest installed asks only for wrk and monit"
+case_name="--with-bench with the rest installed asks only for wrk, monit and valgrind"
 before=$failures
 make_stubs 0 build-essential cmake pkg-config libpoco-dev libyaml-cpp-dev doctest-dev libmariadb-dev \
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libebur128-dev icecast2 ffmpeg mariadb-server \
   mariadb-client procps curl awscli openssl chromium monitoring-plugins-basic shellcheck clang-format clang
 run_script --with-bench
 [[ $rc -eq 0 ]] || fail "exit $rc: $(cat "$work/out")"
-expect_line "$work/out" "installing: wrk monit"
-grep -q '^install -y -qq --no-install-recommends wrk monit |' "$work/calls/apt-get" || fail "$(cat "$work/calls/apt-get")"
+expect_line "$work/out" "installing: wrk monit valgrind"
+grep -q '^install -y -qq --no-install-recommends wrk monit valgrind |' "$work/calls/apt-get" || fail "$(cat "$work/calls/apt-get")"
 done_case "$before"
 
 case_name="an unknown argument is refused before anything is installed"
