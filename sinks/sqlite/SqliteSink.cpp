@@ -126,7 +126,28 @@ void SqliteSink::ensureOpen() {
     if (!connection_) open();
 }
 
-// One prepared statement, bound and stepped per row (re-parsing the SQL per row cost most of a batch).
+namespace {
+
+// Runs a prepared statement that returns no rows, and readies it for the next time.
+void runPrepared(SqliteConnection& connection, SqliteStatement& statement, const char* doing) {
+    const int rc = sqlite3_step(statement.get());
+    sqlite3_reset(statement.get());
+    connection.check(rc, doing);
+}
+
+}  // namespace
+
+void SqliteSink::prepareWriteStatements() {
+    if (insert_) return;
+    begin_ = std::make_unique<SqliteStatement>(*connection_, "BEGIN IMMEDIATE");
+    commit_ = std::make_unique<SqliteStatement>(*connection_, "COMMIT");
+    insert_ = std::make_unique<SqliteStatement>(*connection_,
+                                                "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status,"
+                                                " summary, value, unit, duration_ms, event_type, json)"
+                                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+}
+
+// Prepared statements only, bound and stepped per row (re-parsing the SQL per row cost most of a batch).
 void SqliteSink::write(const std::vector<Record>& batch) {
     ensureOpen();
     sqlite3* db = connection_->handle();
@@ -134,15 +155,9 @@ void SqliteSink::write(const std::vector<Record>& batch) {
     bool inTransaction = false;
     sqlite3_stmt* insert = nullptr;
     try {
-        if (!insert_) {
-            insert_ =
-                std::make_unique<SqliteStatement>(*connection_,
-                                                  "INSERT OR IGNORE INTO records (seq, kind, time_ms, pipeline, check_id, label, status,"
-                                                  " summary, value, unit, duration_ms, event_type, json)"
-                                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        }
+        prepareWriteStatements();
         insert = insert_->get();
-        check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), "begin");
+        runPrepared(*connection_, *begin_, "begin");
         inTransaction = true;
         for (const Record& r : batch) {
             const bool isEvent = r.kind == RecordKind::Event;
@@ -184,7 +199,7 @@ void SqliteSink::write(const std::vector<Record>& batch) {
         }
         sqlite3_reset(insert);
         sqlite3_clear_bindings(insert);
-        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "commit");
+        runPrepared(*connection_, *commit_, "commit");
     } catch (...) {
         if (insert) sqlite3_reset(insert);
         if (inTransaction) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -193,7 +208,9 @@ void SqliteSink::write(const std::vector<Record>& batch) {
 }
 
 void SqliteSink::close() {
+    begin_.reset();
     insert_.reset();
+    commit_.reset();
     connection_.reset();
 }
 

@@ -40,12 +40,17 @@ private:
         std::string synchronous = "FULL";
     };
     void ensureOpen();
+    void prepareWriteStatements();
     void migrate();
     [[noreturn]] void rethrow(const std::string& doing) const;
 
     Settings settings_;
     std::unique_ptr<SqliteConnection> connection_;
-    std::unique_ptr<SqliteStatement> insert_;  // prepared once per connection
+    // Prepared once per connection: a batch then runs no SQL compiler (parsing BEGIN and COMMIT
+    // each time kept SQLite's parser and code generator resident and cost CPU every round).
+    std::unique_ptr<SqliteStatement> begin_;
+    std::unique_ptr<SqliteStatement> insert_;
+    std::unique_ptr<SqliteStatement> commit_;
 };
 
 }  // namespace watchdog::sqlite
