@@ -156,7 +156,7 @@ Result ProcessCpuCheck::judge(const Sample& before, const Sample& after, const s
     r.withValue(percent, "%");
     r.detail("pid", pidList(measured));
     if (pids.size() != measured.size() && s.sumMatches) r.detail("matching", std::to_string(pids.size()));
-    r.detail("window", human::duration(std::chrono::milliseconds(std::llround(seconds * 1000))));
+    r.detail("window", human::quantity(seconds, "s"));
     return r;
 }
 

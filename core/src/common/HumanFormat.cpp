@@ -44,7 +44,25 @@ std::string fixed(double value, int decimals) {
     return out;
 }
 
-bool isWhole(double value) { return std::fabs(value - std::round(value)) < 1e-9; }
+// std::llround and std::log10 by hand: the only libm calls of a round of checks, and each kept a
+// 64 KiB window of libm resident (issue 17). Half away from zero, as llround; |value| < 2^62.
+long long roundToInteger(double value) { return static_cast<long long>(value < 0 ? value - 0.5 : value + 0.5); }
+
+// Above 2^52 every double is whole.
+bool isWhole(double value) {
+    return std::fabs(value) >= 4503599627370496.0 || std::fabs(value - static_cast<double>(roundToInteger(value))) < 1e-9;
+}
+
+// ceil(-log10(a)) for 0 < a < 1, at most 7: how many places right of the point the first digit is.
+int leadingZeroPlaces(double a) {
+    static constexpr double kPowers[] = {1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
+    int places = 1;
+    for (double p : kPowers) {
+        if (a >= p) return places;
+        ++places;
+    }
+    return places;
+}
 
 std::string pair(long long big, const char* bigUnit, long long small, const char* smallUnit) {
     std::string out = std::to_string(big) + " " + bigUnit;
@@ -83,7 +101,7 @@ std::string number(double value) {
     else if (a >= 1)
         decimals = 2;
     else
-        decimals = std::min(6, static_cast<int>(std::ceil(-std::log10(a))) + 2);
+        decimals = std::min(6, leadingZeroPlaces(a) + 2);
     std::string out = fixed(value, decimals);
     if (out.find('.') != std::string::npos) {
         out.erase(out.find_last_not_of('0') + 1);
@@ -99,8 +117,8 @@ std::string percent(double value) {
 
 std::string quantity(double value, const std::string& unit) {
     // Beyond ~30 million years a seconds value is no longer a duration anyone reads as one.
-    if (unit == "s" && std::fabs(value) < 1e15) return duration(std::chrono::milliseconds(std::llround(value * 1000)));
-    if (unit == "ms" && std::fabs(value) < 1e18) return duration(std::chrono::milliseconds(std::llround(value)));
+    if (unit == "s" && std::fabs(value) < 1e15) return duration(std::chrono::milliseconds(roundToInteger(value * 1000)));
+    if (unit == "ms" && std::fabs(value) < 1e18) return duration(std::chrono::milliseconds(roundToInteger(value)));
     if (unit == "%") return percent(value);
     const std::string n = number(value);
     if (unit.empty()) return n;
