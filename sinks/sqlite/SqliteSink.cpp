@@ -83,6 +83,11 @@ void SqliteSink::open() {
         auto connection = std::make_unique<SqliteConnection>(settings_.path, settings_.busyTimeout);
         connection->scalar("PRAGMA journal_mode = WAL");
         connection->execute("PRAGMA synchronous = " + settings_.synchronous);
+        // An append-only table needs only the right edge of its trees in memory. SQLite's default
+        // cache (2 MiB) filled with every page the file ever grew by: +2.3 MiB resident after 40 s
+        // at a 20 ms interval, and so after hours at the usual ones. Older pages come from the
+        // kernel's page cache when `history` or the status page reads them.
+        connection->execute("PRAGMA cache_size = -" + std::to_string(kCacheKiB));
         connection_ = std::move(connection);
         migrate();
     } catch (...) {

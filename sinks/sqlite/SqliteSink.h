@@ -33,6 +33,9 @@ public:
     bool readable() const override { return true; }
     std::vector<Record> readHistory(const HistoryQuery& query) override;
 
+    /// SQLite's page cache for the sink's connection, in KiB (PRAGMA cache_size).
+    static constexpr int kCacheKiB = 256;
+
 private:
     struct Settings {
         std::string path;

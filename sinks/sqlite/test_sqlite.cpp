@@ -10,7 +10,10 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 
+#include <Poco/File.h>
+
 #include <atomic>
+#include <sqlite3.h>
 #include <numeric>
 #include <thread>
 
@@ -111,6 +114,19 @@ TEST_CASE("sqlite sink: a replayed batch is stored once (skipped by sequence)") 
     sink->write(sampleResults(50, 150));  // 50..100 offered again, as after a crash mid-replay
     sink->write(sampleResults(150, 150));
     CHECK(sequencesOf(sink->readHistory({})) == seqRange(1, 150));
+}
+
+TEST_CASE("sqlite sink: its memory stays flat while the file grows (the page cache is bounded)") {
+    TempDir dir;
+    auto sink = makeSink(dir);
+    const sqlite3_int64 before = sqlite3_memory_used();
+    // 25000 records: about 9 MB of file, four times SQLite's default cache of 2 MiB.
+    for (std::uint64_t next = 1; next < 25000; next += 500) sink->write(sampleResults(next, next + 499));
+    const sqlite3_int64 grown = sqlite3_memory_used() - before;
+    INFO("SQLite's memory: " << before / 1024 << " KiB, grew by " << grown / 1024 << " KiB while the file reached "
+                             << Poco::File(dir.file("history.db")).getSize() / 1024 << " KiB");
+    CHECK(Poco::File(dir.file("history.db")).getSize() > 4 * 1024 * 1024);
+    CHECK(grown < 1024 * 1024);
 }
 
 TEST_CASE("sqlite sink: a reader on its own connection sees whole batches while another thread writes") {
