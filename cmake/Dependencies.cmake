@@ -10,6 +10,9 @@ if(NOT TARGET MySQL::client)
 endif()
 find_package(Poco REQUIRED COMPONENTS Foundation Util Net NetSSL Crypto JSON XML Data DataSQLite DataMySQL)
 find_package(yaml-cpp REQUIRED)
+# libexpat's own API for Icecast's stats (plugins/icecast): Poco's SAX layer over the same library
+# kept PocoXML resident for every run. libexpat1-dev comes with libpoco-dev.
+find_package(EXPAT REQUIRED)
 # -DBUILD_TESTING=OFF (for packagers): the daemon, the plugins, the SDK and its test kit, without
 # doctest and without a single test.
 option(BUILD_TESTING "Build the tests (needs doctest)" ON)

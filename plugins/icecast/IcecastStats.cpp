@@ -1,14 +1,14 @@
 #include "IcecastStats.h"
 
-#include <Poco/Exception.h>
-#include <Poco/SAX/Attributes.h>
-#include <Poco/SAX/DefaultHandler.h>
-#include <Poco/SAX/SAXException.h>
-#include <Poco/SAX/SAXParser.h>
-#include <Poco/SAX/XMLReader.h>
+#include <expat.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <limits>
 #include <map>
+#include <memory>
+#include <optional>
 
 namespace watchdog::icecast {
 
@@ -27,22 +27,34 @@ std::string excerpt(const std::string& body) {
     return out;
 }
 
-// Reads the stats as a stream of SAX events, never as a DOM: memory stays proportional to what is kept,
+// Reads the stats as a stream of events from expat (libexpat's own API: Poco's SAX layer over it kept
+// PocoXML's pages resident for every run), never as a DOM: memory stays proportional to what is kept,
 // and nesting past kMaxStatsXmlDepth stops the parse at once (a DOM of 200k nested elements is freed
-// recursively and overflows the stack).
-class StatsHandler : public Poco::XML::DefaultHandler {
+// recursively and overflows the stack). Expat calls back from C, so a problem is recorded, the parse
+// stopped, and the error thrown once XML_Parse has returned.
+class StatsHandler {
 public:
     explicit StatsHandler(IcecastStats& stats) : stats_(stats) {}
 
-    void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString& name,
-                      const Poco::XML::Attributes& attributes) override {
-        if (++depth_ > kMaxStatsXmlDepth)
-            throw IcecastStatsError("stats XML nested deeper than " + std::to_string(kMaxStatsXmlDepth) + " levels");
-        if (depth_ == 1 && name != "icestats") throw IcecastStatsError("stats XML has root <" + name + ">, expected <icestats>");
+    // Attaches the callbacks to `parser`; `this` must outlive the parse.
+    void attach(XML_Parser parser) {
+        parser_ = parser;
+        XML_SetUserData(parser, this);
+        XML_SetElementHandler(parser, &StatsHandler::onStart, &StatsHandler::onEnd);
+        XML_SetCharacterDataHandler(parser, &StatsHandler::onText);
+    }
+
+    // The problem that stopped the parse, if one did.
+    const std::optional<std::string>& problem() const { return problem_; }
+
+    void startElement(const std::string& name, const XML_Char** attributes) {
+        if (++depth_ > kMaxStatsXmlDepth) return stop("stats XML nested deeper than " + std::to_string(kMaxStatsXmlDepth) + " levels");
+        if (depth_ == 1 && name != "icestats") return stop("stats XML has root <" + name + ">, expected <icestats>");
         if (depth_ == 2 && name == "source") {
             inSource_ = true;
             mount_ = IcecastMount{};
-            mount_.mount = attributes.getValue("mount");
+            for (const XML_Char** a = attributes; a[0] && a[1]; a += 2)
+                if (std::strcmp(a[0], "mount") == 0) mount_.mount = a[1];
             fields_.clear();
         } else if (depth_ == 2 || (depth_ == 3 && inSource_)) {
             field_ = name;
@@ -50,7 +62,7 @@ public:
         }
     }
 
-    void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {
+    void endElement() {
         if (depth_ == 2 && inSource_) {
             finishMount();
             inSource_ = false;
@@ -64,8 +76,8 @@ public:
         --depth_;
     }
 
-    void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
-        if (!field_.empty()) text_.append(ch + start, static_cast<std::size_t>(length));
+    void characters(const XML_Char* text, int length) {
+        if (!field_.empty()) text_.append(text, static_cast<std::size_t>(length));
     }
 
     // <server_id> or <sources> of the root, "" if absent.
@@ -75,6 +87,24 @@ public:
     }
 
 private:
+    static void XMLCALL onStart(void* self, const XML_Char* name, const XML_Char** attributes) {
+        auto* handler = static_cast<StatsHandler*>(self);
+        if (!handler->problem_) handler->startElement(name, attributes);
+    }
+    static void XMLCALL onEnd(void* self, const XML_Char*) {
+        auto* handler = static_cast<StatsHandler*>(self);
+        if (!handler->problem_) handler->endElement();
+    }
+    static void XMLCALL onText(void* self, const XML_Char* text, int length) {
+        auto* handler = static_cast<StatsHandler*>(self);
+        if (!handler->problem_) handler->characters(text, length);
+    }
+
+    void stop(std::string problem) {
+        problem_ = std::move(problem);
+        XML_StopParser(parser_, XML_FALSE);
+    }
+
     std::string field(const std::string& name) const {
         auto it = fields_.find(name);
         return it == fields_.end() ? std::string() : it->second;
@@ -100,6 +130,8 @@ private:
     }
 
     IcecastStats& stats_;
+    XML_Parser parser_ = nullptr;
+    std::optional<std::string> problem_;
     int depth_ = 0;
     bool inSource_ = false;
     IcecastMount mount_;
@@ -131,16 +163,17 @@ IcecastStats parseIcecastStats(const std::string& body) {
 
     IcecastStats stats;
     StatsHandler handler(stats);
-    Poco::XML::SAXParser parser;
-    parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, false);
-    parser.setContentHandler(&handler);
-    try {
-        parser.parseString(body);
-    } catch (const Poco::XML::SAXParseException& e) {
-        throw IcecastStatsError("malformed stats XML (" + e.message() + ")");
-    } catch (const Poco::Exception& e) {
-        throw IcecastStatsError("unreadable stats XML (" + e.displayText() + ")");
-    }
+    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate(nullptr), &XML_ParserFree);
+    if (!parser) throw IcecastStatsError("unreadable stats XML (no memory for the parser)");
+    handler.attach(parser.get());
+    // Expat reads at most INT_MAX bytes at a time; the check's max_body keeps a body far below it.
+    const int length = static_cast<int>(std::min<std::size_t>(body.size(), std::numeric_limits<int>::max()));
+    const bool parsed = XML_Parse(parser.get(), body.data(), length, XML_TRUE) == XML_STATUS_OK;
+    if (handler.problem()) throw IcecastStatsError(*handler.problem());
+    if (!parsed)
+        throw IcecastStatsError(std::string("malformed stats XML (") + XML_ErrorString(XML_GetErrorCode(parser.get())) + " at line " +
+                                std::to_string(XML_GetCurrentLineNumber(parser.get())) + ", column " +
+                                std::to_string(XML_GetCurrentColumnNumber(parser.get())) + ")");
     stats.serverId = handler.rootField("server_id");
     std::string sources = handler.rootField("sources");
     if (!sources.empty() && sources.find_first_not_of("0123456789") == std::string::npos && sources.size() < 9)

@@ -20,7 +20,7 @@ case $name in
   duration) sources=("${core[@]}") ;;
   pipeline) sources=("${core[@]}" "${config[@]}") libs=(-lyaml-cpp -lPocoNet -lPocoFoundation) ;;
   env) sources=("${core[@]}" "${config[@]}" core/src/migrate/EnvFile.cpp) libs=(-lyaml-cpp -lPocoNet -lPocoFoundation) ;;
-  icecast_stats) sources=(plugins/icecast/IcecastStats.cpp) libs=(-lPocoXML -lPocoFoundation) ;;
+  icecast_stats) sources=(plugins/icecast/IcecastStats.cpp) libs=(-lexpat) ;;
   hls_playlist) sources=(plugins/hls_playlist/HlsPlaylistParse.cpp) ;;
   *) echo "run_fuzzer.sh: no fuzz target '$name'" >&2; exit 2 ;;
 esac
