@@ -4,6 +4,7 @@
 # start-up page trim (core/app/LibraryPages) what stays resident is every 64 KiB window a round
 # touches: scattered over the binary's 1.9 MB they were 20 windows (1 MiB); together they are a
 # few. A function missing from the list (renamed, new) still links, in its usual place.
+# watchdog_hot_layout(TARGET) relinks a target when the list changes.
 option(WATCHDOG_HOT_LAYOUT "Lay out the functions of a round of checks together (GNU gold)" ON)
 if(WATCHDOG_HOT_LAYOUT AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT WATCHDOG_SANITIZE)
   include(CheckCXXSourceCompiles)
@@ -17,3 +18,9 @@ if(WATCHDOG_HOT_LAYOUT AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT WATCHDOG
     message(STATUS "hot layout: off (no GNU gold linker)")
   endif()
 endif()
+
+function(watchdog_hot_layout target)
+  if(WATCHDOG_HAVE_GOLD)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/HotFunctions.txt)
+  endif()
+endfunction()
