@@ -43,7 +43,11 @@ struct Scheduler::Shared : std::enable_shared_from_this<Scheduler::Shared> {
     std::vector<Slot> slots;
     ResultCallback onResult;
     std::mutex mutex;
+    // Two conditions, so that each wakes only who has something to do: `wake` the dispatcher (and
+    // stop()), `workReady` the workers. One shared condition woke every thread at every start and
+    // end of a check.
     std::condition_variable wake;
+    std::condition_variable workReady;
     std::deque<std::size_t> queue;  // slots waiting for a worker
     bool stopping = false;
     std::size_t busy = 0;
@@ -93,7 +97,7 @@ void Scheduler::Shared::dispatch() {
                     s.deadline = now + s.spec.timeout;
                     s.cancelled = std::make_shared<std::atomic<bool>>(false);
                     queue.push_back(i);
-                    wake.notify_all();
+                    workReady.notify_one();
                 }
                 s.nextDue += s.spec.interval;
                 if (s.nextDue <= now) s.nextDue = now + s.spec.interval;
@@ -117,7 +121,7 @@ void Scheduler::Shared::dispatch() {
 void Scheduler::Shared::work() {
     std::unique_lock<std::mutex> lock(mutex);
     while (true) {
-        wake.wait(lock, [&] { return stopping || !queue.empty(); });
+        workReady.wait(lock, [&] { return stopping || !queue.empty(); });
         if (stopping) return;
         const std::size_t i = queue.front();
         queue.pop_front();
@@ -136,7 +140,9 @@ void Scheduler::Shared::work() {
         --busy;
         const bool late = s.timedOut;
         s.running = false;
-        wake.notify_all();
+        // The dispatcher needs no news of each check that ends (it reads `running` when the check is
+        // due again), only that nothing runs any more: it then stops waiting for their deadlines.
+        if (stopping || (busy == 0 && queue.empty())) wake.notify_all();
         if (stopping) return;
         lock.unlock();
         if (late)
@@ -178,6 +184,7 @@ void Scheduler::stop(std::chrono::milliseconds grace) {
         for (auto& s : shared->slots)
             if (s.cancelled) s.cancelled->store(true);
         shared->wake.notify_all();
+        shared->workReady.notify_all();
         shared->wake.wait_for(lock, grace, [&] { return shared->busy == 0; });
     }
     if (shared->dispatcher.joinable()) shared->dispatcher.join();
