@@ -155,6 +155,7 @@ void IcecastCheck::configure(const Options& block) {
             options.fail(s.caFile.empty() ? "url" : "ca_file", "cannot set up TLS: " + e.displayText());
         }
     }
+    s.authorization = authorization(s.user, s.password);
     settings_ = std::move(s);
 }
 
@@ -210,7 +211,7 @@ Result IcecastCheck::run(const CheckContext& context) {
     const std::string at = "Icecast at " + s.endpoint();
     common::HttpCall call;
     call.url = s.statsUrl;
-    call.headers = {{"Authorization", authorization(s.user, s.password)}, {"User-Agent", "encoder-watchdog"}};
+    call.headers = {{"Authorization", s.authorization}, {"User-Agent", "encoder-watchdog"}};
     call.maxBodyBytes = s.maxBody;
     call.tls = tls_;
     common::HttpAnswer answer;

@@ -23,6 +23,7 @@ struct IcecastSettings {
     std::string statsUrl;            ///< scheme://host:port + statsPath
     std::string user;                ///< admin user
     std::string password;            ///< admin password (never logged)
+    std::string authorization;       ///< the Authorization header of user and password (made once)
     std::string mount;               ///< only this mount counts, if set (e.g. "/live")
     int minSources = 1;              ///< connected sources needed to pass
     std::string caFile;              ///< PEM bundle or hashed directory trusted for https, "" = system CAs
