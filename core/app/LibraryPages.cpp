@@ -51,16 +51,27 @@ std::vector<Mapping> readMappings() {
 
 }  // namespace
 
-LibraryPageTrim trimLibraryPages() {
-    LibraryPageTrim trim;
+LibraryPageTrim planLibraryPageTrim() {
+    LibraryPageTrim plan;
     for (const Mapping& m : readMappings()) {
         if (!m.trimmable || m.anonymousKiB != 0) continue;
-        void* address = reinterpret_cast<void*>(m.start);
-        const std::size_t length = m.end - m.start;
-        if (madvise(address, length, MADV_DONTNEED) != 0) continue;
-        ++trim.mappings;
-        trim.residentBefore += m.rssKiB * 1024;
+        plan.ranges.emplace_back(m.start, m.end - m.start);
+        ++plan.mappings;
+        plan.residentBefore += m.rssKiB * 1024;
     }
+    return plan;
+}
+
+std::size_t unmapLibraryPages(const LibraryPageTrim& plan) {
+    std::size_t trimmed = 0;
+    for (const auto& [start, length] : plan.ranges)
+        if (madvise(reinterpret_cast<void*>(start), length, MADV_DONTNEED) == 0) ++trimmed;
+    return trimmed;
+}
+
+LibraryPageTrim trimLibraryPages() {
+    LibraryPageTrim trim = planLibraryPageTrim();
+    trim.mappings = unmapLibraryPages(trim);
     return trim;
 }
 

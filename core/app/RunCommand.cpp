@@ -246,9 +246,12 @@ int runPipeline(const CommandLine& cmd) {
         const int sig = trimDue ? waitForSignal(signals, kTrimAfter) : waitForSignal(signals);
         if (sig == 0 && trimDue) {
             trimDue = false;
-            const LibraryPageTrim trim = trimLibraryPages();
-            log.information("unmapped " + human::number(trim.residentBefore / 1048576.0) + " MiB of start-up library pages (" +
+            // Logged first: formatting and writing the line touches code no round of checks uses,
+            // which would stay mapped if it ran after the trim.
+            const LibraryPageTrim trim = planLibraryPageTrim();
+            log.information("unmapping " + human::number(trim.residentBefore / 1048576.0) + " MiB of start-up library pages (" +
                             human::count(static_cast<long long>(trim.mappings), "mapping") + "); in use again as needed");
+            unmapLibraryPages(trim);
         }
         if (sig == SIGHUP) trimDue = true;
         if (sig <= 0) continue;
