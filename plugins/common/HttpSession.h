@@ -30,17 +30,19 @@ using HttpClock = HttpFetch::Clock;
 /// How often the watch asks the caller's cancel test.
 constexpr std::chrono::milliseconds kHttpCancelPoll{20};
 
-// Ends an exchange at its deadline (or when the caller cancels it) from its own thread. Socket
-// timeouts bound one read each, and Poco reads the status line and headers a buffer at a time
-// through calls no subclass can reach, and OpenSSL reads a TLS record in as many reads as the
-// server likes: so at the deadline the watch shuts the socket's read side, and whatever read is
-// blocked returns at once. It keeps its own duplicate of the descriptor, so it never touches a
-// descriptor number the session has closed and the system has handed to another socket.
+/// Ends an exchange at its deadline (or when the caller cancels it) from its own thread. Socket
+/// timeouts bound one read each, and Poco reads the status line and headers a buffer at a time
+/// through calls no subclass can reach, and OpenSSL reads a TLS record in as many reads as the
+/// server likes: so at the deadline the watch shuts the socket's read side, and whatever read is
+/// blocked returns at once. It keeps its own duplicate of the descriptor, so it never touches a
+/// descriptor number the session has closed and the system has handed to another socket.
 class DeadlineWatch {
 public:
+    /// Starts the watch thread; `cancelled` (may be empty) is asked every kHttpCancelPoll.
     DeadlineWatch(HttpClock::time_point deadline, const std::function<bool()>& cancelled)
         : deadline_(deadline), cancelled_(cancelled), thread_([this] { watch(); }) {}
 
+    /// Stops and joins the watch thread.
     ~DeadlineWatch() {
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -54,7 +56,7 @@ public:
     DeadlineWatch(const DeadlineWatch&) = delete;
     DeadlineWatch& operator=(const DeadlineWatch&) = delete;
 
-    // The session's connected socket (a reconnect attaches the new one).
+    /// The session's connected socket (a reconnect attaches the new one).
     void attach(int fd) {
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
@@ -62,7 +64,7 @@ public:
         if (fired_.load() != 0 && fd_ >= 0) ::shutdown(fd_, SHUT_RD);
     }
 
-    // Why the watch ended the exchange, if it did.
+    /// Why the watch ended the exchange, if it did.
     std::optional<HttpFailure> fired() const {
         switch (fired_.load()) {
             case 1:
@@ -74,14 +76,15 @@ public:
         }
     }
 
+    /// The watch fired or the deadline passed.
     bool expired() const { return fired_.load() != 0 || HttpClock::now() >= deadline_; }
 
-    // Throws Poco::TimeoutException once the exchange must end.
+    /// Throws Poco::TimeoutException once the exchange must end.
     void check() const {
         if (expired()) throw Poco::TimeoutException("deadline passed");
     }
 
-    // The time left, at least 1 ms (a zero timeout means "none" to the socket layer).
+    /// The time left, at least 1 ms (a zero timeout means "none" to the socket layer).
     Poco::Timespan left() const {
         const auto us = std::chrono::duration_cast<std::chrono::microseconds>(deadline_ - HttpClock::now()).count();
         return Poco::Timespan(std::max<long long>(us, 1000));
@@ -119,10 +122,11 @@ private:
     std::thread thread_;         // last: it starts once everything above is ready
 };
 
-// A Poco session whose every connect, read and write first asks the watch how long is left.
+/// A Poco session whose every connect, read and write first asks the watch how long is left.
 template <class Base>
 class BoundSession : public Base {
 public:
+    /// `args` are Base's (host, port, and for HTTPS the context); `phase` follows the exchange.
     template <class... Args>
     BoundSession(DeadlineWatch& watch, HttpPhase& phase, Args&&... args)
         : Base(std::forward<Args>(args)...), watch_(watch), phase_(phase) {}

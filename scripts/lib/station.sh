@@ -5,6 +5,7 @@
 #   station_start         starts icecast2 and the encoder
 #   station_start_encoder tone|silent-between FROM TO / station_kill_encoder
 #   station_stop          stops everything station_* started
+#   station_seed_checks   prints the seed's four checks on this station, YAML lines for "checks:"
 # Sets STATION_DIR, ICECAST_PORT, SOURCE_PW, ADMIN_PW, ENCODER_PID (also in $STATION_DIR/encoder.pid).
 
 STATION_PIDS=()
@@ -88,4 +89,13 @@ station_stop() {
   for pid in "${STATION_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${STATION_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   STATION_PIDS=()
+}
+
+station_seed_checks() {
+  cat <<YAML
+  icecast: { plugin: icecast, url: "http://127.0.0.1:$ICECAST_PORT", user: admin, password: "$ADMIN_PW", mount: /live }
+  encoder_cpu: { plugin: process_cpu, pidfile: $STATION_DIR/encoder.pid, min_percent: 0.1 }
+  playlist_age: { plugin: hls_age, directory: $STATION_DIR/hls, pattern: "*.m3u8", max_age: 4s }
+  ts_count: { plugin: hls_count, directory: $STATION_DIR/hls, max_files: 20, exclude: [live.m3u8] }
+YAML
 }

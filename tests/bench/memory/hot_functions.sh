@@ -29,10 +29,7 @@ cat >"$work/pipeline.yaml" <<YAML
 watchdog: { name: hot, interval: 1s, timeout: 5s, state_file: state.json }
 log: { console: false, file: watchdog.log }
 checks:
-  icecast: { plugin: icecast, url: "http://127.0.0.1:$ICECAST_PORT", user: admin, password: "$ADMIN_PW", mount: /live }
-  encoder_cpu: { plugin: process_cpu, pidfile: $work/encoder.pid, min_percent: 0.1 }
-  playlist_age: { plugin: hls_age, directory: $work/hls, pattern: "*.m3u8", max_age: 4s }
-  ts_count: { plugin: hls_count, directory: $work/hls, max_files: 20, exclude: [live.m3u8] }
+$(station_seed_checks)
 actions:
   alert: { plugin: exec, role: notifier, command: [/bin/true] }
   discord: { plugin: discord_notify, dry_run: true, webhook_url: "https://discord.com/api/webhooks/1/hot" }

@@ -47,10 +47,7 @@ cat >"$work/pipeline.yaml" <<YAML
 watchdog: { name: bench, interval: 1s, timeout: 900ms, state_file: state.json }
 log: { console: false, file: watchdog.log }
 checks:
-  icecast: { plugin: icecast, url: "http://127.0.0.1:$ICECAST_PORT", user: admin, password: "$ADMIN_PW", mount: /live }
-  encoder_cpu: { plugin: process_cpu, pidfile: $work/encoder.pid, min_percent: 0.1 }
-  playlist_age: { plugin: hls_age, directory: $work/hls, pattern: "*.m3u8", max_age: 4s }
-  ts_count: { plugin: hls_count, directory: $work/hls, max_files: 20, exclude: [live.m3u8] }
+$(station_seed_checks)
   $audio_check
 actions:
   alert: { plugin: exec, role: notifier, shell: true, command: "$stamp >> $work/watchdog-alerts" }
