@@ -54,6 +54,7 @@ const TlsModuleApi* load() {
 }  // namespace
 
 const TlsModuleApi& tlsModule() {
+    if (const TlsModuleApi* api = loaded.load()) return *api;  // every exchange after the first
     static std::mutex mutex;
     std::lock_guard<std::mutex> lock(mutex);
     if (const TlsModuleApi* api = loaded.load()) return *api;

@@ -11,9 +11,18 @@
 using namespace watchdog::test;
 using namespace std::chrono_literals;
 
+namespace {
+
+// `cmake --install` of the build tree into `prefix`: exit code and output.
+std::pair<int, std::string> installInto(const TempDir& prefix) {
+    return runCommand({"cmake", "--install", buildDir(), "--prefix", prefix.path()}, 120s);
+}
+
+}  // namespace
+
 TEST_CASE("a check plugin builds out of tree against the installed SDK and the installed daemon runs it") {
     TempDir prefix, build;
-    auto [code, out] = runCommand({"cmake", "--install", buildDir(), "--prefix", prefix.path()}, 120s);
+    auto [code, out] = installInto(prefix);
     INFO(out);
     REQUIRE(code == 0);
     CHECK(!readFile(prefix.file("include/watchdog/Check.h")).empty());
@@ -59,7 +68,7 @@ TEST_CASE("a check plugin builds out of tree against the installed SDK and the i
 
 TEST_CASE("the installed daemon loads its TLS module for an https check only, and names it when it is missing") {
     TempDir prefix, station;
-    auto [code, out] = runCommand({"cmake", "--install", buildDir(), "--prefix", prefix.path()}, 120s);
+    auto [code, out] = installInto(prefix);
     INFO(out);
     REQUIRE(code == 0);
     REQUIRE(!readFile(prefix.file("lib/libencoder-watchdog-tls.so.0")).empty());
