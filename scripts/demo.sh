@@ -19,6 +19,30 @@ log_mark=0
 since_now() { log_mark=$(wc -l <"$work/watchdog.log"); }
 logged() { tail -n +"$((log_mark + 1))" "$work/watchdog.log" | grep -qF -- "$1"; }
 await() { station_wait "$1" "$2" logged "$3" || fail "no '$3' after $1 s"; }
+# The dead-air story in one run of every check (`check --json`): the four checks a Monit-style
+# monitor has (Icecast source, encoder CPU, HLS count and age) pass, audio fails. Prints each check
+# and whether it is what the story needs; false when it is not. python3 reads the JSON (it comes with
+# awscli, which install-deps.sh installs).
+dead_air_story() {
+  "$watchdog" check "$work/pipeline.yaml" --json >"$work/check.json" 2>"$work/check.err" || true  # exit 2: a check failed
+  python3 - "$work/check.json" <<'PY' || { sed 's/^/  check: /' "$work/check.err"; return 1; }
+import json, sys
+story = {"icecast": "pass", "encoder_cpu": "pass", "ts_count": "pass", "ts_age": "pass", "audio": "fail"}
+try:
+    with open(sys.argv[1]) as f:
+        checks = {c["id"]: c for c in json.load(f)["checks"]}
+except (OSError, ValueError, KeyError, TypeError) as e:
+    print(f"  no usable `check --json` output ({e})")
+    sys.exit(1)
+told = True
+for check, wanted in story.items():
+    c = checks.get(check, {})
+    status = c.get("status", "missing")
+    print(f"  {check:12} {status:5} {c.get('summary', '')}" + ("" if status == wanted else f"   <- expected {wanted}"))
+    told = told and status == wanted
+sys.exit(0 if told else 1)
+PY
+}
 
 step "installing what is missing and building"
 scripts/install-deps.sh
@@ -63,8 +87,14 @@ sleep 4
 step "dead air: the encoder keeps running but its fader is muted (${dead_air_from}s to ${dead_air_to}s of its stream)"
 since_now
 await 60 "the audio check to fail" "check audio is now failing"
-step "every check a general monitor has is green; only the audio check hears the silence:"
-"$watchdog" check "$work/pipeline.yaml" || true
+step "one run of every check (encoder-watchdog check --json):"
+attempts=1
+until dead_air_story; do
+  ((attempts++ < 3)) || fail "the dead-air story did not happen: icecast, encoder_cpu, ts_count and ts_age should pass while audio fails"
+  echo "  (not the story yet; running the checks again)"
+  sleep 1
+done
+step "icecast, process_cpu, hls_count and hls_age (what a Monit-style monitor watches) pass; only audio hears the silence"
 await 60 "the dead-air warning" "[warning]"
 step "warning sent to Discord (dry run); the dead-air countdown runs (12s here)"
 await 60 "the failover" "[failover]"

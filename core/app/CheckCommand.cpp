@@ -8,6 +8,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <iomanip>
@@ -42,6 +43,17 @@ Poco::JSON::Object::Ptr toJson(const LoadedCheck& c, const Run& run) {
     Poco::JSON::Object::Ptr details = new Poco::JSON::Object;
     for (const auto& [k, v] : run.result.details) details->set(k, v);
     o->set("details", details);
+    Poco::JSON::Array::Ptr metrics = new Poco::JSON::Array;
+    for (const auto& m : run.result.metrics) {
+        Poco::JSON::Object::Ptr metric = new Poco::JSON::Object;
+        metric->set("name", m.name);
+        if (std::isfinite(m.value)) metric->set("value", m.value);
+        Poco::JSON::Object::Ptr labels = new Poco::JSON::Object;
+        for (const auto& [k, v] : m.labels) labels->set(k, v);
+        metric->set("labels", labels);
+        metrics->add(metric);
+    }
+    o->set("metrics", metrics);
     return o;
 }
 

@@ -56,6 +56,8 @@ void addMountDetails(Result& r, const IcecastMount& m, const MountFlow* flow) {
     else
         r.detail(m.mount + " read_kbps", flow->bytesReported ? "measuring" : "not reported");
     r.detail(m.mount + " reconnects", std::to_string(flow->reconnects));
+    r.metric("reconnects", flow->reconnects, {{"mount", m.mount}});
+    if (flow->kbps) r.metric("read_kbps", *flow->kbps, {{"mount", m.mount}});
     if (flow->reconnectedFrom)
         r.detail(m.mount + " reconnected", "since the previous run (stream_start was " +
                                                (flow->reconnectedFrom->empty() ? std::string("unknown") : *flow->reconnectedFrom) + ")");
@@ -106,14 +108,15 @@ void IcecastCheck::configure(const Options& block) {
     try {
         uri = Poco::URI(url);
     } catch (const Poco::Exception& e) {
-        options.fail("url", "'" + url + "' is not a URL (" + e.message() + ")");
+        options.report("url", "'" + url + "' is not a URL (" + e.message() + ")");
     }
     s.scheme = uri.getScheme();
-    if (s.scheme != "http" && s.scheme != "https") options.fail("url", "must start with http:// or https:// (e.g. http://127.0.0.1:8000)");
-    if (uri.getHost().empty()) options.fail("url", "has no host (e.g. http://127.0.0.1:8000)");
-    if (!uri.getUserInfo().empty()) options.fail("url", "must not carry credentials: use user and password");
+    if (s.scheme != "http" && s.scheme != "https")
+        options.report("url", "must start with http:// or https:// (e.g. http://127.0.0.1:8000)");
+    if (uri.getHost().empty()) options.report("url", "has no host (e.g. http://127.0.0.1:8000)");
+    if (!uri.getUserInfo().empty()) options.report("url", "must not carry credentials: use user and password");
     if (!uri.getRawQuery().empty() || !uri.getFragment().empty())
-        options.fail("url", "must not have a query or fragment: give the server's base URL");
+        options.report("url", "must not have a query or fragment: give the server's base URL");
     s.host = uri.getHost();
     s.port = uri.getPort();
     std::string path = uri.getPath();
@@ -126,25 +129,25 @@ void IcecastCheck::configure(const Options& block) {
     s.user = options.string("user", "admin");
     s.password = options.secret("password");
     s.mount = options.string("mount", "");
-    if (!s.mount.empty() && s.mount.front() != '/') options.fail("mount", "must start with '/' (e.g. /live)");
+    if (!s.mount.empty() && s.mount.front() != '/') options.report("mount", "must start with '/' (e.g. /live)");
     if (!s.mount.empty() && options.has("min_sources"))
-        options.fail("min_sources", "does not apply with mount (a mount has one source); remove one of them");
+        options.report("min_sources", "does not apply with mount (a mount has one source); remove one of them");
     s.minSources = static_cast<int>(options.integer("min_sources", 1, 1, 100000));
     s.caFile = options.path("ca_file", "");
     if (!s.caFile.empty()) {
-        if (s.scheme != "https") options.fail("ca_file", "only applies to an https:// url");
-        if (::access(s.caFile.c_str(), R_OK) != 0) options.fail("ca_file", "cannot read '" + s.caFile + "'");
+        if (s.scheme != "https") options.report("ca_file", "only applies to an https:// url");
+        if (::access(s.caFile.c_str(), R_OK) != 0) options.report("ca_file", "cannot read '" + s.caFile + "'");
     }
     s.maxBody = options.size("max_body", 8ULL << 20);
-    if (s.maxBody < 1024) options.fail("max_body", "must be at least 1K");
+    if (s.maxBody < 1024) options.report("max_body", "must be at least 1K");
     if (options.has("min_kbps")) {
         s.minKbps = options.number("min_kbps", 0, 1000000);
-        if (*s.minKbps <= 0) options.fail("min_kbps", "must be more than 0 (e.g. 64)");
+        if (*s.minKbps <= 0) options.report("min_kbps", "must be more than 0 (e.g. 64)");
     }
     if (options.has("expect_source_ip")) {
         const std::string expected = options.string("expect_source_ip");
         if (expected.empty() || expected.find_first_of(" \t\r\n") != std::string::npos)
-            options.fail("expect_source_ip", "must be one address, e.g. 10.0.0.2 (or a relay's host name)");
+            options.report("expect_source_ip", "must be one address, e.g. 10.0.0.2 (or a relay's host name)");
         s.expectSourceIp = normalAddress(expected);
     }
 
@@ -152,7 +155,7 @@ void IcecastCheck::configure(const Options& block) {
         try {
             tls_ = common::newTlsClientContext(s.caFile);
         } catch (const Poco::Exception& e) {
-            options.fail(s.caFile.empty() ? "url" : "ca_file", "cannot set up TLS: " + e.displayText());
+            options.report(s.caFile.empty() ? "url" : "ca_file", "cannot set up TLS: " + e.displayText());
         }
     }
     s.authorization = authorization(s.user, s.password);

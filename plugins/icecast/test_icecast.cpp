@@ -363,6 +363,26 @@ TEST_CASE(
           "2 sources connected (/audio.ogg, /video.ogg), but /video.ogg receives 3.2 kbit/s from its source (min_kbps 64)");
 }
 
+TEST_CASE("reconnects and the read rate are metrics per mount as well as details; a rate still measuring is no metric") {
+    MountFlow flowing;
+    flowing.kbps = 127.94;
+    flowing.bytesReported = true;
+    flowing.reconnects = 2;
+    MountFlow measuring;
+    measuring.bytesReported = true;
+    const std::map<std::string, MountFlow> flows{{"/audio.ogg", flowing}, {"/video.ogg", measuring}};
+    const Result r = IcecastCheck::judge(parseIcecastStats(kTwoSources), settingsFor(), flows);
+    REQUIRE(r.metrics.size() == 3);
+    CHECK(r.metrics[0].name == "reconnects");
+    CHECK(r.metrics[0].value == 2);
+    CHECK(r.metrics[0].labels == Details{{"mount", "/audio.ogg"}});
+    CHECK(r.metrics[1].name == "read_kbps");
+    CHECK(r.metrics[1].value == doctest::Approx(127.94));
+    CHECK(r.metrics[2].name == "reconnects");
+    CHECK(r.metrics[2].value == 0);
+    CHECK(r.metrics[2].labels == Details{{"mount", "/video.ogg"}});
+}
+
 TEST_CASE("min_kbps and expect_source_ip are validated") {
     IcecastCheck check;
     configureFrom(check, "url: http://x:8000\npassword: x\nmin_kbps: 48.5\nexpect_source_ip: ::FFFF:10.0.0.2\n", "checks.icecast");

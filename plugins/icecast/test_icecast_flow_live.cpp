@@ -1,8 +1,9 @@
 // Integration tests of the flow the icecast check measures, against a real icecast2 fed by a real
 // ffmpeg: a source paused with SIGSTOP (its connection stays open) fails min_kbps and passes again
 // after SIGCONT; an encoder killed and started again is a reconnect; expect_source_ip names the
-// address Icecast shows. Icecast refreshes total_bytes_read every 5 s, so the waits here are for
-// what the check reports, polled every 250 ms, never fixed sleeps.
+// address Icecast shows; the running daemon's /metrics carries the reconnect count. Icecast
+// refreshes total_bytes_read every 5 s, so the waits here are for what the check reports, polled
+// every 250 ms, never fixed sleeps.
 #include "IcecastCheck.h"
 
 #include "FfmpegEncoder.h"
@@ -13,6 +14,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <ctime>
@@ -119,6 +121,11 @@ TEST_CASE("a real encoder killed and started again is counted as a reconnect, wi
     CHECK(detailOf(back.details, "/live reconnects") == "1");
     CHECK(detailOf(back.details, "/live reconnected") == "since the previous run (stream_start was " + firstStart + ")");
     CHECK(detailOf(back.details, "/live stream_start") != firstStart);
+    // The same count is a metric, which /metrics exports as watchdog_check_metric{...,name="reconnects",mount="/live"}.
+    const auto reconnects = std::find_if(back.metrics.begin(), back.metrics.end(), [](const Metric& m) { return m.name == "reconnects"; });
+    REQUIRE(reconnects != back.metrics.end());
+    CHECK(reconnects->value == 1);
+    CHECK(reconnects->labels == Details{{"mount", "/live"}});
 
     Result steady = runOnce(*check);
     CHECK(detailOf(steady.details, "/live reconnects") == "1");
@@ -141,4 +148,43 @@ TEST_CASE("expect_source_ip: the encoder on 127.0.0.1 passes; another address fa
 
     Result anyMount = runOnce(*makeCheck(server, "expect_source_ip: 10.0.0.2\n"));
     CHECK(anyMount.summary == "1 source connected (/live), but /live is fed from 127.0.0.1, not 10.0.0.2 (expect_source_ip)");
+}
+
+TEST_CASE("the daemon's /metrics shows a real encoder's reconnect, from a check in its own process") {
+    IcecastServer server;
+    auto encoder = std::make_unique<FfmpegEncoder>(FfmpegEncoder::icecastOnly(server.sourceUrl("/live")));
+    REQUIRE_MESSAGE(server.waitForSource("/live", 15s), (encoder->output() + server.log()));
+    TempDir dir;
+    const int port = freeLoopbackPort();
+    // isolate: process, so the metrics also cross the check process's protocol.
+    dir.write("pipeline.yaml",
+              "watchdog: { name: metrics-test, interval: 1s, timeout: 1s, state_file: state.json }\n"
+              "http: { listen: 127.0.0.1:" +
+                  std::to_string(port) +
+                  " }\n"
+                  "checks:\n"
+                  "  icecast: { plugin: icecast, url: " +
+                  server.url() + ", user: " + server.adminUser() +
+                  ", password: \"${ICECAST_PASS}\", mount: /live, isolate: process }\n"
+                  "sinks:\n  - { plugin: jsonl, path: events.jsonl, fsync: false }\n");
+    ChildProcess daemon({watchdogBinary(), "run", dir.file("pipeline.yaml")}, {{"ICECAST_PASS", server.adminPassword()}});
+    std::string metrics;
+    const auto metricsShow = [&](const std::string& sample) {
+        metrics = runCommand({"curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"}, 5s).second;
+        return metrics.find(sample) != std::string::npos;
+    };
+    const std::string reconnects = "watchdog_check_metric{check=\"icecast\",name=\"reconnects\",mount=\"/live\"} ";
+    REQUIRE_MESSAGE(waitUntil([&] { return metricsShow(reconnects + "0\n"); }, 20s, 250ms), (metrics + daemon.output()));
+    const std::time_t connectedBy = std::time(nullptr);
+
+    encoder->kill();
+    REQUIRE(server.waitForNoSource("/live", 10s));
+    REQUIRE_MESSAGE(waitUntil([&] { return metricsShow("watchdog_check_value{check=\"icecast\",unit=\"sources\"} 0\n"); }, 10s, 250ms),
+                    metrics);
+    CHECK(metrics.find(reconnects) == std::string::npos);  // no source, no flow: no sample
+
+    waitUntil([&] { return std::time(nullptr) > connectedBy; }, 2s, 20ms);  // stream_start counts whole seconds
+    encoder = std::make_unique<FfmpegEncoder>(FfmpegEncoder::icecastOnly(server.sourceUrl("/live")));
+    REQUIRE_MESSAGE(server.waitForSource("/live", 15s), (encoder->output() + server.log()));
+    CHECK_MESSAGE(waitUntil([&] { return metricsShow(reconnects + "1\n"); }, 15s, 250ms), (metrics + daemon.output()));
 }

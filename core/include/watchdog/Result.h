@@ -22,6 +22,14 @@ WATCHDOG_API const char* toString(Status status);
 /// Ordered key/value pairs carried with results, events and outcomes (e.g. per-mount listeners).
 using Details = std::vector<std::pair<std::string, std::string>>;
 
+/// A named number a check measured beside its value; /metrics exports each one as
+/// watchdog_check_metric{check="ID",name="NAME",LABEL="..."} (e.g. one mount's reconnects).
+struct WATCHDOG_API Metric {
+    std::string name;  ///< what it counts, lower_snake_case ("reconnects", "read_kbps")
+    double value = 0;  ///< the number
+    Details labels;    ///< labels that tell one series from another, e.g. {"mount", "/live"}
+};
+
 /// The outcome of one check run.
 struct WATCHDOG_API Result {
     Status status = Status::Error;
@@ -29,6 +37,7 @@ struct WATCHDOG_API Result {
     std::optional<double> value;  ///< the measured number, if any (source count, CPU percent, file age)
     std::string unit;             ///< unit of value ("sources", "%", "s", "files")
     Details details;              ///< extra facts in display order
+    std::vector<Metric> metrics;  ///< further numbers for /metrics, in the order the check added them
 
     /// A passing result with this summary.
     static Result pass(std::string summary);
@@ -41,6 +50,8 @@ struct WATCHDOG_API Result {
     Result& withValue(double v, std::string u = {});
     /// Appends one detail; returns *this for chaining.
     Result& detail(std::string key, std::string value);
+    /// Appends one metric; returns *this for chaining.
+    Result& metric(std::string name, double value, Details labels = {});
 };
 
 }  // namespace watchdog

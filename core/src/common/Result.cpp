@@ -14,9 +14,9 @@ const char* toString(Status status) {
     return "error";
 }
 
-Result Result::pass(std::string summary) { return Result{Status::Pass, std::move(summary), std::nullopt, {}, {}}; }
-Result Result::fail(std::string summary) { return Result{Status::Fail, std::move(summary), std::nullopt, {}, {}}; }
-Result Result::error(std::string summary) { return Result{Status::Error, std::move(summary), std::nullopt, {}, {}}; }
+Result Result::pass(std::string summary) { return Result{Status::Pass, std::move(summary), std::nullopt, {}, {}, {}}; }
+Result Result::fail(std::string summary) { return Result{Status::Fail, std::move(summary), std::nullopt, {}, {}, {}}; }
+Result Result::error(std::string summary) { return Result{Status::Error, std::move(summary), std::nullopt, {}, {}, {}}; }
 
 Result& Result::withValue(double v, std::string u) {
     value = v;
@@ -26,6 +26,11 @@ Result& Result::withValue(double v, std::string u) {
 
 Result& Result::detail(std::string key, std::string v) {
     details.emplace_back(std::move(key), std::move(v));
+    return *this;
+}
+
+Result& Result::metric(std::string name, double v, Details labels) {
+    metrics.push_back(Metric{std::move(name), v, std::move(labels)});
     return *this;
 }
 

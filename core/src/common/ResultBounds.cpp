@@ -36,6 +36,18 @@ void boundDetails(Details& details) {
     }
 }
 
+void boundMetrics(std::vector<Metric>& metrics) {
+    if (metrics.size() > ResultLimits::metricCount) metrics.resize(ResultLimits::metricCount);
+    for (auto& m : metrics) {
+        m.name = printable(m.name, ResultLimits::detailKeyBytes);
+        if (m.labels.size() > ResultLimits::metricLabelCount) m.labels.resize(ResultLimits::metricLabelCount);
+        for (auto& [key, value] : m.labels) {
+            key = printable(key, ResultLimits::detailKeyBytes);
+            value = printable(value, ResultLimits::detailValueBytes);
+        }
+    }
+}
+
 }  // namespace
 
 std::string printable(const std::string& text, std::size_t maxBytes) {
@@ -62,6 +74,7 @@ void boundResult(Result& result) {
     result.summary = printable(result.summary, ResultLimits::summaryBytes);
     result.unit = printable(result.unit, ResultLimits::unitBytes);
     boundDetails(result.details);
+    boundMetrics(result.metrics);
 }
 
 void boundOutcome(Outcome& outcome) {

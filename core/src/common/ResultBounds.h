@@ -16,6 +16,8 @@ struct ResultLimits {
     static constexpr std::size_t detailCount = 64;
     static constexpr std::size_t detailKeyBytes = 64;
     static constexpr std::size_t detailValueBytes = 512;
+    static constexpr std::size_t metricCount = 64;
+    static constexpr std::size_t metricLabelCount = 4;
 };
 
 /// `text` cut to at most `maxBytes` (on a UTF-8 character boundary, "…" marking the cut) with control
@@ -24,7 +26,7 @@ struct ResultLimits {
 std::string printable(const std::string& text, std::size_t maxBytes);
 
 /// Applies ResultLimits and printable() to a check's result; a cut detail list ends with
-/// ("details", "N more not shown").
+/// ("details", "N more not shown"); metrics past the limit are dropped.
 void boundResult(Result& result);
 
 /// The same for an action's outcome.

@@ -5,6 +5,7 @@
 
 #include <Poco/DirectoryIterator.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -36,6 +37,17 @@ public:
         }
         out_ << ' ' << number(value) << '\n';
     }
+    /// A sample whose label names come from a plugin: they must already be valid and distinct.
+    void sample(const char* name, const Details& labels, double value) {
+        out_ << name << '{';
+        bool first = true;
+        for (const auto& [key, v] : labels) {
+            if (!first) out_ << ',';
+            first = false;
+            out_ << key << "=\"" << escapeLabelValue(v) << '"';
+        }
+        out_ << "} " << number(value) << '\n';
+    }
     std::string text() const { return out_.str(); }
 
 private:
@@ -49,6 +61,27 @@ private:
     }
     std::ostringstream out_;
 };
+
+// A plugin's label name as Prometheus takes it ([a-zA-Z_][a-zA-Z0-9_]*, no leading "__"); the labels
+// the family sets itself (check, name) and repeated names are kept apart with a "label_" prefix.
+std::string labelName(const std::string& key, const Details& taken) {
+    std::string out;
+    for (char c : key) out += std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80 ? c : '_';
+    if (out.empty() || std::isdigit(static_cast<unsigned char>(out.front())) || out.rfind("__", 0) == 0) out = "label_" + out;
+    const auto isTaken = [&taken](const std::string& n) {
+        for (const auto& [k, v] : taken)
+            if (k == n) return true;
+        return false;
+    };
+    while (isTaken(out)) out = "label_" + out;
+    return out;
+}
+
+Details metricLabels(const std::string& check, const Metric& metric) {
+    Details labels{{"check", check}, {"name", metric.name}};
+    for (const auto& [key, value] : metric.labels) labels.emplace_back(labelName(key, labels), value);
+    return labels;
+}
 
 double seconds(TimePoint t) { return static_cast<double>(toEpochMs(t)) / 1000.0; }
 double u(std::uint64_t v) { return static_cast<double>(v); }
@@ -67,6 +100,13 @@ void checkMetrics(MetricWriter& m, const StatusSnapshot& s) {
     for (const auto& c : s.checks)
         if (c.snapshot.hasResult && c.snapshot.last.value)
             m.sample("watchdog_check_value", {{"check", c.snapshot.id}, {"unit", c.snapshot.last.unit}}, *c.snapshot.last.value);
+    m.family(
+        "watchdog_check_metric", "gauge",
+        "Further numbers the check measured last, by name and the plugin's labels (e.g. icecast's reconnects and read_kbps per mount).");
+    for (const auto& c : s.checks)
+        if (c.snapshot.hasResult)
+            for (const auto& metric : c.snapshot.last.metrics)
+                m.sample("watchdog_check_metric", metricLabels(c.snapshot.id, metric), metric.value);
     m.family("watchdog_check_results_total", "counter", "Check results since start, by status (pass, fail, error).");
     for (const auto& c : s.checks) {
         m.sample("watchdog_check_results_total", {{"check", c.snapshot.id}, {"status", "pass"}}, u(c.passes));

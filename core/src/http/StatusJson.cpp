@@ -39,6 +39,17 @@ Object::Ptr resultJson(const Result& r) {
     Object::Ptr details = newObject();
     for (const auto& [key, value] : r.details) details->set(key, value);
     o->set("details", details);
+    Array::Ptr metrics = new Array;
+    for (const auto& m : r.metrics) {
+        Object::Ptr metric = newObject();
+        metric->set("name", m.name);
+        metric->set("value", numberOrNull(m.value));
+        Object::Ptr labels = newObject();
+        for (const auto& [key, value] : m.labels) labels->set(key, value);
+        metric->set("labels", labels);
+        metrics->add(metric);
+    }
+    o->set("metrics", metrics);
     return o;
 }
 

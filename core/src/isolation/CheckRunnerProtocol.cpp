@@ -232,6 +232,22 @@ std::string resultLine(const Result& result) {
         details->add(pair);
     }
     r->set("details", details);
+    Array::Ptr metrics = new Array;
+    for (const auto& m : result.metrics) {
+        Array::Ptr labels = new Array;
+        for (const auto& [key, value] : m.labels) {
+            Array::Ptr pair = new Array;
+            pair->add(key);
+            pair->add(value);
+            labels->add(pair);
+        }
+        Array::Ptr metric = new Array;
+        metric->add(m.name);
+        metric->add(valueText(m.value));
+        metric->add(labels);
+        metrics->add(metric);
+    }
+    r->set("metrics", metrics);
     Object message;
     message.set("result", r);
     return toLine(message);
@@ -257,6 +273,19 @@ Result readResult(const Object& message) {
         const Array::Ptr pair = details->getArray(i);
         if (!pair || pair->size() != 2) throw std::runtime_error("malformed detail");
         out.details.emplace_back(pair->getElement<std::string>(0), pair->getElement<std::string>(1));
+    }
+    const Array::Ptr metrics = r->getArray("metrics");
+    for (std::size_t i = 0; metrics && i < metrics->size(); ++i) {
+        const Array::Ptr metric = metrics->getArray(i);
+        if (!metric || metric->size() != 3) throw std::runtime_error("malformed metric");
+        Metric m{metric->getElement<std::string>(0), std::strtod(metric->getElement<std::string>(1).c_str(), nullptr), {}};
+        const Array::Ptr labels = metric->getArray(2);
+        for (std::size_t k = 0; labels && k < labels->size(); ++k) {
+            const Array::Ptr pair = labels->getArray(k);
+            if (!pair || pair->size() != 2) throw std::runtime_error("malformed metric label");
+            m.labels.emplace_back(pair->getElement<std::string>(0), pair->getElement<std::string>(1));
+        }
+        out.metrics.push_back(std::move(m));
     }
     return out;
 }

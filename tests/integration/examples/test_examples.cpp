@@ -24,11 +24,21 @@ std::pair<int, std::string> validate(const std::string& pipeline) {
 
 }  // namespace
 
-TEST_CASE("examples/station.yaml is valid") {
+TEST_CASE("examples/station.yaml is valid, its dead-air check and rule included") {
     auto [code, out] = validate(sourceDir() + "/examples/station.yaml");
     INFO(out);
     CHECK(code == 0);
-    CHECK(out.find("valid (4 checks, 2 actions, 2 sinks, 4 rules)") != std::string::npos);
+    CHECK(out.find("valid (5 checks, 2 actions, 2 sinks, 5 rules)") != std::string::npos);
+
+    // The audio block is read by the real plugin: a wrong option in it is refused at its line.
+    TempDir dir;
+    const std::string text = readFile(sourceDir() + "/examples/station.yaml");
+    REQUIRE(text.find("    max_silence: 30s") != std::string::npos);
+    const std::string bad =
+        dir.write("station.yaml", std::regex_replace(text, std::regex("    max_silence: 30s"), "    max_silence: loud"));
+    std::tie(code, out) = validate(bad);
+    CHECK(code != 0);
+    CHECK(out.find("checks.audio.max_silence") != std::string::npos);
 }
 
 TEST_CASE("the demo pipeline is valid once scripts/demo.sh fills it in") {
