@@ -48,16 +48,16 @@ void DiscordNotifyAction::configure(const Options& block) {
     if (!url) options.fail("webhook_url", error);
 
     render_.username = options.string("username", "");
-    if (discordLength(render_.username) > limits::username) options.fail("username", "must be at most 80 characters");
+    if (discordLength(render_.username) > limits::username) options.report("username", "must be at most 80 characters");
     render_.avatarUrl = options.string("avatar_url", "");
     if (!render_.avatarUrl.empty() && !std::regex_match(render_.avatarUrl, std::regex("https?://\\S+")))
-        options.fail("avatar_url", "'" + render_.avatarUrl + "' is not an http(s) URL");
+        options.report("avatar_url", "'" + render_.avatarUrl + "' is not an http(s) URL");
     render_.mentionRole = options.string("mention", "");
     // Accept the role id or the mention form <@&ID> that Discord's "Copy Role ID"/markdown gives.
     std::smatch m;
     if (std::regex_match(render_.mentionRole, m, std::regex("<@&([0-9]+)>"))) render_.mentionRole = m[1];
     if (!render_.mentionRole.empty() && !std::regex_match(render_.mentionRole, std::regex("[0-9]{5,25}")))
-        options.fail("mention", "'" + render_.mentionRole + "' is not a role id (digits, e.g. 123456789012345678, or <@&ID>)");
+        options.report("mention", "'" + render_.mentionRole + "' is not a role id (digits, e.g. 123456789012345678, or <@&ID>)");
 
     std::vector<std::string> all;
     for (EventType t : common::allEventTypes()) all.push_back(toString(t));
@@ -85,10 +85,10 @@ void DiscordNotifyAction::configure(const Options& block) {
     d.maxBackoff = options.duration("max_backoff", std::chrono::milliseconds(30000));
     d.caFile = options.path("ca_file", "");
     d.userAgent = std::string("DiscordBot (https://github.com/encoder-watchdog/encoder-watchdog, ") + WATCHDOG_VERSION + ")";
-    if (d.requestTimeout.count() <= 0) options.fail("request_timeout", "must be more than 0");
-    if (d.backoff.count() <= 0) options.fail("retry_backoff", "must be more than 0");
-    if (d.maxBackoff < d.backoff) options.fail("max_backoff", "must be at least retry_backoff");
-    if (d.maxRetryTime.count() < 0) options.fail("max_retry_time", "must not be negative");
+    if (d.requestTimeout.count() <= 0) options.report("request_timeout", "must be more than 0");
+    if (d.backoff.count() <= 0) options.report("retry_backoff", "must be more than 0");
+    if (d.maxBackoff < d.backoff) options.report("max_backoff", "must be at least retry_backoff");
+    if (d.maxRetryTime.count() < 0) options.report("max_retry_time", "must not be negative");
     client_ = std::make_unique<WebhookClient>(*url, d);
 
     alsoPost_ = eventSet(options.block(), "also_post", kAlsoPostDefault);

@@ -56,9 +56,9 @@ void ExecAction::configure(const Options& block) {
     } else {
         argv_ = command;
         if (findInPath(argv_[0]).empty())
-            options.fail("command", "'" + argv_[0] + "' is not an executable program" +
-                                        (argv_[0].find('/') == std::string::npos ? " in PATH" : "") +
-                                        (argv_[0].find(' ') != std::string::npos ? " (arguments go in a list, or set shell: true)" : ""));
+            options.report("command", "'" + argv_[0] + "' is not an executable program" +
+                                          (argv_[0].find('/') == std::string::npos ? " in PATH" : "") +
+                                          (argv_[0].find(' ') != std::string::npos ? " (arguments go in a list, or set shell: true)" : ""));
         name_ = Poco::Path(argv_[0]).getFileName();
     }
     // Its own process group (in the daemon's session), argv[0] looked up in PATH, stdout and stderr
@@ -72,18 +72,18 @@ void ExecAction::configure(const Options& block) {
     spec_.stderrToStdout = true;
     spec_.timeout = options.duration("timeout", std::chrono::milliseconds(60000));
     spec_.killGrace = options.duration("kill_grace", std::chrono::milliseconds(2000));
-    if (spec_.timeout.count() <= 0) options.fail("timeout", "must be more than 0");
+    if (spec_.timeout.count() <= 0) options.report("timeout", "must be more than 0");
     spec_.outLimit.lines = static_cast<std::size_t>(options.integer("output_lines", 20, 1, 1000));
     spec_.outLimit.bytes = 4096;
     spec_.workingDirectory = options.path("working_directory", "");
     if (!spec_.workingDirectory.empty()) {
         Poco::File dir(spec_.workingDirectory);
-        if (!dir.exists() || !dir.isDirectory()) options.fail("working_directory", "'" + spec_.workingDirectory + "' is not a directory");
+        if (!dir.exists() || !dir.isDirectory()) options.report("working_directory", "'" + spec_.workingDirectory + "' is not a directory");
     }
     for (const auto& entry : options.stringList("env")) {
         const auto eq = entry.find('=');
         if (eq == std::string::npos || eq == 0)
-            options.fail("env", "'" + options.block().withoutSecrets(entry) + "' is not NAME=value (e.g. \"DNS_TOKEN=${DNS_TOKEN}\")");
+            options.report("env", "'" + options.block().withoutSecrets(entry) + "' is not NAME=value (e.g. \"DNS_TOKEN=${DNS_TOKEN}\")");
         extraEnv_.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
     }
     passEnv_ = options.stringList("pass_env");

@@ -40,12 +40,12 @@ void requireHttpUrl(const Options& options, const std::string& key, const std::s
     try {
         uri = Poco::URI(url);
     } catch (const std::exception&) {
-        options.fail(key, "is not a URL (e.g. https://hc-ping.com/UUID)");
+        options.report(key, "is not a URL (e.g. https://hc-ping.com/UUID)");
     }
     if (uri.getScheme() != "http" && uri.getScheme() != "https")
-        options.fail(key, "must start with http:// or https:// (e.g. https://hc-ping.com/UUID)");
-    if (uri.getHost().empty()) options.fail(key, "names no host (e.g. https://hc-ping.com/UUID)");
-    if (!uri.getUserInfo().empty()) options.fail(key, "must not carry user:password@; put the token in the path");
+        options.report(key, "must start with http:// or https:// (e.g. https://hc-ping.com/UUID)");
+    if (uri.getHost().empty()) options.report(key, "names no host (e.g. https://hc-ping.com/UUID)");
+    if (!uri.getUserInfo().empty()) options.report(key, "must not carry user:password@; put the token in the path");
 }
 
 }  // namespace
@@ -60,16 +60,16 @@ void HeartbeatAction::configure(const Options& block) {
     if (options.has("start_url")) requireHttpUrl(options.block(), "start_url", startUrl_);
     method_ = options.choice("method", {"GET", "POST"}, "GET");
     const auto every = options.duration("every", std::chrono::milliseconds(0));
-    if (every.count() < 0) options.fail("every", "must be 0 (every cycle) or more");
+    if (every.count() < 0) options.report("every", "must be 0 (every cycle) or more");
     timeout_ = options.duration("timeout", std::chrono::milliseconds(10000));
-    if (timeout_.count() <= 0) options.fail("timeout", "must be more than 0 (e.g. 10s)");
+    if (timeout_.count() <= 0) options.report("timeout", "must be more than 0 (e.g. 10s)");
     const bool start = options.boolean("start", true);
     caFile_ = options.path("ca_file", "");
     if (!caFile_.empty()) {
         try {
             common::sharedTlsClientContext(caFile_);
         } catch (const std::exception& e) {
-            options.fail("ca_file", std::string("cannot be used: ") + e.what());
+            options.report("ca_file", std::string("cannot be used: ") + e.what());
         }
     }
     plan_ = std::make_unique<heartbeat::PingPlan>(every, start);

@@ -100,9 +100,9 @@ AudioSettings readAudioSettings(const DeclaredOptions& options) {
     const bool hasDirectory = options.has("directory");
     const bool hasUrl = options.has("url");
     if (hasDirectory == hasUrl)
-        options.fail(hasUrl ? "url" : "directory",
-                     hasUrl ? "give either directory or url, not both (one source per check)"
-                            : "is required: give directory (a local HLS folder) or url (an HLS playlist or an Icecast mount)");
+        options.report(hasUrl ? "url" : "directory",
+                       hasUrl ? "give either directory or url, not both (one source per check)"
+                              : "is required: give directory (a local HLS folder) or url (an HLS playlist or an Icecast mount)");
     if (hasDirectory) {
         s.directory = options.path("directory");
         const std::string playlist = options.string("playlist", "");

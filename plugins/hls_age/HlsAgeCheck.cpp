@@ -123,15 +123,15 @@ void HlsAgeCheck::configure(const Options& block) {
     s.pattern = options.string("pattern");
     s.exclude = options.stringList("exclude");
     s.maxAge = options.duration("max_age");
-    if (s.maxAge <= milliseconds(0)) options.fail("max_age", "must be positive (e.g. 15m)");
+    if (s.maxAge <= milliseconds(0)) options.report("max_age", "must be positive (e.g. 15m)");
     s.newestMaxAge = options.duration("newest_max_age", milliseconds(0));
-    if (options.has("newest_max_age") && s.newestMaxAge <= milliseconds(0)) options.fail("newest_max_age", "must be positive (e.g. 30s)");
+    if (options.has("newest_max_age") && s.newestMaxAge <= milliseconds(0)) options.report("newest_max_age", "must be positive (e.g. 30s)");
     std::string playlist = options.string("playlist", "");
     if (!playlist.empty()) s.playlist = playlist.front() == '/' ? playlist : s.directory + "/" + playlist;
     if (options.has("playlist_max_age")) {
-        if (s.playlist.empty()) options.fail("playlist_max_age", "only applies with playlist (e.g. playlist: live.m3u8)");
+        if (s.playlist.empty()) options.report("playlist_max_age", "only applies with playlist (e.g. playlist: live.m3u8)");
         s.playlistMaxAge = options.duration("playlist_max_age");
-        if (s.playlistMaxAge <= milliseconds(0)) options.fail("playlist_max_age", "must be positive (e.g. 30s)");
+        if (s.playlistMaxAge <= milliseconds(0)) options.report("playlist_max_age", "must be positive (e.g. 30s)");
     } else if (s.newestMaxAge > milliseconds(0)) {
         s.playlistMaxAge = s.newestMaxAge;
     }

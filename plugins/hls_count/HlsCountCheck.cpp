@@ -35,7 +35,7 @@ void HlsCountCheck::configure(const Options& block) {
     s.exclude = options.stringList("exclude");
     s.maxFiles = options.integer("max_files", 0, 100000000);
     s.minFiles = options.integer("min_files", 0, 0, 100000000);
-    if (s.minFiles > s.maxFiles) options.fail("min_files", "is larger than max_files (" + std::to_string(s.maxFiles) + ")");
+    if (s.minFiles > s.maxFiles) options.report("min_files", "is larger than max_files (" + std::to_string(s.maxFiles) + ")");
     settings_ = std::move(s);
 }
 

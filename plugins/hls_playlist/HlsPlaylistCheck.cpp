@@ -55,9 +55,9 @@ void HlsPlaylistCheck::configure(const Options& block) {
     const DeclaredOptions options(block, declaredOptions());
     HlsPlaylistSettings s;
     const bool hasPath = options.has("path"), hasUrl = options.has("url");
-    if (hasPath && hasUrl) options.fail("url", "give either path (a local playlist) or url, not both");
+    if (hasPath && hasUrl) options.report("url", "give either path (a local playlist) or url, not both");
     if (!hasPath && !hasUrl)
-        options.fail("path", "required: path (a local .m3u8, e.g. /var/www/hls/live.m3u8) or url (http:// or https://)");
+        options.report("path", "required: path (a local .m3u8, e.g. /var/www/hls/live.m3u8) or url (http:// or https://)");
     if (hasPath) {
         const std::string path = options.path("path");
         s.uri.setScheme("file");
@@ -68,26 +68,26 @@ void HlsPlaylistCheck::configure(const Options& block) {
         try {
             s.uri = Poco::URI(url);
         } catch (const Poco::Exception& e) {
-            options.fail("url", "'" + url + "' is not a URL (" + e.message() + ")");
+            options.report("url", "'" + url + "' is not a URL (" + e.message() + ")");
         }
         if (s.uri.getScheme() != "http" && s.uri.getScheme() != "https")
-            options.fail("url", "must start with http:// or https:// (for a local file use path)");
-        if (s.uri.getHost().empty()) options.fail("url", "has no host (e.g. https://radio.example.org/hls/live.m3u8)");
-        if (!s.uri.getUserInfo().empty()) options.fail("url", "must not carry credentials");
+            options.report("url", "must start with http:// or https:// (for a local file use path)");
+        if (s.uri.getHost().empty()) options.report("url", "has no host (e.g. https://radio.example.org/hls/live.m3u8)");
+        if (!s.uri.getUserInfo().empty()) options.report("url", "must not carry credentials");
         s.uri.setFragment("");
         s.shownAs = s.uri.toString();
     }
     if (options.has("max_stall")) {
         s.maxStall = options.duration("max_stall");
-        if (s.maxStall.count() <= 0) options.fail("max_stall", "must be more than 0 (leave it out for 3 x #EXT-X-TARGETDURATION)");
+        if (s.maxStall.count() <= 0) options.report("max_stall", "must be more than 0 (leave it out for 3 x #EXT-X-TARGETDURATION)");
     }
     s.checkSegments = static_cast<int>(options.integer("check_segments", 3, 0, 1000));
     s.maxBytes = options.size("max_bytes", 1ULL << 20);
-    if (s.maxBytes < 1024) options.fail("max_bytes", "must be at least 1K");
+    if (s.maxBytes < 1024) options.report("max_bytes", "must be at least 1K");
     s.caFile = options.path("ca_file", "");
     if (!s.caFile.empty()) {
-        if (s.uri.getScheme() != "https") options.fail("ca_file", "only applies to an https:// url");
-        if (::access(s.caFile.c_str(), R_OK) != 0) options.fail("ca_file", "cannot read '" + s.caFile + "'");
+        if (s.uri.getScheme() != "https") options.report("ca_file", "only applies to an https:// url");
+        if (::access(s.caFile.c_str(), R_OK) != 0) options.report("ca_file", "cannot read '" + s.caFile + "'");
     }
     settings_ = std::move(s);
     tls_.reset();
@@ -96,7 +96,7 @@ void HlsPlaylistCheck::configure(const Options& block) {
         try {
             tlsContext();
         } catch (const HlsFetchError& e) {
-            options.fail(settings_.caFile.empty() ? "url" : "ca_file", e.what());
+            options.report(settings_.caFile.empty() ? "url" : "ca_file", e.what());
         }
     }
 }

@@ -91,17 +91,17 @@ void NagiosCheck::configure(const Options& block) {
     if (command.empty() || command[0].empty())
         options.fail("command", "give the plugin and its arguments as a list, e.g. [check_tcp, -H, 127.0.0.1, -p, '8000']");
     if (shell) {
-        if (command.size() != 1) options.fail("command", "with shell: true, give one string for /bin/sh -c");
+        if (command.size() != 1) options.report("command", "with shell: true, give one string for /bin/sh -c");
         s.program = "/bin/sh";
         s.argv = {"sh", "-c", command[0]};
         s.name = "shell command";
     } else {
         const std::string& first = command[0];
         if (command.size() == 1 && first.find(' ') != std::string::npos)
-            options.fail("command", "is one string with spaces: give a list ([check_tcp, -H, example.org]) or set shell: true");
+            options.report("command", "is one string with spaces: give a list ([check_tcp, -H, example.org]) or set shell: true");
         if (first.find('/') != std::string::npos) {
             s.program = first[0] == '/' ? first : options.block().baseDirectory() + "/" + first;
-            if (!executableFile(s.program)) options.fail("command", "'" + s.program + "' is not an executable file");
+            if (!executableFile(s.program)) options.report("command", "'" + s.program + "' is not an executable file");
         } else {
             for (const auto& dir : split(daemonPath() + ":" + kPluginDirectory, ':'))
                 if (!dir.empty() && executableFile(dir + "/" + first)) {
@@ -109,8 +109,8 @@ void NagiosCheck::configure(const Options& block) {
                     break;
                 }
             if (s.program.empty())
-                options.fail("command", "'" + first + "' is not an executable program on PATH (" + daemonPath() + ") or in " +
-                                            kPluginDirectory + " (install monitoring-plugins, or give its full path)");
+                options.report("command", "'" + first + "' is not an executable program on PATH (" + daemonPath() + ") or in " +
+                                              kPluginDirectory + " (install monitoring-plugins, or give its full path)");
         }
         s.argv = command;
         s.name = first.substr(first.rfind('/') + 1);
@@ -127,8 +127,8 @@ void NagiosCheck::configure(const Options& block) {
         const auto eq = extra[i].find('=');
         const std::string name = extra[i].substr(0, eq);
         if (eq == std::string::npos || !validName(name))
-            options.fail("env", "entry " + std::to_string(i + 1) +
-                                    " is not NAME=value (NAME of letters, digits and _), e.g. [PGPASSWORD=${DB_PASS}]");
+            options.report("env", "entry " + std::to_string(i + 1) +
+                                      " is not NAME=value (NAME of letters, digits and _), e.g. [PGPASSWORD=${DB_PASS}]");
         auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == name; });
         if (it != env.end())
             it->second = extra[i].substr(eq + 1);

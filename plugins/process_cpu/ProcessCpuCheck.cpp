@@ -44,24 +44,24 @@ void ProcessCpuCheck::configure(const Options& block) {
     int given = 0;
     for (const char* key : {"name", "cmdline", "cmdline_regex", "pidfile"}) {
         if (!options.has(key)) continue;
-        if (++given > 1) options.fail(key, "use only one of name, cmdline, cmdline_regex and pidfile");
+        if (++given > 1) options.report(key, "use only one of name, cmdline, cmdline_regex and pidfile");
     }
-    if (given == 0) options.fail("name", "say which process to watch: name, cmdline, cmdline_regex or pidfile");
+    if (given == 0) options.report("name", "say which process to watch: name, cmdline, cmdline_regex or pidfile");
     if (!s.cmdlineRegex.empty()) {
         try {
             regex_ = std::regex(s.cmdlineRegex, std::regex::ECMAScript | std::regex::optimize);
         } catch (const std::regex_error& e) {
-            options.fail("cmdline_regex", std::string("is not a valid regular expression (") + e.what() + ")");
+            options.report("cmdline_regex", std::string("is not a valid regular expression (") + e.what() + ")");
         }
     }
     s.minPercent = options.number("min_percent", 0, 0, 100000);
     if (options.has("max_percent")) {
         s.maxPercent = options.number("max_percent", 0, 100000);
-        if (*s.maxPercent < s.minPercent) options.fail("max_percent", "is below min_percent (" + human::number(s.minPercent) + ")");
+        if (*s.maxPercent < s.minPercent) options.report("max_percent", "is below min_percent (" + human::number(s.minPercent) + ")");
     }
     s.sumMatches = options.choice("multiple", {"sum", "oldest"}, "sum") == "sum";
     s.baseline = options.duration("baseline", std::chrono::milliseconds(1000));
-    if (s.baseline < std::chrono::milliseconds(0)) options.fail("baseline", "must not be negative");
+    if (s.baseline < std::chrono::milliseconds(0)) options.report("baseline", "must not be negative");
     settings_ = std::move(s);
     previous_.reset();
 }

@@ -60,7 +60,7 @@ void ConsoleSink::configure(const Options& block) {
         else if (k == "events")
             events_ = true;
         else
-            options.fail("kinds", "'" + k + "' is not a record kind (use results, events)");
+            options.report("kinds", "'" + k + "' is not a record kind (use results, events)");
     }
     const std::string stream = options.choice("stream", {"stdout", "stderr"}, "stdout");
     if (!fixedStream_) {

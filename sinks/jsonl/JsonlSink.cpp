@@ -32,7 +32,7 @@ void JsonlSink::configure(const Options& block) {
     settings_.fsync = options.boolean("fsync", true);
     settings_.maxSize = options.size("max_size", 0);
     settings_.keep = static_cast<int>(options.integer("keep", 5, 1, 1000));
-    if (settings_.maxSize != 0 && settings_.maxSize < 4096) options.fail("max_size", "must be at least 4K (or 0 to never rotate)");
+    if (settings_.maxSize != 0 && settings_.maxSize < 4096) options.report("max_size", "must be at least 4K (or 0 to never rotate)");
 }
 
 void JsonlSink::open() {

@@ -16,14 +16,14 @@ MysqlSettings readSettings(const Block& options) {
     s.tls = options.choice("tls", {"disabled", "required", "verify"}, "disabled");
     s.tlsCa = options.path("tls_ca", "");
     if (s.tls == "verify" && s.tlsCa.empty())
-        options.fail("tls_ca", "tls: verify needs tls_ca, the CA certificate (PEM) that signed the server's");
-    if (s.tls == "disabled" && !s.tlsCa.empty()) options.fail("tls_ca", "is set but tls is disabled (use tls: verify or tls: required)");
+        options.report("tls_ca", "tls: verify needs tls_ca, the CA certificate (PEM) that signed the server's");
+    if (s.tls == "disabled" && !s.tlsCa.empty()) options.report("tls_ca", "is set but tls is disabled (use tls: verify or tls: required)");
     s.connectTimeout = options.duration("connect_timeout", s.connectTimeout);
     if (s.connectTimeout < std::chrono::seconds(1) || s.connectTimeout > std::chrono::minutes(10))
-        options.fail("connect_timeout", "must be between 1s and 10m");
+        options.report("connect_timeout", "must be between 1s and 10m");
     s.ioTimeout = options.duration("io_timeout", s.ioTimeout);
     if (s.ioTimeout < std::chrono::seconds(1) || s.ioTimeout > std::chrono::hours(1))
-        options.fail("io_timeout", "must be between 1s and 1h");
+        options.report("io_timeout", "must be between 1s and 1h");
     return s;
 }
 

@@ -74,10 +74,10 @@ void MysqlSink::configure(const Options& block) {
     const DeclaredOptions options(block, declaredOptions());
     settings_ = readMysqlSettings(options);
     tables_.legacy = options.string("table", tables_.legacy);
-    if (!isPlainTableName(tables_.legacy)) options.fail("table", "must be a plain table name (letters, digits, _)");
+    if (!isPlainTableName(tables_.legacy)) options.report("table", "must be a plain table name (letters, digits, _)");
     tables_.records = options.string("records_table", tables_.records);
-    if (!isPlainTableName(tables_.records)) options.fail("records_table", "must be a plain table name (letters, digits, _)");
-    if (tables_.records == tables_.legacy) options.fail("records_table", "must differ from table");
+    if (!isPlainTableName(tables_.records)) options.report("records_table", "must be a plain table name (letters, digits, _)");
+    if (tables_.records == tables_.legacy) options.report("records_table", "must differ from table");
 }
 
 void MysqlSink::rethrow(const std::string& doing) {

@@ -55,7 +55,7 @@ void SqliteSink::configure(const Options& block) {
     settings_.path = options.path("path");
     settings_.busyTimeout = options.duration("busy_timeout", settings_.busyTimeout);
     if (settings_.busyTimeout.count() < 0 || settings_.busyTimeout > std::chrono::hours(1))
-        options.fail("busy_timeout", "must be between 0s and 1h");
+        options.report("busy_timeout", "must be between 0s and 1h");
     settings_.synchronous = options.choice("synchronous", {"normal", "full"}, "full");
     std::transform(settings_.synchronous.begin(), settings_.synchronous.end(), settings_.synchronous.begin(), ::toupper);
 }

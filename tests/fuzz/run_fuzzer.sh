@@ -14,7 +14,7 @@ out=${WATCHDOG_BUILD_DIR:-$root/build}/fuzz
 mkdir -p "$out"
 
 core=(core/src/common/Duration.cpp core/src/common/ConfigError.cpp core/src/common/Spelling.cpp)
-config=(core/src/config/ConfigNode.cpp core/src/config/Options.cpp core/src/config/Pipeline.cpp core/src/config/PipelineRules.cpp core/src/config/Variables.cpp)
+config=(core/src/config/ConfigNode.cpp core/src/config/Options.cpp core/src/config/Pipeline.cpp core/src/config/PipelineRules.cpp core/src/config/Variables.cpp core/src/config/EnvValue.cpp)
 libs=()
 case $name in
   duration) sources=("${core[@]}") ;;

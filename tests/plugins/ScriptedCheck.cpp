@@ -1,5 +1,5 @@
 // A check whose result the test writes into a file: "pass|fail|error|hang|throw [summary]".
-// Optional second line "value=N". Every run appends a line to `runs_file` if given.
+// Optional second line "value=N [UNIT]". Every run appends a line to `runs_file` if given.
 // Misbehaving as third-party plugins do (for `isolate: process`): "segfault", "abort", "exit N",
 // "allocate" (1 MiB blocks, never touched, until new fails or 16 GiB), "count": passes with
 // "run N in process PID", N counting this instance's runs (state kept between runs), and
@@ -68,7 +68,13 @@ public:
             r = watchdog::Result::pass("logged");
         } else
             r = watchdog::Result::error(summary);
-        if (second.rfind("value=", 0) == 0) r.withValue(std::stod(second.substr(6)), "");
+        if (second.rfind("value=", 0) == 0) {
+            std::istringstream value(second.substr(6));
+            double number = 0;
+            std::string unit;
+            value >> number >> unit;
+            r.withValue(number, unit);
+        }
         return r;
     }
 

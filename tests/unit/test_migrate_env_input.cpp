@@ -1,5 +1,6 @@
 // migrate-env's input: a file that is not a .env gets one line and exit 1; "KEY= # comment" is
-// empty; a byte order mark is ignored; no value is ever run; env_file reads the same values.
+// empty; a comment after a tab is a comment; a byte order mark is ignored; no value is ever run;
+// env_file reads the same values.
 #include "OldScriptEnv.h"
 #include "MigrateEnvRun.h"
 #include "TestSupport.h"
@@ -107,6 +108,23 @@ TEST_CASE("env_file reads the same values as migrate-env: comments, quotes, an e
                                                             {"HLS_DIRECTORY", "/srv/hls"},
                                                             {"ICECAST_PASS", "hack # me"},
                                                             {"ICECAST_URL", "http://icecast-server-url:9000"}});
+}
+
+TEST_CASE("a comment after a tab ends an unquoted value in both readers, as python-dotenv reads it") {
+    test::TempDir dir;
+    const std::string text = "ENABLE_DISCORD_UPDATES=True\t# on\nTABS=a\t\t#x\nSPACE_TAB=b \t# y\nNO_BLANK=c#d\nQUOTED=\"e\t# f\"\t# g\n";
+    const std::string path = dir.write(".env", text);
+    const std::map<std::string, std::string> expected{
+        {"ENABLE_DISCORD_UPDATES", "True"}, {"NO_BLANK", "c#d"}, {"QUOTED", "e\t# f"}, {"SPACE_TAB", "b"}, {"TABS", "a"}};
+    CHECK(readEnvFile(path) == expected);
+    const EnvFile env = parseEnvText(text);
+    std::map<std::string, std::string> fromMigrate;
+    for (const auto& e : env.entries) fromMigrate[e.key] = e.value;
+    CHECK(fromMigrate == expected);
+    REQUIRE(env.entries.size() == 5);
+    CHECK(env.entries[0].inlineComment == "on");
+    CHECK(env.entries[4].inlineComment == "g");
+    CHECK(env.notes.empty());
 }
 
 TEST_CASE("env_file refuses a NUL byte with the file and line") {

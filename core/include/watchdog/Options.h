@@ -74,6 +74,7 @@ public:
     Options child(const std::string& key) const;
 
     /// Throws ConfigError at the key's position (or the block's when absent): "where.key: message".
+    /// Where configure can go on past the problem, report() lets one pass find the rest too.
     [[noreturn]] void fail(const std::string& key, const std::string& message) const;
     /// Like fail(), but a block that collects problems records it and carries on.
     void report(const std::string& key, const std::string& message) const;
@@ -84,6 +85,10 @@ public:
     std::string location(const std::string& key) const;
     /// The folder relative paths are resolved against.
     const std::string& baseDirectory() const { return baseDirectory_; }
+
+    /// The same block read afresh: its own known keys and its own problems (collected), so that reading
+    /// it leaves this block's untouched.
+    Options freshReading() const;
 
     /// Marks keys as known without reading them (core keys such as plugin, label, interval).
     void markKnown(const std::vector<std::string>& keys) const;

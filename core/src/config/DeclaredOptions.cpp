@@ -1,5 +1,6 @@
 #include <watchdog/OptionTable.h>
 
+#include "config/DeclaredRange.h"
 #include <watchdog/Duration.h>
 
 #include <cstdlib>
@@ -31,20 +32,6 @@ std::vector<std::string> parseList(const std::string& text) {
     }
     return out;
 }
-
-/// The bounds of a declared "a..b" range, or `whole` when the range says something else.
-template <class T>
-std::pair<T, T> bounds(const std::string& range, std::pair<T, T> whole) {
-    const auto dots = range.find("..");
-    if (dots == std::string::npos) return whole;
-    std::istringstream lo(range.substr(0, dots)), hi(range.substr(dots + 2));
-    T a{}, b{};
-    if (!(lo >> a) || !(hi >> b) || !lo.eof() || !hi.eof()) return whole;
-    return {a, b};
-}
-
-constexpr std::pair<long long, long long> kWholeIntegers{Options::LLONG_MIN_, Options::LLONG_MAX_};
-constexpr std::pair<double, double> kWholeNumbers{-1e300, 1e300};
 
 }  // namespace
 
@@ -118,7 +105,7 @@ std::string DeclaredOptions::secret(const std::string& key, const std::string& f
 }
 
 long long DeclaredOptions::integer(const std::string& key) const {
-    const auto [min, max] = bounds(declared(key).range, kWholeIntegers);
+    const auto [min, max] = declaredBounds(declared(key).range, kWholeIntegerRange);
     return integer(key, min, max);
 }
 
@@ -134,7 +121,7 @@ long long DeclaredOptions::integer(const std::string& key, long long fallback, l
 }
 
 double DeclaredOptions::number(const std::string& key) const {
-    const auto [min, max] = bounds(declared(key).range, kWholeNumbers);
+    const auto [min, max] = declaredBounds(declared(key).range, kWholeNumberRange);
     return number(key, min, max);
 }
 

@@ -293,6 +293,12 @@ Options Options::child(const std::string& key) const {
     return c;
 }
 
+Options Options::freshReading() const {
+    Options fresh(map_, where_, baseDirectory_);
+    fresh.collectProblems();
+    return fresh;
+}
+
 void Options::markKnown(const std::vector<std::string>& keys) const { known_->insert(keys.begin(), keys.end()); }
 
 void Options::rejectUnknownKeys() const {

@@ -1,5 +1,7 @@
 #include "config/Variables.h"
 
+#include "config/EnvValue.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -113,20 +115,9 @@ std::map<std::string, std::string> readEnvFile(const std::string& path) {
         std::string key = trim(t.substr(0, eq));
         if (!std::all_of(key.begin(), key.end(), isNameChar))
             throw ConfigError(SourceMark{path, lineNo, 1}, "'" + key + "' is not a variable name");
-        const std::string afterEq = t.substr(eq + 1);
-        std::string value = trim(afterEq);
-        if (!value.empty() && value[0] == '#' && afterEq[0] != '#') {
-            value.clear();  // "KEY= # comment": empty, as migrate-env reads it; "KEY=#x" keeps "#x"
-        } else if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
-            char q = value[0];
-            auto end = value.find(q, 1);
-            if (end == std::string::npos)
-                throw ConfigError(SourceMark{path, lineNo, static_cast<int>(eq + 2)}, "unterminated quote in " + key);
-            value = value.substr(1, end - 1);
-        } else if (auto hash = value.find(" #"); hash != std::string::npos) {
-            value = trim(value.substr(0, hash));
-        }
-        values[key] = value;
+        const EnvValue parsed = parseEnvValue(t.substr(eq + 1));
+        if (parsed.unterminated) throw ConfigError(SourceMark{path, lineNo, static_cast<int>(eq + 2)}, "unterminated quote in " + key);
+        values[key] = parsed.value;
     }
     return values;
 }

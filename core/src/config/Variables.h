@@ -19,8 +19,8 @@ using VariableLookup = std::function<std::optional<std::string>(const std::strin
 /// marked unresolved. Returns every problem, in file order.
 std::vector<ConfigError> substituteVariables(ConfigNode& root, const VariableLookup& lookup);
 
-/// Reads a .env file (KEY=VALUE lines, `export ` prefix, '…' and "…" quoting, # comments, "KEY= # c"
-/// empty, a leading UTF-8 byte order mark ignored).
+/// Reads a .env file (KEY=VALUE lines, `export ` prefix, values as parseEnvValue reads them, # comment
+/// lines, a leading UTF-8 byte order mark ignored).
 /// A missing file or a malformed line is a ConfigError naming the file and line.
 std::map<std::string, std::string> readEnvFile(const std::string& path);
 

@@ -1,8 +1,11 @@
 #include "engine/Assembly.h"
 
+#include "config/DeclaredTypeCheck.h"
 #include "isolation/IsolatedCheck.h"
 
 #include <Poco/Path.h>
+
+#include <optional>
 
 namespace watchdog {
 
@@ -10,8 +13,28 @@ namespace {
 
 void append(std::vector<ConfigError>& to, const std::vector<ConfigError>& more) { to.insert(to.end(), more.begin(), more.end()); }
 
+/// The problems a configure that stopped never reached. With the plugin's declared option table:
+/// each declared option read by its type, and every key the table does not declare. Without one: the
+/// keys no getter asked for, placed before `stop` (none without a stop).
+void appendUnreached(std::vector<ConfigError>& errors, const PluginLoader& loader, const PluginBlock& block, const SourceMark* stop) {
+    const Options& options = block.options;
+    std::optional<OptionTable> table;
+    try {
+        table = loader.declaredOptions(block.plugin);
+    } catch (const std::exception&) {
+        // The plugin loaded a moment ago; without its table the keys before the stop are all we know.
+    }
+    if (!table) {
+        if (stop != nullptr) append(errors, options.unknownKeys(stop));
+        return;
+    }
+    append(errors, checkDeclaredTypes(options, *table));
+    for (const auto& d : *table) options.markKnown({d.name});
+    append(errors, options.unknownKeys());
+}
+
 /// Builds and configures one plugin, adding every problem with its options to `errors`: those its
-/// getters recorded, the one that stopped configure, and the keys it never asked for (before that stop).
+/// getters recorded, the one that stopped configure, and what configure never reached after it.
 template <class Make>
 void load(std::vector<ConfigError>& errors, const PluginLoader& loader, const PluginBlock& block, Make make) {
     if (block.plugin.empty()) return;  // reported with the block
@@ -23,7 +46,7 @@ void load(std::vector<ConfigError>& errors, const PluginLoader& loader, const Pl
     } catch (const ConfigError& e) {
         append(errors, options.recordedProblems());
         errors.push_back(e);
-        append(errors, options.unknownKeys(&e.mark()));
+        appendUnreached(errors, loader, block, &e.mark());
     } catch (const PluginError& e) {
         errors.emplace_back(block.pluginMark, options.where() + ".plugin: " + e.what());
     } catch (const std::exception& e) {
@@ -33,6 +56,8 @@ void load(std::vector<ConfigError>& errors, const PluginLoader& loader, const Pl
         if (recorded.empty())
             errors.emplace_back(block.pluginMark,
                                 options.where() + ": the plugin rejected its options: " + options.withoutSecrets(e.what()));
+        else
+            appendUnreached(errors, loader, block, nullptr);
     } catch (...) {
         errors.emplace_back(block.pluginMark, options.where() + ": " + loader.describe(block.plugin) +
                                                   ": threw a non-standard exception while reading its options");

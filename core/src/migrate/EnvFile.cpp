@@ -1,5 +1,7 @@
 #include "migrate/EnvFile.h"
 
+#include "config/EnvValue.h"
+
 #include <algorithm>
 #include <cctype>
 #include <sstream>
@@ -118,37 +120,23 @@ EnvFile parseEnvText(const std::string& text) {
             file.problems.push_back(at(lineNo) + "'" + entry.key + "' is not a variable name (letters, digits and _)");
             continue;
         }
-        const std::string afterEq = t.substr(eq + 1);
-        std::string value = trim(afterEq);
-        if (!value.empty() && value[0] == '#' && afterEq[0] != '#') {
-            // "KEY= # comment" is an empty value with a comment, as the script's sample .env meant it
-            // (AWS_BACKUP_INSTANCE_ID= #The instance ID...); "KEY=#x" stays the value "#x".
-            entry.inlineComment = trim(value.substr(1));
-            value.clear();
-        } else if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
-            const char quote = value[0];
-            const auto end = value.find(quote, 1);
-            if (end == std::string::npos) {
-                file.problems.push_back(at(lineNo) + entry.key + " has an opening " + (quote == '"' ? "double" : "single") +
-                                        " quote without a closing one");
-                continue;
-            }
-            std::string rest = trim(value.substr(end + 1));
-            if (quote == '"' && end > 1 && value[end - 1] == '\\')
-                file.notes.push_back(at(lineNo) + entry.key +
-                                     " uses \\\" inside double quotes; env_file has no escapes and ends the value at that quote");
-            else if (!rest.empty() && rest[0] != '#')
-                file.notes.push_back(at(lineNo) + entry.key + ": the text after the closing quote is ignored ('" + rest.substr(0, 20) +
-                                     "')");
-            if (!rest.empty() && rest[0] == '#') entry.inlineComment = trim(rest.substr(1));
-            value = value.substr(1, end - 1);
-        } else if (auto hash = value.find(" #"); hash != std::string::npos) {
-            entry.inlineComment = trim(value.substr(hash + 2));
-            value = trim(value.substr(0, hash));
-        } else if (!value.empty() && value[0] == '#') {
-            file.notes.push_back(at(lineNo) + entry.key + " has no value before its '#'; env_file reads the value as '" + value + "'");
+        const EnvValue parsed = parseEnvValue(t.substr(eq + 1));
+        if (parsed.unterminated) {
+            file.problems.push_back(at(lineNo) + entry.key + " has an opening " + (parsed.quote == '"' ? "double" : "single") +
+                                    " quote without a closing one");
+            continue;
         }
-        entry.value = value;
+        if (parsed.escapedQuote)
+            file.notes.push_back(at(lineNo) + entry.key +
+                                 " uses \\\" inside double quotes; env_file has no escapes and ends the value at that quote");
+        else if (!parsed.ignored.empty())
+            file.notes.push_back(at(lineNo) + entry.key + ": the text after the closing quote is ignored ('" +
+                                 parsed.ignored.substr(0, 20) + "')");
+        if (parsed.leadingHash)
+            file.notes.push_back(at(lineNo) + entry.key + " has no value before its '#'; env_file reads the value as '" + parsed.value +
+                                 "'");
+        entry.inlineComment = parsed.comment;
+        entry.value = parsed.value;
         if (auto it = seen.find(entry.key); it != seen.end())
             file.notes.push_back(at(lineNo) + entry.key + " is also set on line " + std::to_string(it->second) +
                                  "; the last value is used");

@@ -12,7 +12,7 @@ struct EnvEntry {
     std::string value;                  ///< unquoted, as the pipeline's env_file reader will see it
     int line = 0;                       ///< 1-based
     std::vector<std::string> comments;  ///< the comment lines right above it, without the leading '#'
-    std::string inlineComment;          ///< text after " #" on the same line
+    std::string inlineComment;          ///< text after a blank and '#' on the same line
 };
 
 /// What the lenient reader found: entries in file order (a key set twice keeps its last value, as
@@ -26,7 +26,7 @@ struct EnvFile {
 };
 
 /// Reads a .env the way core/config's env_file reader does (KEY=VALUE, `export `, '...' or "..."
-/// quotes without escapes, " #" comments, "KEY= # comment" empty, a leading UTF-8 byte order mark
+/// quotes without escapes, comments after a space or tab and '#', "KEY= # comment" empty, a leading UTF-8 byte order mark
 /// ignored), but never stops at a bad line: it reports it instead.
 EnvFile parseEnvText(const std::string& text);
 

@@ -317,6 +317,7 @@ int migrateEnv(const std::string& envPath, std::ostream& out, std::ostream& err,
             << " could not be mapped:\n";
         for (const auto& p : problems) err << "  " << p << "\n";
     }
+    for (const auto& w : m.warnings()) err << "migrate-env: warning: " << w << "\n";
     for (const auto& i : m.information()) err << "migrate-env: " << i << "\n";
     return problems.empty() ? 0 : 1;
 }

@@ -10,7 +10,7 @@
 namespace watchdog {
 
 /// Reads settings from the .env, remembering which keys it used, what it could not map (exit 1)
-/// and what the user should know although it mapped (exit 0).
+/// and what the user should know although it mapped (warnings and information, exit 0).
 class Migration {
 public:
     /// Takes the parsed .env.
@@ -22,6 +22,8 @@ public:
     const EnvEntry* require(std::initializer_list<const char*> keys, const std::string& dropped);
     /// Records something that could not be mapped, or that the pipeline does differently than the user may expect.
     void unmapped(const std::string& message) { unmapped_.push_back(message); }
+    /// Records a mapping the user may not expect, made as the script behaved (a warning; exit 0).
+    void warn(const std::string& message) { warnings_.push_back(message); }
     /// Records something the user should know that needs no change.
     void inform(const std::string& message) { information_.push_back(message); }
     /// The comments above and beside an entry, as YAML comment lines.
@@ -33,6 +35,8 @@ public:
     const std::set<std::string>& used() const { return used_; }
     /// What could not be mapped, in the order met.
     const std::vector<std::string>& unmappedList() const { return unmapped_; }
+    /// The warnings, in the order met.
+    const std::vector<std::string>& warnings() const { return warnings_; }
     /// What the user should know, in the order met.
     const std::vector<std::string>& information() const { return information_; }
 
@@ -40,6 +44,7 @@ private:
     EnvFile env_;
     std::set<std::string> used_;
     std::vector<std::string> unmapped_;
+    std::vector<std::string> warnings_;
     std::vector<std::string> information_;
 };
 

@@ -17,8 +17,8 @@ ScriptSwitch readScriptSwitch(Migration& m, const char* key, const std::string& 
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     static const std::set<std::string> yes = {"true", "1", "yes", "y", "on", "t"};
     if (!s.on && yes.count(lower) != 0)
-        m.unmapped(whereIs(s.entry) + ": the script compared the value with 'True' exactly, so '" + s.entry->value + "' turned " + what +
-                   " off; it stays off here (write " + key + "=True to turn it on)");
+        m.warn(whereIs(s.entry) + " is '" + s.entry->value + "': the old script compared it with 'True' exactly, so it treated '" +
+               s.entry->value + "' as off; " + what + " stays off here (write " + key + "=True to turn it on)");
     return s;
 }
 

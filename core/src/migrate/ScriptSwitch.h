@@ -14,7 +14,7 @@ struct ScriptSwitch {
 
 /// Reads `key` exactly as the script's config.py did: `os.getenv(KEY, 'True') == 'True'`, so a
 /// missing key is on and only the text True is on. A value people read as yes but the script read
-/// as off ("true", "1", "yes", "on") is reported; `what` names the feature in that message.
+/// as off ("true", "1", "yes", "on") stays off with a warning; `what` names the feature in it.
 ScriptSwitch readScriptSwitch(Migration& m, const char* key, const std::string& what);
 
 /// "# no NAME: KEY=VALUE in the .env (REASON)" plus the line's own comments, for a switch that is off.

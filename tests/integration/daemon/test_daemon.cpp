@@ -75,6 +75,29 @@ TEST_CASE("check prints one line per check and exits 0, 2 or 3") {
     CHECK(first->getValue<std::string>("summary") == "credentials refused");
 }
 
+TEST_CASE("check shows values as people read them: rounded percent, durations in s and min, a singular unit") {
+    DaemonFixture f;
+    const std::string pipeline = f.writePipeline(
+        "checks:\n"
+        "  cpu: { plugin: scripted, file: cpu.txt }\n"
+        "  age: { plugin: scripted, file: age.txt }\n"
+        "  stall: { plugin: scripted, file: stall.txt }\n"
+        "  sources: { plugin: scripted, file: sources.txt }\n"
+        "sinks:\n  - plugin: sink_only\n");
+    f.script({{"cpu", "pass load\nvalue=2.22059 %"},
+              {"age", "pass newest segment\nvalue=9442 ms"},
+              {"stall", "pass last stall\nvalue=130.4 s"},
+              {"sources", "pass connected\nvalue=1 sources"}});
+    auto [code, out] = runCommand(f.command("check", {pipeline}), 10s);
+    CHECK(code == 0);
+    CHECK(out ==
+          "CHECK    STATUS  VALUE         SUMMARY\n"
+          "cpu      pass    2.2 %         load\n"
+          "age      pass    9.4 s         newest segment\n"
+          "stall    pass    2 min 10 s    last stall\n"
+          "sources  pass    1 source      connected\n");
+}
+
 TEST_CASE("check reports a hung check as timed out and still exits") {
     DaemonFixture f;
     const std::string pipeline = f.writePipeline(pipelineWithWait("1s"));

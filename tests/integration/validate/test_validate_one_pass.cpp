@@ -108,3 +108,62 @@ TEST_CASE("a value that came from ${VAR} is shown as ${VAR} in every message, wh
     CHECK(all.find("${IID}") != std::string::npos);
     CHECK(all.find("${REGION}") != std::string::npos);
 }
+
+TEST_CASE("a plugin that stops at its own check still has every other option of its block reported") {
+    test::TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "checks:\n"               // 1
+                                       "  icecast:\n"            // 2
+                                       "    plugin: icecast\n"   // 3
+                                       "    url: ftp://host/\n"  // 4
+                                       "    pasword: x\n"        // 5
+                                       "    min_kbps: lots\n");  // 6
+    auto [code, out] = run("validate", path);
+    CHECK(code == 2);
+    // The url stops the plugin's configure; the password it never got to ask for is missing all the same.
+    const std::vector<std::string> expected = {
+        path + ":2:3: checks.icecast.password: required option is missing",
+        path + ":4:10: checks.icecast.url: must start with http:// or https:// (e.g. http://127.0.0.1:8000)",
+        path + ":5:5: checks.icecast: unknown option 'pasword' (did you mean 'password'?)",
+        path + ":6:15: checks.icecast.min_kbps: 'lots' is not a number",
+    };
+    CHECK(test::joinedLines(out) == test::joinedLines(expected));
+}
+
+TEST_CASE("a rule between two options does not hide an unknown key after it") {
+    test::TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "checks:\n"                // 1
+                                       "  ts_count:\n"            // 2
+                                       "    plugin: hls_count\n"  // 3
+                                       "    directory: /tmp\n"    // 4
+                                       "    min_files: 50\n"      // 5
+                                       "    max_files: 10\n"      // 6
+                                       "    max_filez: 3\n");     // 7
+    auto [code, out] = run("validate", path);
+    CHECK(code == 2);
+    const std::vector<std::string> expected = {
+        path + ":5:16: checks.ts_count.min_files: is larger than max_files (10)",
+        path + ":7:5: checks.ts_count: unknown option 'max_filez' (did you mean 'max_files'?)",
+    };
+    CHECK(test::joinedLines(out) == test::joinedLines(expected));
+}
+
+TEST_CASE("after a plugin's configure stops, the core reads the rest of the block through the plugin's option table") {
+    test::TempDir dir;
+    const std::string path = dir.write("pipeline.yaml",
+                                       "checks:\n"                                // 1
+                                       "  tcp:\n"                                 // 2
+                                       "    plugin: nagios\n"                     // 3
+                                       "    command: [/nonexistent/check_tcp]\n"  // 4
+                                       "    warning_passes: maybe\n"              // 5
+                                       "    envv: [A=1]\n");                      // 6
+    auto [code, out] = run("validate", path);
+    CHECK(code == 2);
+    const std::vector<std::string> expected = {
+        path + ":4:14: checks.tcp.command: '/nonexistent/check_tcp' is not an executable file",
+        path + ":5:21: checks.tcp.warning_passes: 'maybe' is not a boolean (use true or false)",
+        path + ":6:5: checks.tcp: unknown option 'envv' (did you mean 'env'?)",
+    };
+    CHECK(test::joinedLines(out) == test::joinedLines(expected));
+}
