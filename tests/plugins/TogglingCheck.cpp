@@ -1,5 +1,6 @@
 // A check that flaps on demand: while its file says "toggle" it fails and passes on alternate runs
-// (its state changes at every interval); "pass" or "fail" hold it there.
+// (its state changes at every interval), with "toggle_error" it errors and passes so; "pass" or
+// "fail" hold it there.
 #include <watchdog/Plugin.h>
 
 #include <atomic>
@@ -16,6 +17,8 @@ public:
         std::string word;
         in >> word;
         if (word == "toggle") word = (failNext_ = !failNext_) ? "fail" : "pass";
+        if (word == "toggle_error") word = (failNext_ = !failNext_) ? "error" : "pass";
+        if (word == "error") return watchdog::Result::error("toggled into an error");
         return word == "fail" ? watchdog::Result::fail("toggled off") : watchdog::Result::pass("on");
     }
 

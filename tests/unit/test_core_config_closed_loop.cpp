@@ -135,3 +135,52 @@ TEST_CASE("verify naming an unknown check, failback.after shorter than a check's
     };
     CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
 }
+
+TEST_CASE("aws_stop on another instance than aws_start is refused in then, recover and warn too, not only in failback.then") {
+    TempDir dir;
+    const std::string path = dir.write("p.yaml", kChecks +
+                                                     "  stop_other: { plugin: aws_stop, instance_id: i-0fedcba9876543210 }\n"
+                                                     "rules:\n"
+                                                     "  failover:\n"
+                                                     "    when: 2 of [encoder, segments]\n"
+                                                     "    then: [backup, stop_other]\n"
+                                                     "    recover: [discord, stop_other]\n"
+                                                     "    warn: [stop_other]\n");
+    const std::string message =
+        "aws_stop action 'stop_other' names another instance_id than aws_start action 'backup' in then: it would stop an instance "
+        "this rule never started";
+    const std::vector<std::string> expected = {
+        path + ":12:11: rules.failover.then: " + message,
+        path + ":13:14: rules.failover.recover: " + message,
+        path + ":14:11: rules.failover.warn: " + message,
+    };
+    CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
+}
+
+TEST_CASE("the instance ids are compared after ${VAR} substitution, and the error does not print them") {
+    TempDir dir;
+    dir.write("ids.env", "WATCHDOG_T14_BACKUP=i-0123456789abcdef0\nWATCHDOG_T14_OTHER=i-0fedcba9876543210\n");
+    const std::string head = "watchdog:\n  env_file: ids.env\n" + kChecks;
+    const std::string rules =
+        "rules:\n"
+        "  failover:\n"
+        "    when: 2 of [encoder, segments]\n"
+        "    then: backup\n"
+        "    recover: stop\n"
+        "    failback: { after: 15m, then: [stop] }\n";
+    // ${WATCHDOG_T14_BACKUP} holds the id aws_start names literally: the same instance.
+    const Pipeline same =
+        loadPipeline(dir.write("same.yaml", head + "  stop: { plugin: aws_stop, instance_id: \"${WATCHDOG_T14_BACKUP}\" }\n" + rules));
+    CHECK(rule(same, "failover").failbackThen.ids == std::vector<std::string>{"stop"});
+
+    const std::string path =
+        dir.write("other.yaml", head + "  stop: { plugin: aws_stop, instance_id: \"${WATCHDOG_T14_OTHER}\" }\n" + rules);
+    const std::string message = "aws_stop action 'stop' names another instance_id than aws_start action 'backup' in then: ";
+    const std::vector<std::string> expected = {
+        path + ":15:14: rules.failover.recover: " + message + "it would stop an instance this rule never started",
+        path + ":16:35: rules.failover.failback.then: " + message + "failing back would stop an instance this rule never started",
+    };
+    const auto errors = pipelineErrors(path);
+    CHECK(joinedLines(errors) == joinedLines(expected));
+    for (const auto& line : errors) CHECK(line.find("i-0fedcba9876543210") == std::string::npos);
+}

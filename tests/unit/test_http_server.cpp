@@ -183,6 +183,36 @@ TEST_CASE("GET /metrics is Prometheus text 0.0.4 with HELP and TYPE for every fa
     CHECK(samples > 30);
 }
 
+TEST_CASE("/metrics: a flapping check, and a rule's limit with the remedy runs it used") {
+    Fixture f;
+    const auto now = std::chrono::system_clock::now();
+    auto s = test::sampleStation(now);
+    s.checks[1].snapshot.flapping = true;
+    s.rules[0].phase = "limited";
+    s.rules[0].deadline = now + std::chrono::hours(3);
+    s.rules[0].limit = RuleLimitStatus{2, std::chrono::hours(24), 2, now + std::chrono::hours(3)};
+    f.engine.setStatus(s);
+    Reply r = request(f.port(), "GET", "/metrics");
+    REQUIRE(r.status == 200);
+    const std::string& m = r.body;
+    CHECK(m.find("# TYPE watchdog_check_flapping gauge\n") != std::string::npos);
+    CHECK(m.find("\nwatchdog_check_flapping{check=\"liquidsoap_cpu\"} 1\n") != std::string::npos);
+    CHECK(m.find("\nwatchdog_check_flapping{check=\"icecast\"} 0\n") != std::string::npos);
+    CHECK(m.find("# TYPE watchdog_rule_remedy_runs gauge\n") != std::string::npos);
+    CHECK(m.find("# TYPE watchdog_rule_remedy_limit gauge\n") != std::string::npos);
+    CHECK(m.find("\nwatchdog_rule_remedy_runs{rule=\"failover\"} 2\n") != std::string::npos);
+    CHECK(m.find("\nwatchdog_rule_remedy_limit{rule=\"failover\"} 2\n") != std::string::npos);
+    CHECK(m.find("watchdog_rule_remedy_runs{rule=\"status\"}") == std::string::npos);  // no limit: no sample
+    CHECK(m.find("\nwatchdog_rule_state{rule=\"failover\",state=\"limited\"} 1\n") != std::string::npos);
+
+    // A rule without limit: and checks without flap: have no remedy samples and flapping 0.
+    f.engine.setStatus(test::sampleStation(now));
+    const std::string plain = request(f.port(), "GET", "/metrics").body;
+    CHECK(plain.find("watchdog_rule_remedy_runs{") == std::string::npos);
+    CHECK(plain.find("watchdog_rule_remedy_limit{") == std::string::npos);
+    CHECK(plain.find("watchdog_check_flapping{check=\"liquidsoap_cpu\"} 0\n") != std::string::npos);
+}
+
 TEST_CASE("label values with quotes, backslashes and newlines are escaped in /metrics") {
     Fixture f;
     auto s = test::sampleStation(std::chrono::system_clock::now());

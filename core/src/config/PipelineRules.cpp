@@ -127,29 +127,44 @@ Options readFailback(RuleSpec& r, const Options& o, const Pipeline& p, const std
     return failback;
 }
 
-/// The action's `instance_id` as written (the aws_start/aws_stop option), or "" when it has none.
-std::string instanceOf(const Pipeline& p, const std::string& actionId) {
+/// The action's `instance_id` node (after ${VAR} substitution: readPipeline substitutes the whole
+/// tree before the rules are read), or nullptr when it has none.
+const ConfigNode* instanceOf(const Pipeline& p, const std::string& actionId) {
     const ConfigNode* actions = p.root ? p.root->find("actions") : nullptr;
     const ConfigNode* action = actions && actions->kind == ConfigNode::Kind::Map ? actions->find(actionId) : nullptr;
     const ConfigNode* id = action && action->kind == ConfigNode::Kind::Map ? action->find("instance_id") : nullptr;
-    return id && id->kind == ConfigNode::Kind::Scalar ? id->value : "";
+    return id && id->kind == ConfigNode::Kind::Scalar ? id : nullptr;
 }
 
-/// Failing back must never stop an instance the rule did not start: every aws_stop in failback.then
-/// names the instance of every aws_start in then. The ids are not printed: they may come from ${VAR}.
-void requireSameInstance(const RuleSpec& r, const Options& failback, const Pipeline& p) {
+/// A rule must never stop an instance it did not start: every aws_stop in any of its action lists
+/// (warn, then, recover, failback.then) names the instance of every aws_start in then. The ids are
+/// compared as substituted, so `${BACKUP_ID}` and the literal id it holds are the same instance; an
+/// unset variable was already reported. The ids are not printed: they may come from ${VAR}.
+void requireSameInstance(const RuleSpec& r, const Options& o, const Options* failback, const Pipeline& p) {
     auto pluginOf = [&](const std::string& id) {
         for (const auto& a : p.actions)
             if (a.id == id) return a.plugin;
         return std::string();
     };
-    for (const auto& stop : r.failbackThen.ids) {
-        if (pluginOf(stop) != "aws_stop") continue;
-        for (const auto& start : r.then.ids)
-            if (pluginOf(start) == "aws_start" && instanceOf(p, stop) != instanceOf(p, start))
-                failback.report("then", "aws_stop action '" + stop + "' names another instance_id than aws_start action '" + start +
-                                            "' in then: failing back would stop an instance this rule never started");
-    }
+    auto check = [&](const Options& where, const std::string& key, const ActionList& list, const std::string& consequence) {
+        for (const auto& stop : list.ids) {
+            if (pluginOf(stop) != "aws_stop") continue;
+            const ConfigNode* stopped = instanceOf(p, stop);
+            for (const auto& start : r.then.ids) {
+                if (pluginOf(start) != "aws_start") continue;
+                const ConfigNode* started = instanceOf(p, start);
+                if ((stopped && stopped->unresolved) || (started && started->unresolved)) continue;
+                if ((stopped ? stopped->value : "") != (started ? started->value : ""))
+                    where.report(key, "aws_stop action '" + stop + "' names another instance_id than aws_start action '" + start +
+                                          "' in then: " + consequence);
+            }
+        }
+    };
+    const std::string never = "it would stop an instance this rule never started";
+    check(o, "warn", r.warn, never);
+    check(o, "then", r.then, never);
+    check(o, "recover", r.recover, never);
+    if (failback) check(*failback, "then", r.failbackThen, "failing back would stop an instance this rule never started");
 }
 
 }  // namespace
@@ -182,7 +197,12 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
                 if (o.has("limit")) readRemedyLimit(r, o);
                 r.ignoreFlapping = o.choice("flapping", {"failing", "ignore"}, "failing") == "ignore";
                 if (o.has("verify")) readVerify(r, o, allCheckIds, enabled);
-                if (o.has("failback")) requireSameInstance(r, readFailback(r, o, p, actionIds), p);
+                if (o.has("failback")) {
+                    const Options failback = readFailback(r, o, p, actionIds);
+                    requireSameInstance(r, o, &failback, p);
+                } else {
+                    requireSameInstance(r, o, nullptr, p);
+                }
             } else if (hasOn) {
                 std::string on = o.choice("on", {"startup", "check_error"}, "");
                 r.trigger = on == "startup" ? RuleSpec::Trigger::Startup : RuleSpec::Trigger::CheckError;

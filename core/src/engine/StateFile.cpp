@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <fstream>
@@ -130,7 +131,8 @@ SavedState StateFile::load(const std::string& pipeline, std::string& warning) co
     std::stringstream text;
     text << in.rdbuf();
     try {
-        Poco::JSON::Parser parser;
+        // In the written order: on_air is shown in the order the remedy reported it.
+        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
         auto root = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
         const std::string owner = root->optValue<std::string>("pipeline", "");
         if (owner != pipeline) {

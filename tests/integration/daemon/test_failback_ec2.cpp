@@ -1,8 +1,11 @@
 // The whole loop with the real binary, aws_start and aws_stop against the suite's EC2 endpoint (which
 // checks SigV4 as EC2 does): fail over, verify the backup is on air, recover, fail back; the exact EC2
-// calls in order; a running backup is not started again; a verify deadline escalates once.
+// calls in order; a running backup is not started again; a verify deadline escalates once; `limit`
+// holds back the third failover (no StartInstances reaches EC2), also after a restart.
 #include "DaemonFixture.h"
 #include "FakeEc2.h"
+
+#include <Poco/JSON/Parser.h>
 
 #include <doctest/doctest.h>
 
@@ -23,11 +26,13 @@ std::string ec2Action(const std::string& plugin, const FakeEc2& ec2) {
            "\", instance_role: false, poll_interval: 20ms, retry_backoff: 10ms }\n";
 }
 
-std::string pipeline(const FakeEc2& ec2, const std::string& verifyWithin) {
+/// The primary's two checks (and `extraChecks`), the recorder, aws_start and aws_stop on `ec2`, and
+/// the head of a failover rule on the two checks: `rest` adds the rule's own keys and the sinks.
+std::string failoverPipeline(const FakeEc2& ec2, const std::string& extraChecks, const std::string& rest) {
     return "checks:\n"
            "  encoder: { plugin: scripted, file: encoder.txt, interval: 50ms, timeout: 2s }\n"
-           "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n"
-           "  backup_stream: { plugin: scripted, file: backup_stream.txt, interval: 50ms, timeout: 2s }\n"
+           "  segments: { plugin: scripted, file: segments.txt, interval: 50ms, timeout: 2s }\n" +
+           extraChecks +
            "actions:\n"
            "  notes: { plugin: recorder, file: notes.jsonl }\n"
            "  backup: " +
@@ -38,13 +43,27 @@ std::string pipeline(const FakeEc2& ec2, const std::string& verifyWithin) {
            "    warn: notes\n"
            "    wait: 100ms\n"
            "    then: backup\n"
-           "    recover: notes\n"
-           "    verify: { checks: [backup_stream], within: " +
-           verifyWithin +
-           " }\n"
-           "    failback: { after: 300ms, then: [stop_backup, notes] }\n"
-           "sinks:\n"
-           "  - plugin: sink_only\n";
+           "    recover: notes\n" +
+           rest;
+}
+
+std::string pipeline(const FakeEc2& ec2, const std::string& verifyWithin) {
+    return failoverPipeline(ec2, "  backup_stream: { plugin: scripted, file: backup_stream.txt, interval: 50ms, timeout: 2s }\n",
+                            "    verify: { checks: [backup_stream], within: " + verifyWithin +
+                                " }\n"
+                                "    failback: { after: 300ms, then: [stop_backup, notes] }\n"
+                                "sinks:\n"
+                                "  - plugin: sink_only\n");
+}
+
+/// Fails over to the backup at most twice a day, and stops it again once the primary stayed healthy,
+/// so every failover needs a StartInstances. The history goes to SQLite, as a station's would.
+std::string limitedPipeline(const FakeEc2& ec2) {
+    return failoverPipeline(ec2, "",
+                            "    limit: { count: 2, per: 24h }\n"
+                            "    failback: { after: 200ms, then: [stop_backup, notes] }\n"
+                            "sinks:\n"
+                            "  - { plugin: sqlite, path: history.db }\n");
 }
 
 /// The calls as letters: D(escribe), S(tart), X (stop), so the order reads at a glance.
@@ -139,4 +158,85 @@ TEST_CASE("a backup already running is not started again, and a verify deadline 
     CHECK(notes[2].summary == "Backup started but not on air: backup_stream does not pass 300 ms after backup succeeded (" +
                                   std::string(kId) + " at 203.0.113.7, private 10.0.0.7)");
     CHECK(notes[2].failing == std::vector<std::string>{"backup_stream"});
+}
+
+TEST_CASE(
+    "limit against EC2: two failovers start the backup, the third in the window sends no StartInstances, nor does one after a restart") {
+    Station s("stopped");
+    const std::string file = s.f.writePipeline(limitedPipeline(s.ec2));
+    auto incident = [&](const std::string& type, int n) {
+        const int recovered = s.f.count("notes.jsonl", "recovered");
+        s.primary("fail 0 sources");
+        REQUIRE(waitUntil([&] { return s.f.count("notes.jsonl", type) == n; }, 10s));
+        s.primary("pass");
+        REQUIRE(waitUntil([&] { return s.f.count("notes.jsonl", "recovered") == recovered + 1; }, 10s));
+    };
+    std::size_t callsBeforeLimit = 0;
+    {
+        ChildProcess daemon(s.f.command("run", {file}));
+        INFO(daemon.output());
+        for (int n = 1; n <= 2; ++n) {
+            incident("outcome", 2 * n - 1);
+            // The failback's aws_stop: the instance is stopped again, so the next failover must start it.
+            REQUIRE(waitUntil([&] { return s.f.count("notes.jsonl", "outcome") == 2 * n; }, 10s));
+            CHECK(s.ec2.state(kId) == "stopped");
+        }
+        CHECK(s.ec2.succeeded("StartInstances") == 2);
+        callsBeforeLimit = s.ec2.calls().size();
+        incident("limited", 1);
+        REQUIRE(stopsCleanly(daemon));
+    }
+    {
+        ChildProcess daemon(s.f.command("run", {file}));
+        INFO(daemon.output());
+        incident("limited", 2);
+        REQUIRE(stopsCleanly(daemon));
+    }
+
+    // What EC2 received: two starts, each stopped by its failback; nothing at all for the held-back ones.
+    const std::string all = letters(s.ec2);
+    INFO(all);
+    CHECK(s.ec2.count("StartInstances") == 2);
+    CHECK(s.ec2.succeeded("StartInstances") == 2);
+    CHECK(s.ec2.succeeded("StopInstances") == 2);
+    CHECK(s.ec2.calls().size() == callsBeforeLimit);
+    CHECK(std::count(all.begin(), all.end(), 'S') == 2);
+    CHECK(s.ec2.state(kId) == "stopped");
+
+    // What the notifier got.
+    const std::vector<std::string> once = {"warning", "outcome", "recovered", "failback", "outcome"};
+    const std::vector<std::string> held = {"warning", "limited", "recovered"};
+    std::vector<std::string> expected;
+    for (const auto* part : {&once, &once, &held, &held}) expected.insert(expected.end(), part->begin(), part->end());
+    CHECK(s.f.types("notes.jsonl") == expected);
+    for (const auto& e : s.f.events("notes.jsonl")) {
+        if (e.type != "limited") continue;
+        INFO(e.summary);
+        CHECK(e.summary.find("backup not run: the limit of 2 runs per 1 d is reached; it may run again at ") != std::string::npos);
+        CHECK(e.summary.find(") if the checks still fail") != std::string::npos);
+        CHECK(e.failing == std::vector<std::string>{"encoder", "segments"});
+    }
+
+    // What `encoder-watchdog history` shows: two limited events, two failbacks, four outcomes.
+    auto [code, json] = runCommand(s.f.command("history", {file, "--since", "1h", "--json"}), 20s);
+    REQUIRE(code == 0);
+    Poco::JSON::Parser parser;
+    auto records = parser.parse(json).extract<Poco::JSON::Object::Ptr>()->getArray("records");
+    std::map<std::string, int> events;
+    std::vector<std::string> limitedSummaries;
+    for (std::size_t i = 0; i < records->size(); ++i) {
+        auto record = records->getObject(static_cast<unsigned>(i));
+        if (record->getValue<std::string>("kind") != "event") continue;
+        auto event = record->getObject("event");
+        ++events[event->getValue<std::string>("type")];
+        if (event->getValue<std::string>("type") == "limited") limitedSummaries.push_back(event->getValue<std::string>("summary"));
+    }
+    CHECK(events["limited"] == 2);
+    CHECK(events["failback"] == 2);
+    CHECK(events["outcome"] == 2 + 2);
+    CHECK(events["recovered"] == 4);
+    for (const auto& summary : limitedSummaries) CHECK(summary.find("it may run again at ") != std::string::npos);
+    auto [textCode, table] = runCommand(s.f.command("history", {file, "--since", "1h"}), 20s);
+    REQUIRE(textCode == 0);
+    CHECK(table.find("event limited (failover)") != std::string::npos);
 }

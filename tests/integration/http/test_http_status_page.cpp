@@ -327,3 +327,35 @@ TEST_CASE("with ha: the page shows the node, the leader, the lease's age and a d
     const std::string without = dumpDom(plain.url());
     CHECK(without.find("id=\"ha\" hidden") != std::string::npos);
 }
+
+TEST_CASE("a flapping check shows a flapping badge and a limited rule says how many remedy runs it used and until when") {
+    Page page;
+    const auto now = std::chrono::system_clock::now();
+    auto station = test::sampleStation(now);
+    station.checks[1].snapshot.flapping = true;
+    station.rules[0].phase = "limited";
+    station.rules[0].deadline = now + std::chrono::hours(3);
+    station.rules[0].limit = RuleLimitStatus{2, std::chrono::hours(24), 2, now + std::chrono::hours(3)};
+    station.rules[1].limit = RuleLimitStatus{3, std::chrono::hours(1), 1, std::nullopt};
+    page.engine.setStatus(station);
+    const std::string out = dumpDom(page.url());
+    INFO(out);
+    CHECK(consoleErrors(out).empty());
+    CHECK(bodyTag(out) == "<body data-loaded=\"1\">");
+    const auto card = out.find("<section class=\"card\" data-check=\"liquidsoap_cpu\" data-state=\"failing\">");
+    REQUIRE(card != std::string::npos);
+    CHECK(out.find("<span class=\"badge failing\">failing</span><span class=\"badge flapping\">flapping</span></h2>", card) ==
+          out.find("<span class=\"badge failing\">", card));
+    const std::string badge = "<span class=\"badge flapping\">";
+    CHECK(out.find(badge) == out.rfind(badge));  // only the flapping check has it
+
+    const auto row = out.find("<tr data-rule=\"failover\" data-state=\"limited\">");
+    REQUIRE(row != std::string::npos);
+    const std::string failover = out.substr(row, out.find("</tr>", row) - row);
+    CHECK(failover.find("<td>limited \u00b7 2 of 2 remedy runs used, limited until ") != std::string::npos);
+    // The status rule's limit still has room: no "limited until".
+    const auto other = out.find("<tr data-rule=\"status\" data-state=\"idle\">");
+    REQUIRE(other != std::string::npos);
+    const std::string status = out.substr(other, out.find("</tr>", other) - other);
+    CHECK(status.find("<td>idle \u00b7 1 of 3 remedy runs used</td>") != std::string::npos);
+}
