@@ -4,9 +4,6 @@
 
 #include <dlfcn.h>
 
-#include <mutex>
-#include <optional>
-
 #ifndef WATCHDOG_MARIADB_LIBRARY
 #define WATCHDOG_MARIADB_LIBRARY "libmariadb.so.3"
 #endif
@@ -62,22 +59,20 @@ MariaDbApi loadMariaDb(const std::string& library) {
     return api;
 }
 
+const MariaDbApi& MariaDbLoader::api() {
+    if (loaded_.load(std::memory_order_acquire)) return api_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!loaded_.load(std::memory_order_relaxed)) {
+        api_ = loadMariaDb(library_);
+        api_.library_init(0, nullptr, nullptr);
+        loaded_.store(true, std::memory_order_release);
+    }
+    return api_;
+}
+
 const MariaDbApi& mariaDb() {
-    // Loaded once for the process: mysql_library_init is not thread-safe, and two sinks may connect from
-    // their own threads at the same moment. A failure is kept and reported on every connection attempt.
-    static std::once_flag once;
-    static MariaDbApi api;
-    static std::optional<MysqlError> failure;
-    std::call_once(once, [] {
-        try {
-            api = loadMariaDb(WATCHDOG_MARIADB_LIBRARY);
-            api.library_init(0, nullptr, nullptr);
-        } catch (const MysqlError& e) {
-            failure = e;
-        }
-    });
-    if (failure) throw *failure;
-    return api;
+    static MariaDbLoader loader(WATCHDOG_MARIADB_LIBRARY);
+    return loader.api();
 }
 
 }  // namespace watchdog::mysql

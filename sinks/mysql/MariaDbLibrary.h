@@ -2,6 +2,8 @@
 
 #include <mysql.h>
 
+#include <atomic>
+#include <mutex>
 #include <string>
 
 namespace watchdog::mysql {
@@ -32,8 +34,25 @@ struct MariaDbApi {
     decltype(&::mysql_stmt_close) stmt_close;                  ///< mysql_stmt_close
 };
 
-/// The client library (WATCHDOG_MARIADB_LIBRARY, the SONAME found at configure time), loaded and
-/// initialised on the first call; throws MysqlError, on this and every later call, when it cannot be loaded.
+/// One client library, loaded and initialised (mysql_library_init) by the first api() that finds it.
+class MariaDbLoader {
+public:
+    /// `library`: a SONAME or a path, as dlopen() takes it.
+    explicit MariaDbLoader(std::string library) : library_(std::move(library)) {}
+
+    /// The loaded library; throws MysqlError while it cannot be loaded. A failure is not kept: the next
+    /// call tries again, so a library installed meanwhile is found without a restart.
+    const MariaDbApi& api();
+
+private:
+    const std::string library_;
+    std::mutex mutex_;  // mysql_library_init is not thread-safe, and two sinks may connect at once
+    MariaDbApi api_{};
+    std::atomic<bool> loaded_{false};
+};
+
+/// The process's client library (WATCHDOG_MARIADB_LIBRARY, the SONAME found at configure time): see
+/// MariaDbLoader::api().
 const MariaDbApi& mariaDb();
 
 /// dlopen()s `library` and resolves every function of MariaDbApi, without initialising the library;

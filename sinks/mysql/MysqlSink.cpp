@@ -109,7 +109,7 @@ void MysqlSink::rethrow(const std::string& doing) {
         }
         if (e.connectionLost())
             throw std::runtime_error(prefix + doing + ": " + what + " (server unreachable; records are kept and the sink retries)");
-        throw std::runtime_error(prefix + doing + ": " + what + " (error " + std::to_string(e.code()) + ")");
+        throw std::runtime_error(prefix + doing + ": " + what + (e.code() != 0 ? " (error " + std::to_string(e.code()) + ")" : ""));
     } catch (const std::exception& e) {
         throw std::runtime_error(prefix + doing + ": " + e.what());
     }
