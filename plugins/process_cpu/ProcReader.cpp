@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <dirent.h>
-#include <fstream>
+#include <fcntl.h>
 #include <sstream>
 #include <unistd.h>
 
@@ -11,12 +12,16 @@ namespace watchdog::process_cpu {
 
 namespace {
 
+// A /proc file read whole ("" if it cannot be opened): a few reads into a stack buffer, no stream.
 std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return {};
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    std::string out;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+    return out;
 }
 
 }  // namespace
@@ -58,6 +63,22 @@ std::optional<ProcStat> readProcStat(int pid, const std::string& procRoot) {
     return st;
 }
 
+std::map<int, unsigned long long> readThreadRuntimes(int pid, const std::string& procRoot) {
+    std::map<int, unsigned long long> runtimes;
+    const std::string tasks = procRoot + "/" + std::to_string(pid) + "/task";
+    DIR* dir = ::opendir(tasks.c_str());
+    if (dir == nullptr) return runtimes;
+    while (const dirent* e = ::readdir(dir)) {
+        if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
+        const std::string text = slurp(tasks + "/" + e->d_name + "/schedstat");
+        char* end = nullptr;
+        const unsigned long long ns = std::strtoull(text.c_str(), &end, 10);
+        if (end != text.c_str()) runtimes[std::atoi(e->d_name)] = ns;  // a thread gone since readdir is left out
+    }
+    ::closedir(dir);
+    return runtimes;
+}
+
 std::string readCmdline(int pid, const std::string& procRoot) {
     std::string text = slurp(procRoot + "/" + std::to_string(pid) + "/cmdline");
     while (!text.empty() && text.back() == '\0') text.pop_back();
@@ -84,6 +105,23 @@ std::vector<int> findProcesses(const std::function<bool(int, const std::string&)
     ::closedir(dir);
     std::sort(pids.begin(), pids.end());
     return pids;
+}
+
+double cpuSecondsBetween(const CpuUse& before, const CpuUse& after) {
+    bool threadsKept = !before.threadNs.empty() && !after.threadNs.empty();
+    for (const auto& entry : before.threadNs) threadsKept = threadsKept && after.threadNs.count(entry.first) > 0;
+    if (threadsKept) {
+        unsigned long long ns = 0;
+        for (const auto& [tid, now] : after.threadNs) {
+            const auto was = before.threadNs.find(tid);
+            const unsigned long long from = was == before.threadNs.end() ? 0 : was->second;  // a new thread: all of it
+            ns += now >= from ? now - from : 0;
+        }
+        return static_cast<double>(ns) / 1e9;
+    }
+    // A thread that ended took its run time with it; the process's ticks still count it.
+    const unsigned long long ticks = after.ticks >= before.ticks ? after.ticks - before.ticks : 0;
+    return static_cast<double>(ticks) / static_cast<double>(clockTicksPerSecond());
 }
 
 long clockTicksPerSecond() {

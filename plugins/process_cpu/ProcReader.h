@@ -1,9 +1,10 @@
 #pragma once
 
-// Reading Linux /proc: process CPU times from /proc/PID/stat and finding processes by comm,
-// command line or pidfile.
+// Reading Linux /proc: process CPU times from /proc/PID/stat and each thread's run time from
+// /proc/PID/task/TID/schedstat, and finding processes by comm, command line or pidfile.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,20 @@ std::optional<ProcStat> parseProcStat(const std::string& text);
 
 /// Reads /proc/PID/stat (under `procRoot`); nullopt if the process is gone or a zombie (it has exited).
 std::optional<ProcStat> readProcStat(int pid, const std::string& procRoot = "/proc");
+
+/// How long each thread of `pid` has run, in nanoseconds, by thread id: the first field of
+/// /proc/PID/task/TID/schedstat. Empty when the process is gone or the kernel keeps no such figures.
+std::map<int, unsigned long long> readThreadRuntimes(int pid, const std::string& procRoot = "/proc");
+
+/// One process's CPU use so far.
+struct CpuUse {
+    unsigned long long ticks = 0;                ///< utime + stime of the whole process, in clock ticks
+    std::map<int, unsigned long long> threadNs;  ///< each live thread's run time in ns (empty: not kept)
+};
+
+/// CPU seconds one process used between two readings: to the nanosecond from its threads' run times
+/// when every thread of `before` still runs, else from the clock ticks (steps of 1/CLK_TCK, 10 ms).
+double cpuSecondsBetween(const CpuUse& before, const CpuUse& after);
 
 /// The command line of a process with its NUL separators turned into spaces ("" if gone or a kernel thread).
 std::string readCmdline(int pid, const std::string& procRoot = "/proc");

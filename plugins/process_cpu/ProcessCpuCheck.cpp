@@ -114,30 +114,33 @@ ProcessCpuCheck::Sample ProcessCpuCheck::sample(const std::vector<int>& pids) co
     Sample out;
     out.at = SteadyClock::now();
     std::optional<ProcStat> oldest;
+    auto keep = [&](const ProcStat& st) {
+        out.used[{st.pid, st.startTime}] = CpuUse{st.cpuTicks(), readThreadRuntimes(st.pid, settings_.procRoot)};
+    };
     for (int pid : pids) {
         auto st = readProcStat(pid, settings_.procRoot);
         if (!st) continue;  // exited since it was found
         if (settings_.sumMatches)
-            out.ticks[{st->pid, st->startTime}] = st->cpuTicks();
+            keep(*st);
         else if (!oldest || st->startTime < oldest->startTime)
             oldest = st;
     }
-    if (oldest) out.ticks[{oldest->pid, oldest->startTime}] = oldest->cpuTicks();
+    if (oldest) keep(*oldest);
     return out;
 }
 
 Result ProcessCpuCheck::judge(const Sample& before, const Sample& after, const std::vector<int>& pids) const {
     const ProcessCpuSettings& s = settings_;
-    unsigned long long ticks = 0;
+    double cpuSeconds = 0;
     std::vector<int> measured;
-    for (const auto& [id, now] : after.ticks) {
-        auto it = before.ticks.find(id);
-        if (it == before.ticks.end()) continue;  // appeared since the last sample: counted from the next run
-        ticks += now >= it->second ? now - it->second : 0;
+    for (const auto& [id, now] : after.used) {
+        auto it = before.used.find(id);
+        if (it == before.used.end()) continue;  // appeared since the last sample: counted from the next run
+        cpuSeconds += cpuSecondsBetween(it->second, now);
         measured.push_back(id.first);
     }
     const double seconds = std::chrono::duration<double>(after.at - before.at).count();
-    const double percent = seconds > 0 ? static_cast<double>(ticks) / static_cast<double>(clockTicksPerSecond()) / seconds * 100.0 : 0.0;
+    const double percent = seconds > 0 ? cpuSeconds / seconds * 100.0 : 0.0;
 
     std::string who = s.target();
     if (measured.size() > 1) who += " (" + human::count(static_cast<long long>(measured.size()), "process") + ")";
@@ -168,13 +171,13 @@ Result ProcessCpuCheck::run(const CheckContext& context) {
         return *problem;
     }
     Sample now = sample(pids);
-    if (now.ticks.empty()) {
+    if (now.used.empty()) {
         previous_.reset();
         return Result::fail(settings_.target() + " (pid " + pidList(pids) + ") exited during the reading");
     }
     bool continuing = false;
     if (previous_)
-        for (const auto& entry : now.ticks) continuing = continuing || previous_->ticks.count(entry.first) > 0;
+        for (const auto& entry : now.used) continuing = continuing || previous_->used.count(entry.first) > 0;
     if (continuing) {
         Result r = judge(*previous_, now, pids);
         previous_ = std::move(now);
@@ -183,8 +186,8 @@ Result ProcessCpuCheck::run(const CheckContext& context) {
     std::string restarted;
     if (previous_) {
         std::vector<int> was, is;
-        for (const auto& e : previous_->ticks) was.push_back(e.first.first);
-        for (const auto& e : now.ticks) is.push_back(e.first.first);
+        for (const auto& e : previous_->used) was.push_back(e.first.first);
+        for (const auto& e : now.used) is.push_back(e.first.first);
         restarted = "pid " + pidList(was) + " -> " + pidList(is);
     }
     // No baseline yet (first run, or the process restarted with a new pid): one sample says nothing
@@ -192,7 +195,7 @@ Result ProcessCpuCheck::run(const CheckContext& context) {
     auto window = std::min(settings_.baseline, context.timeout / 2);
     if (window <= std::chrono::milliseconds(0)) {
         std::vector<int> is;
-        for (const auto& e : now.ticks) is.push_back(e.first.first);
+        for (const auto& e : now.used) is.push_back(e.first.first);
         previous_ = std::move(now);
         Result r = Result::pass(settings_.target() + " (pid " + pidList(is) + ")" + (restarted.empty() ? "" : " restarted") +
                                 ", warming up: CPU is measured from the next run");
@@ -206,11 +209,11 @@ Result ProcessCpuCheck::run(const CheckContext& context) {
     }
     Sample after = sample(pids);
     bool survived = false;
-    for (const auto& entry : after.ticks) survived = survived || now.ticks.count(entry.first) > 0;
+    for (const auto& entry : after.used) survived = survived || now.used.count(entry.first) > 0;
     if (!survived) {
         previous_.reset();
         std::vector<int> was;
-        for (const auto& e : now.ticks) was.push_back(e.first.first);
+        for (const auto& e : now.used) was.push_back(e.first.first);
         return Result::fail(settings_.target() + " (pid " + pidList(was) + ") exited during the reading");
     }
     Result r = judge(now, after, pids);

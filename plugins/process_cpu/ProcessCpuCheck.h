@@ -43,14 +43,14 @@ public:
     const ProcessCpuSettings& settings() const { return settings_; }
 
 private:
-    /// A process as sampled: identity (pid + start time) and its CPU ticks.
+    /// The processes as sampled, by identity (pid + start time).
     struct Sample {
-        std::chrono::steady_clock::time_point at;                                ///< when it was taken
-        std::map<std::pair<int, unsigned long long>, unsigned long long> ticks;  ///< (pid, start) -> cpu ticks
+        std::chrono::steady_clock::time_point at;                   ///< when it was taken
+        std::map<std::pair<int, unsigned long long>, CpuUse> used;  ///< (pid, start) -> CPU used so far
     };
     /// The pids to sample now, or a failing/error result saying why there are none.
     std::vector<int> select(std::optional<Result>& problem) const;
-    /// Reads the CPU ticks of these pids (those that exited are left out).
+    /// Reads the CPU use of these pids (those that exited are left out).
     Sample sample(const std::vector<int>& pids) const;
     /// The result for a reading between two samples.
     Result judge(const Sample& before, const Sample& after, const std::vector<int>& pids) const;

@@ -121,3 +121,28 @@ TEST_CASE("options: defaults and errors with file:line:col") {
     CHECK(configError("name: a\nbaseline: soon\n").rfind("pipeline.yaml:2:11: checks.liquidsoap_cpu.baseline:", 0) == 0);
     CHECK(configError("name: a\nmin_percnt: 5\n").rfind("pipeline.yaml:2:1: checks.liquidsoap_cpu: unknown option 'min_percnt'", 0) == 0);
 }
+
+TEST_CASE("thread run times: read to the nanosecond from /proc/PID/task/TID/schedstat") {
+    TempDir proc;
+    proc.write("42/task/42/schedstat", "1500000000 2000 30\n");
+    proc.write("42/task/43/schedstat", "250000001 10 4\n");
+    proc.write("42/task/44/schedstat", "");  // a thread that ended between readdir and the read
+    const auto runtimes = readThreadRuntimes(42, proc.path());
+    CHECK(runtimes == std::map<int, unsigned long long>{{42, 1500000000ULL}, {43, 250000001ULL}});
+    CHECK(readThreadRuntimes(7, proc.path()).empty());
+}
+
+TEST_CASE("CPU between two readings: thread run times when every thread still runs, else clock ticks") {
+    // 9 ms in half a second (a quiet encoder at 1.8 %): less than one 10 ms tick, so the ticks say 0.
+    const CpuUse before{100, {{42, 1'000'000'000ULL}, {43, 500'000'000ULL}}};
+    const CpuUse after{100, {{42, 1'006'000'000ULL}, {43, 503'000'000ULL}}};
+    CHECK(cpuSecondsBetween(before, after) == doctest::Approx(0.009));
+    // A thread started in between counts whole.
+    const CpuUse withNew{101, {{42, 1'006'000'000ULL}, {43, 503'000'000ULL}, {50, 2'000'000ULL}}};
+    CHECK(cpuSecondsBetween(before, withNew) == doctest::Approx(0.011));
+    // A thread that ended took its time with it: the process's ticks, which still count it, decide.
+    const CpuUse threadEnded{103, {{42, 1'006'000'000ULL}}};
+    CHECK(cpuSecondsBetween(before, threadEnded) == doctest::Approx(3.0 / static_cast<double>(clockTicksPerSecond())));
+    // No thread figures (a kernel without schedstat): ticks.
+    CHECK(cpuSecondsBetween(CpuUse{100, {}}, CpuUse{102, {}}) == doctest::Approx(2.0 / static_cast<double>(clockTicksPerSecond())));
+}

@@ -87,6 +87,16 @@ void burnWholeCore() {
     while (true) n = n + 1;
 }
 
+// Busy for 2 ms every 100 ms: 2 %, as a quiet encoder (ffmpeg on a muted input) uses.
+void burnTwoPercent() {
+    while (true) {
+        auto until = std::chrono::steady_clock::now() + 2ms;
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        std::this_thread::sleep_for(98ms);
+    }
+}
+
 void sleepForever() {
     while (true) ::pause();
 }
@@ -150,6 +160,21 @@ TEST_CASE("a sleeping process reads near 0 and fails the minimum; once gone it f
     Result gone = runOnce(*check);
     CHECK(statusOf(gone) == "fail");
     CHECK(gone.summary == "no process named sleeper");
+}
+
+TEST_CASE("a process at 2 % reads above 0 in every short window (thread run times, not 10 ms ticks)") {
+    NamedChild quiet("quiet2", burnTwoPercent);
+    // Each fresh check measures over its 200 ms baseline: 4 ms of CPU, less than one clock tick, which
+    // tick counting reads as 0 % about one window in four.
+    for (int window = 0; window < 10; ++window) {
+        auto check = makeCheck("name: quiet2\nbaseline: 200ms\nmin_percent: 0.1\n");
+        Result r = runOnce(*check);
+        REQUIRE(r.value);
+        INFO("window " << window << ": " << r.summary);
+        CHECK(*r.value > 0.5);
+        CHECK(*r.value < 20.0);
+        CHECK(statusOf(r) == "pass");
+    }
 }
 
 TEST_CASE("a restarted process (new pid) warms up again instead of guessing") {
