@@ -25,6 +25,30 @@ Array::Ptr markToJson(const SourceMark& m) {
     return a;
 }
 
+// Pairs of strings (details, labels, substitutions) as [[a, b], ...].
+template <typename Pairs>
+Array::Ptr pairsToJson(const Pairs& pairs) {
+    Array::Ptr out = new Array;
+    for (const auto& [first, second] : pairs) {
+        Array::Ptr pair = new Array;
+        pair->add(first);
+        pair->add(second);
+        out->add(pair);
+    }
+    return out;
+}
+
+// [[a, b], ...] back into pairs; `what` names an element in the error ("malformed detail").
+std::vector<std::pair<std::string, std::string>> pairsFromJson(const Array::Ptr& array, const std::string& what) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (std::size_t i = 0; array && i < array->size(); ++i) {
+        const Array::Ptr pair = array->getArray(i);
+        if (!pair || pair->size() != 2) throw std::runtime_error("malformed " + what);
+        out.emplace_back(pair->getElement<std::string>(0), pair->getElement<std::string>(1));
+    }
+    return out;
+}
+
 SourceMark markFromJson(const Array::Ptr& a) {
     if (!a || a->size() != 3) throw std::runtime_error("malformed source mark");
     return SourceMark{a->getElement<std::string>(0), a->getElement<int>(1), a->getElement<int>(2)};
@@ -112,14 +136,7 @@ Object::Ptr configNodeToJson(const ConfigNode& node) {
     o->set("value", node.value);
     o->set("from_environment", node.fromEnvironment);
     o->set("unresolved", node.unresolved);
-    Array::Ptr substitutions = new Array;
-    for (const auto& [value, variable] : node.substitutions) {
-        Array::Ptr pair = new Array;
-        pair->add(value);
-        pair->add(variable);
-        substitutions->add(pair);
-    }
-    o->set("substitutions", substitutions);
+    o->set("substitutions", pairsToJson(node.substitutions));
     Array::Ptr items = new Array;
     for (const auto& item : node.items) items->add(configNodeToJson(*item));
     o->set("items", items);
@@ -146,12 +163,7 @@ ConfigNodePtr configNodeFromJson(const Object& json) {
     n->value = json.getValue<std::string>("value");
     n->fromEnvironment = json.getValue<bool>("from_environment");
     n->unresolved = json.getValue<bool>("unresolved");
-    const Array::Ptr substitutions = json.getArray("substitutions");
-    for (std::size_t i = 0; substitutions && i < substitutions->size(); ++i) {
-        const Array::Ptr pair = substitutions->getArray(i);
-        if (!pair || pair->size() != 2) throw std::runtime_error("malformed substitution");
-        n->substitutions.emplace_back(pair->getElement<std::string>(0), pair->getElement<std::string>(1));
-    }
+    n->substitutions = pairsFromJson(json.getArray("substitutions"), "substitution");
     const Array::Ptr items = json.getArray("items");
     for (std::size_t i = 0; items && i < items->size(); ++i) {
         const Object::Ptr item = items->getObject(i);
@@ -224,23 +236,10 @@ std::string resultLine(const Result& result) {
     r->set("summary", result.summary);
     if (result.value) r->set("value", valueText(*result.value));
     r->set("unit", result.unit);
-    Array::Ptr details = new Array;
-    for (const auto& [key, value] : result.details) {
-        Array::Ptr pair = new Array;
-        pair->add(key);
-        pair->add(value);
-        details->add(pair);
-    }
-    r->set("details", details);
+    r->set("details", pairsToJson(result.details));
     Array::Ptr metrics = new Array;
     for (const auto& m : result.metrics) {
-        Array::Ptr labels = new Array;
-        for (const auto& [key, value] : m.labels) {
-            Array::Ptr pair = new Array;
-            pair->add(key);
-            pair->add(value);
-            labels->add(pair);
-        }
+        const Array::Ptr labels = pairsToJson(m.labels);
         Array::Ptr metric = new Array;
         metric->add(m.name);
         metric->add(valueText(m.value));
@@ -268,24 +267,13 @@ Result readResult(const Object& message) {
     out.summary = r->getValue<std::string>("summary");
     if (r->has("value")) out.value = std::strtod(r->getValue<std::string>("value").c_str(), nullptr);
     out.unit = r->getValue<std::string>("unit");
-    const Array::Ptr details = r->getArray("details");
-    for (std::size_t i = 0; details && i < details->size(); ++i) {
-        const Array::Ptr pair = details->getArray(i);
-        if (!pair || pair->size() != 2) throw std::runtime_error("malformed detail");
-        out.details.emplace_back(pair->getElement<std::string>(0), pair->getElement<std::string>(1));
-    }
+    out.details = pairsFromJson(r->getArray("details"), "detail");
     const Array::Ptr metrics = r->getArray("metrics");
     for (std::size_t i = 0; metrics && i < metrics->size(); ++i) {
         const Array::Ptr metric = metrics->getArray(i);
         if (!metric || metric->size() != 3) throw std::runtime_error("malformed metric");
-        Metric m{metric->getElement<std::string>(0), std::strtod(metric->getElement<std::string>(1).c_str(), nullptr), {}};
-        const Array::Ptr labels = metric->getArray(2);
-        for (std::size_t k = 0; labels && k < labels->size(); ++k) {
-            const Array::Ptr pair = labels->getArray(k);
-            if (!pair || pair->size() != 2) throw std::runtime_error("malformed metric label");
-            m.labels.emplace_back(pair->getElement<std::string>(0), pair->getElement<std::string>(1));
-        }
-        out.metrics.push_back(std::move(m));
+        out.metrics.push_back(Metric{metric->getElement<std::string>(0), std::strtod(metric->getElement<std::string>(1).c_str(), nullptr),
+                                     pairsFromJson(metric->getArray(2), "metric label")});
     }
     return out;
 }
