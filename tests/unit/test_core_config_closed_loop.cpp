@@ -109,6 +109,7 @@ TEST_CASE("verify and failback are read; aws_stop on the instance aws_start star
     const RuleSpec& r = rule(p, "failover");
     CHECK(r.verifyChecks == std::vector<std::string>{"backup_stream"});
     CHECK(r.verifyWithin == 5min);
+    CHECK_FALSE(r.verifyFromBackup);
     CHECK(r.failback);
     CHECK(r.failbackAfter == 15min);
     CHECK(r.failbackThen.ids == std::vector<std::string>{"stop_backup", "discord"});
@@ -183,4 +184,31 @@ TEST_CASE("the instance ids are compared after ${VAR} substitution, and the erro
     const auto errors = pipelineErrors(path);
     CHECK(joinedLines(errors) == joinedLines(expected));
     for (const auto& line : errors) CHECK(line.find("i-0fedcba9876543210") == std::string::npos);
+}
+
+TEST_CASE("verify.from_backup is read, and refused where no aws_start reports the backup's address") {
+    TempDir dir;
+    const Pipeline p =
+        loadPipeline(dir.write("p.yaml", kChecks + "rules:\n"
+                                                   "  failover:\n"
+                                                   "    when: 2 of [encoder, segments]\n"
+                                                   "    then: backup\n"
+                                                   "    verify: { checks: [backup_stream], within: 5m, from_backup: true }\n"));
+    CHECK(rule(p, "failover").verifyFromBackup);
+
+    const std::string path = dir.write("bad.yaml", kChecks +
+                                                       "rules:\n"
+                                                       "  failover:\n"
+                                                       "    when: 2 of [encoder, segments]\n"
+                                                       "    then: discord\n"
+                                                       "    verify: { checks: [backup_stream], within: 5m, from_backup: true }\n"
+                                                       "  other:\n"
+                                                       "    when: 2 of [encoder, segments]\n"
+                                                       "    then: backup\n"
+                                                       "    verify: { checks: [backup_stream], within: 5m, from_backup: maybe }\n");
+    const std::vector<std::string> expected = {
+        path + ":12:65: rules.failover.verify.from_backup: needs an aws_start action in then: the backup's address comes from its start",
+        path + ":16:65: rules.other.verify.from_backup: 'maybe' is not a boolean (use true or false)",
+    };
+    CHECK(joinedLines(pipelineErrors(path)) == joinedLines(expected));
 }

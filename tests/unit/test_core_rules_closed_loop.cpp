@@ -419,3 +419,39 @@ TEST_CASE("failback and verify resume from the state file: the deadline is kept,
     CHECK(back[0].event.incident == "failover-1");
     CHECK(back[0].event.summary.find("(i-1)") != std::string::npos);
 }
+
+TEST_CASE("verify from_backup: a pass counts only when every source_ip it reports is the started instance's address") {
+    RuleSpec spec = closedLoop();
+    spec.verifyFromBackup = true;
+    Station s({spec});
+    s.both(Result::pass("ok"));
+    failOver(s);
+    REQUIRE(s.phase() == "verifying");
+    // The primary came back and feeds the mount: the check passes, but it is not the backup on air.
+    s.clock.t += 30s;
+    CHECK(s.report("backup_stream", Result::pass("1 source").detail("/live source_ip", "192.0.2.10")).empty());
+    s.clock.t += 30s;
+    CHECK(s.report("backup_stream", Result::pass("1 source")).empty());  // no source address: nothing shown
+    s.clock.t += 30s;
+    auto verified = s.report("backup_stream", Result::pass("1 source").detail("/live source_ip", "10.0.0.7"));
+    REQUIRE(eventTypes(verified) == Types{"verified"});
+    CHECK(verified[0].event.summary ==
+          "Backup on air after 1 min 50 s: Backup stream passes fed by the backup (i-1 at 203.0.113.7, private 10.0.0.7)");
+}
+
+TEST_CASE("verify from_backup: fed by another address until the deadline escalates, saying which address fed it") {
+    RuleSpec spec = closedLoop();
+    spec.verifyFromBackup = true;
+    Station s({spec});
+    s.both(Result::pass("ok"));
+    failOver(s);
+    s.clock.t += 1min;
+    CHECK(s.report("backup_stream", Result::pass("1 source").detail("/live source_ip", "192.0.2.10")).empty());
+    s.clock.t += 4min;
+    auto escalated = s.tick();
+    REQUIRE(eventTypes(escalated) == Types{"not_verified"});
+    CHECK(escalated[0].event.failing == std::vector<std::string>{"backup_stream"});
+    CHECK(escalated[0].event.summary ==
+          "Backup started but not on air: Backup stream does not pass 5 min after backup succeeded (i-1 at 203.0.113.7, private "
+          "10.0.0.7); Backup stream is fed from 192.0.2.10, not the backup");
+}

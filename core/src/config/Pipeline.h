@@ -106,6 +106,7 @@ struct RuleSpec {
     // Condition: `verify: {checks: [...], within: 5m}`: after the remedies succeed, these checks must pass
     std::vector<std::string> verifyChecks;
     std::chrono::milliseconds verifyWithin{0};
+    bool verifyFromBackup = false;  ///< `verify.from_backup`: each source_ip a verify check reports is the remedy's address
     // Condition: `failback: {after: 15m, then: [...]}`: run these once the recovery lasted `after`
     bool failback = false;
     std::chrono::milliseconds failbackAfter{0};

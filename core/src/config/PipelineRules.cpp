@@ -91,8 +91,10 @@ void readRemedyLimit(RuleSpec& r, const Options& o) {
     }
 }
 
-/// `verify: {checks: [...], within: 5m}`: checks that must pass after the remedies succeed.
-void readVerify(RuleSpec& r, const Options& o, const std::set<std::string>& allCheckIds, const std::set<std::string>& enabled) {
+/// `verify: {checks: [...], within: 5m, from_backup: true}`: checks that must pass after the remedies
+/// succeed (and, with from_backup, report the started instance's address as their source_ip).
+void readVerify(RuleSpec& r, const Options& o, const std::set<std::string>& allCheckIds, const std::set<std::string>& enabled,
+                bool startsInstance) {
     const Options verify = o.child("verify");
     std::vector<std::string> known(allCheckIds.begin(), allCheckIds.end());
     for (const auto& id : verify.stringList("checks")) {
@@ -106,6 +108,9 @@ void readVerify(RuleSpec& r, const Options& o, const std::set<std::string>& allC
     if (!verify.has("checks")) verify.report("checks", "name the checks that show the backup is on air (e.g. [backup_stream])");
     r.verifyWithin = verify.duration("within");
     if (r.verifyWithin.count() <= 0) verify.report("within", "must be more than 0");
+    r.verifyFromBackup = verify.boolean("from_backup", false);
+    if (r.verifyFromBackup && !startsInstance)
+        verify.report("from_backup", "needs an aws_start action in then: the backup's address comes from its start");
 }
 
 /// `failback: {after: 15m, then: [...]}`. A recovery shorter than a check interval has not been
@@ -125,6 +130,14 @@ Options readFailback(RuleSpec& r, const Options& o, const Pipeline& p, const std
         failback.report("after", formatDuration(r.failbackAfter) + " is shorter than the interval of " + slowest->id + " (" +
                                      formatDuration(slowest->interval) + "): the recovery would not be seen twice");
     return failback;
+}
+
+/// Whether an aws_start action is among the rule's remedies (the one action that reports an address).
+bool startsAnInstance(const RuleSpec& r, const Pipeline& p) {
+    for (const auto& id : r.then.ids)
+        for (const auto& a : p.actions)
+            if (a.id == id && a.plugin == "aws_start") return true;
+    return false;
 }
 
 /// The action's `instance_id` node (after ${VAR} substitution: readPipeline substitutes the whole
@@ -196,7 +209,7 @@ void readRules(Pipeline& p, const ConfigNodePtr& root, const ConfigNode& rules, 
                 r.recover = readActionList(o, "recover", actionIds);
                 if (o.has("limit")) readRemedyLimit(r, o);
                 r.ignoreFlapping = o.choice("flapping", {"failing", "ignore"}, "failing") == "ignore";
-                if (o.has("verify")) readVerify(r, o, allCheckIds, enabled);
+                if (o.has("verify")) readVerify(r, o, allCheckIds, enabled, startsAnInstance(r, p));
                 if (o.has("failback")) {
                     const Options failback = readFailback(r, o, p, actionIds);
                     requireSameInstance(r, o, &failback, p);

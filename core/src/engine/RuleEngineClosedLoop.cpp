@@ -27,6 +27,29 @@ std::string whereTheBackupIs(const Details& onAir) {
     return text.empty() ? "" : " (" + text + ")";
 }
 
+// The source addresses a check reports: its `source_ip` details (icecast: "/live source_ip").
+std::vector<std::string> sourceAddresses(const Result& r) {
+    static const std::string kKey = "source_ip";
+    std::vector<std::string> out;
+    for (const auto& [key, value] : r.details)
+        if (key == kKey || (key.size() > kKey.size() && key.compare(key.size() - kKey.size() - 1, std::string::npos, " " + kKey) == 0))
+            out.push_back(value);
+    return out;
+}
+
+// With `from_backup`, why a passing verify check does not show the backup feeding it; "" if it does
+// (every source address it reports is one the remedy reported for the instance).
+std::string notFromBackup(const CheckSnapshot& c, const Details& onAir) {
+    const std::string pub = detail(onAir, "public_ip"), priv = detail(onAir, "private_ip");
+    const auto sources = sourceAddresses(c.last);
+    if (sources.empty()) return c.label + " reports no source address";
+    for (const auto& ip : sources)
+        if (ip != pub && ip != priv)
+            return c.label + " is fed from " + ip + ", not the backup" +
+                   (pub.empty() && priv.empty() ? " (its start reported no address)" : "");
+    return "";
+}
+
 }  // namespace
 
 LimitStanding limitStanding(const RuleSpec& spec, const RuleState& state, TimePoint now) {
@@ -168,10 +191,16 @@ void RuleEngine::startVerifying(Rule& rule) {
 // the failover says nothing about the backup.
 void RuleEngine::verifyTakeover(Rule& rule, const std::vector<CheckSnapshot>& checks, std::vector<RoutedEvent>& out) {
     std::vector<std::string> notYet;
+    std::string notTheBackup;  // with from_backup: the first verify check that passes fed by another source
     for (const auto& id : rule.spec.verifyChecks) {
         auto c = std::find_if(checks.begin(), checks.end(), [&](const CheckSnapshot& s) { return s.id == id; });
-        const bool passes =
+        bool passes =
             c != checks.end() && c->hasResult && c->lastRun >= rule.state.verifyFrom && c->health == Health::Passing && !c->flapping;
+        if (passes && rule.spec.verifyFromBackup) {
+            const std::string why = notFromBackup(*c, rule.state.onAir);
+            if (!why.empty() && notTheBackup.empty()) notTheBackup = why;
+            passes = why.empty();
+        }
         if (!passes) notYet.push_back(id);
     }
     const TimePoint now = clock_.now();
@@ -181,12 +210,13 @@ void RuleEngine::verifyTakeover(Rule& rule, const std::vector<CheckSnapshot>& ch
     e.duration = since(rule.state.fired, now);
     if (notYet.empty()) {
         e.summary = "Backup on air after " + human::duration(*e.duration) + ": " + labelsOf(rule.spec.verifyChecks, checks) +
-                    (rule.spec.verifyChecks.size() == 1 ? " passes" : " pass") + whereTheBackupIs(rule.state.onAir);
+                    (rule.spec.verifyChecks.size() == 1 ? " passes" : " pass") + (rule.spec.verifyFromBackup ? " fed by the backup" : "") +
+                    whereTheBackupIs(rule.state.onAir);
     } else {
         e.failing = notYet;
         e.summary = "Backup started but not on air: " + labelsOf(notYet, checks) + (notYet.size() == 1 ? " does" : " do") + " not pass " +
                     human::duration(rule.spec.verifyWithin) + " after " + joinIds(rule.spec.then.ids) + " succeeded" +
-                    whereTheBackupIs(rule.state.onAir);
+                    whereTheBackupIs(rule.state.onAir) + (notTheBackup.empty() ? "" : "; " + notTheBackup);
     }
     out.push_back({std::move(e), incidentNotifiers(rule.spec)});
     rule.state.phase = RulePhase::Fired;  // verified or escalated, once: the backup stays on

@@ -4,6 +4,8 @@
 // holds back the third failover (no StartInstances reaches EC2), also after a restart.
 #include "DaemonFixture.h"
 #include "FakeEc2.h"
+#include "FfmpegEncoder.h"
+#include "IcecastServer.h"
 
 #include <Poco/JSON/Parser.h>
 
@@ -85,9 +87,9 @@ struct Station {
     DaemonFixture f;
     FakeEc2 ec2{"eu-west-2"};
 
-    explicit Station(const std::string& instanceState) {
+    explicit Station(const std::string& instanceState, const std::string& privateIp = "10.0.0.7") {
         ec2.addCredentials(kKey, kSecret);
-        ec2.addInstance(kId, instanceState);
+        ec2.addInstance(kId, instanceState, "203.0.113.7", privateIp);
         f.script("encoder", "pass");
         f.script("segments", "pass");
         f.script("backup_stream", "fail no source connected from the backup");
@@ -239,4 +241,40 @@ TEST_CASE(
     auto [textCode, table] = runCommand(s.f.command("history", {file, "--since", "1h"}), 20s);
     REQUIRE(textCode == 0);
     CHECK(table.find("event limited (failover)") != std::string::npos);
+}
+
+TEST_CASE("verify from_backup against real icecast2: on air only when the source Icecast shows is the started instance's address") {
+    IcecastServer server;
+    // The "backup" encoder: a real ffmpeg feeding /live from 127.0.0.1.
+    FfmpegEncoder encoder(FfmpegEncoder::icecastOnly(server.sourceUrl("/live")));
+    REQUIRE_MESSAGE(server.waitForSource("/live", 15s), (encoder.output() + server.log()));
+    for (const std::string privateIp : {"127.0.0.1", "10.0.0.7"}) {
+        INFO("the started instance's private address: " << privateIp);
+        Station s("stopped", privateIp);
+        const std::string file = s.f.writePipeline(
+            failoverPipeline(s.ec2,
+                             "  backup_stream: { plugin: icecast, url: \"" + server.url() + "\", user: " + server.adminUser() +
+                                 ", password: \"" + server.adminPassword() + "\", mount: /live, interval: 200ms, timeout: 2s }\n",
+                             "    verify: { checks: [backup_stream], within: 3s, from_backup: true }\n"
+                             "sinks:\n"
+                             "  - plugin: sink_only\n"));
+        ChildProcess daemon(s.f.command("run", {file}));
+        INFO(daemon.output());
+        s.primary("fail 0 sources");
+        const bool backup = privateIp == "127.0.0.1";
+        REQUIRE(s.f.waitForEvent("notes.jsonl", backup ? "verified" : "not_verified", 20s));
+        daemon.signal(SIGTERM);
+        REQUIRE(daemon.wait(5s) == 0);
+        const auto notes = s.f.events("notes.jsonl");
+        REQUIRE(notes.size() == 3);
+        CHECK(s.f.types("notes.jsonl") == std::vector<std::string>{"warning", "outcome", backup ? "verified" : "not_verified"});
+        if (backup) {
+            CHECK(notes[2].summary.find("backup_stream passes fed by the backup (" + std::string(kId) +
+                                        " at 203.0.113.7, private 127.0.0.1)") != std::string::npos);
+        } else {
+            CHECK(notes[2].summary == "Backup started but not on air: backup_stream does not pass 3 s after backup succeeded (" +
+                                          std::string(kId) +
+                                          " at 203.0.113.7, private 10.0.0.7); backup_stream is fed from 127.0.0.1, not the backup");
+        }
+    }
 }
